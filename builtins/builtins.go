@@ -1,0 +1,40 @@
+// Package builtins holds the commands that pipeline scripts run in-process:
+// one file per builtin, each declaring its flags and help and calling into
+// the engine or a core package. All returns them for the engine.
+package builtins
+
+import (
+	"context"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/engine"
+)
+
+// All returns every builtin.
+func All() []*engine.Builtin {
+	list := []*engine.Builtin{
+		getFlag, getImage, runPipelines, runDefaultPipeline,
+	}
+	return append(list, pending()...)
+}
+
+// noFlags is embedded by commands that take no flags.
+type noFlags struct{}
+
+func (noFlags) Flags(*pflag.FlagSet, *engine.Call) {}
+
+// funcCommand adapts a function to engine.Command for flagless builtins.
+type funcCommand func(ctx context.Context, c *engine.Call, args []string) error
+
+func (funcCommand) Flags(*pflag.FlagSet, *engine.Call) {}
+
+func (f funcCommand) Run(ctx context.Context, c *engine.Call, args []string) error {
+	return f(ctx, c, args)
+}
+
+// simple declares a flagless builtin.
+func simple(name, usage, summary string, raw bool, run funcCommand) *engine.Builtin {
+	return &engine.Builtin{Name: name, Usage: usage, Summary: summary, RawArgs: raw,
+		New: func() engine.Command { return run }}
+}

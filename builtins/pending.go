@@ -1,0 +1,68 @@
+package builtins
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/engine"
+)
+
+// pendingSpec is a builtin whose core is not in this version yet. With
+// --all and nothing configured it succeeds (there is nothing to do, and the
+// default pipelines call it); anything else fails saying so.
+type pendingSpec struct {
+	name, usage, summary string
+	// configured reports whether the config has anything for --all to act on.
+	configured func(c *engine.Call) bool
+}
+
+func pending() []*engine.Builtin {
+	specs := []pendingSpec{
+		{"build_images", "build_images [--all | IMAGE...] [flags]", "Build, tag and push images.", func(c *engine.Call) bool { return len(c.Engine.Config.Images) > 0 }},
+		{"create_deployments", "create_deployments [--all | DEPLOYMENT...] [flags]", "Deploy to Kubernetes.", func(c *engine.Call) bool { return len(c.Engine.Config.Deployments) > 0 }},
+		{"purge_deployments", "purge_deployments [--all | DEPLOYMENT...] [flags]", "Remove deployments from Kubernetes.", func(c *engine.Call) bool { return len(c.Engine.Config.Deployments) > 0 }},
+		{"ensure_pull_secrets", "ensure_pull_secrets [--all | SECRET...] [flags]", "Create image pull secrets.", func(c *engine.Call) bool { return len(c.Engine.Config.PullSecrets) > 0 }},
+		{"start_dev", "start_dev [--all | DEV...] [flags]", "Start dev mode.", func(c *engine.Call) bool { return len(c.Engine.Config.Dev) > 0 }},
+		{"stop_dev", "stop_dev [--all | DEV...] [flags]", "Stop dev mode.", func(c *engine.Call) bool { return len(c.Engine.Config.Dev) > 0 }},
+		{"run_dependencies", "run_dependencies [--all | DEPENDENCY...] [flags]", "Run pipelines of dependencies.", func(c *engine.Call) bool { return len(c.Engine.Config.Dependencies) > 0 }},
+		{"select_pod", "select_pod [--image-selector|--label-selector] [flags]", "Print the name of a matching pod.", nil},
+		{"wait_pod", "wait_pod [--image-selector|--label-selector] [flags]", "Wait for a matching running pod.", nil},
+		{"exec_container", "exec_container [--image-selector|--label-selector] -- COMMAND", "Run a command in a container.", nil},
+	}
+	out := make([]*engine.Builtin, 0, len(specs)+1)
+	for _, s := range specs {
+		s := s
+		out = append(out, &engine.Builtin{Name: s.name, Usage: s.usage, Summary: s.summary + " (not available in this version yet)",
+			New: func() engine.Command { return &pendingCmd{spec: s} }})
+	}
+	return append(out, alias("run_dependency_pipelines", out[6]))
+}
+
+func alias(name string, b *engine.Builtin) *engine.Builtin {
+	a := *b
+	a.Name = name
+	return &a
+}
+
+type pendingCmd struct {
+	spec pendingSpec
+	all  bool
+}
+
+// Flags accepts --all and ignores the rest of the flags the real builtin
+// will have, so that scripts written for it parse today.
+func (p *pendingCmd) Flags(fs *pflag.FlagSet, _ *engine.Call) {
+	fs.BoolVar(&p.all, "all", false, "act on every configured object")
+	fs.ParseErrorsAllowlist.UnknownFlags = true
+}
+
+func (p *pendingCmd) Run(_ context.Context, c *engine.Call, args []string) error {
+	if p.all && len(args) == 0 && p.spec.configured != nil && !p.spec.configured(c) {
+		return nil
+	}
+	what := strings.ReplaceAll(p.spec.name, "_", " ")
+	return fmt.Errorf("not available in this version yet: %s is coming with a later release", what)
+}

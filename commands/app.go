@@ -1,0 +1,115 @@
+// Package commands is the devspace CLI (urfave/cli v2): it turns flags into
+// options, loads the config, builds the engine with its builtins, runs the
+// requested pipeline or command, and decides the exit code. It holds no
+// pipeline logic of its own.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"mvdan.cc/sh/v3/shell"
+)
+
+// Version is set at build time with -ldflags "-X ...commands.Version=v1.2.3".
+var Version = "v0.1.0-dev"
+
+// IO is the process's standard streams.
+type IO struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(ctx context.Context, args []string, stdio IO) int {
+	args, err := withEnvFlags(args, os.Getenv("DEVSPACE_FLAGS"))
+	if err != nil {
+		fmt.Fprintf(stdio.Stderr, "DEVSPACE_FLAGS: %v\n", err)
+		return 2
+	}
+	app := newApp(stdio)
+	err = app.RunContext(ctx, args)
+	return exitCode(ctx, err, stdio.Stderr)
+}
+
+func newApp(stdio IO) *cli.App {
+	app := &cli.App{
+		Name:                 "devspace",
+		Usage:                "run devspace.yaml pipelines: build images, deploy and develop on Kubernetes",
+		Version:              Version,
+		Reader:               stdio.Stdin,
+		Writer:               stdio.Stdout,
+		ErrWriter:            stdio.Stderr,
+		Flags:                urfaveFlags(append(append([]flagSpec{}, globalFlags...), runFlags...)),
+		EnableBashCompletion: true,
+		Suggest:              true,
+		HideVersion:          true,
+		ExitErrHandler:       func(*cli.Context, error) {}, // exit codes are decided in Main
+	}
+	app.Commands = []*cli.Command{
+		runPipelineCommand(stdio),
+		pipelineCommand("build", "Build all images (runs the build pipeline)", stdio),
+		pipelineCommand("deploy", "Build and deploy (runs the deploy pipeline)", stdio),
+		pipelineCommand("dev", "Build, deploy and start dev mode (runs the dev pipeline)", stdio),
+		pipelineCommand("purge", "Remove deployments (runs the purge pipeline)", stdio),
+		runCommand(stdio),
+		builtinCommand(stdio),
+		printCommand(stdio),
+		listCommand(stdio),
+		versionCommand(stdio),
+		completionCommand(stdio),
+	}
+	return app
+}
+
+// withEnvFlags inserts the flags of DEVSPACE_FLAGS (shell-quoted) right
+// after the program name, so that explicit flags still win.
+func withEnvFlags(args []string, env string) ([]string, error) {
+	if strings.TrimSpace(env) == "" || len(args) == 0 {
+		return args, nil
+	}
+	extra, err := shell.Fields(env, func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	out := append([]string{args[0]}, extra...)
+	return append(out, args[1:]...), nil
+}
+
+// exitCode maps an error to the process exit code, printing it.
+func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+	if sig := signalCode(ctx); sig != 0 {
+		return sig
+	}
+	if err == nil {
+		return 0
+	}
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
+		return coded.ExitCode()
+	}
+	fmt.Fprintln(stderr, err)
+	return 1
+}
+
+// SignalError is the cause a context is cancelled with when the process
+// receives a signal; Main turns it into the conventional 128+N exit code.
+type SignalError struct{ Code int }
+
+func (e *SignalError) Error() string { return fmt.Sprintf("interrupted (exit %d)", e.Code) }
+
+func signalCode(ctx context.Context) int {
+	var sig *SignalError
+	if errors.As(context.Cause(ctx), &sig) {
+		return sig.Code
+	}
+	return 0
+}

@@ -1,0 +1,132 @@
+package commands
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/devspace-engine/devspace/builtins"
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
+)
+
+// session is one loaded config with its engine and temp directory.
+type session struct {
+	cfg    *config.Config
+	eng    *engine.Engine
+	tmpDir string
+}
+
+// openSession loads the config named by the flags and builds the engine.
+// Close must be called to remove the run's temp directory.
+func openSession(flags *flagValues, stdio IO) (*session, error) {
+	tmpDir, err := os.MkdirTemp("", "devspace-")
+	if err != nil {
+		return nil, fmt.Errorf("create temp dir: %w", err)
+	}
+	s := &session{tmpDir: tmpDir}
+	environ := os.Environ()
+	if kc := flags.str("kubeconfig"); kc != "" {
+		environ = append(environ, "KUBECONFIG="+kc)
+	}
+	opts := config.LoadOptions{
+		File:                     flags.str("config"),
+		Environ:                  environ,
+		Vars:                     flags.list("var"),
+		Profiles:                 flags.list("profile"),
+		DisableProfileActivation: flags.boolean("disable-profile-activation"),
+		Namespace:                flags.str("namespace"),
+		KubeContext:              flags.str("kube-context"),
+		Version:                  Version,
+		TmpDir:                   tmpDir,
+		Stderr:                   stdio.Stderr,
+	}
+	if isTerminal(stdio.Stdin) {
+		opts.Prompt = prompter(stdio)
+	}
+	cfg, err := config.Load(opts)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if name := flags.str("override-name"); name != "" {
+		cfg.Name = name
+	}
+	s.cfg = cfg
+	s.eng = engine.New(cfg, runtime.New(imageDefaults(cfg)), builtins.All())
+	s.eng.Environ = environ
+	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
+	s.eng.Debug = flags.boolean("debug")
+	s.eng.CLIFlags = flags.values
+	return s, nil
+}
+
+// Close removes the temp directory (DEVSPACE_TMPDIR).
+func (s *session) Close() {
+	if s.tmpDir != "" {
+		_ = os.RemoveAll(s.tmpDir)
+	}
+}
+
+// imageDefaults is what runtime variables resolve to before anything is
+// built: the configured image and its first tag, with DevSpace's `#`
+// placeholders shown as x.
+func imageDefaults(cfg *config.Config) map[string]runtime.Image {
+	out := make(map[string]runtime.Image, len(cfg.Images))
+	for name, img := range cfg.Images {
+		ri := runtime.Image{Image: img.Image}
+		if len(img.Tags) > 0 {
+			ri.Tag = strings.ReplaceAll(img.Tags[0], "#", "x")
+		}
+		out[name] = ri
+	}
+	return out
+}
+
+// prompter asks for a variable's value on the terminal.
+func prompter(stdio IO) func(v *config.Var) (string, error) {
+	in := bufio.NewReader(stdio.Stdin)
+	return func(v *config.Var) (string, error) {
+		q := v.Question
+		if q == "" {
+			q = fmt.Sprintf("Please enter a value for %s", v.Name)
+		}
+		fmt.Fprintf(stdio.Stderr, "? %s: ", q)
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			return "", fmt.Errorf("read value of %s: %w", v.Name, err)
+		}
+		return strings.TrimSpace(line), nil
+	}
+}
+
+// exitError carries a process exit code.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+func (e *exitError) ExitCode() int { return e.code }
+
+// scriptResult turns a script's error into the CLI's: the script's own
+// exit status is kept (`exit 7` exits 7).
+func scriptResult(ctx context.Context, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var status interp.ExitStatus
+	if errors.As(err, &status) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &exitError{code: int(status), msg: fmt.Sprintf("%s exited with status %d", what, status)}
+	}
+	return err
+}

@@ -1,0 +1,97 @@
+package config
+
+// Deployment is one entry of `deployments:`; exactly one of Helm or Kubectl.
+type Deployment struct {
+	Name            string         `yaml:"name"`
+	Namespace       string         `yaml:"namespace"`
+	UpdateImageTags *bool          `yaml:"updateImageTags"`
+	Helm            *HelmConfig    `yaml:"helm"`
+	Kubectl         *KubectlConfig `yaml:"kubectl"`
+}
+
+// HelmConfig deploys a Helm chart.
+type HelmConfig struct {
+	ReleaseName             string         `yaml:"releaseName"`
+	Chart                   *ChartConfig   `yaml:"chart"`
+	Values                  map[string]any `yaml:"values"`
+	ValuesFiles             []string       `yaml:"valuesFiles"`
+	DisplayOutput           bool           `yaml:"output"`
+	UpgradeArgs             []string       `yaml:"upgradeArgs"`
+	TemplateArgs            []string       `yaml:"templateArgs"`
+	DisableDependencyUpdate bool           `yaml:"disableDependencyUpdate"`
+}
+
+// ChartConfig names a chart: a repo chart, a local path, OCI or git.
+type ChartConfig struct {
+	Name         string `yaml:"name"`
+	Version      string `yaml:"version"`
+	RepoURL      string `yaml:"repo"`
+	Username     string `yaml:"username"`
+	Password     string `yaml:"password"`
+	SourceConfig `yaml:",inline"`
+}
+
+// KubectlConfig applies manifests.
+type KubectlConfig struct {
+	Manifests           []string       `yaml:"manifests"`
+	InlineManifest      string         `yaml:"inlineManifest"`
+	ApplyArgs           []string       `yaml:"applyArgs"`
+	CreateArgs          []string       `yaml:"createArgs"`
+	KubectlBinaryPath   string         `yaml:"kubectlBinaryPath"`
+	Kustomize           *bool          `yaml:"kustomize"`
+	KustomizeArgs       []string       `yaml:"kustomizeArgs"`
+	KustomizeBinaryPath string         `yaml:"kustomizeBinaryPath"`
+	Patches             []KubectlPatch `yaml:"patches"`
+}
+
+// KubectlPatch edits a rendered manifest object.
+type KubectlPatch struct {
+	Target KubectlPatchTarget `yaml:"target"`
+	Op     string             `yaml:"op"`
+	Path   string             `yaml:"path"`
+	Value  any                `yaml:"value"`
+}
+
+// KubectlPatchTarget selects the object a patch applies to.
+type KubectlPatchTarget struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Name       string `yaml:"name"`
+}
+
+// DevPod is one entry of `dev:`. Later issues give these fields behaviour;
+// the schema is here so that configs load and typos are caught.
+type DevPod struct {
+	Name          string                   `yaml:"name"`
+	ImageSelector string                   `yaml:"imageSelector"`
+	LabelSelector map[string]string        `yaml:"labelSelector"`
+	Namespace     string                   `yaml:"namespace"`
+	Arch          string                   `yaml:"arch"`
+	Open          []map[string]any         `yaml:"open"`
+	Containers    map[string]*DevContainer `yaml:"containers"`
+	Patches       []map[string]any         `yaml:"patches"`
+	DevContainer  `yaml:",inline"`
+}
+
+// DevContainer holds the per-container dev settings.
+type DevContainer struct {
+	Container          string           `yaml:"container"`
+	Target             string           `yaml:"target"`
+	DevImage           string           `yaml:"devImage"`
+	Command            []string         `yaml:"command"`
+	Args               []string         `yaml:"args"`
+	WorkingDir         string           `yaml:"workingDir"`
+	Env                []map[string]any `yaml:"env"`
+	Resources          map[string]any   `yaml:"resources"`
+	Sync               []map[string]any `yaml:"sync"`
+	Ports              []map[string]any `yaml:"ports"`
+	ReversePorts       []map[string]any `yaml:"reversePorts"`
+	Terminal           map[string]any   `yaml:"terminal"`
+	Logs               map[string]any   `yaml:"logs"`
+	Attach             map[string]any   `yaml:"attach"`
+	SSH                map[string]any   `yaml:"ssh"`
+	ProxyCommands      []map[string]any `yaml:"proxyCommands"`
+	RestartHelper      map[string]any   `yaml:"restartHelper"`
+	PersistPaths       []map[string]any `yaml:"persistPaths"`
+	PersistenceOptions map[string]any   `yaml:"persistenceOptions"`
+}

@@ -1,0 +1,126 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Pos is a position in a file. Line and Col start at 1.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Error is a user error located in a file. It prints as
+//
+//	devspace.yaml:6:4: message
+//	   6 |    continueOnError: true
+//	     |    ^
+type Error struct {
+	Pos Pos
+	Msg string
+	// Hint tells the user what to do about it; optional.
+	Hint string
+	// source is the file's text, used for the snippet.
+	source []byte
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", e.Pos, e.Msg)
+	if snippet := e.snippet(); snippet != "" {
+		b.WriteString("\n")
+		b.WriteString(snippet)
+	}
+	if e.Hint != "" {
+		b.WriteString("\n")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
+}
+
+// snippet renders the offending source line with a caret under Col.
+func (e *Error) snippet() string {
+	if e.source == nil || e.Pos.Line < 1 {
+		return ""
+	}
+	lines := bytes.Split(e.source, []byte("\n"))
+	if e.Pos.Line > len(lines) {
+		return ""
+	}
+	line := strings.TrimRight(string(lines[e.Pos.Line-1]), "\r")
+	num := fmt.Sprintf("%4d | ", e.Pos.Line)
+	col := max(e.Pos.Col, 1)
+	pad := strings.Repeat(" ", len(num)-2) + "| " + caretIndent(line, col-1)
+	return num + line + "\n" + pad + "^"
+}
+
+// caretIndent keeps tabs so the caret lines up under the right character.
+func caretIndent(line string, n int) string {
+	var b strings.Builder
+	for i, r := range line {
+		if i >= n {
+			break
+		}
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	for b.Len() < n {
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// NewError builds a positioned error for a config file.
+func NewError(file string, source []byte, line, col int, format string, args ...any) *Error {
+	return &Error{Pos: Pos{File: displayPath(file), Line: line, Col: col}, Msg: fmt.Sprintf(format, args...), source: source}
+}
+
+// ErrorAt builds a positioned error for a value of this config, found by its
+// dotted path (e.g. "images.app.image"). Without a known position the error
+// names the file and the path.
+func (c *Config) ErrorAt(path, format string, args ...any) *Error {
+	pos, ok := c.Pos(path)
+	msg := fmt.Sprintf(format, args...)
+	if !ok {
+		msg = path + ": " + msg
+	}
+	return &Error{Pos: pos, Msg: msg, source: c.Source}
+}
+
+// ErrorInScript positions an error found at line:col of a script that lives
+// in this config (a pipeline's run, a command, a function).
+func (c *Config) ErrorInScript(src ScriptSource, line, col int, msg string) *Error {
+	pos := Pos{File: displayPath(c.Path)}
+	if src.Line > 0 {
+		pos.Line, pos.Col = src.Line+line-1, col
+		if src.Block || line == 1 {
+			pos.Col = src.Col + col - 1
+		}
+	}
+	return &Error{Pos: pos, Msg: msg, source: c.Source}
+}
+
+// displayPath shortens an absolute path to one relative to the working
+// directory when that is shorter, so messages read `devspace.yaml:3:5`.
+func displayPath(path string) string {
+	if path == "" {
+		return "devspace.yaml"
+	}
+	if rel, err := filepath.Rel(mustGetwd(), path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
+}

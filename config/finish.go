@@ -1,0 +1,132 @@
+package config
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+var objectName = regexp.MustCompile(`^([a-z0-9]([a-z0-9\-]*[a-z0-9])?)$`)
+
+// finish fills names from map keys, folds older forms into the current
+// model, and validates what decoding alone cannot.
+func (c *Config) finish() error {
+	for _, section := range []struct {
+		name string
+		keys []string
+	}{
+		{"pipelines", keys(c.Pipelines)}, {"images", keys(c.Images)}, {"deployments", keys(c.Deployments)},
+		{"dev", keys(c.Dev)}, {"dependencies", keys(c.Dependencies)}, {"pullSecrets", keys(c.PullSecrets)},
+	} {
+		for _, k := range section.keys {
+			if !objectName.MatchString(k) {
+				return c.ErrorAt(section.name+"."+k+"#key",
+					"invalid name %q: use lowercase letters, digits and '-', starting and ending with a letter or digit", k)
+			}
+		}
+	}
+	for name, p := range c.Pipelines {
+		if p == nil {
+			p = &Pipeline{}
+			c.Pipelines[name] = p
+		}
+		p.Name = name
+		p.Script = c.scriptSource("pipelines." + name + ".run")
+		if err := c.checkFlags(name, p); err != nil {
+			return err
+		}
+	}
+	for name, cmd := range c.Commands {
+		if cmd == nil {
+			return c.ErrorAt("commands."+name, "command %q is empty: set `command:`", name)
+		}
+		cmd.Name = name
+		cmd.Script = c.scriptSource("commands." + name + ".command")
+	}
+	return c.finishImages()
+}
+
+func (c *Config) finishImages() error {
+	seen := map[string]string{}
+	for name, img := range c.Images {
+		if img == nil {
+			return c.ErrorAt("images."+name, "image %q is empty: set `image:` to the repository to build", name)
+		}
+		img.Name = name
+		img.foldLegacy()
+		if img.Image == "" {
+			return c.ErrorAt("images."+name+"#key", "image %q has no `image:` (the repository to build, e.g. registry.example.com/team/app)", name)
+		}
+		if repo, tag, ok := splitTag(img.Image); ok {
+			img.Image = repo
+			img.Tags = append([]string{tag}, img.Tags...)
+		}
+		if other, dup := seen[img.Image]; dup {
+			return c.ErrorAt("images."+name+".image", "images %q and %q both build %q: give each its own repository", other, name, img.Image)
+		}
+		seen[img.Image] = name
+		switch img.RebuildStrategy {
+		case "", "default", "always", "ignoreContextChanges":
+		default:
+			return c.ErrorAt("images."+name+".rebuildStrategy", "unknown rebuildStrategy %q: use default, always or ignoreContextChanges", img.RebuildStrategy)
+		}
+	}
+	for name, d := range c.Deployments {
+		if d != nil {
+			d.Name = name
+		}
+	}
+	for name, d := range c.Dev {
+		if d != nil {
+			d.Name = name
+		}
+	}
+	return nil
+}
+
+// splitTag splits "repo:tag" (not "host:port/repo") into repo and tag.
+func splitTag(image string) (string, string, bool) {
+	i := strings.LastIndex(image, ":")
+	if i < 0 || strings.Contains(image[i:], "/") || strings.Contains(image, "@") {
+		return image, "", false
+	}
+	return image[:i], image[i+1:], true
+}
+
+// scriptSource locates the script stored at path.
+func (c *Config) scriptSource(path string) ScriptSource {
+	pos, ok := c.Pos(path)
+	if !ok {
+		return ScriptSource{}
+	}
+	lines := strings.Split(string(c.Source), "\n")
+	if pos.Line < 1 || pos.Line > len(lines) {
+		return ScriptSource{}
+	}
+	at := lines[pos.Line-1][min(pos.Col-1, len(lines[pos.Line-1])):]
+	if strings.HasPrefix(at, "|") || strings.HasPrefix(at, ">") {
+		// Block scalar: content starts on the next non-empty line, at its indentation.
+		for i := pos.Line; i < len(lines); i++ {
+			if strings.TrimSpace(lines[i]) == "" {
+				continue
+			}
+			indent := len(lines[i]) - len(strings.TrimLeft(lines[i], " "))
+			return ScriptSource{Line: pos.Line + 1, Col: indent + 1, Block: true}
+		}
+		return ScriptSource{}
+	}
+	col := pos.Col
+	if strings.HasPrefix(at, `"`) || strings.HasPrefix(at, `'`) {
+		col++
+	}
+	return ScriptSource{Line: pos.Line, Col: col}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,238 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// SchemaVersion is the only devspace.yaml version this loader reads.
+const SchemaVersion = "v2beta1"
+
+// DefaultFile is the config file name looked for when none is given.
+const DefaultFile = "devspace.yaml"
+
+// LoadOptions says which config to load and how to resolve its variables.
+type LoadOptions struct {
+	// File is --config; empty means $DEVSPACE_CONFIG, then devspace.yaml in
+	// Dir or one of its parents.
+	File string
+	// Dir is the directory to start from (the process working directory).
+	Dir string
+	// Environ is the OS environment, KEY=VALUE.
+	Environ []string
+	// Vars are --var KEY=VALUE flags; they win over everything else.
+	Vars []string
+	// Profiles are -p flags, applied in order after activated profiles.
+	Profiles []string
+	// DisableProfileActivation ignores profiles' activation rules.
+	DisableProfileActivation bool
+	// Namespace and KubeContext come from -n and --kube-context.
+	Namespace, KubeContext string
+	// Version is this binary's version (DEVSPACE_VERSION).
+	Version string
+	// TmpDir is the run's temporary directory (DEVSPACE_TMPDIR).
+	TmpDir string
+	// Prompt asks the user for a variable's value; nil in a non-interactive
+	// run, where a variable that needs input is an error.
+	Prompt func(v *Var) (string, error)
+	// Stderr receives the output of variable commands' stderr.
+	Stderr io.Writer
+}
+
+// Find returns the absolute path of the config file to load.
+func Find(opts LoadOptions) (string, error) {
+	dir := opts.Dir
+	if dir == "" {
+		dir = mustGetwd()
+	}
+	file := opts.File
+	if file == "" {
+		file = lookupEnv(opts.Environ, "DEVSPACE_CONFIG")
+	}
+	if file != "" {
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(dir, file)
+		}
+		if _, err := os.Stat(file); err != nil {
+			return "", fmt.Errorf("config file %s not found: %w", file, errors.Unwrap(err))
+		}
+		return file, nil
+	}
+	var tried []string
+	for d := dir; ; d = filepath.Dir(d) {
+		candidate := filepath.Join(d, DefaultFile)
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate, nil
+		}
+		tried = append(tried, candidate)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	return "", &NotFoundError{Tried: tried}
+}
+
+// NotFoundError says that no devspace.yaml was found and where we looked.
+type NotFoundError struct{ Tried []string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("no %s found; looked in:\n  %s\ncreate one, pass --config FILE, or set DEVSPACE_CONFIG",
+		DefaultFile, strings.Join(e.Tried, "\n  "))
+}
+
+// Load finds, reads and decodes a devspace.yaml.
+func Load(opts LoadOptions) (*Config, error) {
+	path, err := Find(opts)
+	if err != nil {
+		return nil, err
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, src, opts)
+}
+
+// Parse decodes config text that was read from path.
+func Parse(path string, src []byte, opts LoadOptions) (*Config, error) {
+	l := &loader{path: path, src: src, opts: opts}
+	return l.load()
+}
+
+type loader struct {
+	path string
+	src  []byte
+	opts LoadOptions
+	root ast.Node
+}
+
+func (l *loader) load() (*Config, error) {
+	if err := l.parse(); err != nil {
+		return nil, err
+	}
+	if err := l.checkVersion(); err != nil {
+		return nil, err
+	}
+	if err := l.normalize(); err != nil {
+		return nil, err
+	}
+	name := l.projectName()
+	profiles, err := l.applyProfiles()
+	if err != nil {
+		return nil, err
+	}
+	vars, err := l.resolveVars(name, profiles)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.substitute(vars); err != nil {
+		return nil, err
+	}
+	cfg, err := l.decode()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Name = name
+	cfg.Variables = vars
+	cfg.ActiveProfiles = profiles
+	if err := cfg.finish(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (l *loader) errorf(line, col int, format string, args ...any) *Error {
+	return NewError(l.path, l.src, line, col, format, args...)
+}
+
+// fromYAML turns a goccy error into a positioned Error.
+func (l *loader) fromYAML(err error) error {
+	var ye yaml.Error
+	if !errors.As(err, &ye) || ye.GetToken() == nil || ye.GetToken().Position == nil {
+		return fmt.Errorf("%s: %w", displayPath(l.path), err)
+	}
+	p := ye.GetToken().Position
+	return l.errorf(p.Line, p.Column, "%s", l.explain(err, ye))
+}
+
+func (l *loader) parse() error {
+	f, err := parser.ParseBytes(l.src, 0)
+	if err != nil {
+		return l.fromYAML(err)
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return l.errorf(1, 1, "the file is empty: it needs at least `version: %s`", SchemaVersion)
+	}
+	if len(f.Docs) > 1 {
+		p := f.Docs[1].GetToken().Position
+		return l.errorf(p.Line, p.Column, "only one YAML document is allowed in %s", DefaultFile)
+	}
+	l.root = f.Docs[0].Body
+	if entries(l.root) == nil {
+		p := l.root.GetToken().Position
+		return l.errorf(p.Line, p.Column, "the top level must be a mapping (version: ..., pipelines: ...)")
+	}
+	return nil
+}
+
+func (l *loader) checkVersion() error {
+	mv := lookup(l.root, "version")
+	if mv == nil {
+		return l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
+	}
+	v, _ := scalarText(mv.Value)
+	if v != SchemaVersion {
+		p := mv.Value.GetToken().Position
+		return l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s", v, SchemaVersion)
+	}
+	return nil
+}
+
+func (l *loader) projectName() string {
+	if mv := lookup(l.root, "name"); mv != nil {
+		if s, ok := scalarText(mv.Value); ok && s != "" {
+			return s
+		}
+	}
+	return filepath.Base(filepath.Dir(l.path))
+}
+
+func (l *loader) decode() (*Config, error) {
+	cfg := &Config{}
+	if err := yaml.NodeToValue(l.root, cfg, yaml.DisallowUnknownField()); err != nil {
+		return nil, l.fromYAML(err)
+	}
+	raw := map[string]any{}
+	if err := yaml.NodeToValue(l.root, &raw); err != nil {
+		return nil, l.fromYAML(err)
+	}
+	cfg.Raw = raw
+	cfg.Path, cfg.Dir, cfg.Source = l.path, filepath.Dir(l.path), l.src
+	cfg.positions = index(l.path, l.root)
+	return cfg, nil
+}
+
+func mustGetwd() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	return wd
+}
+
+func lookupEnv(environ []string, key string) string {
+	for i := len(environ) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(environ[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,225 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+var varNamePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9\-_]*[A-Za-z0-9])?$`)
+
+// varResolver resolves `vars:` entries, following references between them.
+type varResolver struct {
+	l        *loader
+	defs     map[string]*Var
+	flags    map[string]string
+	env      map[string]string
+	resolved map[string]string
+	active   map[string]bool // cycle detection
+}
+
+func (l *loader) resolveVars(name string, profiles []string) (map[string]string, error) {
+	r := &varResolver{l: l, defs: map[string]*Var{}, env: envMap(l.opts.Environ),
+		resolved: map[string]string{}, active: map[string]bool{}}
+	if err := l.decodeSection("vars", &r.defs); err != nil {
+		return nil, err
+	}
+	flags, err := parseVarFlags(l.opts.Vars)
+	if err != nil {
+		return nil, err
+	}
+	r.flags = flags
+	for k, v := range l.predefined(name, profiles) {
+		r.resolved[k] = v
+	}
+	for k, v := range flags {
+		r.resolved[k] = v
+	}
+	names := make([]string, 0, len(r.defs))
+	for k := range r.defs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !varNamePattern.MatchString(k) {
+			return nil, l.errorAtPath("vars."+k+"#key", "invalid variable name %q: use letters, digits, '-' and '_'", k)
+		}
+		if _, err := r.get(k); err != nil {
+			return nil, err
+		}
+	}
+	return r.resolved, nil
+}
+
+// decodeSection decodes one top-level section strictly into out.
+func (l *loader) decodeSection(section string, out any) error {
+	mv := lookup(l.root, section)
+	if mv == nil {
+		return nil
+	}
+	if err := yaml.NodeToValue(mv.Value, out, yaml.DisallowUnknownField()); err != nil {
+		return l.fromYAML(err)
+	}
+	return nil
+}
+
+func (l *loader) errorAtPath(path, format string, args ...any) *Error {
+	p, ok := index(l.path, l.root)[path]
+	if !ok {
+		return l.errorf(0, 0, format, args...)
+	}
+	return l.errorf(p.Line, p.Col, format, args...)
+}
+
+// get resolves one variable by name, from its definition or the environment.
+func (r *varResolver) get(name string) (string, error) {
+	if v, ok := r.resolved[name]; ok {
+		return v, nil
+	}
+	def, ok := r.defs[name]
+	if !ok {
+		if v, ok := r.env[name]; ok {
+			return v, nil
+		}
+		return "", fmt.Errorf("variable %q is not defined", name)
+	}
+	if r.active[name] {
+		return "", r.l.errorAtPath("vars."+name, "variable %q refers to itself through other variables", name)
+	}
+	r.active[name] = true
+	defer delete(r.active, name)
+	val, err := r.fromDefinition(name, def)
+	if err != nil {
+		return "", err
+	}
+	r.resolved[name] = val
+	return val, nil
+}
+
+func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
+	if def.Value != nil && def.Default != nil {
+		return "", r.l.errorAtPath("vars."+name, "variable %q sets both value and default: keep one", name)
+	}
+	if def.Value != nil {
+		return r.expand(name, fmt.Sprint(def.Value))
+	}
+	if def.Command != "" || len(def.Commands) > 0 {
+		return r.runCommand(name, def)
+	}
+	source := def.Source
+	if source == "" {
+		source = "all"
+	}
+	if source == "env" || source == "all" {
+		if v, ok := r.env[name]; ok {
+			return v, nil
+		}
+	}
+	if def.Default != nil {
+		return r.expand(name, fmt.Sprint(def.Default))
+	}
+	if (source == "input" || source == "all") && r.l.opts.Prompt != nil {
+		return r.l.opts.Prompt(def)
+	}
+	err := r.l.errorAtPath("vars."+name+"#key", "variable %q has no value", name)
+	switch source {
+	case "env":
+		err.Hint = fmt.Sprintf("set %s in the environment, give it a default, or pass --var %s=VALUE", name, name)
+	case "none":
+		err.Hint = "give it a value or a default"
+	default:
+		err.Hint = fmt.Sprintf("this run cannot ask for input: pass --var %s=VALUE, set %s in the environment, or give it a default", name, name)
+	}
+	return "", err
+}
+
+// expand substitutes ${OTHER} references inside a variable's own value.
+func (r *varResolver) expand(name, s string) (string, error) {
+	var firstErr error
+	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		v, err := r.get(ref[2 : len(ref)-1])
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return v
+	})
+	if firstErr != nil {
+		if _, ok := firstErr.(*Error); ok {
+			return "", firstErr
+		}
+		return "", r.l.errorAtPath("vars."+name, "variable %q: %v", name, firstErr)
+	}
+	return out, nil
+}
+
+// runCommand takes a variable's value from a command's trimmed stdout.
+func (r *varResolver) runCommand(name string, def *Var) (string, error) {
+	command, args := def.Command, def.Args
+	for _, c := range def.Commands {
+		if c.OS == "" || strings.Contains(c.OS, runtime.GOOS) {
+			command, args = c.Command, c.Args
+			break
+		}
+	}
+	command, err := r.expand(name, command)
+	if err != nil {
+		return "", err
+	}
+	var cmd *exec.Cmd
+	if len(args) == 0 {
+		cmd = exec.Command("sh", "-c", command)
+	} else {
+		cmd = exec.Command(command, args...)
+	}
+	cmd.Dir = r.l.dir()
+	cmd.Env = r.childEnv()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		e := r.l.errorAtPath("vars."+name, "variable %q: command %q failed: %v", name, command, err)
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			e.Hint = msg
+		}
+		return "", e
+	}
+	return strings.TrimSpace(stdout.String()), nil
+}
+
+// childEnv is the OS environment plus the variables resolved so far.
+func (r *varResolver) childEnv() []string {
+	env := append([]string{}, r.l.opts.Environ...)
+	for k, v := range r.resolved {
+		if !strings.Contains(k, ".") {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+func parseVarFlags(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--var %q: expected KEY=VALUE", f)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}

@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/devspace-engine/devspace/config"
+)
+
+// Job is one running pipeline.
+type Job struct {
+	Pipeline *config.Pipeline
+	// Flags are the pipeline's own flag values (defaults, then CLI or
+	// --set-flag values), as get_flag returns them.
+	Flags  map[string]string
+	Args   []string
+	parent *Job
+	// background jobs started by run_pipelines --background; they end
+	// with this job.
+	background *backgroundSet
+}
+
+// Flag returns a flag's value: the pipeline's own flags first, then the
+// invoking command's CLI flags.
+func (j *Job) Flag(e *Engine, name string) (string, bool) {
+	if j != nil {
+		if v, ok := j.Flags[name]; ok {
+			return v, true
+		}
+	}
+	v, ok := e.CLIFlags[name]
+	return v, ok
+}
+
+// ancestry lists the pipelines from the root job to this one.
+func (j *Job) ancestry() []string {
+	if j == nil {
+		return nil
+	}
+	return append(j.parent.ancestry(), j.Pipeline.Name)
+}
+
+// RunOptions are the inputs of one pipeline run.
+type RunOptions struct {
+	Args []string
+	// Flags are explicit flag values (CLI flags or --set-flag).
+	Flags map[string]string
+	// Env is the environment to start from; nil means the engine's.
+	Env    expand.Environ
+	Dir    string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	parent *Job
+}
+
+// Pipeline returns the named pipeline: the config's, or a default one
+// (build, deploy, dev, purge) when the config has none or its run is empty.
+func (e *Engine) Pipeline(name string) (*config.Pipeline, error) {
+	if e.Config != nil {
+		if p, ok := e.Config.Pipelines[name]; ok && strings.TrimSpace(p.Run) != "" {
+			return p, nil
+		} else if ok {
+			if def, ok := DefaultPipeline(name); ok {
+				def.Flags = p.Flags
+				return def, nil
+			}
+			return p, nil
+		}
+	}
+	if def, ok := DefaultPipeline(name); ok {
+		return def, nil
+	}
+	return nil, &UnknownPipelineError{Name: name, Known: e.PipelineNames()}
+}
+
+// PipelineNames lists the pipelines that can run: the config's and the
+// defaults, sorted.
+func (e *Engine) PipelineNames() []string {
+	set := map[string]bool{}
+	for _, n := range DefaultPipelineNames {
+		set[n] = true
+	}
+	if e.Config != nil {
+		for n := range e.Config.Pipelines {
+			set[n] = true
+		}
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// UnknownPipelineError names a pipeline that does not exist and lists the
+// ones that do.
+type UnknownPipelineError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownPipelineError) Error() string {
+	return fmt.Sprintf("pipeline %q not found; available pipelines: %s", e.Name, strings.Join(e.Known, ", "))
+}
+
+// RunPipeline runs a pipeline to completion.
+func (e *Engine) RunPipeline(ctx context.Context, name string, opts RunOptions) error {
+	p, err := e.Pipeline(name)
+	if err != nil {
+		return err
+	}
+	flags, err := ResolveFlags(p, opts.Flags)
+	if err != nil {
+		return fmt.Errorf("pipeline %q: %w", name, err)
+	}
+	return e.run(ctx, p, flags, opts)
+}
+
+// RunDefaultPipeline runs a built-in pipeline inside the calling one, with
+// the caller's flags, directory, environment and output.
+func (e *Engine) RunDefaultPipeline(ctx context.Context, c *Call, name string) error {
+	p, ok := DefaultPipeline(name)
+	if !ok {
+		return &UnknownPipelineError{Name: name, Known: DefaultPipelineNames}
+	}
+	var flags map[string]string
+	if c.Job != nil {
+		flags = c.Job.Flags
+	}
+	return e.run(ctx, p, flags, RunOptions{Env: c.Env, Dir: c.Dir, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job})
+}
+
+func (e *Engine) run(ctx context.Context, p *config.Pipeline, flags map[string]string, opts RunOptions) error {
+	job := &Job{Pipeline: p, Flags: flags, Args: opts.Args, parent: opts.parent, background: &backgroundSet{}}
+	script := Script{Name: fmt.Sprintf("pipeline %q", p.Name), Text: p.Run, Source: p.Script}
+	return e.runJob(ctx, job, script, !p.ContinueOnError, opts)
+}
+
+// RunScript runs a script that is not a pipeline (a `commands:` entry):
+// builtins and functions are available, set -e is on, and get_flag sees
+// the CLI flags.
+func (e *Engine) RunScript(ctx context.Context, s Script, opts RunOptions) error {
+	job := &Job{Pipeline: &config.Pipeline{Name: s.Name}, Args: opts.Args, background: &backgroundSet{}}
+	return e.runJob(ctx, job, s, true, opts)
+}
+
+func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bool, opts RunOptions) error {
+	file, err := e.parse(script)
+	if err != nil {
+		return err
+	}
+	env := opts.Env
+	if env == nil {
+		env = e.Env()
+	}
+	dir := opts.Dir
+	if dir == "" && e.Config != nil {
+		dir = e.Config.Dir
+	}
+	params := []string{"--"}
+	if errexit {
+		params = []string{"-e", "--"}
+	}
+	r, err := interp.New(
+		interp.Dir(dir),
+		interp.Env(env),
+		interp.StdIO(orDefault(opts.Stdin, e.Stdin), orDefault(opts.Stdout, e.Stdout), orDefault(opts.Stderr, e.Stderr)),
+		interp.ExecHandlers(e.handlers(job)...),
+		interp.ExecHandlers(e.processHandler()),
+		interp.Params(append(params, opts.Args...)...),
+	)
+	if err != nil {
+		return fmt.Errorf("%s: %w", script.Name, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	err = e.runScript(ctx, r, file)
+	cancel() // background pipelines end with their caller
+	job.background.wait()
+	return err
+}
+
+// runScript runs a parsed script; `exit 0` is success.
+func (e *Engine) runScript(ctx context.Context, r *interp.Runner, file *syntax.File) error {
+	err := r.Run(ctx, file)
+	var status interp.ExitStatus
+	if errors.As(err, &status) && status == 0 {
+		return nil
+	}
+	if err == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

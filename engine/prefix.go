@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"bytes"
+	"io"
+	"sync"
+)
+
+// prefixWriter writes whole lines, each prefixed, under a lock shared by
+// every pipeline that writes to the same output, so lines of concurrent
+// pipelines never interleave mid-line.
+type prefixWriter struct {
+	mu     *sync.Mutex
+	out    io.Writer
+	prefix []byte
+
+	bufMu sync.Mutex // a script may write from several goroutines (`&`, pipes)
+	buf   []byte
+}
+
+func newPrefixWriter(mu *sync.Mutex, out io.Writer, prefix string) *prefixWriter {
+	return &prefixWriter{mu: mu, out: out, prefix: []byte(prefix)}
+}
+
+func (w *prefixWriter) Write(p []byte) (int, error) {
+	w.bufMu.Lock()
+	defer w.bufMu.Unlock()
+	w.buf = append(w.buf, p...)
+	i := bytes.LastIndexByte(w.buf, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	lines := w.buf[:i+1]
+	if err := w.writeLines(lines); err != nil {
+		return 0, err
+	}
+	w.buf = append(w.buf[:0], w.buf[i+1:]...)
+	return len(p), nil
+}
+
+// Flush writes a last line that has no newline.
+func (w *prefixWriter) Flush() error {
+	w.bufMu.Lock()
+	defer w.bufMu.Unlock()
+	if len(w.buf) == 0 {
+		return nil
+	}
+	err := w.writeLines(append(w.buf, '\n'))
+	w.buf = w.buf[:0]
+	return err
+}
+
+func (w *prefixWriter) writeLines(lines []byte) error {
+	var out bytes.Buffer
+	for len(lines) > 0 {
+		i := bytes.IndexByte(lines, '\n')
+		out.Write(w.prefix)
+		out.Write(lines[:i+1])
+		lines = lines[i+1:]
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, err := w.out.Write(out.Bytes())
+	return err
+}

@@ -1,0 +1,118 @@
+// Package runtime is the one store of runtime variables: the values that
+// builtins produce while a pipeline runs (the image and tag build_images
+// built, hook output, …) and that scripts (${runtime.images.app.tag}),
+// config values and get_image read. It is safe for concurrent use; a read
+// always sees the latest write, so a script line after build_images sees the
+// new tag.
+package runtime
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Image is what the store knows about one image of `images:`.
+type Image struct {
+	// Image is the repository, e.g. registry.example.com/team/app.
+	Image string
+	// Tag is the tag deployments use (the first one built).
+	Tag string
+	// Tags are all tags built in this run.
+	Tags []string
+	// Digest is the image's content digest, when known.
+	Digest string
+	// Built is true when this run built (or rebuilt) the image.
+	Built bool
+}
+
+// Ref returns image:tag, or the bare image when there is no tag.
+func (i Image) Ref() string {
+	if i.Tag == "" {
+		return i.Image
+	}
+	return i.Image + ":" + i.Tag
+}
+
+// Store holds runtime variables. The zero value is not usable; use New.
+type Store struct {
+	mu       sync.RWMutex
+	defaults map[string]Image // from the config: image and tags[0]
+	images   map[string]Image // recorded by builtins in this run
+	values   map[string]string
+}
+
+// New returns a store whose images fall back to the configured defaults.
+func New(defaults map[string]Image) *Store {
+	return &Store{defaults: defaults, images: map[string]Image{}, values: map[string]string{}}
+}
+
+// SetImage records the result of building an image.
+func (s *Store) SetImage(name string, img Image) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.images[name] = img
+}
+
+// Image returns what is known about an image: the recorded result if any,
+// else the configured image with its first tag.
+func (s *Store) Image(name string) (Image, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if img, ok := s.images[name]; ok {
+		return img, true
+	}
+	img, ok := s.defaults[name]
+	return img, ok
+}
+
+// ImageNames lists the configured images.
+func (s *Store) ImageNames() []string {
+	names := make([]string, 0, len(s.defaults))
+	for n := range s.defaults {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Set stores a generic value such as "hooks.NAME.stdout".
+func (s *Store) Set(key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.values[key] = value
+}
+
+// Lookup resolves a runtime variable given without its "runtime." prefix:
+// images.NAME (image:tag), images.NAME.image, images.NAME.tag, or a
+// generic key set with Set.
+func (s *Store) Lookup(key string) (string, error) {
+	s.mu.RLock()
+	v, ok := s.values[key]
+	s.mu.RUnlock()
+	if ok {
+		return v, nil
+	}
+	parts := strings.Split(key, ".")
+	if parts[0] != "images" || len(parts) < 2 || len(parts) > 3 {
+		return "", fmt.Errorf("unknown runtime variable runtime.%s: known forms are runtime.images.NAME, runtime.images.NAME.image and runtime.images.NAME.tag", key)
+	}
+	img, ok := s.Image(parts[1])
+	if !ok {
+		return "", fmt.Errorf("runtime.%s: image %q is not defined in images (defined: %s)", key, parts[1], strings.Join(s.ImageNames(), ", "))
+	}
+	if len(parts) == 2 {
+		return img.Ref(), nil
+	}
+	switch parts[2] {
+	case "image":
+		return img.Image, nil
+	case "tag":
+		if img.Tag == "" {
+			return "latest", nil
+		}
+		return img.Tag, nil
+	}
+	return "", fmt.Errorf("runtime.%s: unknown field %q, use image or tag", key, parts[2])
+}
