@@ -6,22 +6,22 @@ package config
 
 // Config is a decoded devspace.yaml after variables and profiles were applied.
 type Config struct {
-	Version      string                 `yaml:"version"`
-	Name         string                 `yaml:"name"`
-	Imports      []Import               `yaml:"imports"`
-	Require      *Require               `yaml:"require"`
-	Vars         map[string]*Var        `yaml:"vars"`
-	Images       map[string]*Image      `yaml:"images"`
-	Deployments  map[string]*Deployment `yaml:"deployments"`
-	Dev          map[string]*DevPod     `yaml:"dev"`
-	Pipelines    map[string]*Pipeline   `yaml:"pipelines"`
-	Commands     map[string]*Command    `yaml:"commands"`
-	Functions    map[string]string      `yaml:"functions"`
-	Profiles     []*Profile             `yaml:"profiles"`
-	Hooks        []*Hook                `yaml:"hooks"`
-	Dependencies map[string]*Dependency `yaml:"dependencies"`
-	PullSecrets  map[string]*PullSecret `yaml:"pullSecrets"`
-	LocalRegistry *LocalRegistry        `yaml:"localRegistry"`
+	Version       string                 `yaml:"version"`
+	Name          string                 `yaml:"name"`
+	Imports       []Import               `yaml:"imports"`
+	Require       *Require               `yaml:"require"`
+	Vars          map[string]*Var        `yaml:"vars"`
+	Images        map[string]*Image      `yaml:"images"`
+	Deployments   map[string]*Deployment `yaml:"deployments"`
+	Dev           map[string]*DevPod     `yaml:"dev"`
+	Pipelines     map[string]*Pipeline   `yaml:"pipelines"`
+	Commands      map[string]*Command    `yaml:"commands"`
+	Functions     map[string]string      `yaml:"functions"`
+	Profiles      []*Profile             `yaml:"profiles"`
+	Hooks         []*Hook                `yaml:"hooks"`
+	Dependencies  map[string]*Dependency `yaml:"dependencies"`
+	PullSecrets   map[string]*PullSecret `yaml:"pullSecrets"`
+	LocalRegistry *LocalRegistry         `yaml:"localRegistry"`
 
 	// Path is the absolute path of the devspace.yaml this config came from.
 	Path string `yaml:"-"`
@@ -32,7 +32,9 @@ type Config struct {
 	// Variables holds every resolved variable (config vars, predefined ones,
 	// --var values); scripts see them as environment variables.
 	Variables map[string]string `yaml:"-"`
-	// ActiveProfiles lists the profiles that were applied, in order.
+	// ActiveProfiles lists the selected profiles in the order they were
+	// applied: activated ones, then -p ones. Parents applied on the way are
+	// not listed.
 	ActiveProfiles []string `yaml:"-"`
 	// Raw is the config as plain data (maps, slices, scalars) after variables
 	// and profiles, for get_config_value and `devspace print`.
@@ -104,7 +106,7 @@ type VarCommand struct {
 
 // Import merges another config file into this one.
 type Import struct {
-	Enabled *bool `yaml:"enabled"`
+	Enabled      *bool `yaml:"enabled"`
 	SourceConfig `yaml:",inline"`
 }
 

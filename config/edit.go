@@ -173,11 +173,11 @@ func setKey(m *ast.MappingNode, entry *ast.MappingValueNode) {
 func mergeInto(dst ref, src *ast.MappingNode) {
 	m, ok := unwrap(dst.node).(*ast.MappingNode)
 	if !ok {
-		m = newMapping(src.GetToken().Position)
+		m = newMapping(posOf(src))
 		dst.set(m)
 	}
 	for _, mv := range src.Values {
-		if _, isNull := unwrap(mv.Value).(*ast.NullNode); isNull {
+		if isNull(mv.Value) {
 			removeKey(m, keyOf(mv))
 			continue
 		}

@@ -14,11 +14,12 @@ import (
 // explain rewrites goccy's decode messages into ones that name the field,
 // say what was expected, and suggest a fix.
 func (l *loader) explain(err error, ye yaml.Error) string {
-	path := l.pathAt(ye.GetToken().Position.Line, ye.GetToken().Position.Column)
+	line, col := ye.GetToken().Position.Line, ye.GetToken().Position.Column
 	var unknown *yaml.UnknownFieldError
 	var typeErr *yaml.TypeError
 	switch {
 	case errors.As(err, &unknown):
+		path := l.pathAt(line, col, true)
 		field := ye.GetToken().Value
 		msg := fmt.Sprintf("unknown field %q", field)
 		if parent := parentPath(path); parent != "" {
@@ -33,7 +34,7 @@ func (l *loader) explain(err error, ye yaml.Error) string {
 		}
 		return msg
 	case errors.As(err, &typeErr):
-		where := path
+		where := l.pathAt(line, col, false)
 		if where == "" {
 			where = "value"
 		}
@@ -42,18 +43,35 @@ func (l *loader) explain(err error, ye yaml.Error) string {
 	return ye.GetMessage()
 }
 
-// pathAt finds the dotted path of the value written at line:col.
-func (l *loader) pathAt(line, col int) string {
+// pathAt finds the dotted path of the key (wantKey) or the value written
+// at line:col. A block mapping sits where its first key does, so the two
+// are told apart.
+func (l *loader) pathAt(line, col int, wantKey bool) string {
 	best := ""
 	for path, p := range index(l.path, l.root) {
-		if p.Line == line && p.Col == col {
-			path = strings.TrimSuffix(path, "#key")
-			if best == "" || len(path) < len(best) {
-				best = path
-			}
+		isKey := strings.HasSuffix(path, "#key")
+		if p.Line != line || p.Col != col || isKey != wantKey {
+			continue
+		}
+		if path = strings.TrimSuffix(path, "#key"); best == "" || preferPath(path, best) {
+			best = path
 		}
 	}
 	return best
+}
+
+// preferPath orders candidate paths for one position. A value copied in by
+// a profile sits at two paths, in the profile and where it was applied; the
+// applied one is what the error is about. Otherwise the shortest wins.
+func preferPath(a, b string) bool {
+	aProfile, bProfile := strings.HasPrefix(a, "profiles["), strings.HasPrefix(b, "profiles[")
+	if aProfile != bProfile {
+		return bProfile
+	}
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
 }
 
 var indexSuffix = regexp.MustCompile(`\[\d+\]$`)
@@ -224,4 +242,52 @@ func tokenKind(ye yaml.Error) string {
 		return "mapping"
 	}
 	return "string"
+}
+
+// indentError explains goccy's "... is not allowed in this context", which
+// nearly always means a line is indented wrongly. A key indented deeper than
+// the line above it is reported by goccy at the line above (the two read as
+// one multi-line string); we move the error to the deeper line.
+func (l *loader) indentError(line, col int, msg string) *Error {
+	lines := strings.Split(string(l.src), "\n")
+	if next := nextContentLine(lines, line); next > 0 && indentOf(lines[next-1]) > indentOf(lines[line-1]) &&
+		strings.HasPrefix(msg, "mapping value") {
+		line, col = next, indentOf(lines[next-1])+1
+		msg = "this line is indented deeper than the line above it"
+	}
+	err := l.errorf(line, col, "%s", msg)
+	if prev := prevContentLine(lines, line); prev > 0 {
+		err.Hint = fmt.Sprintf("check the indentation: line %d starts at column %d, line %d at column %d",
+			line, indentOf(lines[line-1])+1, prev, indentOf(lines[prev-1])+1)
+	}
+	return err
+}
+
+// nextContentLine and prevContentLine find the nearest line after or before
+// line (1-based) that is neither blank nor a comment; 0 if there is none.
+func nextContentLine(lines []string, line int) int {
+	for i := line; i < len(lines); i++ {
+		if isContent(lines[i]) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func prevContentLine(lines []string, line int) int {
+	for i := line - 2; i >= 0 && i < len(lines); i-- {
+		if isContent(lines[i]) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func isContent(line string) bool {
+	t := strings.TrimSpace(line)
+	return t != "" && !strings.HasPrefix(t, "#")
+}
+
+func indentOf(line string) int {
+	return len(line) - len(strings.TrimLeft(line, " "))
 }

@@ -38,7 +38,7 @@ func (c *Config) finish() error {
 	}
 	for name, cmd := range c.Commands {
 		if cmd == nil {
-			return c.ErrorAt("commands."+name, "command %q is empty: set `command:`", name)
+			return c.ErrorAt("commands."+name+"#key", "command %q is empty: set `command:`", name)
 		}
 		cmd.Name = name
 		cmd.Script = c.scriptSource("commands." + name + ".command")
@@ -48,9 +48,10 @@ func (c *Config) finish() error {
 
 func (c *Config) finishImages() error {
 	seen := map[string]string{}
-	for name, img := range c.Images {
+	for _, name := range keys(c.Images) { // sorted: the same error every run
+		img := c.Images[name]
 		if img == nil {
-			return c.ErrorAt("images."+name, "image %q is empty: set `image:` to the repository to build", name)
+			return c.ErrorAt("images."+name+"#key", "image %q is empty: set `image:` to the repository to build", name)
 		}
 		img.Name = name
 		img.foldLegacy()

@@ -31,8 +31,12 @@ func (c *Config) checkFlags(pipeline string, p *Pipeline) error {
 		if len(f.Short) > 1 {
 			return c.ErrorAt(path+".short", "short flag %q must be a single character", f.Short)
 		}
-		if f.Type == "" {
+		switch f.Type {
+		case "":
 			f.Type = inferFlagType(f.Default)
+		case FlagBool, FlagInt, FlagString, FlagStringArray:
+		default:
+			return c.ErrorAt(path+".type", "flag %q: unknown type %q: use bool, int, string or stringArray", f.Name, f.Type)
 		}
 		if _, err := FlagDefault(*f); err != nil {
 			return c.ErrorAt(path+".default", "flag %q: %v", f.Name, err)

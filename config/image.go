@@ -99,14 +99,14 @@ type KanikoResources struct {
 
 // CustomBuild runs a user command to build the image.
 type CustomBuild struct {
-	Command      string                `yaml:"command"`
-	OnChange     []string              `yaml:"onChange"`
-	Commands     []CustomBuildCommand  `yaml:"commands"`
-	Args         []string              `yaml:"args"`
-	AppendArgs   []string              `yaml:"appendArgs"`
-	ImageFlag    string                `yaml:"imageFlag"`
-	ImageTagOnly bool                  `yaml:"imageTagOnly"`
-	SkipImageArg *bool                 `yaml:"skipImageArg"`
+	Command      string               `yaml:"command"`
+	OnChange     []string             `yaml:"onChange"`
+	Commands     []CustomBuildCommand `yaml:"commands"`
+	Args         []string             `yaml:"args"`
+	AppendArgs   []string             `yaml:"appendArgs"`
+	ImageFlag    string               `yaml:"imageFlag"`
+	ImageTagOnly bool                 `yaml:"imageTagOnly"`
+	SkipImageArg *bool                `yaml:"skipImageArg"`
 }
 
 // CustomBuildCommand is an OS-specific custom build command.

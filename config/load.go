@@ -124,11 +124,16 @@ func (l *loader) load() (*Config, error) {
 	if err := l.normalize(); err != nil {
 		return nil, err
 	}
-	name := l.projectName()
 	profiles, err := l.applyProfiles()
 	if err != nil {
 		return nil, err
 	}
+	// Again: a profile may bring in shorthands (`replace: {pipelines: {x: "…"}}`);
+	// the entries already expanded are left alone.
+	if err := l.normalize(); err != nil {
+		return nil, err
+	}
+	name := l.projectName()
 	vars, err := l.resolveVars(name, profiles)
 	if err != nil {
 		return nil, err
@@ -160,7 +165,15 @@ func (l *loader) fromYAML(err error) error {
 		return fmt.Errorf("%s: %w", displayPath(l.path), err)
 	}
 	p := ye.GetToken().Position
-	return l.errorf(p.Line, p.Column, "%s", l.explain(err, ye))
+	msg := l.explain(err, ye)
+	if strings.Contains(msg, "not allowed in this context") {
+		return l.indentError(p.Line, p.Column, msg)
+	}
+	e := l.errorf(p.Line, p.Column, "%s", msg)
+	if strings.Contains(msg, "'\t'") {
+		e.Hint = "YAML indentation must use spaces, not tabs"
+	}
+	return e
 }
 
 func (l *loader) parse() error {
@@ -172,7 +185,10 @@ func (l *loader) parse() error {
 		return l.errorf(1, 1, "the file is empty: it needs at least `version: %s`", SchemaVersion)
 	}
 	if len(f.Docs) > 1 {
-		p := f.Docs[1].GetToken().Position
+		p := posOf(f.Docs[1].Body)
+		if f.Docs[1].Start != nil {
+			p = f.Docs[1].Start.Position // the `---`
+		}
 		return l.errorf(p.Line, p.Column, "only one YAML document is allowed in %s", DefaultFile)
 	}
 	l.root = f.Docs[0].Body
@@ -188,7 +204,10 @@ func (l *loader) checkVersion() error {
 	if mv == nil {
 		return l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
 	}
-	v, _ := scalarText(mv.Value)
+	v, ok := scalarText(mv.Value)
+	if !ok {
+		v = strings.TrimSpace(mv.Value.String()) // e.g. `version: 2`
+	}
 	if v != SchemaVersion {
 		p := mv.Value.GetToken().Position
 		return l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s", v, SchemaVersion)

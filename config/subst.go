@@ -2,9 +2,11 @@ package config
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // varRef matches ${NAME} references. Names may contain dots and dashes
@@ -49,14 +51,16 @@ func (l *loader) substNode(n ast.Node, replace func(ast.Node) error, vars map[st
 			}
 		}
 	case *ast.StringNode:
-		return l.substString(v, replace, vars)
+		return l.substString(v, v.GetToken().Position, replace, vars)
 	case *ast.LiteralNode:
-		return l.substString(v.Value, func(ast.Node) error { return nil }, vars)
+		// A block scalar's text token sits at its end; search from the `|`.
+		return l.substString(v.Value, v.GetToken().Position, func(ast.Node) error { return nil }, vars)
 	}
 	return nil
 }
 
-func (l *loader) substString(s *ast.StringNode, replace func(ast.Node) error, vars map[string]string) error {
+// substString substitutes the ${VAR}s in one scalar written at start.
+func (l *loader) substString(s *ast.StringNode, start *token.Position, replace func(ast.Node) error, vars map[string]string) error {
 	if !strings.Contains(s.Value, "${") {
 		return nil
 	}
@@ -77,12 +81,8 @@ func (l *loader) substString(s *ast.StringNode, replace func(ast.Node) error, va
 		return val
 	})
 	if missing != "" {
-		p := s.GetToken().Position
-		col := p.Column + strings.Index(s.Value, "${"+missing+"}")
-		if s.GetToken().Type.String() != "String" {
-			col = p.Column // quoted: the offset inside is not exact
-		}
-		err := l.errorf(p.Line, col, "variable %q is not defined", missing)
+		line, col := l.findAfter(start.Line, start.Column, "${"+missing+"}")
+		err := l.errorf(line, col, "variable %q is not defined", missing)
 		err.Hint = "define it under `vars:`, set it in the environment, or pass --var " + missing + "=VALUE"
 		return err
 	}
@@ -97,18 +97,44 @@ func (l *loader) substString(s *ast.StringNode, replace func(ast.Node) error, va
 	return nil
 }
 
-// typedScalar parses a substituted value as a YAML scalar; it returns nil
-// for plain strings (which stay string nodes).
+// typedScalar gives a substituted value DevSpace's type (its
+// convertStringValue): exactly true/false become booleans and decimal
+// integers become integers. Nothing else is typed, so "1.10" or "010"
+// reaches a string field unchanged. It returns nil for plain strings.
 func typedScalar(value string, orig *ast.StringNode) ast.Node {
-	n, err := parseValueNode(value)
-	if err != nil || n == nil {
-		return nil
-	}
-	switch n.(type) {
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode:
-		p := *orig.GetToken().Position
-		n.GetToken().Position = &p
-		return n
+	p := *orig.GetToken().Position
+	tk := token.New(value, value, &p)
+	switch {
+	case value == "true" || value == "false":
+		tk.Type = token.BoolType
+		return ast.Bool(tk)
+	case isDecimal(value):
+		tk.Type = token.IntegerType
+		return ast.Integer(tk)
 	}
 	return nil
+}
+
+// isDecimal reports whether s is an integer written the way strconv.Itoa
+// writes it, so that turning it into a number loses nothing.
+func isDecimal(s string) bool {
+	i, err := strconv.Atoi(s)
+	return err == nil && strconv.Itoa(i) == s
+}
+
+// findAfter locates text in the source at or after line:col, so that an
+// error about a ${VAR} points at the reference itself, also inside quotes
+// and block scalars. Without a match it returns line:col unchanged.
+func (l *loader) findAfter(line, col int, text string) (int, int) {
+	lines := strings.Split(string(l.src), "\n")
+	for i := line - 1; i >= 0 && i < len(lines); i++ {
+		from := 0
+		if i == line-1 {
+			from = min(max(col-1, 0), len(lines[i]))
+		}
+		if j := strings.Index(lines[i][from:], text); j >= 0 {
+			return i + 1, from + j + 1
+		}
+	}
+	return line, col
 }

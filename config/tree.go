@@ -116,9 +116,9 @@ func index(file string, n ast.Node) map[string]Pos {
 		if n == nil {
 			return
 		}
-		if tk := n.GetToken(); tk != nil && tk.Position != nil && path != "" {
+		if p := posOf(n); path != "" && p.Line > 0 {
 			if _, seen := out[path]; !seen {
-				out[path] = Pos{File: file, Line: tk.Position.Line, Col: tk.Position.Column}
+				out[path] = Pos{File: file, Line: p.Line, Col: p.Column}
 			}
 		}
 		switch v := unwrap(n).(type) {
@@ -138,6 +138,18 @@ func index(file string, n ast.Node) map[string]Pos {
 	}
 	walk("", n)
 	return out
+}
+
+// posOf returns where a node was written. A block mapping's own token is
+// the first key's ':', so for a mapping we take its first key instead.
+func posOf(n ast.Node) *token.Position {
+	if m, ok := unwrap(n).(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
+		n = m.Values[0].Key
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		return tk.Position
+	}
+	return &token.Position{}
 }
 
 func joinPath(parent, key string) string {

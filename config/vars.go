@@ -171,6 +171,11 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if len(args) == 0 { // run by a shell, which may read config variables
+		if err := r.resolveShellRefs(name, command); err != nil {
+			return "", err
+		}
+	}
 	var cmd *exec.Cmd
 	if len(args) == 0 {
 		cmd = exec.Command("sh", "-c", command)
@@ -189,6 +194,23 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 		return "", e
 	}
 	return strings.TrimSpace(stdout.String()), nil
+}
+
+// shellRef matches $NAME and ${NAME} as the shell reads them.
+var shellRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// resolveShellRefs resolves the config variables a shell command reads
+// from its environment ($B), so that it sees them whatever their order in
+// the file. Its own name is left to the OS environment (PATH: $(echo $PATH:/x)).
+func (r *varResolver) resolveShellRefs(name, command string) error {
+	for _, m := range shellRef.FindAllStringSubmatch(command, -1) {
+		if _, defined := r.defs[m[1]]; defined && m[1] != name {
+			if _, err := r.get(m[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // childEnv is the OS environment plus the variables resolved so far.
