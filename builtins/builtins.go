@@ -15,6 +15,8 @@ import (
 func All() []*engine.Builtin {
 	list := []*engine.Builtin{
 		getFlag, getImage, runPipelines, runDefaultPipeline,
+		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
+		getConfigValue, xargs, runWatch,
 	}
 	return append(list, pending()...)
 }

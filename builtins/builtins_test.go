@@ -1,0 +1,124 @@
+package builtins_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/devspace-engine/devspace/builtins"
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
+)
+
+// project is a devspace.yaml in a temporary directory with an engine that
+// has every builtin, its output captured.
+type project struct {
+	dir            string
+	eng            *engine.Engine
+	stdout, stderr *syncBuffer
+}
+
+// newProject writes devspace.yaml with the given pipelines (name → script)
+// and extra top-level YAML, plus files (relative path → content).
+func newProject(t *testing.T, pipelines map[string]string, extra string, files map[string]string) *project {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var y strings.Builder
+	y.WriteString("version: v2beta1\nname: test\npipelines:\n")
+	for name, script := range pipelines {
+		y.WriteString("  " + name + ":\n    run: |-\n")
+		for _, line := range strings.Split(script, "\n") {
+			y.WriteString("      " + line + "\n")
+		}
+	}
+	y.WriteString(extra)
+	path := filepath.Join(dir, "devspace.yaml")
+	if err := os.WriteFile(path, []byte(y.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(path, []byte(y.String()), config.LoadOptions{Environ: os.Environ()})
+	if err != nil {
+		t.Fatalf("parsing config:\n%s\n%v", y.String(), err)
+	}
+	eng := engine.New(cfg, runtime.New(nil), builtins.All())
+	p := &project{dir: dir, eng: eng, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	eng.Stdin, eng.Stdout, eng.Stderr = strings.NewReader(""), p.stdout, p.stderr
+	return p
+}
+
+func (p *project) run(ctx context.Context, pipeline string) error {
+	return p.eng.RunPipeline(ctx, pipeline, engine.RunOptions{})
+}
+
+// runOne runs a project with one pipeline "p" and returns its output and
+// exit status.
+func runOne(t *testing.T, script, extra string, files map[string]string) (stdout, stderr string, status int) {
+	t.Helper()
+	p := newProject(t, map[string]string{"p": script}, extra, files)
+	err := p.run(t.Context(), "p")
+	return p.stdout.String(), p.stderr.String(), exitStatus(t, err)
+}
+
+// exitStatus is the shell status of a pipeline's result; any error that is
+// not a status fails the test.
+func exitStatus(t *testing.T, err error) int {
+	t.Helper()
+	var status interp.ExitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &status):
+		return int(status)
+	}
+	t.Fatalf("pipeline failed with a non-status error: %v", err)
+	return -1
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a running pipeline may write while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
