@@ -23,13 +23,22 @@ func builtinCommand(stdio IO) *cli.Command {
 		Usage:           "Run one pipeline builtin directly (for CI scripts)",
 		ArgsUsage:       "NAME [flags] [args...]",
 		SkipFlagParsing: true,
+		HideHelpCommand: true, // "help" here is a user's name or argument, not a subcommand
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 				return listBuiltins(stdio)
 			}
 			flags := newFlagValues()
-			flags.fromURFave(c, append(append([]flagSpec{}, globalFlags...), runFlags...))
+			specs := append(append([]flagSpec{}, globalFlags...), runFlags...)
+			flags.fromURFave(c, specs)
+			args, err := flags.leadingFlags(args, specs)
+			if err != nil {
+				return &exitError{code: 2, msg: fmt.Sprintf("builtin: %v", err)}
+			}
+			if len(args) == 0 {
+				return listBuiltins(stdio)
+			}
 			s, err := openSession(flags, stdio)
 			if err != nil {
 				return err

@@ -2,6 +2,8 @@ package commands
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -108,6 +110,15 @@ func newFlagValues() *flagValues {
 	return &flagValues{values: map[string]string{}, lists: map[string][]string{}, set: map[string]bool{}}
 }
 
+// clone returns a copy that can be parsed into without changing v.
+func (v *flagValues) clone() *flagValues {
+	c := newFlagValues()
+	maps.Copy(c.values, v.values)
+	maps.Copy(c.lists, v.lists)
+	maps.Copy(c.set, v.set)
+	return c
+}
+
 func (v *flagValues) str(name string) string { return v.values[name] }
 func (v *flagValues) list(name string) []string {
 	return v.lists[name]
@@ -131,6 +142,41 @@ func (v *flagValues) fromURFave(c *cli.Context, specs []flagSpec) {
 			v.set[s.name] = true
 		}
 	}
+}
+
+// fromCommand reads flags given before the subcommand and, for commands
+// that declare them too, after it (`devspace print -p prod`); the latter
+// win. urfave/cli v2 looks a flag up in the innermost command declaring
+// it, set or not, hence the two reads.
+func (v *flagValues) fromCommand(c *cli.Context, specs []flagSpec) {
+	lineage := c.Lineage()
+	if len(lineage) < 2 {
+		v.fromURFave(c, specs)
+		return
+	}
+	v.fromURFave(lineage[1], specs)
+	own := newFlagValues()
+	own.fromURFave(c, specs)
+	for _, s := range specs {
+		if c.IsSet(s.name) {
+			v.values[s.name], v.lists[s.name], v.set[s.name] = own.values[s.name], own.lists[s.name], true
+		}
+	}
+}
+
+// leadingFlags parses the flags before a command's NAME (`devspace run
+// -p prod NAME args...`) and returns NAME and what follows, which belong
+// to the command.
+func (v *flagValues) leadingFlags(args []string, specs []flagSpec) ([]string, error) {
+	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SetInterspersed(false)
+	v.addPflags(fs, specs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	v.fromPflags(fs)
+	return fs.Args(), nil
 }
 
 // addPflags registers specs on a pflag set, defaulting to the values the

@@ -14,9 +14,10 @@ func listCommand(stdio IO) *cli.Command {
 		return &cli.Command{
 			Name:  name,
 			Usage: usage,
+			Flags: urfaveFlags(globalFlags),
 			Action: func(c *cli.Context) error {
 				flags := newFlagValues()
-				flags.fromURFave(c, globalFlags)
+				flags.fromCommand(c, globalFlags)
 				s, err := openSession(flags, stdio)
 				if err != nil {
 					return err

@@ -13,9 +13,10 @@ func printCommand(stdio IO) *cli.Command {
 	return &cli.Command{
 		Name:  "print",
 		Usage: "Print the resolved devspace.yaml (variables substituted, profiles applied)",
+		Flags: urfaveFlags(globalFlags),
 		Action: func(c *cli.Context) error {
 			flags := newFlagValues()
-			flags.fromURFave(c, globalFlags)
+			flags.fromCommand(c, globalFlags)
 			s, err := openSession(flags, stdio)
 			if err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,13 +24,22 @@ func runCommand(stdio IO) *cli.Command {
 		Usage:           "Run a command of devspace.yaml",
 		ArgsUsage:       "COMMAND [args...]",
 		SkipFlagParsing: true,
+		HideHelpCommand: true, // "help" here is a user's name or argument, not a subcommand
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 				return cli.ShowCommandHelp(c, "run")
 			}
 			flags := newFlagValues()
-			flags.fromURFave(c, append(append([]flagSpec{}, globalFlags...), runFlags...))
+			specs := append(append([]flagSpec{}, globalFlags...), runFlags...)
+			flags.fromURFave(c, specs)
+			args, err := flags.leadingFlags(args, specs)
+			if err != nil {
+				return &exitError{code: 2, msg: fmt.Sprintf("run: %v", err)}
+			}
+			if len(args) == 0 {
+				return cli.ShowCommandHelp(c, "run")
+			}
 			s, err := openSession(flags, stdio)
 			if err != nil {
 				return err
@@ -68,9 +78,21 @@ func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string,
 		}
 	}
 	proc.Stdin, proc.Stdout, proc.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
+	// As in pipelines, the program gets its own process group (unless it
+	// needs the terminal), so that a signal ends all it started: TERM to
+	// the group, then KILL after the grace period.
+	if !isTerminal(stdio.Stdin) {
+		proc.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		proc.Cancel = func() error { return syscall.Kill(-proc.Process.Pid, syscall.SIGTERM) }
+	}
+	proc.WaitDelay = engine.KillGrace
 	err := proc.Run()
 	if exit, ok := err.(*exec.ExitError); ok {
-		return &exitError{code: exit.ExitCode(), msg: fmt.Sprintf("command %q exited with status %d", cmd.Name, exit.ExitCode())}
+		code := exit.ExitCode() // -1 when a signal ended it: report 128+N, as a shell does
+		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+		return &exitError{code: code, msg: fmt.Sprintf("command %q exited with status %d", cmd.Name, code)}
 	}
 	return err
 }

@@ -3,7 +3,9 @@ package commands
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -20,6 +22,7 @@ func runPipelineCommand(stdio IO) *cli.Command {
 		Usage:           "Run a pipeline of devspace.yaml",
 		ArgsUsage:       "NAME [flags] [args...]",
 		SkipFlagParsing: true, // pipeline flags are declared in the config
+		HideHelpCommand: true, // "help" here is a user's name or argument, not a subcommand
 		Action: func(c *cli.Context) error {
 			return runPipeline(c, stdio, "", c.Args().Slice())
 		},
@@ -34,6 +37,7 @@ func pipelineCommand(name, usage string, stdio IO) *cli.Command {
 		Usage:           usage,
 		ArgsUsage:       "[flags] [args...]",
 		SkipFlagParsing: true,
+		HideHelpCommand: true, // "help" here is a user's name or argument, not a subcommand
 		Action: func(c *cli.Context) error {
 			return runPipeline(c, stdio, name, c.Args().Slice())
 		},
@@ -53,48 +57,71 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 			return &exitError{code: 2, msg: "run-pipeline: name the pipeline to run: devspace run-pipeline NAME (devspace list pipelines shows them)"}
 		}
 	}
-	// A first, lenient pass finds the flags that decide which config loads.
-	pre := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	pre.ParseErrorsAllowlist.UnknownFlags = true
-	pre.SetOutput(io.Discard)
-	flags.addPflags(pre, append(append([]flagSpec{}, globalFlags...), runFlags...))
-	pre.BoolP("help", "h", false, "")
-	_ = pre.Parse(rest)
-	flags.fromPflags(pre)
-
-	s, err := openSession(flags, stdio)
+	guess := preParse(name, rest, flags)
+	s, err := openSession(guess, stdio)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if p := flags.str("pipeline"); p != "" && fixed != "" {
+	if p := guess.str("pipeline"); p != "" && fixed != "" {
 		name = p
 	}
 	p, err := s.eng.Pipeline(name)
 	if err != nil {
 		return err
 	}
-	fs, pipelineFlags := pipelineFlagSet(name, p, flags)
+	warn := stdio.Stderr
+	if guess.boolean("no-warn") {
+		warn = io.Discard
+	}
+	fs, pipelineFlags := pipelineFlagSet(name, p, flags, warn)
 	if err := fs.Parse(rest); err != nil {
-		return &exitError{code: 2, msg: fmt.Sprintf("%s: %s (see 'devspace run-pipeline %s --help')", name, err, name)}
+		return &exitError{code: 2, msg: fmt.Sprintf("%s: %s (see '%s --help')", name, err, usageName(fixed, name))}
 	}
 	if help, _ := fs.GetBool("help"); help {
-		fmt.Fprintf(stdio.Stdout, "Usage: devspace run-pipeline %s [flags] [args...]\n\nFlags:\n%s", name, fs.FlagUsages())
+		fmt.Fprintf(stdio.Stdout, "Usage: %s [flags] [args...]\n\nFlags:\n%s", usageName(fixed, name), fs.FlagUsages())
 		return nil
 	}
 	flags.fromPflags(fs)
-	s.eng.CLIFlags = flags.values
-	own := map[string]string{}
-	for _, f := range pipelineFlags {
-		own[f] = flags.values[f]
-	}
+	var own map[string]string
+	s.eng.CLIFlags, own = splitFlags(flags, pipelineFlags)
 	err = s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own})
 	return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
 }
 
+// preParse is a first, lenient pass that finds the flags deciding which
+// config loads. It works on a copy: it cannot know the pipeline's flags
+// yet, and takes their short forms for global ones (-b for --force-build).
+func preParse(name string, args []string, flags *flagValues) *flagValues {
+	guess := flags.clone()
+	pre := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	pre.ParseErrorsAllowlist.UnknownFlags = true
+	pre.SetOutput(io.Discard)
+	guess.addPflags(pre, append(append([]flagSpec{}, globalFlags...), runFlags...))
+	pre.BoolP("help", "h", false, "")
+	_ = pre.Parse(args)
+	guess.fromPflags(pre)
+	return guess
+}
+
+// splitFlags separates the CLI flags from the pipeline's own. The own
+// flags belong to its job: leaving them out of the CLI flags keeps them
+// from leaking into sub-pipelines (DevSpace e2e P1).
+func splitFlags(flags *flagValues, ownNames []string) (cli, own map[string]string) {
+	cli = maps.Clone(flags.values)
+	own = make(map[string]string, len(ownNames))
+	for _, name := range ownNames {
+		own[name] = flags.values[name]
+		delete(cli, name)
+	}
+	return cli, own
+}
+
 // pipelineFlagSet is the strict flag set of a pipeline command: the global
-// and run flags plus the pipeline's own. It returns the own flags' names.
-func pipelineFlagSet(name string, p *config.Pipeline, flags *flagValues) (*pflag.FlagSet, []string) {
+// and run flags plus the pipeline's own, which win over the global ones
+// except over those that shape the config (see configFlag). It returns the
+// own flags' names.
+func pipelineFlagSet(name string, p *config.Pipeline, flags *flagValues, warn io.Writer) (*pflag.FlagSet, []string) {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -108,6 +135,13 @@ func pipelineFlagSet(name string, p *config.Pipeline, flags *flagValues) (*pflag
 		if fs.Lookup(f.Name) != nil {
 			continue
 		}
+		if g, ok := configFlag(f.Name, f.Short); ok && g.name == f.Name {
+			fmt.Fprintf(warn, "warning: pipeline %s: --%s chooses the config, so the pipeline's flag %s keeps its default\n", name, g.name, f.Name)
+			continue
+		} else if ok {
+			fmt.Fprintf(warn, "warning: pipeline %s: -%s is --%s, which chooses the config; use --%s\n", name, g.short, g.name, f.Name)
+			f.Short = ""
+		}
 		short := f.Short
 		if short != "" && fs.ShorthandLookup(short) != nil {
 			short = ""
@@ -116,7 +150,10 @@ func pipelineFlagSet(name string, p *config.Pipeline, flags *flagValues) (*pflag
 		case config.FlagBool:
 			fs.BoolP(f.Name, short, len(def) > 0 && def[0] == "true", usage)
 		case config.FlagInt:
-			fs.StringP(f.Name, short, strings.Join(def, ""), usage)
+			// An int flag, so that `--count abc` fails here rather than
+			// reaching the script; the config checked that the default parses.
+			n, _ := strconv.Atoi(strings.Join(def, ""))
+			fs.IntP(f.Name, short, n, usage)
 		case config.FlagStringArray:
 			fs.StringArrayP(f.Name, short, def, usage)
 		default:
@@ -136,6 +173,31 @@ func pipelineFlagSet(name string, p *config.Pipeline, flags *flagValues) (*pflag
 	flags.addPflags(fs, nonEmpty(specs))
 	fs.BoolP("help", "h", false, "show this help")
 	return fs, own
+}
+
+// configFlag finds the global flag that shapes the config (which file,
+// profiles, variables, namespace) and has this name or short form. Those
+// are read before the config, and so before the pipeline's flags are
+// known: a pipeline flag cannot take them over.
+func configFlag(name, short string) (flagSpec, bool) {
+	for _, g := range globalFlags {
+		switch g.name {
+		case "config", "var", "profile", "disable-profile-activation", "namespace", "kube-context", "kubeconfig", "override-name":
+			if g.name == name || short != "" && g.short == short {
+				return g, true
+			}
+		}
+	}
+	return flagSpec{}, false
+}
+
+// usageName is how the user invoked the pipeline: `devspace build` or
+// `devspace run-pipeline NAME`.
+func usageName(fixed, name string) string {
+	if fixed != "" {
+		return "devspace " + fixed
+	}
+	return "devspace run-pipeline " + name
 }
 
 func nonEmpty(specs []flagSpec) []flagSpec {

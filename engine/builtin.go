@@ -96,6 +96,12 @@ func (e *Engine) finish(ctx context.Context, b *Builtin, c *Call, err error) err
 	case err == nil:
 		return nil
 	case errors.As(err, &status):
+		// A bare status was explained by whatever failed; a wrapped one
+		// says who failed (`pipeline "a" failed: exit status 3`), which the
+		// user needs when several pipelines ran. The status is kept.
+		if _, bare := err.(interp.ExitStatus); !bare && ctx.Err() == nil {
+			fmt.Fprintf(c.Stderr, "%s: %v\n", b.Name, err)
+		}
 		return status
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return err

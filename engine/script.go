@@ -28,12 +28,33 @@ func (e *Engine) parse(s Script) (*syntax.File, error) {
 	if err != nil {
 		return nil, e.scriptError(s, 1, 1, err.Error())
 	}
+	f, err := e.parseShell(s, text)
+	if err != nil || len(refs) == 0 {
+		return f, err
+	}
+	// Only references the shell expands are variables; one in a comment
+	// or a quoted heredoc is text: it is not checked, and it is put back
+	// as written (same length, so the script parses the same way).
+	expanded := paramOffsets(f)
+	restored := []byte(text)
 	for _, ref := range refs {
+		if !expanded[ref.offset] {
+			end := ref.offset + len(ref.name) + 3 // ${name} or $<name>
+			copy(restored[ref.offset:end], s.Text[ref.offset:end])
+			continue
+		}
 		if err := e.checkRef(ref.name); err != nil {
 			line, col := lineCol(s.Text, ref.offset)
 			return nil, e.scriptError(s, line, col, err.Error())
 		}
 	}
+	if string(restored) == text {
+		return f, nil
+	}
+	return e.parseShell(s, string(restored))
+}
+
+func (e *Engine) parseShell(s Script, text string) (*syntax.File, error) {
 	f, err := syntax.NewParser().Parse(strings.NewReader(text), "")
 	if err != nil {
 		var pe syntax.ParseError
@@ -43,6 +64,18 @@ func (e *Engine) parse(s Script) (*syntax.File, error) {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
 	return f, nil
+}
+
+// paramOffsets lists where the script's parameter expansions (${…}) start.
+func paramOffsets(f *syntax.File) map[int]bool {
+	at := map[int]bool{}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if pe, ok := n.(*syntax.ParamExp); ok && !pe.Short {
+			at[int(pe.Dollar.Offset())] = true
+		}
+		return true
+	})
+	return at
 }
 
 // checkRef validates a ${runtime.…} reference before the script runs, so a

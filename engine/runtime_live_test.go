@@ -1,0 +1,48 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
+)
+
+// setTag stands in for build_images: it records a new tag in the store.
+type setTag struct{}
+
+func (setTag) Flags(*pflag.FlagSet, *engine.Call) {}
+
+func (setTag) Run(_ context.Context, c *engine.Call, args []string) error {
+	c.Engine.Runtime.SetImage("app-2", runtime.Image{Image: "reg/app", Tag: args[0]})
+	return nil
+}
+
+// TestRuntimeVariablesAreLive: a ${runtime.*} reference is resolved when
+// its line runs, so a line after a build sees the new tag (DevSpace
+// expands it to "" once, before the script starts).
+func TestRuntimeVariablesAreLive(t *testing.T) {
+	t.Parallel()
+	store := runtime.New(map[string]runtime.Image{"app-2": {Image: "reg/app", Tag: "old"}})
+	builtin := &engine.Builtin{Name: "set_tag", New: func() engine.Command { return setTag{} }}
+	e := engine.New(nil, store, []*engine.Builtin{builtin})
+	var out bytes.Buffer
+	e.Stdout, e.Stderr, e.Environ = &out, &out, nil
+	script := engine.Script{Name: "test", Text: `echo "${runtime.images.app-2.tag}"
+set_tag new
+echo "${runtime.images.app-2.tag} $<runtime.images.app-2> ${runtime.images.app-2.image}"
+set_tag newer
+tag=$<runtime.images.app-2.tag>
+echo "$tag"
+`}
+	if err := e.RunScript(context.Background(), script, engine.RunOptions{Dir: t.TempDir()}); err != nil {
+		t.Fatalf("RunScript: %v\n%s", err, out.String())
+	}
+	want := "old\nnew reg/app:new reg/app\nnewer\n"
+	if got := out.String(); got != want {
+		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}
