@@ -11,18 +11,18 @@ import (
 // runCommand runs args as a script line would, with the caller's directory,
 // environment and output and the given stdin. A builtin runs in-process in
 // the caller's job, so get_flag and run_pipelines see the calling pipeline.
-// Anything else (a config function, `devspace`, a program on PATH) runs as
-// a one-line script, so the engine's dispatch order and its process
-// handling (own process group, SIGTERM then SIGKILL on cancel) apply.
+// Anything else (a config function, `devspace`, a program on PATH) goes
+// through Engine.Exec, in the same job, so the engine's dispatch order and
+// its process handling (own process group, SIGTERM then SIGKILL) apply.
 func runCommand(ctx context.Context, c *engine.Call, stdin io.Reader, args []string) error {
 	if b, ok := builtinFor(c.Engine, args[0]); ok {
 		call := *c
 		call.Name, call.Stdin = b.Name, stdin
 		return c.Engine.Invoke(ctx, b, &call, append([]string{b.Name}, args[1:]...))
 	}
-	script := engine.Script{Name: c.Name + " " + args[0], Text: `"$@"`}
-	return c.Engine.RunScript(ctx, script, engine.RunOptions{
-		Args: args, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr})
+	call := *c
+	call.Stdin = stdin
+	return c.Engine.Exec(ctx, &call, args)
 }
 
 // builtinFor returns the builtin a command name runs, following the

@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -52,17 +54,22 @@ func runCommand(stdio IO) *cli.Command {
 			}
 			what := fmt.Sprintf("command %q", cmd.Name)
 			if len(cmd.Args) > 0 {
-				return scriptResult(c.Context, what, execDirect(c, s, cmd, args[1:], stdio))
-			}
-			text := cmd.Command
-			if cmd.AppendArgs {
-				for _, a := range args[1:] {
-					text += " " + shellQuote(a)
+				err = execDirect(c, s, cmd, args[1:], stdio)
+			} else {
+				text := cmd.Command
+				if cmd.AppendArgs {
+					for _, a := range args[1:] {
+						text += " " + shellQuote(a)
+					}
 				}
+				script := engine.Script{Name: what, Text: text, Source: cmd.Script}
+				err = s.eng.RunScript(c.Context, script, engine.RunOptions{Args: args[1:]})
 			}
-			script := engine.Script{Name: what, Text: text, Source: cmd.Script}
-			err = s.eng.RunScript(c.Context, script, engine.RunOptions{Args: args[1:]})
-			return scriptResult(c.Context, what, err)
+			err = scriptResult(c.Context, what, err)
+			if afterErr := runAfter(c.Context, s, cmd, err); afterErr != nil && err == nil {
+				err = afterErr
+			}
+			return err
 		},
 	}
 }
@@ -100,4 +107,32 @@ func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string,
 // shellQuote single-quotes s for a POSIX shell.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
+
+// afterDeadline bounds a command's `after:` script when the command was
+// interrupted, so that a signal still ends devspace promptly.
+const afterDeadline = 3 * time.Second
+
+// runAfter runs a command's `after:` script, as DevSpace does: with
+// COMMAND_ERROR set when the command failed and COMMAND_INTERRUPT=true when
+// it was interrupted.
+func runAfter(ctx context.Context, s *session, cmd *config.Command, cmdErr error) error {
+	if strings.TrimSpace(cmd.After) == "" {
+		return nil
+	}
+	env := append([]string{}, s.eng.Environ...)
+	if ctx.Err() != nil {
+		env = append(env, "COMMAND_INTERRUPT=true")
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), afterDeadline)
+		defer cancel()
+	} else if cmdErr != nil {
+		env = append(env, "COMMAND_ERROR="+cmdErr.Error())
+	}
+	saved := s.eng.Environ
+	s.eng.Environ = env
+	defer func() { s.eng.Environ = saved }()
+	script := engine.Script{Name: fmt.Sprintf("command %q after", cmd.Name), Text: cmd.After,
+		Source: s.cfg.ScriptAt("commands." + cmd.Name + ".after")}
+	return scriptResult(ctx, script.Name, s.eng.RunScript(ctx, script, engine.RunOptions{}))
 }

@@ -210,3 +210,17 @@ func orDefault[T comparable](v, def T) T {
 	}
 	return v
 }
+
+// Exec runs one command line (args) as the calling script would: config
+// functions, builtins and programs in the engine's order, in the caller's
+// job (its flags and pipeline chain), directory, environment and output.
+// xargs and run_watch use it to run their utility.
+func (e *Engine) Exec(ctx context.Context, c *Call, args []string) error {
+	job := &Job{Pipeline: &config.Pipeline{Name: c.Name}, Args: args, background: &backgroundSet{}}
+	if c.Job != nil {
+		job.Pipeline, job.Flags, job.parent = c.Job.Pipeline, c.Job.Flags, c.Job.parent
+	}
+	script := Script{Name: c.Name + " " + args[0], Text: `"$@"`}
+	return e.runJob(ctx, job, script, true, RunOptions{Args: args, Env: c.Env, Dir: c.Dir,
+		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
+}

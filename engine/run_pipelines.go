@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -33,8 +34,9 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 	if c.Job == nil {
 		opts.Background = false // outside a pipeline there is no caller to outlive
 	}
+	stdin := c.Stdin
 	run := func(ctx context.Context, name string, prefixed bool) error {
-		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job}
+		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job}
 		if prefixed {
 			out := newPrefixWriter(&e.outMu, c.Stdout, "["+name+"] ")
 			errOut := newPrefixWriter(&e.outMu, c.Stderr, "["+name+"] ")
@@ -61,6 +63,13 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		}
 		return nil
 	}
+	// Concurrent pipelines cannot share one stdin: give them none.
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", os.DevNull, err)
+	}
+	defer devNull.Close()
+	stdin = devNull
 	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError()
 	prefixed := c.Stdout == e.Stdout
 	for _, name := range opts.Names {

@@ -100,7 +100,11 @@ func (s *Store) Lookup(key string) (string, error) {
 	}
 	img, ok := s.Image(parts[1])
 	if !ok {
-		return "", fmt.Errorf("runtime.%s: image %q is not defined in images (defined: %s)", key, parts[1], strings.Join(s.ImageNames(), ", "))
+		known := "devspace.yaml has no images"
+		if names := s.ImageNames(); len(names) > 0 {
+			known = "defined: " + strings.Join(names, ", ")
+		}
+		return "", fmt.Errorf("runtime.%s: image %q is not defined in images (%s)", key, parts[1], known)
 	}
 	if len(parts) == 2 {
 		return img.Ref(), nil
