@@ -261,3 +261,14 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	}
 	return nil
 }
+
+// ReadRecords returns the images recorded in a config's cache without
+// loading the file memo: what a later process (`devspace builtin get_image
+// app` in the next CI step) needs. A missing or corrupt cache gives none.
+func ReadRecords(configPath string) map[string]ImageRecord {
+	f, err := readCacheFile(CachePath(configPath))
+	if err != nil {
+		return nil
+	}
+	return f.Images
+}

@@ -11,9 +11,14 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 )
 
-// All returns every builtin.
-func All() []*engine.Builtin {
+// All returns every builtin, using svc for the process-wide cores (nil:
+// new services with default limits).
+func All(svc *Services) []*engine.Builtin {
+	if svc == nil {
+		svc = NewServices(0)
+	}
 	list := []*engine.Builtin{
+		buildImages(svc),
 		getFlag, getImage, runPipelines, runDefaultPipeline,
 		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
 		getConfigValue, xargs, runWatch,

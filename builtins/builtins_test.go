@@ -58,7 +58,7 @@ func newProject(t *testing.T, pipelines map[string]string, extra string, files m
 	if err != nil {
 		t.Fatalf("parsing config:\n%s\n%v", y.String(), err)
 	}
-	eng := engine.New(cfg, runtime.New(nil), builtins.All())
+	eng := engine.New(cfg, runtime.New(nil), builtins.All(nil))
 	p := &project{dir: dir, eng: eng, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	eng.Stdin, eng.Stdout, eng.Stderr = strings.NewReader(""), p.stdout, p.stderr
 	return p

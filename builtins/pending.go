@@ -21,7 +21,6 @@ type pendingSpec struct {
 
 func pending() []*engine.Builtin {
 	specs := []pendingSpec{
-		{"build_images", "build_images [--all | IMAGE...] [flags]", "Build, tag and push images.", func(c *engine.Call) bool { return len(c.Engine.Config.Images) > 0 }},
 		{"create_deployments", "create_deployments [--all | DEPLOYMENT...] [flags]", "Deploy to Kubernetes.", func(c *engine.Call) bool { return len(c.Engine.Config.Deployments) > 0 }},
 		{"purge_deployments", "purge_deployments [--all | DEPLOYMENT...] [flags]", "Remove deployments from Kubernetes.", func(c *engine.Call) bool { return len(c.Engine.Config.Deployments) > 0 }},
 		{"ensure_pull_secrets", "ensure_pull_secrets [--all | SECRET...] [flags]", "Create image pull secrets.", func(c *engine.Call) bool { return len(c.Engine.Config.PullSecrets) > 0 }},
@@ -38,7 +37,13 @@ func pending() []*engine.Builtin {
 		out = append(out, &engine.Builtin{Name: s.name, Usage: s.usage, Summary: s.summary + " (not available in this version yet)",
 			New: func() engine.Command { return &pendingCmd{spec: s} }})
 	}
-	return append(out, alias("run_dependency_pipelines", out[6]))
+	for _, b := range out {
+		if b.Name == "run_dependencies" {
+			out = append(out, alias("run_dependency_pipelines", b))
+			break
+		}
+	}
+	return out
 }
 
 func alias(name string, b *engine.Builtin) *engine.Builtin {

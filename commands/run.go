@@ -16,7 +16,7 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 )
 
-func allBuiltins() []*engine.Builtin { return builtins.All() }
+func allBuiltins() []*engine.Builtin { return builtins.All(nil) }
 
 // runCommand runs an entry of `commands:`. Unlike DevSpace, the script may
 // call pipeline builtins too (get_image, run_pipelines, …).

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/interp"
 
+	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/builtins"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
@@ -18,6 +20,7 @@ import (
 
 // session is one loaded config with its engine and temp directory.
 type session struct {
+	svc    *builtins.Services
 	cfg    *config.Config
 	eng    *engine.Engine
 	tmpDir string
@@ -59,7 +62,9 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 		cfg.Name = name
 	}
 	s.cfg = cfg
-	s.eng = engine.New(cfg, runtime.New(imageDefaults(cfg)), builtins.All())
+	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
+	s.svc = builtins.NewServices(maxBuilds)
+	s.eng = engine.New(cfg, runtime.New(imageDefaults(cfg)), builtins.All(s.svc))
 	s.eng.Environ = environ
 	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	s.eng.Debug = flags.boolean("debug")
@@ -69,17 +74,29 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 
 // Close removes the temp directory (DEVSPACE_TMPDIR).
 func (s *session) Close() {
+	if s.svc != nil {
+		s.svc.Close()
+	}
 	if s.tmpDir != "" {
 		_ = os.RemoveAll(s.tmpDir)
 	}
 }
 
 // imageDefaults is what runtime variables resolve to before anything is
-// built: the configured image and its first tag, with DevSpace's `#`
-// placeholders shown as x.
+// built in this process: the last build recorded in the cache (so a later
+// CI step's `devspace builtin get_image app` sees it), else the configured
+// image and its first tag, with DevSpace's `#` placeholders shown as x.
 func imageDefaults(cfg *config.Config) map[string]runtime.Image {
 	out := make(map[string]runtime.Image, len(cfg.Images))
+	var records map[string]build.ImageRecord
+	if len(cfg.Images) > 0 {
+		records = build.ReadRecords(cfg.Path)
+	}
 	for name, img := range cfg.Images {
+		if rec, ok := records[name]; ok && rec.Image == img.Image {
+			out[name] = rec.RuntimeImage()
+			continue
+		}
 		ri := runtime.Image{Image: img.Image}
 		if len(img.Tags) > 0 {
 			ri.Tag = strings.ReplaceAll(img.Tags[0], "#", "x")

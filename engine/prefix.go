@@ -6,10 +6,10 @@ import (
 	"sync"
 )
 
-// prefixWriter writes whole lines, each prefixed, under a lock shared by
+// PrefixWriter writes whole lines, each prefixed, under a lock shared by
 // every pipeline that writes to the same output, so lines of concurrent
 // pipelines never interleave mid-line.
-type prefixWriter struct {
+type PrefixWriter struct {
 	mu     *sync.Mutex
 	out    io.Writer
 	prefix []byte
@@ -18,11 +18,11 @@ type prefixWriter struct {
 	buf   []byte
 }
 
-func newPrefixWriter(mu *sync.Mutex, out io.Writer, prefix string) *prefixWriter {
-	return &prefixWriter{mu: mu, out: out, prefix: []byte(prefix)}
+func NewPrefixWriter(mu *sync.Mutex, out io.Writer, prefix string) *PrefixWriter {
+	return &PrefixWriter{mu: mu, out: out, prefix: []byte(prefix)}
 }
 
-func (w *prefixWriter) Write(p []byte) (int, error) {
+func (w *PrefixWriter) Write(p []byte) (int, error) {
 	w.bufMu.Lock()
 	defer w.bufMu.Unlock()
 	w.buf = append(w.buf, p...)
@@ -39,7 +39,7 @@ func (w *prefixWriter) Write(p []byte) (int, error) {
 }
 
 // Flush writes a last line that has no newline.
-func (w *prefixWriter) Flush() error {
+func (w *PrefixWriter) Flush() error {
 	w.bufMu.Lock()
 	defer w.bufMu.Unlock()
 	if len(w.buf) == 0 {
@@ -50,7 +50,7 @@ func (w *prefixWriter) Flush() error {
 	return err
 }
 
-func (w *prefixWriter) writeLines(lines []byte) error {
+func (w *PrefixWriter) writeLines(lines []byte) error {
 	var out bytes.Buffer
 	for len(lines) > 0 {
 		i := bytes.IndexByte(lines, '\n')
@@ -62,4 +62,11 @@ func (w *prefixWriter) writeLines(lines []byte) error {
 	defer w.mu.Unlock()
 	_, err := w.out.Write(out.Bytes())
 	return err
+}
+
+// Prefixed returns a writer that prefixes every line written to out,
+// sharing the engine's output lock with concurrent pipelines and builds.
+// Call Flush when done.
+func (e *Engine) Prefixed(out io.Writer, prefix string) *PrefixWriter {
+	return NewPrefixWriter(&e.outMu, out, prefix)
 }

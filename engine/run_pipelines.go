@@ -38,8 +38,8 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 	run := func(ctx context.Context, name string, prefixed bool) error {
 		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job}
 		if prefixed {
-			out := newPrefixWriter(&e.outMu, c.Stdout, "["+name+"] ")
-			errOut := newPrefixWriter(&e.outMu, c.Stderr, "["+name+"] ")
+			out := NewPrefixWriter(&e.outMu, c.Stdout, "["+name+"] ")
+			errOut := NewPrefixWriter(&e.outMu, c.Stderr, "["+name+"] ")
 			defer out.Flush()
 			defer errOut.Flush()
 			ro.Stdout, ro.Stderr = out, errOut

@@ -1,0 +1,93 @@
+package builtins
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	goruntime "runtime"
+	"strings"
+
+	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
+)
+
+// runtimeRef matches ${runtime.…} in custom builder arguments.
+var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
+
+// custom builds an image with the user's command. While it runs, the
+// image's runtime variables name the image being built, so
+// `docker build -t ${runtime.images.app.image}:${runtime.images.app.tag}`
+// works; if the build fails they are put back.
+func (r *buildRun) custom(ctx context.Context, req build.Request) (build.Result, error) {
+	store := r.c.Engine.Runtime
+	prev, hadPrev := store.Image(req.Name)
+	store.SetImage(req.Name, runtime.Image{Image: req.Image, Tag: req.Tags[0], Tags: req.Tags})
+	err := r.runCustom(ctx, req)
+	if err != nil && hadPrev {
+		store.SetImage(req.Name, prev)
+	}
+	if err != nil {
+		return build.Result{}, fmt.Errorf("custom build command: %w", err)
+	}
+	return build.Result{}, nil
+}
+
+func (r *buildRun) runCustom(ctx context.Context, req build.Request) error {
+	cu := req.Config.Custom
+	command := cu.Command
+	for _, c := range cu.Commands {
+		if command == "" && (c.OS == "" || strings.Contains(c.OS, goruntime.GOOS)) {
+			command = c.Command
+		}
+	}
+	if command == "" {
+		return fmt.Errorf("image %q: custom.command is empty", req.Name)
+	}
+	cfg := r.c.Engine.Config
+	call := *r.c
+	call.Dir, call.Stdout, call.Stderr = cfg.Dir, req.Log, req.Log
+	if len(cu.Args) == 0 && len(cu.AppendArgs) == 0 && cu.ImageFlag == "" {
+		script := engine.Script{Name: fmt.Sprintf("custom build of image %q", req.Name), Text: command,
+			Source: cfg.ScriptAt("images." + req.Name + ".custom.command")}
+		return r.c.Engine.RunScript(ctx, script, engine.RunOptions{Env: r.c.Env, Dir: cfg.Dir, Stdout: req.Log, Stderr: req.Log})
+	}
+	args, err := r.customArgs(req)
+	if err != nil {
+		return err
+	}
+	return r.c.Engine.Exec(ctx, &call, append([]string{command}, args...))
+}
+
+// customArgs builds the argument list of the older args/appendArgs form:
+// args, then the image (after imageFlag, unless skipImageArg), then
+// appendArgs, with runtime variables resolved.
+func (r *buildRun) customArgs(req build.Request) ([]string, error) {
+	cu := req.Config.Custom
+	args := append([]string{}, cu.Args...)
+	if cu.SkipImageArg == nil || !*cu.SkipImageArg {
+		if cu.ImageFlag != "" {
+			args = append(args, cu.ImageFlag)
+		}
+		if cu.ImageTagOnly {
+			args = append(args, req.Tags[0])
+		} else {
+			args = append(args, req.Ref())
+		}
+	}
+	args = append(args, cu.AppendArgs...)
+	for i, a := range args {
+		var lookupErr error
+		args[i] = runtimeRef.ReplaceAllStringFunc(a, func(ref string) string {
+			v, err := r.c.Engine.Runtime.Lookup(runtimeRef.FindStringSubmatch(ref)[1])
+			if err != nil && lookupErr == nil {
+				lookupErr = err
+			}
+			return v
+		})
+		if lookupErr != nil {
+			return nil, fmt.Errorf("image %q: custom args: %w", req.Name, lookupErr)
+		}
+	}
+	return args, nil
+}

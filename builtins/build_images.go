@@ -1,0 +1,127 @@
+package builtins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/engine"
+)
+
+func buildImages(svc *Services) *engine.Builtin {
+	return &engine.Builtin{
+		Name:    "build_images",
+		Usage:   "build_images [--all | IMAGE...] [--except IMAGE]... [-t TAG]... [flags]",
+		Summary: "Build, tag and push images in parallel, skipping those whose inputs did not change.",
+		New:     func() engine.Command { return &buildImagesCmd{svc: svc} },
+	}
+}
+
+type buildImagesCmd struct {
+	svc                             *Services
+	all, skip, skipPush, force, seq bool
+	keepGoing, skipPushLocal        bool
+	except, tags                    []string
+	maxConcurrent                   int
+	output                          string
+	set, setString, from, fromFile  []string
+}
+
+// Flags default to the CLI's run flags (-t, --skip-build, -b, …), as in DevSpace.
+func (b *buildImagesCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
+	cli := func(name string) string {
+		v, _ := c.Job.Flag(c.Engine, name)
+		return v
+	}
+	fs.BoolVar(&b.all, "all", false, "build every image in images:")
+	fs.StringArrayVar(&b.except, "except", nil, "with --all, leave out this image (repeatable)")
+	fs.StringArrayVarP(&b.tags, "tag", "t", fields(cli("tag")), "tag the images with this tag instead of tags: (repeatable)")
+	fs.BoolVar(&b.skip, "skip", cliBool(cli("skip-build")), "skip building entirely")
+	fs.BoolVar(&b.skipPush, "skip-push", cliBool(cli("skip-push")), "do not push the images")
+	fs.BoolVar(&b.skipPushLocal, "skip-push-on-local-kubernetes", cliBool(cli("skip-push-local-kube")), "do not push when the cluster is local")
+	fs.BoolVar(&b.force, "force-rebuild", cliBool(cli("force-build")), "rebuild even if nothing changed")
+	fs.BoolVar(&b.seq, "sequential", cliBool(cli("build-sequential")), "build one image at a time, in the order given")
+	n, _ := strconv.Atoi(cli("max-concurrent-builds"))
+	fs.IntVar(&b.maxConcurrent, "max-concurrent", n, "build at most this many images at once (0: the process-wide limit)")
+	fs.BoolVar(&b.keepGoing, "keep-going", false, "when an image fails, let the others finish")
+	fs.StringVarP(&b.output, "output", "o", "", "print a report: json")
+	fs.StringArrayVar(&b.set, "set", nil, "not supported yet")
+	fs.StringArrayVar(&b.setString, "set-string", nil, "not supported yet")
+	fs.StringArrayVar(&b.from, "from", nil, "not supported yet")
+	fs.StringArrayVar(&b.fromFile, "from-file", nil, "not supported yet")
+}
+
+func (b *buildImagesCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
+	if len(b.set)+len(b.setString)+len(b.from)+len(b.fromFile) > 0 {
+		return errors.New("--set, --set-string, --from and --from-file are not supported yet")
+	}
+	if b.output != "" && b.output != "json" {
+		return fmt.Errorf("--output %q: only json is supported", b.output)
+	}
+	names, err := b.selected(c.Engine.Config, args)
+	if err != nil || b.skip || len(names) == 0 {
+		return err
+	}
+	run := &buildRun{cmd: b, c: c, names: names}
+	return run.execute(ctx)
+}
+
+// selected returns the image names to build, in the order given (sorted
+// for --all), checking that each exists.
+func (b *buildImagesCmd) selected(cfg *config.Config, args []string) ([]string, error) {
+	if !b.all && len(args) == 0 {
+		return nil, errors.New("either specify 'build_images --all' or 'build_images image1 image2'")
+	}
+	var names []string
+	if b.all {
+		for name := range cfg.Images {
+			if !contains(b.except, name) {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+	}
+	for _, name := range args {
+		if _, ok := cfg.Images[name]; !ok {
+			return nil, fmt.Errorf("couldn't find image %s (images: %s)", name, strings.Join(sortedNames(cfg.Images), ", "))
+		}
+		if !contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+func fields(s string) []string { return strings.Fields(s) }
+
+func cliBool(s string) bool {
+	v, _ := strconv.ParseBool(s)
+	return v
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ = build.KindDocker

@@ -1,0 +1,198 @@
+package builtins
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/engine"
+)
+
+// buildRun is one build_images call: requests, keys, skip decisions,
+// the parallel builds, and what is recorded afterwards.
+type buildRun struct {
+	cmd   *buildImagesCmd
+	c     *engine.Call
+	names []string
+	cache *build.Cache
+	logs  []*engine.PrefixWriter
+}
+
+func (r *buildRun) execute(ctx context.Context) error {
+	cfg := r.c.Engine.Config
+	cache, warning := build.LoadCache(cfg.Path)
+	if warning != nil {
+		fmt.Fprintf(r.c.Stderr, "build_images: warning: %v\n", warning)
+	}
+	r.cache = cache
+	defer r.flushLogs()
+	reqs, err := r.requests()
+	if err != nil {
+		return err
+	}
+	if err := build.NewHasher(cache.Memo()).Keys(ctx, reqs); err != nil {
+		return err
+	}
+	decisions, rebuild, err := r.decide(ctx, reqs)
+	if err != nil {
+		return err
+	}
+	if err := r.connect(ctx, rebuild); err != nil {
+		return err
+	}
+	outcomes, buildErr := build.Schedule(ctx, rebuild, r.builder(), build.ScheduleOptions{
+		Limiter: r.limiter(), Sequential: r.cmd.seq, KeepGoing: r.cmd.keepGoing,
+		LogDir: build.LogDir(cfg.Path), OnDone: r.done,
+	})
+	if err := cache.Save(); err != nil {
+		fmt.Fprintf(r.c.Stderr, "build_images: warning: saving the build cache: %v\n", err)
+	}
+	r.flushLogs()
+	if r.cmd.output == "json" {
+		if err := writeReport(r.c.Stdout, build.Report(reqs, decisions, outcomes)); err != nil {
+			return err
+		}
+	}
+	if buildErr != nil {
+		return r.failure(outcomes, buildErr)
+	}
+	return nil
+}
+
+func (r *buildRun) requests() ([]build.Request, error) {
+	cfg := r.c.Engine.Config
+	reqs := make([]build.Request, 0, len(r.names))
+	for _, name := range r.names {
+		log := r.c.Engine.Prefixed(r.c.Stdout, "build:"+name+" ")
+		r.logs = append(r.logs, log)
+		req, err := build.NewRequest(cfg.Dir, cfg.Images[name], build.RequestOptions{
+			Tags: r.cmd.tags, SkipPush: r.cmd.skipPush, Log: log})
+		if err != nil {
+			return nil, err // names the image already
+		}
+		reqs = append(reqs, req)
+	}
+	return reqs, nil
+}
+
+// decide says, per image, whether to rebuild and why; images that are
+// skipped get their runtime variables from the previous build right away.
+func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.Decision, []build.Request, error) {
+	decisions := make([]build.Decision, len(reqs))
+	var rebuild []build.Request
+	for i, req := range reqs {
+		var prev *build.ImageRecord
+		if rec, ok := r.cache.Image(req.Name); ok {
+			prev = &rec
+		}
+		opts := build.DecideOptions{Force: r.cmd.force}
+		if req.Kind == build.KindDocker && prev != nil && !r.cmd.force {
+			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+			if err != nil {
+				return nil, nil, err
+			}
+			opts.Locator = d
+		}
+		d, err := build.Decide(ctx, req, prev, opts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("image %q: %w", req.Name, err)
+		}
+		decisions[i] = d
+		fmt.Fprintln(req.Log, d.String())
+		if d.Rebuild {
+			rebuild = append(rebuild, req)
+			continue
+		}
+		r.c.Engine.Runtime.SetImage(req.Name, d.RuntimeImage(req))
+	}
+	return decisions, rebuild, nil
+}
+
+// done records a finished image: in the runtime store, so the next script
+// line sees its tag, and in the cache, so the next run can skip it.
+func (r *buildRun) done(o build.Outcome) {
+	if o.Status != build.StatusBuilt && o.Status != build.StatusShared {
+		return
+	}
+	r.c.Engine.Runtime.SetImage(o.Request.Name, o.RuntimeImage())
+	r.cache.RecordBuild(o.Request, o.Result)
+	fmt.Fprintf(o.Request.Log, "Done building image %s (%s)\n", o.Request.Ref(), o.Duration.Round(time.Millisecond))
+}
+
+// connect reaches the Docker daemon before any build starts when an image
+// needs it, so that a missing daemon is one clear error, not one per image.
+func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
+	for _, req := range reqs {
+		if req.Kind == build.KindDocker {
+			_, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *buildRun) limiter() *build.Limiter {
+	if r.cmd.maxConcurrent > 0 {
+		return build.NewLimiter(r.cmd.maxConcurrent)
+	}
+	return r.cmd.svc.Limiter
+}
+
+// builder sends each request to the builder of its kind.
+func (r *buildRun) builder() build.Builder {
+	return build.BuilderFunc(func(ctx context.Context, req build.Request) (build.Result, error) {
+		switch req.Kind {
+		case build.KindDocker:
+			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+			if err != nil {
+				return build.Result{}, err
+			}
+			return d.Build(ctx, req)
+		case build.KindCustom:
+			return r.custom(ctx, req)
+		}
+		return build.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
+	})
+}
+
+// failure prints the tail of each failed image's log and names them.
+func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
+	var failed []string
+	for _, o := range outcomes {
+		if o.Status != build.StatusFailed {
+			continue
+		}
+		failed = append(failed, o.Request.Name)
+		fmt.Fprintf(r.c.Stderr, "build_images: image %q failed: %v\n", o.Request.Name, o.Err)
+		if len(o.LogTail) > 0 {
+			fmt.Fprintf(r.c.Stderr, "--- last %d lines of its build log (all of it: %s) ---\n", len(o.LogTail), o.LogFile)
+			for _, line := range o.LogTail {
+				fmt.Fprintf(r.c.Stderr, "    %s\n", line)
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return err
+	}
+	return fmt.Errorf("%d of %d images failed: %s", len(failed), len(outcomes), strings.Join(failed, ", "))
+}
+
+func (r *buildRun) flushLogs() {
+	for _, l := range r.logs {
+		_ = l.Flush()
+	}
+}
+
+func writeReport(w io.Writer, report []build.ImageReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(report); err != nil {
+		return errors.Join(errors.New("write the build report"), err)
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+package builtins
+
+import (
+	"context"
+	"sync"
+
+	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/docker"
+)
+
+// Services are the process-wide cores builtins may use. One value is made
+// per process and shared by every builtin call, dependency pipelines
+// included, so that the build limit is one bound for the whole process.
+type Services struct {
+	// Limiter bounds concurrent builds across the process.
+	Limiter *build.Limiter
+
+	dockerOnce sync.Once
+	docker     *docker.Builder
+	dockerErr  error
+}
+
+// NewServices returns services with a build limit of maxBuilds (0: a
+// default chosen from the CPU count).
+func NewServices(maxBuilds int) *Services {
+	return &Services{Limiter: build.NewLimiter(maxBuilds)}
+}
+
+// Docker connects to the Docker Engine once, on first use: a pipeline
+// that builds nothing never touches the daemon.
+func (s *Services) Docker(ctx context.Context, getenv func(string) string) (*docker.Builder, error) {
+	s.dockerOnce.Do(func() {
+		s.docker, s.dockerErr = docker.New(ctx, docker.Options{Getenv: getenv})
+	})
+	return s.docker, s.dockerErr
+}
+
+// Close releases the connections the services opened.
+func (s *Services) Close() {
+	if s.docker != nil {
+		_ = s.docker.Close()
+	}
+}
