@@ -135,21 +135,16 @@ func (t *nameTable) add(mangled, original string) error {
 	return nil
 }
 
-// rewrite turns ${a.b-c.d} into ${a_b_c_d} and $<a.b.c> into ${a_b_c},
-// keeping the text's length. Single-quoted text is left alone.
+// rewrite turns every ${a.b-c.d} into ${a_b_c_d} and $<a.b.c> into
+// ${a_b_c}, keeping the text's length. It does not try to understand
+// quoting or comments (an apostrophe in a comment would fool it): parse
+// puts back, after parsing, every reference the shell does not expand.
 func (t *nameTable) rewrite(text string) (string, []ref, error) {
 	b := []byte(text)
 	var refs []ref
-	inSingle, inDouble := false, false
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; {
-		case c == '\\' && !inSingle:
-			i++
-		case c == '\'' && !inDouble:
-			inSingle = !inSingle
-		case c == '"' && !inSingle:
-			inDouble = !inDouble
-		case c == '$' && !inSingle && i+1 < len(b) && (b[i+1] == '{' || b[i+1] == '<'):
+		case c == '$' && i+1 < len(b) && (b[i+1] == '{' || b[i+1] == '<'):
 			end, ok := dottedName(b, i+2, b[i+1])
 			if !ok {
 				continue

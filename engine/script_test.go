@@ -1,7 +1,12 @@
 package engine
 
 import (
+	"strings"
 	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/devspace-engine/devspace/runtime"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -17,8 +22,7 @@ func TestRewriteKeepsLengthAndMapsNames(t *testing.T) {
 		{"angle spelling", "echo $<runtime.images.app.tag>", "echo ${runtime_images_app_tag}", []string{"runtime.images.app.tag"}},
 		{"default operator", "echo ${devspace.namespace:-x}", "echo ${devspace_namespace:-x}", []string{"devspace.namespace"}},
 		{"in double quotes", `echo "[${a.b}]"`, `echo "[${a_b}]"`, []string{"a.b"}},
-		{"single quotes untouched", `echo '${a.b}'`, `echo '${a.b}'`, nil},
-		{"escaped dollar untouched", `echo \${a.b}`, `echo \${a.b}`, nil},
+		{"single quotes too (parse restores them)", `echo '${a.b}'`, `echo '${a_b}'`, []string{"a.b"}},
 		{"no dot untouched", "echo ${HOME} $<FOO>", "echo ${HOME} $<FOO>", nil},
 		{"redirection untouched", "cat <in.txt", "cat <in.txt", nil},
 		{"trailing dot untouched", "echo ${a.}", "echo ${a.}", nil},
@@ -56,5 +60,21 @@ func TestRewriteRejectsAmbiguousNames(t *testing.T) {
 	var table nameTable
 	if _, _, err := table.rewrite("echo ${a.b-c} ${a.b.c}"); err == nil {
 		t.Fatal("want an error for two names that mangle alike")
+	}
+}
+
+func TestParseRestoresUnexpandedReferences(t *testing.T) {
+	t.Parallel()
+	e := New(nil, runtime.New(map[string]runtime.Image{"app": {Image: "r/app", Tag: "v1"}}), nil)
+	script := "# the images' tags\necho '${runtime.images.nope.tag}' \"${runtime.images.app.tag}\"\n"
+	f, err := e.parse(Script{Name: "t", Text: script})
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	var out strings.Builder
+	syntax.NewPrinter().Print(&out, f)
+	want := "echo '${runtime.images.nope.tag}' \"${runtime_images_app_tag}\"\n"
+	if out.String() != want {
+		t.Errorf("parsed script = %q, want %q", out.String(), want)
 	}
 }

@@ -1,0 +1,3 @@
+module example.com/multi-image
+
+go 1.26
