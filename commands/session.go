@@ -68,6 +68,7 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 	s.eng.Environ = environ
 	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	s.eng.Debug = flags.boolean("debug")
+	s.eng.Silent = flags.boolean("silent")
 	s.eng.CLIFlags = flags.values
 	return s, nil
 }

@@ -33,6 +33,9 @@ type Engine struct {
 	Stderr   io.Writer
 	// Debug prints every builtin call with its arguments to Stderr.
 	Debug bool
+	// Silent asks builtins to print only errors (their logs still go to
+	// their log files).
+	Silent bool
 	// Executable is the path `devspace` resolves to inside scripts.
 	Executable string
 
