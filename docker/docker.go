@@ -7,9 +7,11 @@
 // Docker config file and its credential helpers, and says whether an
 // image exists in the daemon or in its registry.
 //
-// Builder implements build.Builder. Builds go through the daemon's
-// classic builder with a tar upload (build_legacy.go); a BuildKit session
-// path is meant to sit next to it and be chosen in Build.
+// Builder implements build.Builder. Builds go through a BuildKit session
+// when the daemon has BuildKit (build_buildkit.go, session.go: a rebuild
+// sends only the changed context files), else through the classic builder
+// with a tar upload (build_legacy.go); EnvBuilder forces either
+// (buildkit.go).
 package docker
 
 import (
@@ -51,6 +53,8 @@ type Builder struct {
 	// a build path.
 	ping  client.PingResult
 	creds *authCache
+	// kit chooses between BuildKit and the classic builder (buildkit.go).
+	kit *builderChoice
 }
 
 var _ build.Builder = (*Builder)(nil)
@@ -103,7 +107,12 @@ func New(ctx context.Context, opts Options) (*Builder, error) {
 		}
 		return nil, &DaemonUnreachableError{Endpoint: endpoint, Err: err}
 	}
-	return &Builder{api: api, endpoint: endpoint, ping: ping, creds: newAuthCache(file, fileErr)}, nil
+	kit, err := newBuilderChoice(getenv(EnvBuilder), ping)
+	if err != nil {
+		api.Close()
+		return nil, err
+	}
+	return &Builder{api: api, endpoint: endpoint, ping: ping, creds: newAuthCache(file, fileErr), kit: kit}, nil
 }
 
 // Endpoint returns the daemon this Builder talks to.
@@ -136,7 +145,7 @@ func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, e
 		req.DockerfileText = text
 	}
 	out := newLineWriter(req.Log)
-	id, err := b.buildLegacy(ctx, req, out)
+	id, err := b.buildImage(ctx, req, out)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return build.Result{}, fmt.Errorf("building %s: %w", req.Ref(), ctxErr)

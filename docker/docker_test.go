@@ -40,12 +40,24 @@ func (b *syncBuffer) String() string {
 }
 
 // setup returns the test bed and a Builder for it with an empty Docker
-// config.
+// config that uses the classic builder (buildkit_test.go tests BuildKit).
 func setup(t *testing.T) (*testbed.DockerEnv, *docker.Builder) {
+	t.Helper()
+	return setupBuilder(t, "legacy")
+}
+
+// setupBuilder is setup with DEVSPACE_DOCKER_BUILDER=builder.
+func setupBuilder(t *testing.T, builder string) (*testbed.DockerEnv, *docker.Builder) {
 	t.Helper()
 	env := testbed.Docker(t)
 	env.Busybox(t)
-	b, err := docker.New(context.Background(), docker.Options{Getenv: env.Getenv, ConfigDir: t.TempDir()})
+	getenv := func(name string) string {
+		if name == docker.EnvBuilder {
+			return builder
+		}
+		return env.Getenv(name)
+	}
+	b, err := docker.New(context.Background(), docker.Options{Getenv: getenv, ConfigDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,14 +134,19 @@ func (p *process) failed(err error) error {
 	return fmt.Errorf("%s: %w\n%s (log %s):\n  %s", p.name, err, p.name, p.log, strings.Join(lines, "\n  "))
 }
 
+// daemonJSON is the test daemon's whole configuration.
+const daemonJSON = `{"features": {"buildkit": true}}` + "\n"
+
 // startDockerd starts a daemon with a private socket and state under dir,
 // changing nothing on the host's network (no bridge, no iptables).
 func startDockerd(bin, dir string) (*process, error) {
 	sock := filepath.Join(dir, "docker.sock")
 	cfg := filepath.Join(dir, "daemon.json")
-	// An explicit, empty daemon.json: the host's /etc/docker/daemon.json
-	// (hosts, bridges, registries) must not change this daemon.
-	if err := os.WriteFile(cfg, []byte("{}\n"), 0o644); err != nil {
+	// An explicit daemon.json: the host's /etc/docker/daemon.json (hosts,
+	// bridges, registries) must not change this daemon. It only turns
+	// BuildKit on, so /_ping announces it (Builder-Version: 2) as most
+	// daemons of users do; tests force the legacy builder where they need it.
+	if err := os.WriteFile(cfg, []byte(daemonJSON), 0o644); err != nil {
 		return nil, err
 	}
 	p, err := startProcess("dockerd", filepath.Join(dir, "dockerd.log"), bin,

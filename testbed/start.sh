@@ -79,9 +79,11 @@ start_docker() {
 	fi
 	if ! alive "$STATE/dockerd.pid"; then
 		mkdir -p "$STATE/data" "$STATE/exec"
-		# An explicit, empty daemon.json: a host's /etc/docker/daemon.json
-		# (hosts, bridges, registries) must not change this daemon.
-		echo '{}' >"$STATE/daemon.json"
+		# An explicit daemon.json: a host's /etc/docker/daemon.json (hosts,
+		# bridges, registries) must not change this daemon. It only turns
+		# BuildKit on (as testbed/process.go does); a daemon already running
+		# keeps its settings: restart it with testbed/stop.sh first.
+		echo '{"features": {"buildkit": true}}' >"$STATE/daemon.json"
 		log "starting dockerd on $HOST"
 		setsid dockerd \
 			--host "$HOST" \

@@ -1,0 +1,194 @@
+package docker_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/testbed"
+)
+
+// These tests build through a BuildKit session (DEVSPACE_DOCKER_BUILDER=
+// buildkit) on the test bed's daemon, which has BuildKit but no bridge
+// network: every RUN below also shows that the default network mode works
+// there.
+
+// withFiles sets req.Files as the build key lists them.
+func withFiles(t *testing.T, req build.Request) build.Request {
+	t.Helper()
+	files, err := build.ContextFiles(context.Background(), req.ContextDir, req.Dockerfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Files = files
+	return req
+}
+
+func buildLog(req build.Request) string { return req.Log.(*syncBuffer).String() }
+
+// TestBuildKitCopyRun: COPY and RUN through a session; the output is
+// BuildKit's plain progress.
+func TestBuildKitCopyRun(t *testing.T) {
+	t.Parallel()
+	_, b := setupBuilder(t, "buildkit")
+	req := withFiles(t, newRequest(t, map[string]string{"src/app.txt": "app"}, `FROM devspace-test/busybox
+COPY src /src
+RUN test "$(cat /src/app.txt)" = app && echo "copied: ok"
+`))
+	mustBuild(t, b, req)
+	mustExist(t, b, req.Ref(), false, true)
+	log := buildLog(req)
+	for _, want := range []string{"[3/3] RUN test", "copied: ok", "sent build context: ", "no bridge network", "DONE"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log does not mention %q", want)
+		}
+	}
+	// The daemon's plain line comes after the trace, not inside it.
+	if !strings.Contains(log, "DONE") || !strings.Contains(log[strings.LastIndex(log, "DONE"):], "\nSuccessfully tagged "+req.Ref()+"\n") {
+		t.Errorf("log does not end with Successfully tagged %s", req.Ref())
+	}
+}
+
+// TestBuilderChoice: the default on a daemon that announces BuildKit is
+// BuildKit; DEVSPACE_DOCKER_BUILDER=legacy forces the classic builder; an
+// unknown value is an error that names the variable.
+func TestBuilderChoice(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ builder, want string }{
+		{"", "#1 "},
+		{"buildkit", "#1 "},
+		{"legacy", "Step 1/2 :"},
+	} {
+		t.Run("builder="+tt.builder, func(t *testing.T) {
+			t.Parallel()
+			_, b := setupBuilder(t, tt.builder)
+			req := newRequest(t, nil, "FROM devspace-test/busybox\nLABEL test=builder-choice\n")
+			mustBuild(t, b, req)
+			if log := buildLog(req); !strings.Contains(log, tt.want) {
+				t.Errorf("log does not show %q", tt.want)
+			}
+		})
+	}
+	env := testbed.Docker(t)
+	getenv := func(name string) string {
+		if name == docker.EnvBuilder {
+			return "kaniko"
+		}
+		return env.Getenv(name)
+	}
+	_, err := docker.New(context.Background(), docker.Options{Getenv: getenv, ConfigDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), docker.EnvBuilder) {
+		t.Errorf("DEVSPACE_DOCKER_BUILDER=kaniko: error %v, want one naming the variable", err)
+	}
+}
+
+// TestBuildKitArgsTargetNetwork: build args reach RUN, building stops at
+// the target, every network mode works, every tag is applied.
+func TestBuildKitArgsTargetNetwork(t *testing.T) {
+	t.Parallel()
+	_, b := setupBuilder(t, "buildkit")
+	const dockerfile = `FROM devspace-test/busybox AS base
+ARG GREETING
+ARG WANT_NETS
+RUN test "$GREETING" = hello || { echo "GREETING=$GREETING"; exit 1; }
+RUN nets="$(ls /sys/class/net | xargs)"; echo "networks: $nets"; \
+    test -z "$WANT_NETS" || test "$nets" = "$WANT_NETS" || { echo "want $WANT_NETS"; exit 1; }
+FROM base AS final
+RUN echo "$GREETING" > /greeting
+FROM final AS after-target
+RUN echo "the stage after the target ran"; exit 1
+`
+	for _, tt := range []struct{ network, wantNets string }{
+		{"", ""},
+		{"none", "lo"},
+		{"host", hostNetworks(t)},
+	} {
+		t.Run("network="+tt.network, func(t *testing.T) {
+			t.Parallel()
+			req := newRequest(t, nil, dockerfile)
+			hello, want := "hello", tt.wantNets
+			req.BuildArgs = map[string]*string{"GREETING": &hello, "WANT_NETS": &want}
+			req.Target = "final"
+			req.Network = tt.network
+			req.Tags = []string{"t1", "t2"}
+			mustBuild(t, b, req)
+			for _, tag := range req.Tags {
+				mustExist(t, b, req.Image+":"+tag, false, true)
+			}
+		})
+	}
+}
+
+func hostNetworks(t *testing.T) string {
+	t.Helper()
+	entries, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
+
+// TestBuildKitDockerignore: the image gets exactly the files the build key
+// covers: ignored files and directories stay out, exceptions are in,
+// .devspace never goes; the ignore file that build.IgnorePatterns chose
+// (here devspace.dockerignore) wins over the context's .dockerignore,
+// whether or not the request lists its files.
+func TestBuildKitDockerignore(t *testing.T) {
+	t.Parallel()
+	_, b := setupBuilder(t, "buildkit")
+	files := map[string]string{
+		"devspace.dockerignore": "secret.txt\nlogs\n!logs/keep.log\n",
+		".dockerignore":         "keep.txt\n",
+		"secret.txt":            "secret",
+		"keep.txt":              "keep",
+		"logs/debug.log":        "debug",
+		"logs/keep.log":         "kept",
+		".devspace/cache.yaml":  "cache",
+	}
+	const dockerfile = `FROM devspace-test/busybox
+COPY . /ctx/
+RUN cd /ctx && find . | sort && \
+    test -e keep.txt && test -e logs/keep.log && \
+    test ! -e secret.txt && test ! -e logs/debug.log && test ! -e .devspace
+`
+	for _, listed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("files listed=%v", listed), func(t *testing.T) {
+			t.Parallel()
+			req := newRequest(t, files, dockerfile)
+			if listed {
+				req = withFiles(t, req)
+			}
+			mustBuild(t, b, req)
+		})
+	}
+}
+
+// TestBuildKitDockerfileOutsideContext: the in-memory Dockerfile is built,
+// not the file on disk, which lies outside the context and stays as it is.
+func TestBuildKitDockerfileOutsideContext(t *testing.T) {
+	t.Parallel()
+	_, b := setupBuilder(t, "buildkit")
+	req := newRequest(t, map[string]string{"data.txt": "data"}, "FROM devspace-test/busybox\nCOPY data.txt /data.txt\nRUN test \"$(cat /data.txt)\" = data\n")
+	outside := filepath.Join(t.TempDir(), "build", "app.Dockerfile")
+	if err := os.MkdirAll(filepath.Dir(outside), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const onDisk = "FROM devspace-test/busybox\nRUN echo this file is not what gets built; exit 1\n"
+	if err := os.WriteFile(outside, []byte(onDisk), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	req.Dockerfile = outside
+	mustBuild(t, b, withFiles(t, req))
+	if data, _ := os.ReadFile(outside); string(data) != onDisk {
+		t.Errorf("the Dockerfile on disk changed:\n%s", data)
+	}
+}
