@@ -32,6 +32,10 @@ type Request struct {
 	// deployments and runtime variables use. When no tag was configured,
 	// Hasher.Key sets the key-derived default tag and DefaultTag.
 	Tags []string
+	// TagTemplates are Tags as configured or given with -t, before each
+	// '#' became a random letter: an unchanged image keeps the letters of
+	// its previous build instead of being rebuilt for new ones.
+	TagTemplates []string
 	// DefaultTag says Tags is the key-derived default, not configured.
 	DefaultTag bool
 	// ContextDir is the absolute build context directory.

@@ -11,6 +11,9 @@ import (
 // pipelines, so that one bound holds for all of them.
 type Limiter struct {
 	slots chan struct{}
+	// parent, when set, is the process-wide limiter this one lives in:
+	// every slot here also holds one there.
+	parent *Limiter
 }
 
 // DefaultLimit is the bound used when none is configured: the number of
@@ -26,21 +29,46 @@ func NewLimiter(n int) *Limiter {
 	return &Limiter{slots: make(chan struct{}, n)}
 }
 
-// Limit returns the bound.
-func (l *Limiter) Limit() int { return cap(l.slots) }
+// Sub returns a limiter for at most n concurrent builds (n <= 0: no bound
+// of its own) that also holds a slot of l for each: a per-call bound
+// (build_images --max-concurrent) inside the process-wide one, which
+// must keep holding for all calls together.
+func (l *Limiter) Sub(n int) *Limiter {
+	if n <= 0 || n >= l.Limit() {
+		return l
+	}
+	return &Limiter{slots: make(chan struct{}, n), parent: l}
+}
 
-// acquire takes a slot, or fails when ctx is done first.
+// Limit returns the bound.
+func (l *Limiter) Limit() int {
+	if l.parent != nil {
+		return min(cap(l.slots), l.parent.Limit())
+	}
+	return cap(l.slots)
+}
+
+// acquire takes a slot (here, then in the parent), or fails when ctx is
+// done first.
 func (l *Limiter) acquire(ctx context.Context) error {
 	select {
 	case l.slots <- struct{}{}:
-		if err := ctx.Err(); err != nil {
-			<-l.slots
-			return err
-		}
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	err := ctx.Err()
+	if err == nil && l.parent != nil {
+		err = l.parent.acquire(ctx)
+	}
+	if err != nil {
+		<-l.slots
+	}
+	return err
 }
 
-func (l *Limiter) release() { <-l.slots }
+func (l *Limiter) release() {
+	if l.parent != nil {
+		l.parent.release()
+	}
+	<-l.slots
+}

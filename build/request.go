@@ -79,7 +79,7 @@ func NewRequest(cfgDir string, img *config.Image, opts RequestOptions) (Request,
 		req.Log = io.Discard
 	}
 	var err error
-	if req.Tags, err = resolveTags(img.Tags, opts.Tags); err != nil {
+	if req.Tags, req.TagTemplates, err = resolveTags(img.Tags, opts.Tags); err != nil {
 		return Request{}, fmt.Errorf("image %q: %w", img.Name, err)
 	}
 	home := opts.Home
@@ -141,25 +141,46 @@ func resolvePath(dir, home, p, def string) string {
 var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 
 // resolveTags picks the -t tags over the configured ones, replaces every '#'
-// with a random letter and checks each tag. No tags gives nil.
-func resolveTags(configured, flags []string) ([]string, error) {
+// with a random letter and checks each tag. It returns the tags and, for
+// each, the template it came from. No tags gives nil.
+func resolveTags(configured, flags []string) (tags, templates []string, err error) {
 	src := configured
 	if len(flags) > 0 {
 		src = flags
 	}
-	var tags []string
 	seen := map[string]bool{}
-	for _, t := range src {
-		t = randomizeHashes(strings.TrimSpace(t))
+	for _, tmpl := range src {
+		tmpl = strings.TrimSpace(tmpl)
+		t := randomizeHashes(tmpl)
 		if !tagPattern.MatchString(t) {
-			return nil, fmt.Errorf("tag %q is not a valid tag: use letters, digits, '_', '.' and '-' (at most 128, not starting with '.' or '-')", t)
+			return nil, nil, fmt.Errorf("tag %q is not a valid tag: use letters, digits, '_', '.' and '-' (at most 128, not starting with '.' or '-')", t)
 		}
 		if !seen[t] {
 			seen[t] = true
-			tags = append(tags, t)
+			tags, templates = append(tags, t), append(templates, tmpl)
 		}
 	}
-	return tags, nil
+	return tags, templates, nil
+}
+
+// matchTemplates says whether tags could have come from templates: the
+// same number, each equal but for a letter wherever its template has '#'.
+func matchTemplates(templates, tags []string) bool {
+	if len(templates) != len(tags) {
+		return false
+	}
+	for i, tmpl := range templates {
+		if len(tmpl) != len(tags[i]) {
+			return false
+		}
+		for j := range len(tmpl) {
+			c := tags[i][j]
+			if tmpl[j] == '#' && !strings.ContainsRune(letters, rune(c)) || tmpl[j] != '#' && tmpl[j] != c {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -72,6 +72,35 @@ func TestScheduleLimit(t *testing.T) {
 	}
 }
 
+// TestLimiterSub: a per-call limiter bounds its own builds and still
+// counts against the process-wide limiter it lives in.
+func TestLimiterSub(t *testing.T) {
+	t.Parallel()
+	parent := NewLimiter(3)
+	a, b := parent.Sub(2), parent.Sub(2)
+	if a.Limit() != 2 || parent.Sub(5) != parent || parent.Sub(0) != parent {
+		t.Fatalf("Sub: limits %d, %p, %p", a.Limit(), parent.Sub(5), parent.Sub(0))
+	}
+	mustAcquire := func(l *Limiter, want bool) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if got := l.acquire(ctx) == nil; got != want {
+			t.Fatalf("acquire = %v, want %v", got, want)
+		}
+	}
+	mustAcquire(a, true)
+	mustAcquire(a, true)
+	mustAcquire(a, false) // its own bound
+	mustAcquire(b, true)
+	mustAcquire(b, false) // the process-wide bound: 3 slots in use
+	a.release()
+	mustAcquire(b, true)
+	if n := len(parent.slots); n != 3 {
+		t.Errorf("process-wide slots in use = %d, want 3", n)
+	}
+}
+
 func TestScheduleSequential(t *testing.T) {
 	t.Parallel()
 	g := newGate(ok)

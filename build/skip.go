@@ -30,6 +30,7 @@ const (
 	ReasonOptions          = "build options changed"
 	ReasonMissingRegistry  = "image missing from registry"
 	ReasonMissingDaemon    = "image missing from the daemon"
+	ReasonTags             = "tags changed"
 	ReasonCustomNoOnChange = "custom build without onChange"
 )
 
@@ -40,9 +41,11 @@ type Decision struct {
 	Rebuild bool
 	// Reasons are short phrases, e.g. "context changed (3 files)".
 	Reasons []string
-	// Tags are the image's tags after a skip: the request's tags, or the
-	// previous build's when its key-derived tag is kept because
-	// rebuildStrategy ignoreContextChanges ignored a context change.
+	// Tags are the image's tags after a skip: the previous build's, which
+	// are the request's but for the random letters of '#' templates, or
+	// its key-derived tag kept because rebuildStrategy
+	// ignoreContextChanges ignored a context change. After a rebuild they
+	// are the request's.
 	Tags []string
 	// Digest is the previous build's digest, when skipped.
 	Digest string
@@ -85,8 +88,11 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 	default:
 		d.Reasons = changes(req, *prev)
 	}
-	if len(d.Reasons) == 0 && req.DefaultTag && prev.Key != req.Key {
-		d.Tags = prev.Tags // ignoreContextChanges kept the previous image
+	if len(d.Reasons) == 0 {
+		d.Tags = previousTags(req, *prev)
+		if d.Tags == nil {
+			d.Reasons = []string{ReasonTags}
+		}
 	}
 	if len(d.Reasons) == 0 && opts.Locator != nil {
 		reason, err := missing(ctx, req, d.Tags, opts.Locator)
@@ -104,6 +110,27 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 		d.Digest = prev.Digest
 	}
 	return d, nil
+}
+
+// previousTags returns the tags an unchanged image keeps: those of its
+// previous build when req asks for the same ones, or nil when the tags
+// changed. Random letters ('#') match any letter, so the image is not
+// rebuilt just to draw new ones; a key-derived tag is kept when
+// ignoreContextChanges ignored the change of key.
+func previousTags(req Request, prev ImageRecord) []string {
+	templates := req.TagTemplates
+	if templates == nil {
+		templates = req.Tags // a request made without NewRequest
+	}
+	switch {
+	case req.DefaultTag && prev.Key != req.Key:
+		return prev.Tags // ignoreContextChanges kept the previous image
+	case req.DefaultTag && slices.Equal(req.Tags, prev.Tags):
+		return prev.Tags
+	case !req.DefaultTag && matchTemplates(templates, prev.Tags):
+		return prev.Tags
+	}
+	return nil
 }
 
 // missing checks every tag where it will be pulled from and says why the

@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestDecide(t *testing.T) {
 			img.RebuildStrategy = "ignoreContextChanges"
 			writeTree(t, dir, map[string]string{"Dockerfile": "FROM x\n", "main.go": "package x\n"})
 		}, want: []string{ReasonDockerfile}},
-		{name: "new explicit tag is missing", change: func(_ *testing.T, _ string, img *config.Image) { img.Tags = []string{"v2"} }, want: []string{ReasonMissingRegistry}},
+		{name: "new explicit tag", change: func(_ *testing.T, _ string, img *config.Image) { img.Tags = []string{"v2"} }, want: []string{ReasonTags}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +121,42 @@ func TestDecide(t *testing.T) {
 				t.Errorf("tags (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDecideRandomTags: tags with '#' get new random letters in every
+// request; an unchanged image keeps the letters of its previous build
+// instead of being rebuilt for new ones, unless the templates changed.
+func TestDecideRandomTags(t *testing.T) {
+	t.Parallel()
+	prev := ImageRecord{Key: "k", Image: "r/app", Tags: []string{"v1", "dev-abC"}}
+	tests := []struct {
+		templates []string
+		want      string
+	}{
+		{[]string{"v1", "dev-###"}, "skip app: unchanged"},
+		{[]string{"v1", "dev-##"}, "rebuild app: " + ReasonTags},
+		{[]string{"v1", "pr-###"}, "rebuild app: " + ReasonTags},
+		{[]string{"dev-###", "v1"}, "rebuild app: " + ReasonTags},
+		{[]string{"v1"}, "rebuild app: " + ReasonTags},
+	}
+	for _, tt := range tests {
+		tags, templates, err := resolveTags(tt.templates, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := Request{Name: "app", Kind: KindDocker, Key: "k", Image: "r/app", Tags: tags, TagTemplates: templates, Push: true}
+		loc := fakeLocator{registry: map[string]bool{"r/app:v1": true, "r/app:dev-abC": true}}
+		d, err := Decide(context.Background(), req, &prev, DecideOptions{Locator: loc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.String() != tt.want {
+			t.Errorf("%v: %q, want %q", tt.templates, d, tt.want)
+		}
+		if !d.Rebuild && !slices.Equal(d.Tags, prev.Tags) {
+			t.Errorf("%v: skipped with tags %v, want the previous %v", tt.templates, d.Tags, prev.Tags)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/devspace-engine/devspace/build"
@@ -21,6 +22,11 @@ type buildRun struct {
 	names []string
 	cache *build.Cache
 	logs  []*engine.PrefixWriter
+	// logMu keeps the lines of this call's parallel builds whole. It is
+	// not the engine's output lock: inside run_pipelines the output is
+	// itself a writer that takes that lock, and holding it while writing
+	// there would deadlock.
+	logMu sync.Mutex
 }
 
 func (r *buildRun) execute(ctx context.Context) error {
@@ -66,9 +72,19 @@ func (r *buildRun) execute(ctx context.Context) error {
 
 func (r *buildRun) requests() ([]build.Request, error) {
 	cfg := r.c.Engine.Config
+	// With a report on stdout the build output goes to stderr, so that
+	// stdout is the report alone, for CI to parse. --silent keeps it in the
+	// log files only; failures are still reported.
+	out := r.c.Stdout
+	switch {
+	case r.c.Engine.Silent:
+		out = io.Discard
+	case r.cmd.output != "":
+		out = r.c.Stderr
+	}
 	reqs := make([]build.Request, 0, len(r.names))
 	for _, name := range r.names {
-		log := r.c.Engine.Prefixed(r.c.Stdout, "build:"+name+" ")
+		log := engine.NewPrefixWriter(&r.logMu, out, "build:"+name+" ")
 		r.logs = append(r.logs, log)
 		req, err := build.NewRequest(cfg.Dir, cfg.Images[name], build.RequestOptions{
 			Tags: r.cmd.tags, SkipPush: r.cmd.skipPush, Log: log})
@@ -136,11 +152,11 @@ func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 	return nil
 }
 
+// limiter bounds this call's builds by --max-concurrent inside the
+// process-wide limit, which holds across every build_images call
+// (parallel pipelines, dependencies).
 func (r *buildRun) limiter() *build.Limiter {
-	if r.cmd.maxConcurrent > 0 {
-		return build.NewLimiter(r.cmd.maxConcurrent)
-	}
-	return r.cmd.svc.Limiter
+	return r.cmd.svc.Limiter.Sub(r.cmd.maxConcurrent)
 }
 
 // builder sends each request to the builder of its kind.
@@ -160,10 +176,14 @@ func (r *buildRun) builder() build.Builder {
 	})
 }
 
-// failure prints the tail of each failed image's log and names them.
+// failure prints the tail of each failed image's log and names them, and
+// the images that were stopped because of them.
 func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
-	var failed []string
+	var failed, cancelled []string
 	for _, o := range outcomes {
+		if o.Status == build.StatusCancelled {
+			cancelled = append(cancelled, o.Request.Name)
+		}
 		if o.Status != build.StatusFailed {
 			continue
 		}
@@ -178,6 +198,9 @@ func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
 	}
 	if len(failed) == 0 {
 		return err
+	}
+	if len(cancelled) > 0 {
+		fmt.Fprintf(r.c.Stderr, "build_images: cancelled after the failure (use --keep-going to let them finish): %s\n", strings.Join(cancelled, ", "))
 	}
 	return fmt.Errorf("%d of %d images failed: %s", len(failed), len(outcomes), strings.Join(failed, ", "))
 }

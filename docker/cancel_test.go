@@ -27,7 +27,7 @@ func TestBuildCancelled(t *testing.T) {
 		name, cancelAfter string
 		delay, settle     time.Duration
 	}{
-		{"while RUN runs", "running:", 0, 0},
+		{"while RUN runs", "running:", 0, 5 * time.Second},
 		{"as the RUN step starts", "Step 2/2 :", 0, 10 * time.Second},
 		{"as the RUN container is made", "Step 2/2 :", 15 * time.Millisecond, 10 * time.Second},
 	} {

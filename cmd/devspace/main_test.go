@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // binDir holds the devspace binary built once for all scripts, so the
@@ -34,6 +36,7 @@ func TestMain(m *testing.M) {
 		panic("build devspace: " + err.Error())
 	}
 	code := m.Run()
+	testbed.Stop() // the daemon and registry a test started, if any
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -44,18 +47,24 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
-			env.Setenv("HOME", env.WorkDir)
-			env.Setenv("KUBECONFIG", filepath.Join(env.WorkDir, "no-kubeconfig"))
-			if v := os.Getenv("GORACE"); v != "" {
-				env.Setenv("GORACE", v)
-			}
+			scriptEnv(env)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits": exits,
 		},
 	})
+}
+
+// scriptEnv puts the devspace binary first on PATH and keeps a script
+// away from the user's home and cluster.
+func scriptEnv(env *testscript.Env) {
+	env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+	env.Setenv("HOME", env.WorkDir)
+	env.Setenv("KUBECONFIG", filepath.Join(env.WorkDir, "no-kubeconfig"))
+	if v := os.Getenv("GORACE"); v != "" {
+		env.Setenv("GORACE", v)
+	}
 }
 
 // exits CODE PROGRAM [ARGS...] runs a program like exec and requires its
