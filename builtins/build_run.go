@@ -67,7 +67,7 @@ func (r *buildRun) execute(ctx context.Context) error {
 	if buildErr != nil {
 		return r.failure(outcomes, buildErr)
 	}
-	return nil
+	return r.loadIntoCluster(ctx, outcomes)
 }
 
 func (r *buildRun) requests() ([]build.Request, error) {
@@ -82,12 +82,13 @@ func (r *buildRun) requests() ([]build.Request, error) {
 	case r.cmd.output != "":
 		out = r.c.Stderr
 	}
+	skipPush := r.cmd.skipPush || r.localSkipPush()
 	reqs := make([]build.Request, 0, len(r.names))
 	for _, name := range r.names {
 		log := engine.NewPrefixWriter(&r.logMu, out, "build:"+name+" ")
 		r.logs = append(r.logs, log)
 		req, err := build.NewRequest(cfg.Dir, cfg.Images[name], build.RequestOptions{
-			Tags: r.cmd.tags, SkipPush: r.cmd.skipPush, Log: log})
+			Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
 		if err != nil {
 			return nil, err // names the image already
 		}

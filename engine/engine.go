@@ -39,8 +39,9 @@ type Engine struct {
 	// Executable is the path `devspace` resolves to inside scripts.
 	Executable string
 
-	names nameTable
-	outMu sync.Mutex // serialises prefixed output of concurrent pipelines
+	names    nameTable
+	outMu    sync.Mutex          // guards outLocks
+	outLocks map[any]*sync.Mutex // one lock per destination writer
 }
 
 // New returns an engine for cfg with the given builtins.

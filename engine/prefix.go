@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"io"
+	"reflect"
 	"sync"
 )
 
@@ -64,9 +65,29 @@ func (w *PrefixWriter) writeLines(lines []byte) error {
 	return err
 }
 
-// Prefixed returns a writer that prefixes every line written to out,
-// sharing the engine's output lock with concurrent pipelines and builds.
-// Call Flush when done.
+// Prefixed returns a writer that prefixes every line written to out (an
+// empty prefix only keeps lines whole), sharing one lock with every other
+// writer the engine made for the same destination. Call Flush when done.
 func (e *Engine) Prefixed(out io.Writer, prefix string) *PrefixWriter {
-	return NewPrefixWriter(&e.outMu, out, prefix)
+	return NewPrefixWriter(e.lockFor(out), out, prefix)
+}
+
+// lockFor returns the lock of a destination writer. Locks are per
+// destination, not global: a prefixed writer whose output is itself a
+// prefixed writer (nested run_pipelines) must not wait for its own lock.
+func (e *Engine) lockFor(out io.Writer) *sync.Mutex {
+	if t := reflect.TypeOf(out); t == nil || !t.Comparable() {
+		return &e.outMu // cannot key a map by it; never nested in practice
+	}
+	e.outMu.Lock()
+	defer e.outMu.Unlock()
+	if e.outLocks == nil {
+		e.outLocks = map[any]*sync.Mutex{}
+	}
+	mu, ok := e.outLocks[out]
+	if !ok {
+		mu = &sync.Mutex{}
+		e.outLocks[out] = mu
+	}
+	return mu
 }

@@ -35,11 +35,21 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		opts.Background = false // outside a pipeline there is no caller to outlive
 	}
 	stdin := c.Stdin
-	run := func(ctx context.Context, name string, prefixed bool) error {
+	// Pipelines running alongside others write whole lines, prefixed with
+	// their name on the caller's own output; redirected output (`> file`)
+	// is the caller's to shape, so it gets whole lines without prefixes.
+	_, nested := c.Stdout.(*PrefixWriter)
+	label := func(name string) string {
+		if c.Stdout == e.Stdout || nested {
+			return "[" + name + "] "
+		}
+		return ""
+	}
+	run := func(ctx context.Context, name string, concurrent bool) error {
 		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job}
-		if prefixed {
-			out := NewPrefixWriter(&e.outMu, c.Stdout, "["+name+"] ")
-			errOut := NewPrefixWriter(&e.outMu, c.Stderr, "["+name+"] ")
+		if concurrent {
+			out := e.Prefixed(c.Stdout, label(name))
+			errOut := e.Prefixed(c.Stderr, label(name))
 			defer out.Flush()
 			defer errOut.Flush()
 			ro.Stdout, ro.Stderr = out, errOut
@@ -71,9 +81,8 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 	defer devNull.Close()
 	stdin = devNull
 	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError()
-	prefixed := c.Stdout == e.Stdout
 	for _, name := range opts.Names {
-		p.Go(func(ctx context.Context) error { return run(ctx, name, prefixed) })
+		p.Go(func(ctx context.Context) error { return run(ctx, name, true) })
 	}
 	return p.Wait()
 }

@@ -1,0 +1,65 @@
+package builtins
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/devspace-engine/devspace/build"
+)
+
+// localCluster returns the local cluster the current kube context names,
+// if pushes to it can be avoided (--skip-push-on-local-kubernetes, on by
+// default as in DevSpace).
+func (r *buildRun) localCluster() (build.LocalCluster, bool) {
+	if !r.cmd.skipPushLocal || r.cmd.skipPush {
+		return build.LocalCluster{}, false
+	}
+	cluster, ok := build.DetectLocalCluster(r.c.Engine.Config.Variables["DEVSPACE_CONTEXT"], r.c.Getenv)
+	if !ok || (!cluster.SharesDaemon && cluster.LoadCommand("x") == nil) {
+		return build.LocalCluster{}, false
+	}
+	return cluster, true
+}
+
+// localSkipPush says (once) why images are not pushed to a local cluster.
+func (r *buildRun) localSkipPush() bool {
+	cluster, ok := r.localCluster()
+	if !ok {
+		return false
+	}
+	how := "its nodes use this Docker Engine's images"
+	if !cluster.SharesDaemon {
+		how = "built images are loaded into its nodes with " + cluster.LoadCommand("IMAGE")[0]
+	}
+	fmt.Fprintf(r.c.Stderr, "build_images: not pushing: kube context %q is a local %s cluster and %s (--skip-push-on-local-kubernetes=false pushes)\n",
+		cluster.Context, cluster.Kind, how)
+	return true
+}
+
+// loadIntoCluster copies the images this call built into a kind or k3d
+// cluster's nodes, which cannot see the build daemon's images.
+func (r *buildRun) loadIntoCluster(ctx context.Context, outcomes []build.Outcome) error {
+	cluster, ok := r.localCluster()
+	if !ok || cluster.SharesDaemon {
+		return nil
+	}
+	for _, o := range outcomes {
+		if o.Status != build.StatusBuilt && o.Status != build.StatusShared {
+			continue
+		}
+		for _, tag := range o.Request.Tags {
+			args := cluster.LoadCommand(o.Request.Image + ":" + tag)
+			if _, err := interp.LookPathDir(r.c.Dir, r.c.Env, args[0]); err != nil {
+				return fmt.Errorf("image %q: kube context %q is a %s cluster, whose nodes cannot see the build daemon's images: install %s, run `%s` yourself, or pass --skip-push-on-local-kubernetes=false to push to the registry",
+					o.Request.Name, cluster.Context, cluster.Kind, args[0], strings.Join(args, " "))
+			}
+			if err := r.c.Engine.Exec(ctx, r.c, args); err != nil {
+				return fmt.Errorf("image %q: %s: %w", o.Request.Name, strings.Join(args, " "), err)
+			}
+		}
+	}
+	return nil
+}
