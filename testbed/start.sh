@@ -77,7 +77,21 @@ start_docker() {
 		log "dockerd already running (pid $(cat "$STATE/dockerd.pid")) on $HOST"
 		return
 	fi
+	if alive "$STATE/dockerd.pid"; then
+		# Running but not answering (hung, or a zombie left by a killed
+		# session): replace it.
+		log "dockerd (pid $(cat "$STATE/dockerd.pid")) does not answer; restarting it"
+		kill -9 "$(cat "$STATE/dockerd.pid")" 2>/dev/null || true
+		rm -f "$STATE/dockerd.pid"
+	fi
 	if ! alive "$STATE/dockerd.pid"; then
+		# No daemon of ours runs: whatever a killed one left in its runtime
+		# directory (pid files, containerd sockets) is stale. Images in
+		# data/ are kept.
+		awk -v d="$STATE/exec/" 'index($2, d) == 1 {print $2}' /proc/mounts 2>/dev/null |
+			while read -r m; do umount -l "$m" 2>/dev/null || true; done
+		rm -rf "$STATE/exec" 2>/dev/null || rm -f "$STATE/exec/dockerd.pid"
+		rm -f "$SOCK"
 		mkdir -p "$STATE/data" "$STATE/exec"
 		# An explicit daemon.json: a host's /etc/docker/daemon.json (hosts,
 		# bridges, registries) must not change this daemon. It only turns
