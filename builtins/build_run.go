@@ -108,7 +108,7 @@ func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.De
 			prev = &rec
 		}
 		opts := build.DecideOptions{Force: r.cmd.force}
-		if req.Kind == build.KindDocker && prev != nil && !r.cmd.force {
+		if onDaemon(req) && prev != nil && !r.cmd.force {
 			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
 			if err != nil {
 				return nil, nil, err
@@ -145,7 +145,7 @@ func (r *buildRun) done(o build.Outcome) {
 // needs it, so that a missing daemon is one clear error, not one per image.
 func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 	for _, req := range reqs {
-		if req.Kind == build.KindDocker {
+		if onDaemon(req) {
 			_, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
 			return err
 		}
@@ -163,14 +163,14 @@ func (r *buildRun) limiter() *build.Limiter {
 // builder sends each request to the builder of its kind.
 func (r *buildRun) builder() build.Builder {
 	return build.BuilderFunc(func(ctx context.Context, req build.Request) (build.Result, error) {
-		switch req.Kind {
-		case build.KindDocker:
+		switch {
+		case onDaemon(req):
 			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
 			if err != nil {
 				return build.Result{}, err
 			}
 			return d.Build(ctx, req)
-		case build.KindCustom:
+		case req.Kind == build.KindCustom:
 			return r.custom(ctx, req)
 		}
 		return build.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
@@ -219,4 +219,18 @@ func writeReport(w io.Writer, report []build.ImageReport) error {
 		return errors.Join(errors.New("write the build report"), err)
 	}
 	return nil
+}
+
+// onDaemon says whether an image builds on the Docker Engine: `docker:`
+// (the default) and `buildKit:` without `inCluster`, which DevSpace runs
+// with `docker buildx` against the same daemon — we speak BuildKit to the
+// daemon directly.
+func onDaemon(req build.Request) bool {
+	switch req.Kind {
+	case build.KindDocker:
+		return true
+	case build.KindBuildKit:
+		return req.Config == nil || req.Config.BuildKit == nil || req.Config.BuildKit.InCluster == nil
+	}
+	return false
 }
