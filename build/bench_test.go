@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,4 +192,30 @@ func BenchmarkSchedule(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSchedule50Goroutines reports the most goroutines alive while 50
+// builds that each take a moment run under the default limit: the
+// scheduler's own goroutines must stay bounded, not one blocked per image
+// beyond the limit's waiters.
+func BenchmarkSchedule50Goroutines(b *testing.B) {
+	var reqs []Request
+	for i := range 50 {
+		reqs = append(reqs, Request{Name: fmt.Sprint("img", i), Key: fmt.Sprint(i)})
+	}
+	base := runtime.NumGoroutine()
+	var peak atomic.Int64
+	slow := BuilderFunc(func(context.Context, Request) (Result, error) {
+		n := int64(runtime.NumGoroutine())
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(time.Millisecond)
+		return Result{}, nil
+	})
+	for b.Loop() {
+		if _, err := Schedule(context.Background(), reqs, slow, ScheduleOptions{Limiter: NewLimiter(0)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(peak.Load()-int64(base)), "peak-goroutines")
 }
