@@ -89,6 +89,7 @@ func (r *buildRun) requests() ([]build.Request, error) {
 			fmt.Fprintf(r.c.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
 		}
 		log := engine.NewPrefixWriter(&r.logMu, out, "build:"+name+" ")
+		log.SkipBlank = true
 		r.logs = append(r.logs, log)
 		req, err := build.NewRequest(cfg.Dir, cfg.Images[name], build.RequestOptions{
 			Tags: r.cmd.tags, SkipPush: skipPush, Log: log})

@@ -11,6 +11,10 @@ import (
 // every pipeline that writes to the same output, so lines of concurrent
 // pipelines never interleave mid-line.
 type PrefixWriter struct {
+	// SkipBlank drops empty lines (build progress separates steps with
+	// them, which reads badly once every line carries a prefix).
+	SkipBlank bool
+
 	mu     *sync.Mutex
 	out    io.Writer
 	prefix []byte
@@ -55,9 +59,13 @@ func (w *PrefixWriter) writeLines(lines []byte) error {
 	var out bytes.Buffer
 	for len(lines) > 0 {
 		i := bytes.IndexByte(lines, '\n')
-		out.Write(w.prefix)
-		out.Write(lines[:i+1])
+		line := lines[:i+1]
 		lines = lines[i+1:]
+		if w.SkipBlank && len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		out.Write(w.prefix)
+		out.Write(line)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
