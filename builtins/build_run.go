@@ -41,7 +41,9 @@ func (r *buildRun) execute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := build.NewHasher(cache.Memo()).Keys(ctx, reqs); err != nil {
+	hasher := build.NewHasher(cache.Memo())
+	hasher.Progress = r.hashProgress()
+	if err := hasher.Keys(ctx, reqs); err != nil {
 		return err
 	}
 	decisions, rebuild, err := r.decide(ctx, reqs)
@@ -237,4 +239,24 @@ func onDaemon(req build.Request) bool {
 		return req.Config == nil || req.Config.BuildKit == nil || req.Config.BuildKit.InCluster == nil
 	}
 	return false
+}
+
+// hashProgress reports, at most once a second per image, how far hashing a
+// big context has got (a first run over a large monorepo reads every
+// file; later runs use the memo and finish before the first report).
+func (r *buildRun) hashProgress() func(name string, done, total int) {
+	var mu sync.Mutex
+	last := map[string]time.Time{}
+	start := time.Now()
+	return func(name string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(start) < time.Second || (time.Since(last[name]) < time.Second && done < total) {
+			return
+		}
+		last[name] = time.Now()
+		if !r.c.Engine.Silent {
+			fmt.Fprintf(r.c.Stderr, "build:%s hashing the context: %d of %d files\n", name, done, total)
+		}
+	}
 }
