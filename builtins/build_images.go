@@ -51,16 +51,13 @@ func (b *buildImagesCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	fs.IntVar(&b.maxConcurrent, "max-concurrent", n, "build at most this many images at once (0: the process-wide limit)")
 	fs.BoolVar(&b.keepGoing, "keep-going", false, "when an image fails, let the others finish")
 	fs.StringVarP(&b.output, "output", "o", "", "print a report: json")
-	fs.StringArrayVar(&b.set, "set", nil, "not supported yet")
-	fs.StringArrayVar(&b.setString, "set-string", nil, "not supported yet")
-	fs.StringArrayVar(&b.from, "from", nil, "not supported yet")
-	fs.StringArrayVar(&b.fromFile, "from-file", nil, "not supported yet")
+	fs.StringArrayVar(&b.set, "set", nil, "change the images for this call: [IMAGE:]PATH=VALUE, e.g. buildArgs.MODE=dev (repeatable)")
+	fs.StringArrayVar(&b.setString, "set-string", nil, "like --set, the value always a string")
+	fs.StringArrayVar(&b.from, "from", nil, "[IMAGE:]OTHER: start from image OTHER's settings")
+	fs.StringArrayVar(&b.fromFile, "from-file", nil, "[IMAGE:]FILE: merge settings from a YAML file")
 }
 
 func (b *buildImagesCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
-	if len(b.set)+len(b.setString)+len(b.from)+len(b.fromFile) > 0 {
-		return errors.New("--set, --set-string, --from and --from-file are not supported yet")
-	}
 	if b.output != "" && b.output != "json" {
 		return fmt.Errorf("--output %q: only json is supported", b.output)
 	}
@@ -88,7 +85,7 @@ func (b *buildImagesCmd) selected(cfg *config.Config, args []string) ([]string, 
 		sort.Strings(names)
 	}
 	for _, name := range args {
-		if _, ok := cfg.Images[name]; !ok {
+		if _, ok := cfg.Images[name]; !ok && b.setValues().Empty() {
 			return nil, fmt.Errorf("couldn't find image %s (images: %s)", name, strings.Join(sortedNames(cfg.Images), ", "))
 		}
 		if !contains(names, name) {
@@ -121,4 +118,8 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func (b *buildImagesCmd) setValues() config.SetValues {
+	return config.SetValues{Set: b.set, SetString: b.setString, From: b.from, FromFile: b.fromFile}
 }

@@ -87,13 +87,21 @@ func (r *buildRun) requests() ([]build.Request, error) {
 	skipPush := r.cmd.skipPush || r.localSkipPush()
 	reqs := make([]build.Request, 0, len(r.names))
 	for _, name := range r.names {
-		if d := cfg.Images[name].Docker; d != nil && len(d.Args) > 0 {
+		img := cfg.Images[name]
+		if sv := r.cmd.setValues(); !sv.Empty() {
+			patched, err := cfg.PatchImage(name, sv)
+			if err != nil {
+				return nil, err
+			}
+			img = patched
+		}
+		if d := img.Docker; d != nil && len(d.Args) > 0 {
 			fmt.Fprintf(r.c.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
 		}
 		log := engine.NewPrefixWriter(&r.logMu, out, "build:"+name+" ")
 		log.SkipBlank = true
 		r.logs = append(r.logs, log)
-		req, err := build.NewRequest(cfg.Dir, cfg.Images[name], build.RequestOptions{
+		req, err := build.NewRequest(cfg.Dir, img, build.RequestOptions{
 			Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
 		if err != nil {
 			return nil, err // names the image already
