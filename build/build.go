@@ -99,3 +99,17 @@ type BuilderFunc func(ctx context.Context, req Request) (Result, error)
 
 // Build calls f.
 func (f BuilderFunc) Build(ctx context.Context, req Request) (Result, error) { return f(ctx, req) }
+
+// OnDaemon reports whether the image builds on a Docker Engine: `docker:`
+// (the default) and `buildKit:` without `inCluster`, which DevSpace runs
+// with `docker buildx` against the same daemon. Only such images are
+// looked up in the daemon (or through it, in the registry) before a skip.
+func (r Request) OnDaemon() bool {
+	switch r.Kind {
+	case KindDocker:
+		return true
+	case KindBuildKit:
+		return r.Config == nil || r.Config.BuildKit == nil || r.Config.BuildKit.InCluster == nil
+	}
+	return false
+}

@@ -94,7 +94,7 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 			d.Reasons = []string{ReasonTags}
 		}
 	}
-	if len(d.Reasons) == 0 && opts.Locator != nil {
+	if len(d.Reasons) == 0 && opts.Locator != nil && req.OnDaemon() {
 		reason, err := missing(ctx, req, d.Tags, opts.Locator)
 		if err != nil {
 			return Decision{}, err

@@ -57,6 +57,7 @@ func (r *buildRun) execute(ctx context.Context) error {
 		Limiter: r.limiter(), Sequential: r.cmd.seq, KeepGoing: r.cmd.keepGoing,
 		LogDir: build.LogDir(cfg.Path), OnDone: r.done,
 	})
+	cache.RecordOutcomes(outcomes)
 	if err := cache.Save(); err != nil {
 		fmt.Fprintf(r.c.Stderr, "build_images: warning: saving the build cache: %v\n", err)
 	}
@@ -111,47 +112,56 @@ func (r *buildRun) requests() ([]build.Request, error) {
 	return reqs, nil
 }
 
-// decide says, per image, whether to rebuild and why; images that are
+// decide says, per image, whether to rebuild and why (concurrently: the
+// existence checks ask the daemon or the registry); images that are
 // skipped get their runtime variables from the previous build right away.
 func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.Decision, []build.Request, error) {
-	decisions := make([]build.Decision, len(reqs))
+	opts := build.DecideOptions{Force: r.cmd.force}
+	if r.needsLookup(reqs) {
+		d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Locator = d
+	}
+	decisions, err := build.DecideAll(ctx, reqs, r.cache, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	var rebuild []build.Request
 	for i, req := range reqs {
-		var prev *build.ImageRecord
-		if rec, ok := r.cache.Image(req.Name); ok {
-			prev = &rec
-		}
-		opts := build.DecideOptions{Force: r.cmd.force}
-		if onDaemon(req) && prev != nil && !r.cmd.force {
-			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
-			if err != nil {
-				return nil, nil, err
-			}
-			opts.Locator = d
-		}
-		d, err := build.Decide(ctx, req, prev, opts)
-		if err != nil {
-			return nil, nil, fmt.Errorf("image %q: %w", req.Name, err)
-		}
-		decisions[i] = d
-		fmt.Fprintln(req.Log, d.String())
-		if d.Rebuild {
+		fmt.Fprintln(req.Log, decisions[i].String())
+		if decisions[i].Rebuild {
 			rebuild = append(rebuild, req)
 			continue
 		}
-		r.c.Engine.Runtime.SetImage(req.Name, d.RuntimeImage(req))
+		r.c.Engine.Runtime.SetImage(req.Name, decisions[i].RuntimeImage(req))
 	}
 	return decisions, rebuild, nil
 }
 
-// done records a finished image: in the runtime store, so the next script
-// line sees its tag, and in the cache, so the next run can skip it.
+// needsLookup says whether a skip may hinge on the daemon: an image built
+// there before, and no --force-rebuild. Otherwise the daemon is not
+// contacted to decide.
+func (r *buildRun) needsLookup(reqs []build.Request) bool {
+	if r.cmd.force {
+		return false
+	}
+	for _, req := range reqs {
+		if _, ok := r.cache.Image(req.Name); ok && req.OnDaemon() {
+			return true
+		}
+	}
+	return false
+}
+
+// done records a finished image in the runtime store, so the next script
+// line sees its tag (the cache records outcomes when all have finished).
 func (r *buildRun) done(o build.Outcome) {
 	if o.Status != build.StatusBuilt && o.Status != build.StatusShared {
 		return
 	}
 	r.c.Engine.Runtime.SetImage(o.Request.Name, o.RuntimeImage())
-	r.cache.RecordBuild(o.Request, o.Result)
 	fmt.Fprintf(o.Request.Log, "Done building image %s (%s)\n", o.Request.Ref(), o.Duration.Round(time.Millisecond))
 }
 
@@ -159,7 +169,7 @@ func (r *buildRun) done(o build.Outcome) {
 // needs it, so that a missing daemon is one clear error, not one per image.
 func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 	for _, req := range reqs {
-		if onDaemon(req) {
+		if req.OnDaemon() {
 			_, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
 			return err
 		}
@@ -178,7 +188,7 @@ func (r *buildRun) limiter() *build.Limiter {
 func (r *buildRun) builder() build.Builder {
 	return build.BuilderFunc(func(ctx context.Context, req build.Request) (build.Result, error) {
 		switch {
-		case onDaemon(req):
+		case req.OnDaemon():
 			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
 			if err != nil {
 				return build.Result{}, err
@@ -233,20 +243,6 @@ func writeReport(w io.Writer, report []build.ImageReport) error {
 		return errors.Join(errors.New("write the build report"), err)
 	}
 	return nil
-}
-
-// onDaemon says whether an image builds on the Docker Engine: `docker:`
-// (the default) and `buildKit:` without `inCluster`, which DevSpace runs
-// with `docker buildx` against the same daemon — we speak BuildKit to the
-// daemon directly.
-func onDaemon(req build.Request) bool {
-	switch req.Kind {
-	case build.KindDocker:
-		return true
-	case build.KindBuildKit:
-		return req.Config == nil || req.Config.BuildKit == nil || req.Config.BuildKit.InCluster == nil
-	}
-	return false
 }
 
 // hashProgress reports, at most once a second per image, how far hashing a

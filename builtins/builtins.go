@@ -26,11 +26,6 @@ func All(svc *Services) []*engine.Builtin {
 	return append(list, pending()...)
 }
 
-// noFlags is embedded by commands that take no flags.
-type noFlags struct{}
-
-func (noFlags) Flags(*pflag.FlagSet, *engine.Call) {}
-
 // funcCommand adapts a function to engine.Command for flagless builtins.
 type funcCommand func(ctx context.Context, c *engine.Call, args []string) error
 
