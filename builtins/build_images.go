@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,17 +79,17 @@ func (b *buildImagesCmd) selected(cfg *config.Config, args []string) ([]string, 
 	var names []string
 	if b.all {
 		for name := range cfg.Images {
-			if !contains(b.except, name) {
+			if !slices.Contains(b.except, name) {
 				names = append(names, name)
 			}
 		}
-		sort.Strings(names)
+		slices.Sort(names)
 	}
 	for _, name := range args {
 		if _, ok := cfg.Images[name]; !ok && b.setValues().Empty() {
-			return nil, fmt.Errorf("couldn't find image %s (images: %s)", name, strings.Join(sortedNames(cfg.Images), ", "))
+			return nil, fmt.Errorf("couldn't find image %s (images: %s)", name, strings.Join(slices.Sorted(maps.Keys(cfg.Images)), ", "))
 		}
-		if !contains(names, name) {
+		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
@@ -100,24 +101,6 @@ func fields(s string) []string { return strings.Fields(s) }
 func cliBool(s string) bool {
 	v, _ := strconv.ParseBool(s)
 	return v
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func (b *buildImagesCmd) setValues() config.SetValues {

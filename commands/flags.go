@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -185,12 +186,12 @@ func (v *flagValues) addPflags(fs *pflag.FlagSet, specs []flagSpec) {
 	for _, s := range specs {
 		switch s.kind {
 		case kindBool:
-			def, _ := strconv.ParseBool(firstSet(v.values[s.name], s.def))
+			def, _ := strconv.ParseBool(cmp.Or(v.values[s.name], s.def))
 			fs.BoolP(s.name, s.short, def, s.usage)
 		case kindString:
-			fs.StringP(s.name, s.short, firstSet(v.values[s.name], s.def), s.usage)
+			fs.StringP(s.name, s.short, cmp.Or(v.values[s.name], s.def), s.usage)
 		case kindInt:
-			def, _ := strconv.Atoi(firstSet(v.values[s.name], s.def))
+			def, _ := strconv.Atoi(cmp.Or(v.values[s.name], s.def))
 			fs.IntP(s.name, s.short, def, s.usage)
 		case kindStrings:
 			fs.StringArrayP(s.name, s.short, v.lists[s.name], s.usage)
@@ -211,13 +212,4 @@ func (v *flagValues) fromPflags(fs *pflag.FlagSet) {
 			v.set[f.Name] = true
 		}
 	})
-}
-
-func firstSet(values ...string) string {
-	for _, s := range values {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -59,7 +61,7 @@ func listPipelines(s *session, w *tabwriter.Writer) {
 
 func listCommands(s *session, w *tabwriter.Writer) {
 	fmt.Fprintln(w, "NAME\tDESCRIPTION")
-	for _, name := range sortedKeys(s.cfg.Commands) {
+	for _, name := range slices.Sorted(maps.Keys(s.cfg.Commands)) {
 		if cmd := s.cfg.Commands[name]; !cmd.Internal {
 			fmt.Fprintf(w, "%s\t%s\n", name, cmd.Description)
 		}
@@ -68,7 +70,7 @@ func listCommands(s *session, w *tabwriter.Writer) {
 
 func listVars(s *session, w *tabwriter.Writer) {
 	fmt.Fprintln(w, "NAME\tVALUE")
-	for _, name := range sortedKeys(s.cfg.Variables) {
+	for _, name := range slices.Sorted(maps.Keys(s.cfg.Variables)) {
 		if !strings.Contains(name, ".") {
 			fmt.Fprintf(w, "%s\t%s\n", name, s.cfg.Variables[name])
 		}
@@ -77,18 +79,9 @@ func listVars(s *session, w *tabwriter.Writer) {
 
 func listImages(s *session, w *tabwriter.Writer) {
 	fmt.Fprintln(w, "NAME\tIMAGE\tTAGS\tDOCKERFILE\tCONTEXT")
-	for _, name := range sortedKeys(s.cfg.Images) {
+	for _, name := range slices.Sorted(maps.Keys(s.cfg.Images)) {
 		img := s.cfg.Images[name]
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", name, img.Image, strings.Join(img.Tags, ","),
-			firstSet(img.Dockerfile, "./Dockerfile"), firstSet(img.Context, "./"))
+			cmp.Or(img.Dockerfile, "./Dockerfile"), cmp.Or(img.Context, "./"))
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

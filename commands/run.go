@@ -3,8 +3,10 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -50,7 +52,7 @@ func runCommand(stdio IO) *cli.Command {
 			cmd, ok := s.cfg.Commands[args[0]]
 			if !ok {
 				return fmt.Errorf("command %q not found; commands in %s: %s", args[0], config.DefaultFile,
-					strings.Join(sortedKeys(s.cfg.Commands), ", "))
+					strings.Join(slices.Sorted(maps.Keys(s.cfg.Commands)), ", "))
 			}
 			what := fmt.Sprintf("command %q", cmd.Name)
 			if len(cmd.Args) > 0 {
@@ -88,7 +90,7 @@ func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string,
 	// As in pipelines, the program gets its own process group (unless it
 	// needs the terminal), so that a signal ends all it started: TERM to
 	// the group, then KILL after the grace period.
-	if !isTerminal(stdio.Stdin) {
+	if !engine.IsTerminal(stdio.Stdin) {
 		proc.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		proc.Cancel = func() error { return syscall.Kill(-proc.Process.Pid, syscall.SIGTERM) }
 	}

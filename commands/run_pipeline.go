@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
@@ -246,9 +244,4 @@ func wantsHelp(args []string) bool {
 		}
 	}
 	return false
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -50,7 +50,7 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 		TmpDir:                   tmpDir,
 		Stderr:                   stdio.Stderr,
 	}
-	if isTerminal(stdio.Stdin) {
+	if engine.IsTerminal(stdio.Stdin) {
 		opts.Prompt = prompter(stdio)
 	}
 	cfg, err := config.Load(opts)

@@ -1,8 +1,9 @@
 package config
 
 import (
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -15,8 +16,12 @@ func (c *Config) finish() error {
 		name string
 		keys []string
 	}{
-		{"pipelines", keys(c.Pipelines)}, {"images", keys(c.Images)}, {"deployments", keys(c.Deployments)},
-		{"dev", keys(c.Dev)}, {"dependencies", keys(c.Dependencies)}, {"pullSecrets", keys(c.PullSecrets)},
+		{"pipelines", slices.Sorted(maps.Keys(c.Pipelines))},
+		{"images", slices.Sorted(maps.Keys(c.Images))},
+		{"deployments", slices.Sorted(maps.Keys(c.Deployments))},
+		{"dev", slices.Sorted(maps.Keys(c.Dev))},
+		{"dependencies", slices.Sorted(maps.Keys(c.Dependencies))},
+		{"pullSecrets", slices.Sorted(maps.Keys(c.PullSecrets))},
 	} {
 		for _, k := range section.keys {
 			if !objectName.MatchString(k) {
@@ -48,7 +53,7 @@ func (c *Config) finish() error {
 
 func (c *Config) finishImages() error {
 	seen := map[string]string{}
-	for _, name := range keys(c.Images) { // sorted: the same error every run
+	for _, name := range slices.Sorted(maps.Keys(c.Images)) { // sorted: the same error every run
 		img := c.Images[name]
 		if img == nil {
 			return c.ErrorAt("images."+name+"#key", "image %q is empty: set `image:` to the repository to build", name)
@@ -121,13 +126,4 @@ func (c *Config) scriptSource(path string) ScriptSource {
 		col++
 	}
 	return ScriptSource{Line: pos.Line, Col: col}
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,5 +1,7 @@
 package config
 
+import "cmp"
+
 // Image is one entry of `images:`. It covers DevSpace v6's v2beta1 fields and
 // the older nested `build:` block, which Normalize maps onto the same model.
 type Image struct {
@@ -146,8 +148,8 @@ func (img *Image) foldLegacy() {
 		return
 	}
 	img.Disabled = b.Disabled
-	img.Dockerfile = firstNonEmpty(img.Dockerfile, b.Dockerfile)
-	img.Context = firstNonEmpty(img.Context, b.Context)
+	img.Dockerfile = cmp.Or(img.Dockerfile, b.Dockerfile)
+	img.Context = cmp.Or(img.Context, b.Context)
 	if img.Docker == nil {
 		img.Docker = b.Docker
 	}
@@ -164,20 +166,11 @@ func (img *Image) foldLegacy() {
 		img.SkipPush = true
 	}
 	if o := b.Options; o != nil {
-		img.Target = firstNonEmpty(img.Target, o.Target)
-		img.Network = firstNonEmpty(img.Network, o.Network)
+		img.Target = cmp.Or(img.Target, o.Target)
+		img.Network = cmp.Or(img.Network, o.Network)
 		if img.BuildArgs == nil {
 			img.BuildArgs = o.BuildArgs
 		}
 	}
 	img.Build = nil
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,11 +17,11 @@ import (
 func (l *loader) predefined(name string, profiles []string) map[string]string {
 	home, _ := os.UserHomeDir()
 	kube := CurrentKube(l.opts.Environ)
-	namespace := firstNonEmpty(l.opts.Namespace, kube.Namespace)
+	namespace := cmp.Or(l.opts.Namespace, kube.Namespace)
 	if namespace == "" && kube.Context != "" {
 		namespace = "default"
 	}
-	kubeContext := firstNonEmpty(l.opts.KubeContext, kube.Context)
+	kubeContext := cmp.Or(l.opts.KubeContext, kube.Context)
 	profile := ""
 	if len(profiles) > 0 {
 		profile = profiles[len(profiles)-1]

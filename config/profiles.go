@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -149,7 +150,7 @@ func (l *loader) activated(d *profileDef) (bool, error) {
 // an earlier one did not match, and reports whether all of them match.
 func (l *loader) allMatch(path string, patterns map[string]string, value func(string) string) (bool, error) {
 	all := true
-	for _, k := range keys(patterns) {
+	for _, k := range slices.Sorted(maps.Keys(patterns)) {
 		re, err := regexp.Compile("^(?:" + patterns[k] + ")$")
 		if err != nil {
 			return false, l.errorAtPath(path+"."+k, "invalid pattern for %s: %v", k, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -39,7 +40,7 @@ func pullSecretData(creds *authCache, images []string) ([]byte, []string, error)
 		if host == "docker.io" {
 			key = dockerHubSecretKey
 		}
-		if _, done := auths[key]; done || contains(without, host) {
+		if _, done := auths[key]; done || slices.Contains(without, host) {
 			continue
 		}
 		a, err := creds.get(host)
@@ -63,13 +64,4 @@ func pullSecretData(creds *authCache, images []string) ([]byte, []string, error)
 	sort.Strings(without)
 	data, err := json.Marshal(map[string]any{"auths": auths})
 	return data, without, err
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

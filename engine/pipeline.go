@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -174,7 +175,7 @@ func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bo
 	r, err := interp.New(
 		interp.Dir(dir),
 		interp.Env(env),
-		interp.StdIO(orDefault(opts.Stdin, e.Stdin), orDefault(opts.Stdout, e.Stdout), orDefault(opts.Stderr, e.Stderr)),
+		interp.StdIO(cmp.Or(opts.Stdin, e.Stdin), cmp.Or(opts.Stdout, e.Stdout), cmp.Or(opts.Stderr, e.Stderr)),
 		interp.ExecHandlers(e.handlers(job)...),
 		interp.ExecHandlers(e.processHandler()),
 		interp.Params(append(params, opts.Args...)...),
@@ -201,14 +202,6 @@ func (e *Engine) runScript(ctx context.Context, r *interp.Runner, file *syntax.F
 		return ctx.Err()
 	}
 	return err
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Exec runs one command line (args) as the calling script would: config

@@ -36,7 +36,7 @@ func runProcess(ctx context.Context, args []string) error {
 	}
 	cmd := &exec.Cmd{Path: path, Args: args, Env: execEnv(hc.Env), Dir: hc.Dir,
 		Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr}
-	ownGroup := !isTerminal(hc.Stdin)
+	ownGroup := !IsTerminal(hc.Stdin)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: ownGroup}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(hc.Stderr, err)
@@ -87,7 +87,8 @@ func exitStatus(ctx context.Context, err error) error {
 	return interp.ExitStatus(exit.ExitCode())
 }
 
-func isTerminal(r any) bool {
+// IsTerminal reports whether r is a terminal.
+func IsTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

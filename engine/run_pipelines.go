@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,7 +28,7 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		if _, err := e.Pipeline(name); err != nil {
 			return err
 		}
-		if chain := c.Job.ancestry(); contains(chain, name) {
+		if chain := c.Job.ancestry(); slices.Contains(chain, name) {
 			return fmt.Errorf("pipeline cycle: %s → %s", strings.Join(chain, " → "), name)
 		}
 	}
@@ -85,15 +86,6 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		p.Go(func(ctx context.Context) error { return run(ctx, name, true) })
 	}
 	return p.Wait()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // backgroundSet tracks the background pipelines a job started.
