@@ -64,7 +64,8 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 	s.cfg = cfg
 	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
 	s.svc = builtins.NewServices(maxBuilds)
-	s.eng = engine.New(cfg, runtime.New(imageDefaults(cfg)), builtins.All(s.svc))
+	store := runtime.NewLazy(func() map[string]runtime.Image { return imageDefaults(cfg) })
+	s.eng = engine.New(cfg, store, builtins.All(s.svc))
 	s.eng.Environ = environ
 	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	s.eng.Debug = flags.boolean("debug")

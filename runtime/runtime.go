@@ -37,8 +37,13 @@ func (i Image) Ref() string {
 
 // Store holds runtime variables. The zero value is not usable; use New.
 type Store struct {
-	mu       sync.RWMutex
-	defaults map[string]Image // from the config: image and tags[0]
+	mu sync.RWMutex
+	// defaults come from the config (and the last recorded builds); load,
+	// when set, computes them on first use, so a run that reads no image
+	// pays nothing for them.
+	load     func() map[string]Image
+	loadOnce sync.Once
+	defaults map[string]Image
 	images   map[string]Image // recorded by builtins in this run
 	values   map[string]string
 }
@@ -55,22 +60,39 @@ func (s *Store) SetImage(name string, img Image) {
 	s.images[name] = img
 }
 
+// NewLazy returns a store whose defaults load computes once, when a
+// runtime variable is first read.
+func NewLazy(load func() map[string]Image) *Store {
+	return &Store{load: load, images: map[string]Image{}, values: map[string]string{}}
+}
+
+func (s *Store) defaultImages() map[string]Image {
+	s.loadOnce.Do(func() {
+		if s.load != nil {
+			s.defaults = s.load()
+		}
+	})
+	return s.defaults
+}
+
 // Image returns what is known about an image: the recorded result if any,
 // else the configured image with its first tag.
 func (s *Store) Image(name string) (Image, bool) {
+	defaults := s.defaultImages()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if img, ok := s.images[name]; ok {
 		return img, true
 	}
-	img, ok := s.defaults[name]
+	img, ok := defaults[name]
 	return img, ok
 }
 
 // ImageNames lists the configured images.
 func (s *Store) ImageNames() []string {
-	names := make([]string, 0, len(s.defaults))
-	for n := range s.defaults {
+	defaults := s.defaultImages()
+	names := make([]string, 0, len(defaults))
+	for n := range defaults {
 		names = append(names, n)
 	}
 	sort.Strings(names)
