@@ -7,12 +7,11 @@ import (
 	"io/fs"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/devspace-engine/devspace/statefile"
 )
 
 // Cache is the build cache of one config, kept in .devspace/ beside the
@@ -65,12 +64,7 @@ type cacheFile struct {
 // .devspace/cache.json for devspace.yaml (or .yml), else
 // .devspace/cache-NAME.json for NAME.yaml.
 func CachePath(configPath string) string {
-	base := filepath.Base(configPath)
-	name := "cache.json"
-	if base != "devspace.yaml" && base != "devspace.yml" {
-		name = "cache-" + strings.TrimSuffix(base, filepath.Ext(base)) + ".json"
-	}
-	return filepath.Join(filepath.Dir(configPath), ".devspace", name)
+	return statefile.ProjectFile(configPath, "cache")
 }
 
 // LoadCache reads the cache of the config at configPath. It never fails: a
@@ -190,14 +184,10 @@ func (c *Cache) Save() error {
 }
 
 func (c *Cache) merge(images map[string]ImageRecord, memoChanges map[fileID]memoEntry) error {
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
-		return err
-	}
-	lock := flock.New(c.path + ".lock")
-	if err := lock.Lock(); err != nil {
-		return fmt.Errorf("lock: %w", err)
-	}
-	defer lock.Unlock()
+	return statefile.Locked(c.path, func() error { return c.mergeLocked(images, memoChanges) })
+}
+
+func (c *Cache) mergeLocked(images map[string]ImageRecord, memoChanges map[fileID]memoEntry) error {
 	if len(images) > 0 {
 		disk, err := readCacheFile(c.path)
 		if err != nil || disk.Images == nil { // a corrupt file was reported by LoadCache
@@ -209,7 +199,7 @@ func (c *Cache) merge(images map[string]ImageRecord, memoChanges map[fileID]memo
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomic(c.path, append(data, '\n')); err != nil {
+		if err := statefile.WriteAtomic(c.path, append(data, '\n')); err != nil {
 			return err
 		}
 	}
@@ -223,41 +213,7 @@ func (c *Cache) merge(images map[string]ImageRecord, memoChanges map[fileID]memo
 		if err != nil {
 			return err
 		}
-		return writeFileAtomic(c.memoPath(), data)
-	}
-	return nil
-}
-
-// writeFileAtomic replaces path with data so that readers see the old or the
-// new content, never a part: a temp file in the same directory, fsync,
-// rename, then fsync of the directory (best effort).
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+		return statefile.WriteAtomic(c.memoPath(), data)
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func (r *buildRun) requests() ([]build.Request, error) {
 	switch {
 	case r.c.Engine.Silent:
 		out = io.Discard
-	case r.cmd.output != "":
+	case r.cmd.output != "" || r.renders():
 		out = r.c.Stderr
 	}
 	skipPush := r.cmd.skipPush || r.localSkipPush()
@@ -263,4 +263,11 @@ func (r *buildRun) hashProgress() func(name string, done, total int) {
 			fmt.Fprintf(r.c.Stderr, "build:%s hashing the context: %d of %d files\n", name, done, total)
 		}
 	}
+}
+
+// renders reports whether the run prints manifests on stdout
+// (`devspace deploy --render`), which build logs must not mix into.
+func (r *buildRun) renders() bool {
+	v, _ := r.c.Job.Flag(r.c.Engine, "render")
+	return cliBool(v)
 }

@@ -19,6 +19,9 @@ func All(svc *Services) []*engine.Builtin {
 	}
 	list := []*engine.Builtin{
 		buildImages(svc),
+		createDeployments(svc),
+		purgeDeployments(svc),
+		ensurePullSecrets(svc),
 		getFlag, getImage, runPipelines, runDefaultPipeline,
 		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
 		getConfigValue, xargs, runWatch,

@@ -21,9 +21,6 @@ type pendingSpec struct {
 
 func pending() []*engine.Builtin {
 	specs := []pendingSpec{
-		{"create_deployments", "create_deployments [--all | DEPLOYMENT...] [flags]", "Deploy to Kubernetes.", func(c *engine.Call) bool { return len(c.Engine.Config.Deployments) > 0 }},
-		{"purge_deployments", "purge_deployments [--all | DEPLOYMENT...] [flags]", "Remove deployments from Kubernetes.", func(c *engine.Call) bool { return len(c.Engine.Config.Deployments) > 0 }},
-		{"ensure_pull_secrets", "ensure_pull_secrets [--all | SECRET...] [flags]", "Create image pull secrets.", func(c *engine.Call) bool { return len(c.Engine.Config.PullSecrets) > 0 }},
 		{"start_dev", "start_dev [--all | DEV...] [flags]", "Start dev mode.", func(c *engine.Call) bool { return len(c.Engine.Config.Dev) > 0 }},
 		{"stop_dev", "stop_dev [--all | DEV...] [flags]", "Stop dev mode.", func(c *engine.Call) bool { return len(c.Engine.Config.Dev) > 0 }},
 		{"run_dependencies", "run_dependencies [--all | DEPENDENCY...] [flags]", "Run pipelines of dependencies.", func(c *engine.Call) bool { return len(c.Engine.Config.Dependencies) > 0 }},

@@ -15,6 +15,8 @@ type Services struct {
 	// Limiter bounds concurrent builds across the process.
 	Limiter *build.Limiter
 
+	kube kubeClients
+
 	dockerOnce sync.Once
 	docker     *docker.Builder
 	dockerErr  error

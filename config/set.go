@@ -42,14 +42,14 @@ func (c *Config) PatchObject(section, name string, s SetValues) (map[string]any,
 		if err := yaml.Unmarshal(data, &m); err != nil {
 			return nil, fmt.Errorf("--from-file %s: %w", v, err)
 		}
-		mergeMaps(obj, m)
+		MergeMaps(obj, m)
 	}
 	for _, v := range scoped(s.From, name) {
 		other, ok := c.Raw[section].(map[string]any)[v].(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("--from %s: there is no %s.%s", v, section, v)
 		}
-		mergeMaps(obj, deepCopy(other).(map[string]any))
+		MergeMaps(obj, deepCopy(other).(map[string]any))
 	}
 	for _, group := range []struct {
 		values  []string
@@ -224,11 +224,13 @@ func typedValue(s string) any {
 	return s
 }
 
-func mergeMaps(dst, src map[string]any) {
+// MergeMaps merges src into dst: maps deeply, anything else replaced (the
+// way --from-file merges, and Helm merges values files).
+func MergeMaps(dst, src map[string]any) {
 	for k, v := range src {
 		if sm, ok := v.(map[string]any); ok {
 			if dm, ok := dst[k].(map[string]any); ok {
-				mergeMaps(dm, sm)
+				MergeMaps(dm, sm)
 				continue
 			}
 		}
@@ -276,4 +278,19 @@ func (c *Config) PatchImage(name string, s SetValues) (*Image, error) {
 		img.Tags = append([]string{tag}, img.Tags...)
 	}
 	return img, nil
+}
+
+// PatchDeployment returns deployments.NAME with the values applied (a
+// --from or --set may create it). The config itself is not changed.
+func (c *Config) PatchDeployment(name string, s SetValues) (*Deployment, error) {
+	obj, err := c.PatchObject("deployments", name, s)
+	if err != nil {
+		return nil, fmt.Errorf("deployments.%s: %w", name, err)
+	}
+	dep := &Deployment{}
+	if err := DecodeObject(obj, dep); err != nil {
+		return nil, fmt.Errorf("deployments.%s after --set: %w", name, err)
+	}
+	dep.Name = name
+	return dep, nil
 }

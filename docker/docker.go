@@ -59,6 +59,30 @@ type Builder struct {
 
 var _ build.Builder = (*Builder)(nil)
 
+// loadConfigFile reads the Docker CLI's config (DOCKER_CONFIG, else
+// ~/.docker). A file that cannot be read is returned as fileErr, for the
+// credential lookups to report: builds that need no login still work.
+func loadConfigFile(getenv func(string) string, dir string) (file *configfile.ConfigFile, _ string, fileErr, err error) {
+	if dir == "" {
+		dir = getenv(config.EnvOverrideConfigDir)
+	}
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("finding the Docker config directory: %w", err)
+		}
+		dir = filepath.Join(home, ".docker")
+	}
+	file, fileErr = config.Load(dir)
+	if fileErr == nil && !file.ContainsAuth() {
+		file.CredentialsStore = credentials.DetectDefaultStore(file.CredentialsStore)
+	}
+	if file == nil {
+		file = configfile.New(filepath.Join(dir, config.ConfigFileName))
+	}
+	return file, dir, fileErr, nil
+}
+
 // New finds the daemon, connects and pings it (negotiating the API
 // version). When no daemon answers it returns a *DaemonUnreachableError
 // naming the host, the context and what chose them.
@@ -67,23 +91,9 @@ func New(ctx context.Context, opts Options) (*Builder, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	dir := opts.ConfigDir
-	if dir == "" {
-		dir = getenv(config.EnvOverrideConfigDir)
-	}
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return nil, fmt.Errorf("finding the Docker config directory: %w", err)
-		}
-		dir = filepath.Join(home, ".docker")
-	}
-	file, fileErr := config.Load(dir)
-	if fileErr == nil && !file.ContainsAuth() {
-		file.CredentialsStore = credentials.DetectDefaultStore(file.CredentialsStore)
-	}
-	if file == nil {
-		file = configfile.New(filepath.Join(dir, config.ConfigFileName))
+	file, dir, fileErr, err := loadConfigFile(getenv, opts.ConfigDir)
+	if err != nil {
+		return nil, err
 	}
 	endpoint, err := resolveEndpoint(getenv, dir, file.CurrentContext)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 )
@@ -20,6 +21,42 @@ const dockerHubSecretKey = "https://index.docker.io/v1/"
 // returned so the caller can say that no secret is needed (or possible).
 func (b *Builder) PullSecretData(images []string) (data []byte, without []string, err error) {
 	return pullSecretData(b.creds, images)
+}
+
+// Credentials reads registry credentials from the Docker config without
+// a daemon: pull secrets need the login, not the engine.
+type Credentials struct{ creds *authCache }
+
+// NewCredentials reads the Docker config that getenv points at
+// (DOCKER_CONFIG, else ~/.docker; nil getenv means os.Getenv).
+func NewCredentials(getenv func(string) string) (*Credentials, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	file, _, fileErr, err := loadConfigFile(getenv, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Credentials{creds: newAuthCache(file, fileErr)}, nil
+}
+
+// PullSecretData is Builder.PullSecretData without a daemon.
+func (c *Credentials) PullSecretData(images []string) (data []byte, without []string, err error) {
+	return pullSecretData(c.creds, images)
+}
+
+// Login returns the username and password (or identity token) stored for
+// a registry host; both empty when there is no login.
+func (c *Credentials) Login(host string) (user, password string, err error) {
+	a, err := c.creds.get(host)
+	if err != nil {
+		return "", "", err
+	}
+	password = a.Password
+	if a.IdentityToken != "" {
+		password = a.IdentityToken
+	}
+	return a.Username, password, nil
 }
 
 type secretAuth struct {

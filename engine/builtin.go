@@ -133,3 +133,9 @@ func writeHelp(w io.Writer, b *Builtin, fs *pflag.FlagSet) {
 func Usagef(format string, args ...any) error {
 	return fmt.Errorf("usage: "+format, args...)
 }
+
+// Environ lists the calling shell's exported variables as KEY=VALUE, for
+// a child process a builtin starts.
+func (c *Call) Environ() []string {
+	return execEnv(c.Env)
+}

@@ -14,6 +14,12 @@
 //
 // When dockerd or docker-registry is not installed the tests are skipped
 // with a hint (testbed/install.sh), except under CI=true, where they fail.
+//
+// Kube(t) returns the Kubernetes cluster named by DEVSPACE_TEST_KUBECONFIG;
+// it never starts one: `eval "$(testbed/testbed up)"` starts everything
+// (Docker, both registries, the cluster) and sets all DEVSPACE_TEST_*
+// variables. Without it the Kubernetes tests are skipped, except under
+// CI=true, where they fail.
 package testbed
 
 import (
@@ -55,9 +61,11 @@ const (
 const htpasswd = AuthRegistryUser + ":$2a$04$hG/Srx.mj0vj.GJrSQOHh.yAo8tcetjr7DU/2RQSCMaBaOc7Dyxa6\n"
 
 // AuthRegistry returns host:port of a second registry on 127.0.0.1 that
-// requires a login (AuthRegistryUser, AuthRegistryPassword; plain HTTP),
-// starting it on first use. It needs docker-registry installed also when
-// the environment names the main registry.
+// requires a login (AuthRegistryUser, AuthRegistryPassword; plain HTTP):
+// the one named by DEVSPACE_TEST_AUTH_REGISTRY (testbed/testbed up starts
+// it with these credentials), else one it starts on first use, which needs
+// docker-registry installed also when the environment names the main
+// registry.
 func (e *DockerEnv) AuthRegistry(t testing.TB) string {
 	t.Helper()
 	shared.mu.Lock()
@@ -73,6 +81,12 @@ func (e *DockerEnv) AuthRegistry(t testing.TB) string {
 
 // startAuthRegistry runs under shared.mu.
 func startAuthRegistry() (addr, skip string, err error) {
+	if addr := os.Getenv(EnvAuthRegistry); addr != "" {
+		if err := waitRegistry(addr, nil, pingTimeout); err != nil {
+			return "", "", fmt.Errorf("%s=%s does not answer (start it with testbed/testbed up): %w", EnvAuthRegistry, addr, err)
+		}
+		return addr, "", nil
+	}
 	bins, skip := findBinaries(false, true, lookPath)
 	if skip != "" {
 		return "", skip, nil
@@ -163,7 +177,7 @@ func usable(t testing.TB, skip string, err error, ci bool) bool {
 	t.Helper()
 	switch {
 	case skip != "" && ci:
-		t.Fatalf("testbed: %s (CI is set: Docker-backed tests must run, not skip)", skip)
+		t.Fatalf("testbed: %s (CI is set: these tests must run, not skip)", skip)
 	case skip != "":
 		t.Skipf("testbed: %s", skip)
 	case err != nil:

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +18,9 @@ import (
 
 // TestExamples runs every pipeline of every project in examples/pipelines,
 // each in a copy of the project, against the test bed's Docker Engine and
-// registry, so that the examples cannot rot.
+// registry, so that the examples cannot rot. A project with deployments
+// runs its pipelines one after the other in a namespace of its own on
+// the test bed's cluster, then `devspace purge`.
 func TestExamples(t *testing.T) {
 	files, err := filepath.Glob("../../examples/pipelines/*/devspace.yaml")
 	if err != nil || len(files) == 0 {
@@ -25,19 +29,47 @@ func TestExamples(t *testing.T) {
 	env := testbed.Docker(t)
 	for _, file := range files {
 		src := filepath.Dir(file)
-		for _, name := range pipelineNames(t, file) {
+		project := readExample(t, file)
+		if project.deploys {
+			t.Run(filepath.Base(src), func(t *testing.T) {
+				t.Parallel()
+				runDeployExample(t, env, src, project.pipelines)
+			})
+			continue
+		}
+		for _, name := range project.pipelines {
 			t.Run(filepath.Base(src)+"/"+name, func(t *testing.T) {
 				t.Parallel()
 				dir := copyDir(t, src)
-				cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", name)
-				cmd.Dir = dir
-				cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"),
-					"DOCKER_HOST="+env.Host, "REGISTRY="+env.Registry)
-				if out, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("devspace run-pipeline %s in %s: %v\n%s", name, src, err, out)
-				}
+				runExample(t, dir, []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "none"),
+					"DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry}, "run-pipeline", name)
 			})
 		}
+	}
+}
+
+// runDeployExample runs the pipelines of a project that deploys, then
+// purges, in a fresh namespace that is deleted afterwards.
+func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipelines []string) {
+	kenv := testbed.Kube(t)
+	dyn := dynamicClient(t, kenv.Kubeconfig)
+	ns := fmt.Sprintf("example-%08x", rand.Uint32())
+	t.Cleanup(func() { deleteNamespace(dyn, ns) })
+	dir := copyDir(t, src)
+	environ := []string{"KUBECONFIG=" + kenv.Kubeconfig, "DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry}
+	for _, name := range pipelines {
+		runExample(t, dir, environ, "run-pipeline", name, "-n", ns)
+	}
+	runExample(t, dir, environ, "purge", "-n", ns)
+}
+
+func runExample(t *testing.T, dir string, environ []string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), environ...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("devspace %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
 	}
 }
 
@@ -67,13 +99,19 @@ func copyDir(t *testing.T, src string) string {
 	return dst
 }
 
-func pipelineNames(t *testing.T, file string) []string {
+type example struct {
+	pipelines []string
+	deploys   bool
+}
+
+func readExample(t *testing.T, file string) example {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var cfg struct {
-		Pipelines map[string]any `yaml:"pipelines"`
+		Pipelines   map[string]any `yaml:"pipelines"`
+		Deployments map[string]any `yaml:"deployments"`
 	}
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		t.Fatalf("%s: %v", file, err)
@@ -85,5 +123,5 @@ func pipelineNames(t *testing.T, file string) []string {
 		}
 	}
 	sort.Strings(names)
-	return names
+	return example{pipelines: names, deploys: len(cfg.Deployments) > 0}
 }

@@ -1,0 +1,94 @@
+package builtins
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/deploy"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/kube"
+)
+
+func createDeployments(svc *Services) *engine.Builtin {
+	return &engine.Builtin{
+		Name:    "create_deployments",
+		Usage:   "create_deployments [--all | DEPLOYMENT...] [--except DEPLOYMENT]... [flags]",
+		Summary: "Deploy manifests to Kubernetes with server-side apply, the built images put in.",
+		New:     func() engine.Command { return &createDeploymentsCmd{svc: svc} },
+	}
+}
+
+type createDeploymentsCmd struct {
+	svc                            *Services
+	all, seq, force, skip, render  bool
+	except                         []string
+	set, setString, from, fromFile []string
+}
+
+// Flags default to the CLI's run flags (--render, -d, --skip-deploy).
+func (d *createDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
+	cli := func(name string) bool {
+		v, _ := c.Job.Flag(c.Engine, name)
+		return cliBool(v)
+	}
+	fs.BoolVar(&d.all, "all", false, "deploy every deployment in deployments:")
+	fs.StringArrayVar(&d.except, "except", nil, "with --all, leave out this deployment (repeatable)")
+	fs.BoolVar(&d.seq, "sequential", false, "deploy one at a time, in the order given")
+	fs.BoolVar(&d.force, "force-redeploy", cli("force-deploy"), "apply even if nothing changed since the last deploy")
+	fs.BoolVar(&d.skip, "skip-deploy", cli("skip-deploy"), "do nothing")
+	fs.BoolVar(&d.render, "render", cli("render"), "print the final manifests instead of deploying; touches no cluster")
+	fs.StringArrayVar(&d.set, "set", nil, "change the deployments for this call: [DEPLOYMENT:]PATH=VALUE (repeatable)")
+	fs.StringArrayVar(&d.setString, "set-string", nil, "like --set, the value always a string")
+	fs.StringArrayVar(&d.from, "from", nil, "[DEPLOYMENT:]OTHER: start from deployment OTHER's settings")
+	fs.StringArrayVar(&d.fromFile, "from-file", nil, "[DEPLOYMENT:]FILE: merge settings from a YAML file")
+}
+
+func (d *createDeploymentsCmd) setValues() config.SetValues {
+	return config.SetValues{Set: d.set, SetString: d.setString, From: d.from, FromFile: d.fromFile}
+}
+
+func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
+	if !d.all && len(args) == 0 {
+		return errors.New("either specify 'create_deployments --all' or 'create_deployments deployment1 deployment2'")
+	}
+	names, err := selectDeployments(c.Engine.Config, d.all, d.except, args, d.setValues())
+	if err != nil || d.skip || len(names) == 0 {
+		return err
+	}
+	log := c.Stdout
+	var client *kube.Client
+	if d.render {
+		log = c.Stderr // stdout is the manifests
+	} else if client, err = d.svc.Kube(c); err != nil {
+		return err
+	}
+	dep, err := d.svc.deployer(c, client, names, d.setValues(), log, "deploy:")
+	if err != nil {
+		return err
+	}
+	opts := deploy.Options{Force: d.force, Sequential: d.seq}
+	if d.render {
+		opts.Render = c.Stdout
+		opts.Namespace, _ = c.Job.Flag(c.Engine, "namespace")
+	}
+	return dep.Deploy(ctx, names, opts)
+}
+
+// selectDeployments checks names against the config, unless set values
+// may create them (`create_deployments new --from old`).
+func selectDeployments(cfg *config.Config, all bool, except, args []string, sv config.SetValues) ([]string, error) {
+	if sv.Empty() {
+		return deploy.Names(cfg, all, except, args)
+	}
+	names, err := deploy.Names(cfg, all, except, nil)
+	for _, n := range args {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names, err
+}

@@ -1,0 +1,154 @@
+package builtins
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"maps"
+	"sync"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/deploy"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/helm"
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// kubeClients are the cluster connections of a process, one per kube
+// context and namespace, made on first use: a pipeline that deploys
+// nothing never reads a kubeconfig.
+type kubeClients struct {
+	mu      sync.Mutex
+	clients map[kubeKey]*kube.Client
+	records map[string]*deploy.Records
+}
+
+type kubeKey struct{ kubeconfig, context, namespace string }
+
+// Kube returns the client for the call's --kubeconfig, --kube-context and
+// -n (pipeline flags, else the CLI's).
+func (s *Services) Kube(c *engine.Call) (*kube.Client, error) {
+	flag := func(name string) string {
+		v, _ := c.Job.Flag(c.Engine, name)
+		return v
+	}
+	key := kubeKey{kubeconfig: flag("kubeconfig"), context: flag("kube-context"), namespace: flag("namespace")}
+	getenv := c.Getenv
+	if key.kubeconfig != "" {
+		getenv = func(name string) string {
+			if name == "KUBECONFIG" {
+				return key.kubeconfig
+			}
+			return c.Getenv(name)
+		}
+	}
+	s.kube.mu.Lock()
+	defer s.kube.mu.Unlock()
+	if cl := s.kube.clients[key]; cl != nil {
+		return cl, nil
+	}
+	cl, err := kube.Open(kube.Options{Getenv: getenv, Context: key.context, Namespace: key.namespace})
+	if err != nil {
+		return nil, err
+	}
+	if s.kube.clients == nil {
+		s.kube.clients = map[kubeKey]*kube.Client{}
+	}
+	s.kube.clients[key] = cl
+	return cl, nil
+}
+
+// Records returns the deployment records of the config at configPath,
+// shared by every call in the process.
+func (s *Services) Records(configPath string) (*deploy.Records, error) {
+	s.kube.mu.Lock()
+	defer s.kube.mu.Unlock()
+	if r := s.kube.records[configPath]; r != nil {
+		return r, nil
+	}
+	r, err := deploy.LoadRecords(deploy.RecordsPath(configPath))
+	if err != nil {
+		return nil, err
+	}
+	if s.kube.records == nil {
+		s.kube.records = map[string]*deploy.Records{}
+	}
+	s.kube.records[configPath] = r
+	return r, nil
+}
+
+// runtimeImages shows the runtime store to the deployers.
+type runtimeImages struct{ c *engine.Call }
+
+func (r runtimeImages) Lookup(key string) (string, error) { return r.c.Engine.Runtime.Lookup(key) }
+
+func (r runtimeImages) Built() []deploy.BuiltImage {
+	var out []deploy.BuiltImage
+	for name := range r.c.Engine.Config.Images {
+		img, ok := r.c.Engine.Runtime.Image(name)
+		if !ok || img.Tag == "" {
+			continue
+		}
+		out = append(out, deploy.BuiltImage{Name: name, Repository: img.Image, Tag: img.Tag, Fresh: img.Built})
+	}
+	return out
+}
+
+// deployer returns a deployer for the call, with the deployments patched
+// by --set/--from when given.
+func (s *Services) deployer(c *engine.Call, client *kube.Client, names []string, sv config.SetValues, log io.Writer, prefix string) (*deploy.Deployer, error) {
+	cfg := c.Engine.Config
+	if !sv.Empty() {
+		patched := *cfg
+		patched.Deployments = maps.Clone(cfg.Deployments)
+		for _, name := range names {
+			d, err := cfg.PatchDeployment(name, sv)
+			if err != nil {
+				return nil, err
+			}
+			patched.Deployments[name] = d
+		}
+		cfg = &patched
+	}
+	recs, err := s.Records(cfg.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &deploy.Deployer{
+		Config:  cfg,
+		Client:  client,
+		Images:  runtimeImages{c},
+		Records: recs,
+		Log:     logTo(c, log, prefix),
+		Helm:    &helmRunner{c: c},
+	}, nil
+}
+
+// helmRunner runs the Helm companion with the calling shell's environment
+// (KUBECONFIG set to --kubeconfig when given). It is looked for only when
+// a helm deployment runs.
+type helmRunner struct{ c *engine.Call }
+
+func (h *helmRunner) Run(ctx context.Context, op string, req helm.Request) (helm.Response, error) {
+	path, err := helm.Find(h.c.Getenv)
+	if err != nil {
+		return helm.Response{}, err
+	}
+	env := h.c.Environ()
+	if kc, _ := h.c.Job.Flag(h.c.Engine, "kubeconfig"); kc != "" {
+		env = append(env, "KUBECONFIG="+kc)
+	}
+	var log bytes.Buffer
+	return helm.Run(ctx, path, op, req, env, &log)
+}
+
+// logTo returns per-object writers prefixed "PREFIX+NAME " on out, or
+// discarding ones under --silent.
+func logTo(c *engine.Call, out io.Writer, prefix string) func(string) io.Writer {
+	return func(name string) io.Writer {
+		if c.Engine.Silent {
+			return io.Discard
+		}
+		return c.Engine.Prefixed(out, prefix+name+" ")
+	}
+}

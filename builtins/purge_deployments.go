@@ -1,0 +1,76 @@
+package builtins
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/deploy"
+	"github.com/devspace-engine/devspace/engine"
+)
+
+func purgeDeployments(svc *Services) *engine.Builtin {
+	return &engine.Builtin{
+		Name:    "purge_deployments",
+		Usage:   "purge_deployments [--all | DEPLOYMENT...] [--except DEPLOYMENT]... [--wait]",
+		Summary: "Delete what earlier deploys created, newest first; objects devspace did not create are kept.",
+		New:     func() engine.Command { return &purgeDeploymentsCmd{svc: svc} },
+	}
+}
+
+type purgeDeploymentsCmd struct {
+	svc        *Services
+	all, wait  bool
+	forcePurge bool
+	except     []string
+}
+
+func (p *purgeDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
+	v, _ := c.Job.Flag(c.Engine, "force-purge")
+	fs.BoolVar(&p.all, "all", false, "purge every deployment recorded for this kube context")
+	fs.StringArrayVar(&p.except, "except", nil, "with --all, keep this deployment (repeatable)")
+	fs.BoolVar(&p.wait, "wait", false, "return once the deleted objects are gone")
+	fs.BoolVar(&p.forcePurge, "force-purge", cliBool(v), "accepted for DevSpace compatibility")
+	fs.StringArray("set", nil, "accepted for DevSpace compatibility; purge acts on what was recorded")
+	fs.StringArray("set-string", nil, "accepted for DevSpace compatibility")
+	fs.StringArray("from", nil, "accepted for DevSpace compatibility")
+	fs.StringArray("from-file", nil, "accepted for DevSpace compatibility")
+}
+
+func (p *purgeDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
+	if !p.all && len(args) == 0 {
+		return errors.New("either specify 'purge_deployments --all' or 'purge_deployments deployment1 deployment2'")
+	}
+	recs, err := p.svc.Records(c.Engine.Config.Path)
+	if err != nil {
+		return err
+	}
+	// Nothing was ever deployed from here: no cluster needs to be asked.
+	if !recs.Any() {
+		return nil
+	}
+	client, err := p.svc.Kube(c)
+	if err != nil {
+		return err
+	}
+	d, err := p.svc.deployer(c, client, nil, config.SetValues{}, c.Stdout, "purge:")
+	if err != nil {
+		return err
+	}
+	var names []string
+	if p.all {
+		for _, r := range recs.In(client.Context) {
+			if !slices.Contains(p.except, r.Name) {
+				names = append(names, r.Name)
+			}
+		}
+	}
+	names = append(names, args...)
+	if len(names) == 0 {
+		return nil
+	}
+	return d.Purge(ctx, names, deploy.PurgeOptions{Wait: p.wait})
+}

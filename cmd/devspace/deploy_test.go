@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
+
+	"github.com/devspace-engine/devspace/pullsecret"
+	"github.com/devspace-engine/devspace/testbed"
+)
+
+// TestDeployScripts runs testdata/deploy/*.txtar: create_deployments,
+// purge_deployments and ensure_pull_secrets end to end, the real binary
+// against the test bed's Docker Engine, registries and Kubernetes
+// cluster. Each script gets a namespace of its own, deleted afterwards,
+// and sees
+//
+//	DOCKER_HOST    the test bed's daemon
+//	REGISTRY       its registry, 127.0.0.1:PORT, which the cluster pulls from
+//	AUTH_REGISTRY  a registry that requires a login (user devspace)
+//	AUTH           base64 of that login, for a Docker config.json
+//	BUSYBOX        a local base image
+//	KUBECONFIG     the cluster, as the admin
+//	NS             the script's namespace
+//	SECRET         the name of the pull secret for AUTH_REGISTRY
+//
+// and the commands kget, krollout, kcreate, kdelete, kpullfails and
+// kconfig-as besides testscript's own.
+func TestDeployScripts(t *testing.T) {
+	denv := testbed.Docker(t)
+	kenv := testbed.Kube(t)
+	busybox := denv.Busybox(t)
+	dyn := dynamicClient(t, kenv.Kubeconfig)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/deploy",
+		Setup: func(e *testscript.Env) error {
+			scriptEnv(e)
+			tmp, err := os.MkdirTemp("", "devspace-deploy-script-")
+			if err != nil {
+				return err
+			}
+			e.Defer(func() { os.RemoveAll(tmp) })
+			ns := fmt.Sprintf("e2e-%08x", rand.Uint32())
+			e.Defer(func() { deleteNamespace(dyn, ns) })
+			e.Setenv("TMPDIR", tmp)
+			e.Setenv("NS", ns)
+			e.Setenv("DOCKER_HOST", denv.Host)
+			e.Setenv("REGISTRY", denv.Registry)
+			e.Setenv("AUTH_REGISTRY", kenv.AuthRegistry)
+			e.Setenv("SECRET", pullsecret.DefaultName(kenv.AuthRegistry))
+			e.Setenv("AUTH", base64.StdEncoding.EncodeToString([]byte(testbed.AuthRegistryUser+":"+testbed.AuthRegistryPassword)))
+			e.Setenv("BUSYBOX", busybox)
+			e.Setenv("KUBECONFIG", kenv.Kubeconfig)
+			e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
+			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exits":      exits,
+			"kget":       func(ts *testscript.TestScript, neg bool, args []string) { kget(ts, dyn, neg, args) },
+			"krollout":   func(ts *testscript.TestScript, neg bool, args []string) { krollout(ts, dyn, neg, args) },
+			"kcreate":    func(ts *testscript.TestScript, neg bool, args []string) { kcreate(ts, dyn, neg, args) },
+			"kdelete":    func(ts *testscript.TestScript, neg bool, args []string) { kdelete(ts, dyn, neg, args) },
+			"kpullfails": func(ts *testscript.TestScript, neg bool, args []string) { kpullfails(ts, dyn, neg, args) },
+			"kconfig-as": kconfigAs,
+		},
+	})
+}
+
+func dynamicClient(t testing.TB, kubeconfig string) dynamic.Interface {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dyn
+}
+
+// kinds the scripts look at, by the short names they use.
+var kinds = map[string]schema.GroupVersionResource{
+	"deployment":     {Group: "apps", Version: "v1", Resource: "deployments"},
+	"pod":            {Version: "v1", Resource: "pods"},
+	"service":        {Version: "v1", Resource: "services"},
+	"configmap":      {Version: "v1", Resource: "configmaps"},
+	"secret":         {Version: "v1", Resource: "secrets"},
+	"serviceaccount": {Version: "v1", Resource: "serviceaccounts"},
+	"namespace":      {Version: "v1", Resource: "namespaces"},
+}
+
+func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) dynamic.ResourceInterface {
+	gvr, ok := kinds[kind]
+	if !ok {
+		ts.Fatalf("unknown kind %q", kind)
+	}
+	if kind == "namespace" {
+		return dyn.Resource(gvr)
+	}
+	return dyn.Resource(gvr).Namespace(ts.Getenv("NS"))
+}
+
+// kget KIND NAME [FIELD]: prints the object in $NS (or one field of it,
+// a dotted path with list indexes, e.g. spec.template.spec.containers.0.image)
+// to stdout. With !, the object must not exist.
+func kget(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: kget KIND NAME [FIELD]")
+	}
+	obj, err := resourceFor(ts, dyn, args[0]).Get(context.Background(), args[1], metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		if !neg {
+			ts.Fatalf("%s %s does not exist", args[0], args[1])
+		}
+		return
+	}
+	ts.Check(err)
+	if neg {
+		ts.Fatalf("%s %s exists", args[0], args[1])
+	}
+	var v any = obj.Object
+	if len(args) == 3 {
+		v = field(ts, obj.Object, args[2])
+	}
+	if s, ok := v.(string); ok {
+		fmt.Fprintln(ts.Stdout(), s)
+		return
+	}
+	data, _ := json.MarshalIndent(v, "", "  ")
+	fmt.Fprintln(ts.Stdout(), string(data))
+}
+
+func field(ts *testscript.TestScript, v any, path string) any {
+	for _, part := range strings.Split(path, ".") {
+		switch cur := v.(type) {
+		case map[string]any:
+			v = cur[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i >= len(cur) {
+				ts.Fatalf("%s: no element %s", path, part)
+			}
+			v = cur[i]
+		default:
+			ts.Fatalf("%s: %s is not inside an object or list", path, part)
+		}
+	}
+	return v
+}
+
+// krollout NAME: waits (90 s at most) until Deployment NAME in $NS has
+// rolled out (every replica updated and available, no old pod left), then
+// prints each pod's image and its running container's image ID.
+func krollout(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: krollout NAME")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	deps := resourceFor(ts, dyn, "deployment")
+	for {
+		d, err := deps.Get(ctx, args[0], metav1.GetOptions{})
+		if err == nil && rolledOut(d) {
+			if pods, done := runningPods(ctx, ts, dyn, d); done {
+				for _, p := range pods {
+					fmt.Fprintln(ts.Stdout(), p)
+				}
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			status, _ := json.MarshalIndent(d.Object["status"], "", "  ")
+			ts.Fatalf("deployment %s did not roll out in 90 s (last error %v); status:\n%s", args[0], err, status)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+func rolledOut(d *unstructured.Unstructured) bool {
+	want, _, _ := unstructured.NestedInt64(d.Object, "spec", "replicas")
+	gen := d.GetGeneration()
+	observed, _, _ := unstructured.NestedInt64(d.Object, "status", "observedGeneration")
+	updated, _, _ := unstructured.NestedInt64(d.Object, "status", "updatedReplicas")
+	available, _, _ := unstructured.NestedInt64(d.Object, "status", "availableReplicas")
+	total, _, _ := unstructured.NestedInt64(d.Object, "status", "replicas")
+	return observed >= gen && updated == want && available == want && total == want
+}
+
+// runningPods lists the deployment's pods as "pod NAME image IMAGE id
+// IMAGEID" once all of them run (a terminating old pod makes it wait).
+// IMAGE is the pod spec's: the runtime reports an image by the first name
+// it knows for that content, which is another repository's when two test
+// images have the same layers.
+func runningPods(ctx context.Context, ts *testscript.TestScript, dyn dynamic.Interface, d *unstructured.Unstructured) ([]string, bool) {
+	labels, _, _ := unstructured.NestedStringMap(d.Object, "spec", "selector", "matchLabels")
+	var sel []string
+	for k, v := range labels {
+		sel = append(sel, k+"="+v)
+	}
+	list, err := resourceFor(ts, dyn, "pod").List(ctx, metav1.ListOptions{LabelSelector: strings.Join(sel, ",")})
+	if err != nil {
+		return nil, false
+	}
+	var out []string
+	for _, p := range list.Items {
+		phase, _, _ := unstructured.NestedString(p.Object, "status", "phase")
+		if phase != "Running" || p.GetDeletionTimestamp() != nil {
+			return nil, false
+		}
+		specs, _, _ := unstructured.NestedSlice(p.Object, "spec", "containers")
+		statuses, _, _ := unstructured.NestedSlice(p.Object, "status", "containerStatuses")
+		for i, s := range statuses {
+			image := specs[min(i, len(specs)-1)].(map[string]any)["image"]
+			for _, spec := range specs {
+				if spec.(map[string]any)["name"] == s.(map[string]any)["name"] {
+					image = spec.(map[string]any)["image"]
+				}
+			}
+			out = append(out, fmt.Sprintf("pod %s image %v id %v", p.GetName(), image, s.(map[string]any)["imageID"]))
+		}
+	}
+	return out, len(out) > 0
+}
+
+// deleteNamespace removes a script's namespace (in the background: the
+// next script need not wait for its pods to stop).
+func deleteNamespace(dyn dynamic.Interface, ns string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = dyn.Resource(kinds["namespace"]).Delete(ctx, ns, metav1.DeleteOptions{})
+}
+
+// kcreate FILE: creates the object of a one-document YAML file in $NS (and
+// $NS when missing), as
+// another field manager than devspace (someone else's object).
+func kcreate(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: kcreate FILE")
+	}
+	js, err := yaml.YAMLToJSON([]byte(ts.ReadFile(args[0])))
+	ts.Check(err)
+	var obj unstructured.Unstructured
+	ts.Check(obj.UnmarshalJSON(js))
+	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ts.Getenv("NS")}}}
+	if _, err := dyn.Resource(kinds["namespace"]).Create(context.Background(), ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		ts.Fatalf("create namespace: %v", err)
+	}
+	_, err = resourceFor(ts, dyn, strings.ToLower(obj.GetKind())).Create(context.Background(), &obj, metav1.CreateOptions{FieldManager: "someone-else"})
+	ts.Check(err)
+}
+
+// kdelete KIND NAME: deletes an object of $NS.
+func kdelete(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: kdelete KIND NAME")
+	}
+	ts.Check(resourceFor(ts, dyn, args[0]).Delete(context.Background(), args[1], metav1.DeleteOptions{}))
+}
+
+// kpullfails LABEL: waits (60 s at most) until a pod labelled app=LABEL
+// in $NS fails to pull its image (ErrImagePull or ImagePullBackOff).
+func kpullfails(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: kpullfails LABEL")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pods := resourceFor(ts, dyn, "pod")
+	var last string
+	for {
+		list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: "app=" + args[0]})
+		if err == nil {
+			for _, p := range list.Items {
+				statuses, _, _ := unstructured.NestedSlice(p.Object, "status", "containerStatuses")
+				for _, s := range statuses {
+					reason, _, _ := unstructured.NestedString(s.(map[string]any), "state", "waiting", "reason")
+					running, _, _ := unstructured.NestedMap(s.(map[string]any), "state", "running")
+					if running != nil {
+						ts.Fatalf("pod %s runs: it pulled the image without the pull secret", p.GetName())
+					}
+					if reason == "ErrImagePull" || reason == "ImagePullBackOff" {
+						fmt.Fprintf(ts.Stdout(), "pod %s %s\n", p.GetName(), reason)
+						return
+					}
+					last = reason
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			ts.Fatalf("no pod app=%s failed to pull within 60 s (last waiting reason %q, error %v)", args[0], last, err)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+// kconfig-as USER FILE: writes $KUBECONFIG to FILE with every user
+// impersonating USER (who has no RBAC rights in the test bed).
+func kconfigAs(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: kconfig-as USER FILE")
+	}
+	cfg, err := clientcmd.LoadFromFile(ts.Getenv("KUBECONFIG"))
+	ts.Check(err)
+	for _, u := range cfg.AuthInfos {
+		u.Impersonate = args[0]
+	}
+	ts.Check(clientcmd.WriteToFile(*cfg, ts.MkAbs(args[1])))
+}

@@ -1,0 +1,258 @@
+package deploy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/helm"
+)
+
+// HelmRunner runs an operation of the Helm companion (helm.Run).
+type HelmRunner interface {
+	Run(ctx context.Context, op string, req helm.Request) (helm.Response, error)
+}
+
+// HelmRecord is the release a helm deployment made.
+type HelmRecord struct {
+	Release  string `json:"release"`
+	Revision int    `json:"revision"`
+}
+
+// helmPlan is a helm deployment ready to run: the request and what
+// decides whether it changed.
+type helmPlan struct {
+	req   helm.Request
+	fresh []string
+	hash  string
+}
+
+func (d *Deployer) planHelm(name, ns string) (helmPlan, error) {
+	h := d.Config.Deployments[name].Helm
+	chart, chartDigest, localDir, err := d.chart(name, h)
+	if err != nil {
+		return helmPlan{}, err
+	}
+	values := map[string]any{}
+	// A local chart's own defaults go through image replacement too, as
+	// in DevSpace: the chart's values.yaml usually names the image.
+	if localDir != "" {
+		if err := mergeValuesFile(values, filepath.Join(localDir, "values.yaml"), true); err != nil {
+			return helmPlan{}, fmt.Errorf("deployment %s: %w", name, err)
+		}
+	}
+	for _, f := range h.ValuesFiles {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(d.Config.Dir, f)
+		}
+		if err := mergeValuesFile(values, f, false); err != nil {
+			return helmPlan{}, fmt.Errorf("deployment %s: valuesFiles: %w", name, err)
+		}
+	}
+	inline, err := normalize(h.Values)
+	if err != nil {
+		return helmPlan{}, fmt.Errorf("deployment %s: helm.values: %w", name, err)
+	}
+	config.MergeMaps(values, inline)
+	dep := d.Config.Deployments[name]
+	replace := dep.UpdateImageTags == nil || *dep.UpdateImageTags
+	fresh, err := rewriteValues(values, newImageTable(d.Images.Built()), d.Images, replace)
+	if err != nil {
+		return helmPlan{}, fmt.Errorf("deployment %s: helm values: %w", name, err)
+	}
+	release := h.ReleaseName
+	if release == "" {
+		release = name
+	}
+	req := helm.Request{Namespace: ns, Release: release, Chart: chart, Values: values}
+	if d.Client != nil {
+		req.Context = d.Client.Context
+	}
+	data, err := json.Marshal(struct {
+		Req   helm.Request
+		Chart string
+	}{req, chartDigest})
+	if err != nil {
+		return helmPlan{}, err
+	}
+	sum := sha256.Sum256(data)
+	return helmPlan{req: req, fresh: fresh, hash: hex.EncodeToString(sum[:])}, nil
+}
+
+// chart resolves helm.chart: a local directory or archive (path:, or a
+// name that is a path), else a chart name in a repository.
+func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, digest, localDir string, err error) {
+	if h.Chart == nil {
+		return c, "", "", fmt.Errorf("deployment %s: helm.chart is not set", name)
+	}
+	cc := h.Chart
+	if cc.Git != "" {
+		return c, "", "", fmt.Errorf("deployment %s: helm.chart.git is not available in this version yet; clone the chart and use helm.chart.path", name)
+	}
+	local := cc.Path
+	if local == "" && cc.RepoURL == "" && isLocalName(d.Config.Dir, cc.Name) {
+		local = cc.Name
+	}
+	if local == "" {
+		if cc.Name == "" {
+			return c, "", "", fmt.Errorf("deployment %s: helm.chart needs a name (with repo) or a path", name)
+		}
+		c = helm.Chart{Name: cc.Name, RepoURL: cc.RepoURL, Version: cc.Version, Username: cc.Username, Password: cc.Password}
+		return c, cc.Name + "@" + cc.RepoURL + "@" + cc.Version, "", nil
+	}
+	if !filepath.IsAbs(local) {
+		local = filepath.Join(d.Config.Dir, local)
+	}
+	digest, err = treeDigest(local)
+	if err != nil {
+		return c, "", "", fmt.Errorf("deployment %s: helm chart: %w", name, err)
+	}
+	if info, _ := os.Stat(local); info != nil && info.IsDir() {
+		localDir = local
+	}
+	return helm.Chart{Path: local}, digest, localDir, nil
+}
+
+func isLocalName(dir, name string) bool {
+	if name == "" {
+		return false
+	}
+	if strings.HasPrefix(name, "./") || strings.HasPrefix(name, "../") || filepath.IsAbs(name) {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
+}
+
+// treeDigest hashes a chart's files (paths and contents), so that an
+// edited template counts as a change.
+func treeDigest(root string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fmt.Fprintf(h, "%s\x00", rel)
+		_, err = io.Copy(h, f)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+func mergeValuesFile(dst map[string]any, path string, optional bool) error {
+	data, err := os.ReadFile(path)
+	if optional && errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return yamlError(path, 1, err)
+	}
+	config.MergeMaps(dst, m)
+	return nil
+}
+
+// normalize turns config-decoded values into JSON types, as values files
+// give them.
+func normalize(v map[string]any) (map[string]any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	return out, json.Unmarshal(data, &out)
+}
+
+// deployHelm installs or upgrades the release, or skips it when the same
+// chart and values were deployed last time and that revision is still the
+// deployed one.
+func (d *Deployer) deployHelm(ctx context.Context, name string, opts Options) error {
+	if d.Helm == nil {
+		return fmt.Errorf("deployment %s: helm deployments are not available here", name)
+	}
+	log := d.Log(name)
+	ns := d.namespace(name)
+	plan, err := d.planHelm(name, ns)
+	if err != nil {
+		return err
+	}
+	old, had := d.Records.Get(d.Client.Context, name)
+	if had && old.Helm != nil && old.Hash == plan.hash && !opts.Force && len(plan.fresh) == 0 {
+		st, err := d.Helm.Run(ctx, helm.OpStatus, plan.req)
+		if err == nil && st.Revision == old.Helm.Revision && st.Status == "deployed" {
+			fmt.Fprintf(log, "Skipping deployment %s: nothing changed since the last deploy (--force-redeploy applies anyway)\n", name)
+			return nil
+		}
+	}
+	resp, err := d.Helm.Run(ctx, helm.OpUpgrade, plan.req)
+	if err != nil {
+		return fmt.Errorf("deployment %s: %w", name, err)
+	}
+	rec := Record{Name: name, Context: d.Client.Context, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
+		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision}}
+	if err := d.Records.Put(rec); err != nil {
+		return fmt.Errorf("deployment %s: %w", name, err)
+	}
+	fmt.Fprintf(log, "Deployed %s to namespace %s: release %s revision %d (%s)\n", name, ns, plan.req.Release, resp.Revision, resp.Status)
+	return nil
+}
+
+// renderHelm prints the chart rendered with the final values.
+func (d *Deployer) renderHelm(ctx context.Context, name string, w io.Writer, namespace string) error {
+	if d.Helm == nil {
+		return fmt.Errorf("deployment %s: helm deployments are not available here", name)
+	}
+	ns := d.Config.Deployments[name].Namespace
+	if ns == "" {
+		ns = namespace
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	plan, err := d.planHelm(name, ns)
+	if err != nil {
+		return err
+	}
+	resp, err := d.Helm.Run(ctx, helm.OpTemplate, plan.req)
+	if err != nil {
+		return fmt.Errorf("deployment %s: %w", name, err)
+	}
+	_, err = fmt.Fprintf(w, "---\n# deployment %s, helm release %s\n%s", name, plan.req.Release, strings.TrimPrefix(resp.Manifest, "---\n"))
+	return err
+}
+
+// purgeHelm uninstalls a recorded release.
+func (d *Deployer) purgeHelm(ctx context.Context, rec Record) error {
+	if d.Helm == nil {
+		return fmt.Errorf("purge %s: helm deployments are not available here", rec.Name)
+	}
+	req := helm.Request{Context: rec.Context, Namespace: rec.Namespace, Release: rec.Helm.Release}
+	if _, err := d.Helm.Run(ctx, helm.OpUninstall, req); err != nil {
+		return fmt.Errorf("purge %s: %w", rec.Name, err)
+	}
+	if err := d.Records.Remove(rec.Context, rec.Name); err != nil {
+		return fmt.Errorf("purge %s: %w", rec.Name, err)
+	}
+	fmt.Fprintf(d.Log(rec.Name), "Purged %s: release %s uninstalled\n", rec.Name, rec.Helm.Release)
+	return nil
+}
