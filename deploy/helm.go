@@ -76,6 +76,12 @@ func (d *Deployer) planHelm(name, ns string) (helmPlan, error) {
 		release = name
 	}
 	req := helm.Request{Namespace: ns, Release: release, Chart: chart, Values: values}
+	if len(h.TemplateArgs) > 0 {
+		return helmPlan{}, fmt.Errorf("deployment %s: helm.templateArgs are not available in this version yet", name)
+	}
+	if err := applyUpgradeArgs(&req, h.UpgradeArgs); err != nil {
+		return helmPlan{}, fmt.Errorf("deployment %s: helm.upgradeArgs: %w", name, err)
+	}
 	if d.Client != nil {
 		req.Context = d.Client.Context
 	}
@@ -88,6 +94,33 @@ func (d *Deployer) planHelm(name, ns string) (helmPlan, error) {
 	}
 	sum := sha256.Sum256(data)
 	return helmPlan{req: req, fresh: fresh, hash: hex.EncodeToString(sum[:])}, nil
+}
+
+// applyUpgradeArgs maps the helm CLI flags of helm.upgradeArgs that mean
+// something to the SDK call. Flags that devspace does anyway are accepted;
+// any other is an error rather than silently dropped.
+func applyUpgradeArgs(req *helm.Request, args []string) error {
+	for i := 0; i < len(args); i++ {
+		flag, value, hasValue := strings.Cut(args[i], "=")
+		switch flag {
+		case "--wait":
+			req.Wait = !hasValue || value == "true"
+		case "--timeout":
+			if !hasValue {
+				if i+1 >= len(args) {
+					return errors.New("--timeout needs a duration, e.g. --timeout=5m")
+				}
+				i++
+				value = args[i]
+			}
+			req.Timeout = value
+		case "--install", "--create-namespace":
+			// upgrade --install is what deploys do; namespaces are created.
+		default:
+			return fmt.Errorf("%q is not supported (supported: --wait, --timeout; --install and --create-namespace are implied)", args[i])
+		}
+	}
+	return nil
 }
 
 // chart resolves helm.chart: a local directory or archive (path:, or a
