@@ -47,9 +47,13 @@ type Request struct {
 	// (appended instructions, entrypoint, cmd); the file on disk is never
 	// changed. Builders send this text, not the file.
 	DockerfileText []byte
-	BuildArgs      map[string]*string
-	Target         string
-	Network        string
+	// KeyDockerfile is the text the key was computed from when
+	// DockerfileText was changed afterwards (project bases pinned to the
+	// exact tags built); nil when they are the same.
+	KeyDockerfile []byte
+	BuildArgs     map[string]*string
+	Target        string
+	Network       string
 	// RebuildStrategy is "", "default", "always" or "ignoreContextChanges".
 	RebuildStrategy string
 	// OnChange are the custom builder's file globs, absolute; the key
@@ -61,6 +65,9 @@ type Request struct {
 	// Parts are the digests the key is made of, kept in the cache so a
 	// rebuild can say what changed. Set by Hasher.Key.
 	Parts KeyParts
+	// Bases are the base images folded into the key by FoldBases:
+	// external references → digest, "image:REPO" → that image's key.
+	Bases map[string]string
 	// Files are the context files after .dockerignore, exactly as hashed
 	// into the key, sorted by path; builders send these. For custom builds
 	// they are the onChange matches, relative to Dir. Set by Hasher.Key.

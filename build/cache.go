@@ -28,6 +28,7 @@ type Cache struct {
 	mu      sync.Mutex
 	images  map[string]ImageRecord
 	changed map[string]ImageRecord // recorded in this run, not yet saved
+	inputs  map[string]Inputs      // of this run's builds, not yet saved
 }
 
 // ImageRecord is the last successful build of an image.
@@ -142,6 +143,13 @@ func (c *Cache) Record(name string, rec ImageRecord) {
 
 // RecordBuild records req, built and (if req.Push) pushed as res, now.
 func (c *Cache) RecordBuild(req Request, res Result) {
+	in := InputsOf(req)
+	c.mu.Lock()
+	if c.inputs == nil {
+		c.inputs = map[string]Inputs{}
+	}
+	c.inputs[req.Name] = in
+	c.mu.Unlock()
 	c.Record(req.Name, ImageRecord{
 		Key:     req.Key,
 		Parts:   req.Parts,
@@ -161,9 +169,12 @@ func (c *Cache) RecordBuild(req Request, res Result) {
 // changes does nothing. On error the changes are kept for a later Save.
 func (c *Cache) Save() error {
 	c.mu.Lock()
-	images := c.changed
-	c.changed = map[string]ImageRecord{}
+	images, inputs := c.changed, c.inputs
+	c.changed, c.inputs = map[string]ImageRecord{}, nil
 	c.mu.Unlock()
+	if err := c.saveInputs(inputs); err != nil {
+		return fmt.Errorf("save build inputs: %w", err)
+	}
 	memo := c.memo.takeChanges()
 	if len(images) == 0 && len(memo) == 0 {
 		return nil

@@ -41,6 +41,9 @@ type KeyParts struct {
 	Context    string `json:"context"`
 	Args       string `json:"args"`
 	Options    string `json:"options"`
+	// Bases digests the base images (external digests, project keys);
+	// empty when the image has none, which leaves older keys unchanged.
+	Bases string `json:"bases,omitempty"`
 }
 
 // Parts digests each part of in.
@@ -78,7 +81,11 @@ func (in KeyInputs) Parts() KeyParts {
 
 // Key combines the parts into the build key, a sha256 hex digest.
 func (p KeyParts) Key() string {
-	s := strings.Join([]string{"devspace build key v1", p.Dockerfile, p.Context, p.Args, p.Options}, "\n")
+	fields := []string{"devspace build key v1", p.Dockerfile, p.Context, p.Args, p.Options}
+	if p.Bases != "" {
+		fields = append(fields, p.Bases)
+	}
+	s := strings.Join(fields, "\n")
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }

@@ -63,6 +63,10 @@ type ScheduleOptions struct {
 	// OnDone, when set, is called as each image finishes (one call at a
 	// time), e.g. to record successes in the cache right away.
 	OnDone func(Outcome)
+	// Deps[i] lists the requests (by index, all before i) that request i
+	// builds on: it starts only when they are built, without holding a
+	// slot while it waits, and is cancelled when one of them fails.
+	Deps [][]int
 }
 
 // Schedule builds reqs with b: concurrently under the limiter (or one at a
@@ -157,7 +161,7 @@ func (s *scheduler) runParallel() {
 		})
 	}
 	for i := range s.reqs {
-		if s.leader[i] >= 0 {
+		if s.leader[i] >= 0 || len(s.deps(i)) > 0 {
 			spawn(i, func() { s.run(i) })
 			continue
 		}
@@ -175,11 +179,23 @@ func (s *scheduler) runParallel() {
 	}
 }
 
-// run waits for the request's leader, if any, and shares its result or
-// builds under a slot of its own.
+func (s *scheduler) deps(i int) []int {
+	if i < len(s.opts.Deps) {
+		return s.opts.Deps[i]
+	}
+	return nil
+}
+
+// run waits for the request's bases and its leader, if any, and shares
+// the leader's result or builds under a slot of its own.
 func (s *scheduler) run(i int) {
 	o := &s.outcomes[i]
 	o.Request = s.reqs[i]
+	if !s.basesBuilt(i) {
+		close(s.done[i])
+		s.notify(*o)
+		return
+	}
 	if l := s.leader[i]; l >= 0 {
 		select {
 		case <-s.done[l]:
@@ -225,6 +241,26 @@ func (s *scheduler) share(o *Outcome, leader Outcome) bool {
 		o.Status, o.Err = StatusFailed, fmt.Errorf("build image %q: same build as %q: %w", r.Name, l.Name, leader.Err)
 	default:
 		return false
+	}
+	return true
+}
+
+// basesBuilt waits for request i's bases; when one did not build, it
+// marks i cancelled (naming the base) and returns false.
+func (s *scheduler) basesBuilt(i int) bool {
+	o := &s.outcomes[i]
+	for _, d := range s.deps(i) {
+		select {
+		case <-s.done[d]:
+		case <-s.ctx.Done():
+			s.cancelled(o, s.ctx.Err())
+			return false
+		}
+		if st := s.outcomes[d].Status; st != StatusBuilt && st != StatusShared {
+			o.Status = StatusCancelled
+			o.Err = fmt.Errorf("build image %q: not started: its base image %q was not built (%s)", o.Request.Name, s.reqs[d].Name, st)
+			return false
+		}
 	}
 	return true
 }

@@ -293,3 +293,54 @@ func assertNoLeak(t *testing.T, before int) {
 	buf := make([]byte, 1<<20)
 	t.Errorf("%d goroutines, %d before:\n%s", goruntime.NumGoroutine(), before, buf[:goruntime.Stack(buf, true)])
 }
+
+// TestScheduleDeps: a dependant starts only after its base is built, an
+// independent image does not wait for either, and a dependant of a failed
+// base is cancelled naming it.
+func TestScheduleDeps(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var events []string
+	baseRelease := make(chan struct{})
+	independentDone := make(chan struct{})
+	b := BuilderFunc(func(ctx context.Context, req Request) (Result, error) {
+		mu.Lock()
+		events = append(events, "start "+req.Name)
+		mu.Unlock()
+		switch req.Name {
+		case "base":
+			<-baseRelease
+		case "other":
+			close(independentDone)
+		}
+		mu.Lock()
+		events = append(events, "end "+req.Name)
+		mu.Unlock()
+		return ok(ctx, req)
+	})
+	go func() {
+		<-independentDone // "other" ran while base was still building
+		close(baseRelease)
+	}()
+	outs, err := Schedule(context.Background(), requests("base", "app", "other"), b,
+		ScheduleOptions{Limiter: NewLimiter(4), Deps: [][]int{nil, {0}, nil}})
+	if err != nil || statuses(outs) != "base:built app:built other:built" {
+		t.Fatalf("outcomes %s, %v", statuses(outs), err)
+	}
+	joined := strings.Join(events, ",")
+	if strings.Index(joined, "start app") < strings.Index(joined, "end base") {
+		t.Errorf("app started before base ended: %s", joined)
+	}
+
+	fail := BuilderFunc(func(ctx context.Context, req Request) (Result, error) {
+		if req.Name == "base" {
+			return Result{}, errors.New("boom")
+		}
+		return ok(ctx, req)
+	})
+	outs, _ = Schedule(context.Background(), requests("base", "app"), fail,
+		ScheduleOptions{Limiter: NewLimiter(4), KeepGoing: true, Deps: [][]int{nil, {0}}})
+	if statuses(outs) != "base:failed app:cancelled" || !strings.Contains(outs[1].Err.Error(), `its base image "base" was not built (failed)`) {
+		t.Fatalf("outcomes %s, app: %v", statuses(outs), outs[1].Err)
+	}
+}

@@ -54,6 +54,9 @@ type Decision struct {
 // String renders "rebuild NAME: R1, R2" or "skip NAME: unchanged".
 func (d Decision) String() string {
 	if !d.Rebuild {
+		if len(d.Tags) > 0 {
+			return "skip " + d.Name + ": unchanged (tag " + d.Tags[0] + ")"
+		}
 		return "skip " + d.Name + ": unchanged"
 	}
 	return "rebuild " + d.Name + ": " + strings.Join(d.Reasons, ", ")
@@ -66,6 +69,9 @@ type DecideOptions struct {
 	// Locator checks the image still exists before a skip; nil trusts
 	// the cache.
 	Locator Locator
+	// Previous returns the inputs of an image's last build, to say
+	// exactly what changed; nil (or none recorded) gives coarser reasons.
+	Previous func(name string) (Inputs, bool)
 }
 
 // Decide says whether req must be built, given its last successful build
@@ -86,7 +92,7 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 	case prev == nil:
 		d.Reasons = []string{ReasonNoPrevious}
 	default:
-		d.Reasons = changes(req, *prev)
+		d.Reasons = changes(req, *prev, opts.Previous)
 	}
 	if len(d.Reasons) == 0 {
 		d.Tags = previousTags(req, *prev)
@@ -155,7 +161,17 @@ func missing(ctx context.Context, req Request, tags []string, loc Locator) (stri
 
 // changes lists what differs between req and its previous build; with
 // rebuildStrategy ignoreContextChanges a context change alone is none.
-func changes(req Request, prev ImageRecord) []string {
+// With the previous build's inputs it names exactly what differs.
+func changes(req Request, prev ImageRecord, previous func(string) (Inputs, bool)) []string {
+	if req.Key == prev.Key {
+		return nil
+	}
+	if previous != nil {
+		in, ok := previous(req.Name)
+		if r := DiffInputs(in, InputsOf(req), req.RebuildStrategy != "ignoreContextChanges"); ok && len(r) > 0 {
+			return r
+		}
+	}
 	var out []string
 	p, q := req.Parts, prev.Parts
 	if p.Dockerfile != q.Dockerfile {
@@ -281,6 +297,9 @@ func DecideAll(ctx context.Context, reqs []Request, cache *Cache, opts DecideOpt
 	out := make([]Decision, len(reqs))
 	errs := make([]error, len(reqs))
 	var wg sync.WaitGroup
+	if opts.Previous == nil && cache != nil {
+		opts.Previous = cache.PreviousInputs
+	}
 	for i, req := range reqs {
 		wg.Go(func() {
 			var prev *ImageRecord

@@ -134,7 +134,7 @@ func TestDecideRandomTags(t *testing.T) {
 		templates []string
 		want      string
 	}{
-		{[]string{"v1", "dev-###"}, "skip app: unchanged"},
+		{[]string{"v1", "dev-###"}, "skip app: unchanged (tag v1)"},
 		{[]string{"v1", "dev-##"}, "rebuild app: " + ReasonTags},
 		{[]string{"v1", "pr-###"}, "rebuild app: " + ReasonTags},
 		{[]string{"dev-###", "v1"}, "rebuild app: " + ReasonTags},
@@ -185,7 +185,7 @@ func TestDecideAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := []string{ds[0].String(), ds[1].String()}
-	if diff := cmp.Diff([]string{"skip a: unchanged", "rebuild b: no previous build"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"skip a: unchanged (tag t)", "rebuild b: no previous build"}, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -28,6 +28,7 @@ type buildImagesCmd struct {
 	svc                             *Services
 	all, skip, skipPush, force, seq bool
 	keepGoing, skipPushLocal        bool
+	noDeps, explain                 bool
 	except, tags                    []string
 	maxConcurrent                   int
 	output                          string
@@ -51,6 +52,8 @@ func (b *buildImagesCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	n, _ := strconv.Atoi(cli("max-concurrent-builds"))
 	fs.IntVar(&b.maxConcurrent, "max-concurrent", n, "build at most this many images at once (0: the process-wide limit)")
 	fs.BoolVar(&b.keepGoing, "keep-going", false, "when an image fails, let the others finish")
+	fs.BoolVar(&b.noDeps, "no-deps", false, "do not build the project images the selected ones build FROM")
+	fs.BoolVar(&b.explain, "explain", cliBool(cli("explain")), "print the build order and, per image, build or skip and why; build nothing")
 	fs.StringVarP(&b.output, "output", "o", "", "print a report: json")
 	fs.StringArrayVar(&b.set, "set", nil, "change the images for this call: [IMAGE:]PATH=VALUE, e.g. buildArgs.MODE=dev (repeatable)")
 	fs.StringArrayVar(&b.setString, "set-string", nil, "like --set, the value always a string")

@@ -37,30 +37,29 @@ func (r *buildRun) execute(ctx context.Context) error {
 	}
 	r.cache = cache
 	defer r.flushLogs()
-	reqs, err := r.requests()
+	reqs, g, err := r.keyedRequests(ctx)
 	if err != nil {
-		return err
-	}
-	hasher := build.NewHasher(cache.Memo())
-	hasher.Progress = r.hashProgress()
-	if err := hasher.Keys(ctx, reqs); err != nil {
 		return err
 	}
 	decisions, rebuild, err := r.decide(ctx, reqs)
 	if err != nil {
 		return err
 	}
+	if r.cmd.explain {
+		// Nothing is built or recorded, but the file hashes learnt are
+		// kept: a later run need not read those files again.
+		return r.saveCache()
+	}
+	deps := r.pinBases(rebuild, reqs, decisions, g)
 	if err := r.connect(ctx, rebuild); err != nil {
 		return err
 	}
 	outcomes, buildErr := build.Schedule(ctx, rebuild, r.builder(), build.ScheduleOptions{
 		Limiter: r.limiter(), Sequential: r.cmd.seq, KeepGoing: r.cmd.keepGoing,
-		LogDir: build.LogDir(cfg.Path), OnDone: r.done,
+		LogDir: build.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
 	})
 	cache.RecordOutcomes(outcomes)
-	if err := cache.Save(); err != nil {
-		fmt.Fprintf(r.c.Stderr, "build_images: warning: saving the build cache: %v\n", err)
-	}
+	_ = r.saveCache()
 	r.flushLogs()
 	if r.cmd.output == "json" {
 		if err := writeReport(r.c.Stdout, build.Report(reqs, decisions, outcomes)); err != nil {
@@ -73,43 +72,87 @@ func (r *buildRun) execute(ctx context.Context) error {
 	return r.loadIntoCluster(ctx, outcomes)
 }
 
-func (r *buildRun) requests() ([]build.Request, error) {
-	cfg := r.c.Engine.Config
-	// With a report on stdout the build output goes to stderr, so that
-	// stdout is the report alone, for CI to parse. --silent keeps it in the
-	// log files only; failures are still reported.
-	out := r.c.Stdout
-	switch {
-	case r.c.Engine.Silent:
-		out = io.Discard
-	case r.cmd.output != "" || r.renders():
-		out = r.c.Stderr
+// saveCache writes the cache; a failure is only a warning (the next run
+// rebuilds what it cannot prove unchanged).
+func (r *buildRun) saveCache() error {
+	if err := r.cache.Save(); err != nil {
+		fmt.Fprintf(r.c.Stderr, "build_images: warning: saving the build cache: %v\n", err)
 	}
-	skipPush := r.cmd.skipPush || r.localSkipPush()
+	return nil
+}
+
+// keyedRequests resolves the selected images and their bases, in build
+// order, with their keys (base images folded in).
+func (r *buildRun) keyedRequests(ctx context.Context) ([]build.Request, *build.Graph, error) {
+	reqs, err := r.requests()
+	if err != nil {
+		return nil, nil, err
+	}
+	reqs, g, err := r.graph(reqs)
+	if err != nil {
+		return nil, nil, err
+	}
+	hasher := build.NewHasher(r.cache.Memo())
+	hasher.Progress = r.hashProgress()
+	if err := hasher.Keys(ctx, reqs); err != nil {
+		return nil, nil, err
+	}
+	digests, err := r.baseDigests(ctx, reqs, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := r.recordedKeys(reqs, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reqs, g, build.FoldBases(reqs, g, digests, keys)
+}
+
+func (r *buildRun) requests() ([]build.Request, error) {
 	reqs := make([]build.Request, 0, len(r.names))
 	for _, name := range r.names {
-		img := cfg.Images[name]
-		if sv := r.cmd.setValues(); !sv.Empty() {
-			patched, err := cfg.PatchImage(name, sv)
-			if err != nil {
-				return nil, err
-			}
-			img = patched
-		}
-		if d := img.Docker; d != nil && len(d.Args) > 0 {
-			fmt.Fprintf(r.c.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
-		}
-		log := engine.NewPrefixWriter(&r.logMu, out, "build:"+name+" ")
-		log.SkipBlank = true
-		r.logs = append(r.logs, log)
-		req, err := build.NewRequest(cfg.Dir, img, build.RequestOptions{
-			Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
+		req, err := r.request(name)
 		if err != nil {
-			return nil, err // names the image already
+			return nil, err
 		}
 		reqs = append(reqs, req)
 	}
 	return reqs, nil
+}
+
+// request resolves one image of images: (patched by --set/--from).
+func (r *buildRun) request(name string) (build.Request, error) {
+	cfg := r.c.Engine.Config
+	img := cfg.Images[name]
+	if sv := r.cmd.setValues(); !sv.Empty() {
+		patched, err := cfg.PatchImage(name, sv)
+		if err != nil {
+			return build.Request{}, err
+		}
+		img = patched
+	}
+	if d := img.Docker; d != nil && len(d.Args) > 0 {
+		fmt.Fprintf(r.c.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
+	}
+	log := engine.NewPrefixWriter(&r.logMu, r.logOutput(), "build:"+name+" ")
+	log.SkipBlank = true
+	r.logs = append(r.logs, log)
+	skipPush := r.cmd.skipPush || r.localSkipPush()
+	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
+}
+
+// logOutput is where build output goes. With a report on stdout (or
+// rendered manifests) it goes to stderr, so that stdout is the report
+// alone, for CI to parse; --silent keeps it in the log files only
+// (failures are still reported).
+func (r *buildRun) logOutput() io.Writer {
+	switch {
+	case r.c.Engine.Silent:
+		return io.Discard
+	case r.cmd.output != "" || r.renders():
+		return r.c.Stderr
+	}
+	return r.c.Stdout
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the
@@ -128,6 +171,7 @@ func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.De
 	if err != nil {
 		return nil, nil, err
 	}
+	build.MarkRebuiltBases(reqs, decisions)
 	var rebuild []build.Request
 	for i, req := range reqs {
 		fmt.Fprintln(req.Log, decisions[i].String())

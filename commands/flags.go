@@ -56,6 +56,7 @@ var runFlags = []flagSpec{
 	{name: "force-build", short: "b", kind: kindBool, usage: "rebuild images even if unchanged"},
 	{name: "skip-build", kind: kindBool, usage: "skip building images"},
 	{name: "build-sequential", kind: kindBool, usage: "build images one after another"},
+	{name: "explain", kind: kindBool, usage: "say per image whether it would be built and why, and the order; build nothing"},
 	{name: "max-concurrent-builds", kind: kindInt, def: "0", usage: "at most this many builds at once (0: a limit chosen from the CPU count)"},
 	{name: "tag", short: "t", kind: kindStrings, usage: "tag images with this tag (repeatable)"},
 	{name: "skip-push", kind: kindBool, usage: "do not push images"},

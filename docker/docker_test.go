@@ -145,32 +145,29 @@ func TestBuildArgsTargetNetwork(t *testing.T) {
 	const dockerfile = `FROM devspace-test/busybox AS base
 ARG GREETING
 ARG WANT_NETS
+ARG EXACT
 RUN test "$GREETING" = hello || { echo "GREETING=$GREETING"; exit 1; }
 RUN nets="$(ls /sys/class/net | xargs)"; echo "networks: $nets"; \
-    test -z "$WANT_NETS" || test "$nets" = "$WANT_NETS" || { echo "want $WANT_NETS"; exit 1; }
+    for n in $WANT_NETS; do test -e "/sys/class/net/$n" || { echo "want $WANT_NETS"; exit 1; }; done; \
+    test -z "$EXACT" || test "$nets" = "$WANT_NETS" || { echo "want exactly $WANT_NETS"; exit 1; }
 FROM base AS final
 RUN sleep 1 && echo "$GREETING" > /greeting
 FROM base AS after-target
 RUN echo "the stage after the target ran"; exit 1
 `
-	hostNets, err := os.ReadDir("/sys/class/net")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, n := range hostNets {
-		names = append(names, n.Name())
-	}
 	for _, tt := range []struct{ network, wantNets string }{
 		{"", ""},
 		{"none", "lo"},
-		{"host", strings.Join(names, " ")},
+		{"host", hostNetworks(t)},
 	} {
 		t.Run("network="+tt.network, func(t *testing.T) {
 			t.Parallel()
 			req := newRequest(t, nil, dockerfile)
-			hello, want := "hello", tt.wantNets
-			req.BuildArgs = map[string]*string{"GREETING": &hello, "WANT_NETS": &want}
+			hello, want, exact := "hello", tt.wantNets, ""
+			if tt.network == "none" {
+				exact = "yes"
+			}
+			req.BuildArgs = map[string]*string{"GREETING": &hello, "WANT_NETS": &want, "EXACT": &exact}
 			req.Target = "final"
 			req.Network = tt.network
 			req.Tags = []string{"t1", "t2"}

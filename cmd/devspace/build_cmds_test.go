@@ -158,17 +158,53 @@ func imageRemove(ts *testscript.TestScript, api *client.Client, neg bool, args [
 	}
 }
 
+// docker-tag SRC DST tags a daemon image.
+func imageTag(ts *testscript.TestScript, api *client.Client, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: docker-tag SRC DST")
+	}
+	_, err := api.ImageTag(context.Background(), client.ImageTagOptions{Source: args[0], Target: args[1]})
+	ts.Check(err)
+}
+
 // image-config REF prints the image's Entrypoint, Cmd and Labels as JSON
 // lines:
 //
 //	Entrypoint: ["/bin/sh","-c"]
 //	Cmd: null
 //	Labels: {"a":"b"}
+//
+// lineBefore FILE RE1 RE2: the first line of FILE matching RE1 comes
+// before the first matching RE2 (both must match).
+func lineBefore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: line-before FILE RE1 RE2")
+	}
+	first := func(re string) int {
+		rx, err := regexp.Compile(re)
+		ts.Check(err)
+		for i, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+			if rx.MatchString(line) {
+				return i
+			}
+		}
+		ts.Fatalf("no line of %s matches %s", args[0], re)
+		return -1
+	}
+	if a, b := first(args[1]), first(args[2]); a > b {
+		ts.Fatalf("line %d (%s) comes after line %d (%s)", a+1, args[1], b+1, args[2])
+	}
+}
+
 func imageConfig(ts *testscript.TestScript, api *client.Client, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: image-config REF")
 	}
-	img, err := api.ImageInspect(context.Background(), args[0])
+	ref := args[0]
+	if file, ok := strings.CutPrefix(ref, "@"); ok { // the ref is in a file (e.g. get_image's stdout)
+		ref = strings.TrimSpace(ts.ReadFile(file))
+	}
+	img, err := api.ImageInspect(context.Background(), ref)
 	ts.Check(err)
 	var fields [3]any
 	if c := img.Config; c != nil {

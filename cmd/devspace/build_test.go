@@ -108,7 +108,9 @@ func buildCmds(api *client.Client) map[string]func(*testscript.TestScript, bool,
 		"registry-delete":     registryDelete,
 		"docker-image-exists": withAPI(imageExists),
 		"docker-rmi":          withAPI(imageRemove),
+		"docker-tag":          withAPI(imageTag),
 		"image-config":        withAPI(imageConfig),
 		"no-build-left":       withAPI(noBuildLeft),
+		"line-before":         lineBefore,
 	}
 }

@@ -1,0 +1,191 @@
+package builtins
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/devspace-engine/devspace/build"
+)
+
+// graph orders the requests bases first. Unless --no-deps, images the
+// selected ones build on are added (they are built too when their keys
+// changed). It prints the order once when any image has a project base.
+func (r *buildRun) graph(reqs []build.Request) ([]build.Request, *build.Graph, error) {
+	repos := map[string]string{}
+	for name, img := range r.c.Engine.Config.Images {
+		repos[name] = img.Image
+	}
+	for {
+		g, err := build.NewGraph(reqs, repos)
+		if err != nil {
+			return nil, nil, err
+		}
+		missing := missingBases(reqs, g)
+		if len(missing) == 0 || r.cmd.noDeps {
+			reqs = inOrder(reqs, g.Order)
+			r.printOrder(reqs, g)
+			return reqs, g, nil
+		}
+		for _, name := range missing {
+			req, err := r.request(name)
+			if err != nil {
+				return nil, nil, err
+			}
+			reqs = append(reqs, req)
+		}
+	}
+}
+
+// missingBases lists the project images the requests build on that are
+// not among them.
+func missingBases(reqs []build.Request, g *build.Graph) []string {
+	var out []string
+	for _, req := range reqs {
+		for _, dep := range g.Deps[req.Name] {
+			if !slices.ContainsFunc(reqs, func(o build.Request) bool { return o.Name == dep }) && !slices.Contains(out, dep) {
+				out = append(out, dep)
+			}
+		}
+	}
+	return out
+}
+
+// inOrder sorts reqs as order names them; requests it does not name keep
+// their place after those it does.
+func inOrder(reqs []build.Request, order []string) []build.Request {
+	rank := map[string]int{}
+	for i, n := range order {
+		rank[n] = i
+	}
+	out := slices.Clone(reqs)
+	slices.SortStableFunc(out, func(a, b build.Request) int {
+		ra, oka := rank[a.Name]
+		rb, okb := rank[b.Name]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func (r *buildRun) printOrder(reqs []build.Request, g *build.Graph) {
+	if r.c.Engine.Silent || !slices.ContainsFunc(reqs, func(q build.Request) bool { return len(g.Deps[q.Name]) > 0 }) {
+		return
+	}
+	var steps []string
+	for _, q := range reqs {
+		if deps := g.Deps[q.Name]; len(deps) > 0 {
+			steps = append(steps, q.Name+" (after "+strings.Join(deps, ", ")+")")
+		} else {
+			steps = append(steps, q.Name)
+		}
+	}
+	fmt.Fprintf(r.logOutput(), "build order: %s\n", strings.Join(steps, ", "))
+}
+
+// baseDigests resolves the external base images of docker builds: the
+// daemon's image when it has it, else the registry's digest. A lookup
+// that fails falls back to the digest of the image's last build, with a
+// warning; without one it is an error.
+func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *build.Graph) (map[string]string, error) {
+	var refs []string
+	for _, req := range reqs {
+		for _, ref := range g.Refs[req.Name] {
+			if ref.Image == "" && !slices.Contains(refs, ref.Ref) {
+				refs = append(refs, ref.Ref)
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	found, failed := d.BaseDigests(ctx, refs, false)
+	out := map[string]string{}
+	for ref, bd := range found {
+		out[ref] = bd.Digest
+	}
+	for ref, lookupErr := range failed {
+		last, ok := r.lastBaseDigest(reqs, ref)
+		if !ok {
+			return nil, fmt.Errorf("base image %s: %w", ref, lookupErr)
+		}
+		fmt.Fprintf(r.c.Stderr, "build_images: warning: base image %s: %v; using the digest of its last build, %s\n", ref, lookupErr, last)
+		out[ref] = last
+	}
+	return out, nil
+}
+
+// lastBaseDigest is the digest ref had when an image using it was last
+// built.
+func (r *buildRun) lastBaseDigest(reqs []build.Request, ref string) (string, bool) {
+	for _, req := range reqs {
+		if in, ok := r.cache.PreviousInputs(req.Name); ok {
+			if d, ok := in.Bases[ref]; ok {
+				return d, true
+			}
+		}
+	}
+	return "", false
+}
+
+// recordedKeys are the build keys of project images that are bases but not
+// built in this call (--no-deps), from their last build.
+func (r *buildRun) recordedKeys(reqs []build.Request, g *build.Graph) (map[string]string, error) {
+	keys := map[string]string{}
+	for _, name := range missingBases(reqs, g) {
+		rec, ok := r.cache.Image(name)
+		if !ok {
+			return nil, fmt.Errorf("image %q is a base of the selected images and has never been built: build it too, or drop --no-deps", name)
+		}
+		keys[name] = rec.Key
+	}
+	return keys, nil
+}
+
+// pinBases points each rebuilt image's project bases at the exact tag
+// this run built or kept, in its in-memory Dockerfile, and returns each
+// request's bases (indexes in rebuild) for the scheduler.
+func (r *buildRun) pinBases(rebuild []build.Request, all []build.Request, decisions []build.Decision, g *build.Graph) [][]int {
+	exact := map[string]string{}
+	for i, req := range all {
+		if tags := decisions[i].Tags; len(tags) > 0 {
+			exact[req.Name] = req.Image + ":" + tags[0]
+		}
+	}
+	for _, deps := range g.Deps { // bases not built in this call (--no-deps)
+		for _, name := range deps {
+			if _, ok := exact[name]; !ok {
+				if rec, ok := r.cache.Image(name); ok {
+					exact[name] = rec.Ref()
+				}
+			}
+		}
+	}
+	deps := make([][]int, len(rebuild))
+	for i := range rebuild {
+		req := &rebuild[i]
+		if len(g.Deps[req.Name]) == 0 {
+			continue
+		}
+		req.KeyDockerfile = req.DockerfileText
+		req.DockerfileText = build.RewriteBaseRefs(req.DockerfileText, g.Refs[req.Name], exact)
+		for _, dep := range g.Deps[req.Name] {
+			if j := slices.IndexFunc(rebuild[:i], func(o build.Request) bool { return o.Name == dep }); j >= 0 {
+				deps[i] = append(deps[i], j)
+			}
+		}
+	}
+	return deps
+}
