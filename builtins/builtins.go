@@ -22,6 +22,7 @@ func All(svc *Services) []*engine.Builtin {
 		createDeployments(svc),
 		purgeDeployments(svc),
 		ensurePullSecrets(svc),
+		startDev(svc), stopDev(svc),
 		getFlag, getImage, runPipelines, runDefaultPipeline,
 		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
 		getConfigValue, xargs, runWatch,

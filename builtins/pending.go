@@ -21,8 +21,6 @@ type pendingSpec struct {
 
 func pending() []*engine.Builtin {
 	specs := []pendingSpec{
-		{"start_dev", "start_dev [--all | DEV...] [flags]", "Start dev mode.", func(c *engine.Call) bool { return len(c.Engine.Config.Dev) > 0 }},
-		{"stop_dev", "stop_dev [--all | DEV...] [flags]", "Stop dev mode.", func(c *engine.Call) bool { return len(c.Engine.Config.Dev) > 0 }},
 		{"run_dependencies", "run_dependencies [--all | DEPENDENCY...] [flags]", "Run pipelines of dependencies.", func(c *engine.Call) bool { return len(c.Engine.Config.Dependencies) > 0 }},
 		{"select_pod", "select_pod [--image-selector|--label-selector] [flags]", "Print the name of a matching pod.", nil},
 		{"wait_pod", "wait_pod [--image-selector|--label-selector] [flags]", "Wait for a matching running pod.", nil},

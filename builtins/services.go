@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/docker"
 )
 
@@ -16,6 +17,9 @@ type Services struct {
 	Limiter *build.Limiter
 
 	kube kubeClients
+
+	devOnce sync.Once
+	devMgr  *dev.Manager
 
 	dockerOnce sync.Once
 	docker     *docker.Builder
@@ -37,8 +41,26 @@ func (s *Services) Docker(ctx context.Context, getenv func(string) string) (*doc
 	return s.docker, s.dockerErr
 }
 
+// dev is the process's dev manager, made on first use.
+func (s *Services) dev() *dev.Manager {
+	s.devOnce.Do(func() { s.devMgr = dev.NewManager() })
+	return s.devMgr
+}
+
+// WaitDev blocks while dev sessions started by start_dev run: `devspace
+// dev` stays in the foreground until Ctrl-C (ctx) or they end.
+func (s *Services) WaitDev(ctx context.Context) error {
+	if s.devMgr == nil {
+		return nil
+	}
+	return s.devMgr.Wait(ctx)
+}
+
 // Close releases the connections the services opened.
 func (s *Services) Close() {
+	if s.devMgr != nil {
+		s.devMgr.Close()
+	}
 	if s.docker != nil {
 		_ = s.docker.Close()
 	}

@@ -84,6 +84,11 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 	var own map[string]string
 	s.eng.CLIFlags, own = splitFlags(flags, pipelineFlags)
 	err = s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own})
+	if err == nil {
+		// start_dev's sessions keep running after the script: stay in the
+		// foreground until they end or Ctrl-C.
+		err = s.svc.WaitDev(c.Context)
+	}
 	return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
 }
 

@@ -59,8 +59,10 @@ type KubectlPatchTarget struct {
 	Name       string `yaml:"name"`
 }
 
-// DevPod is one entry of `dev:`. Later issues give these fields behaviour;
-// the schema is here so that configs load and typos are caught.
+// DevPod is one entry of `dev:`. Selection, pod replacement (devImage,
+// command, args, workingDir, env), ports and logs have behaviour; the
+// other fields load, so that configs work and typos are caught, and are
+// refused by start_dev until they are implemented.
 type DevPod struct {
 	Name          string                   `yaml:"name"`
 	ImageSelector string                   `yaml:"imageSelector"`
@@ -81,17 +83,35 @@ type DevContainer struct {
 	Command            []string         `yaml:"command"`
 	Args               []string         `yaml:"args"`
 	WorkingDir         string           `yaml:"workingDir"`
-	Env                []map[string]any `yaml:"env"`
+	Env                []DevEnv         `yaml:"env"`
 	Resources          map[string]any   `yaml:"resources"`
 	Sync               []map[string]any `yaml:"sync"`
-	Ports              []map[string]any `yaml:"ports"`
+	Ports              []DevPort        `yaml:"ports"`
 	ReversePorts       []map[string]any `yaml:"reversePorts"`
 	Terminal           map[string]any   `yaml:"terminal"`
-	Logs               map[string]any   `yaml:"logs"`
+	Logs               *DevLogs         `yaml:"logs"`
 	Attach             map[string]any   `yaml:"attach"`
 	SSH                map[string]any   `yaml:"ssh"`
 	ProxyCommands      []map[string]any `yaml:"proxyCommands"`
 	RestartHelper      map[string]any   `yaml:"restartHelper"`
 	PersistPaths       []map[string]any `yaml:"persistPaths"`
 	PersistenceOptions map[string]any   `yaml:"persistenceOptions"`
+}
+
+// DevPort forwards a local port to the pod: "8080" or "LOCAL:REMOTE".
+type DevPort struct {
+	Port        string `yaml:"port"`
+	BindAddress string `yaml:"bindAddress"`
+}
+
+// DevLogs streams the container's log.
+type DevLogs struct {
+	Enabled   *bool `yaml:"enabled"`
+	LastLines int   `yaml:"lastLines"`
+}
+
+// DevEnv is an environment variable of a replaced container.
+type DevEnv struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
 }

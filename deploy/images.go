@@ -2,11 +2,12 @@ package deploy
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/devspace-engine/devspace/runtime"
 )
 
 // Images is what deployments need from the runtime store.
@@ -30,23 +31,9 @@ type BuiltImage struct {
 // Ref is repository:tag.
 func (b BuiltImage) Ref() string { return b.Repository + ":" + b.Tag }
 
-var runtimeVar = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
-
 // resolveRuntime replaces every ${runtime.KEY} in s.
 func resolveRuntime(s string, images Images) (string, error) {
-	if !strings.Contains(s, "${runtime.") {
-		return s, nil
-	}
-	var firstErr error
-	out := runtimeVar.ReplaceAllStringFunc(s, func(m string) string {
-		key := runtimeVar.FindStringSubmatch(m)[1]
-		v, err := images.Lookup(key)
-		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("${runtime.%s}: %w", key, err)
-		}
-		return v
-	})
-	return out, firstErr
+	return runtime.Expand(s, images.Lookup)
 }
 
 // imageTable matches image references against the built images by

@@ -163,3 +163,11 @@ func (c *Client) classify(err error) error {
 	}
 	return err
 }
+
+// RESTConfig is the client's connection settings, for streaming
+// subresources (port-forward, exec, logs) that need their own transport.
+func (c *Client) RESTConfig() *rest.Config { return rest.CopyConfig(c.config) }
+
+// Dynamic is the client's dynamic client, for reads and watches of kinds
+// the helpers here do not cover.
+func (c *Client) Dynamic() dynamic.Interface { return c.dynamic }

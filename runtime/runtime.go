@@ -8,6 +8,7 @@ package runtime
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -141,4 +142,27 @@ func (s *Store) Lookup(key string) (string, error) {
 		return img.Tag, nil
 	}
 	return "", fmt.Errorf("runtime.%s: unknown field %q, use image or tag", key, parts[2])
+}
+
+// refPattern is ${runtime.KEY} inside a config value.
+var refPattern = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
+
+// Expand replaces every ${runtime.KEY} in text with lookup(KEY): config
+// values (manifests, Helm values, dev image selectors) use runtime
+// variables this way. The first failing lookup is returned, naming the
+// variable.
+func Expand(text string, lookup func(key string) (string, error)) (string, error) {
+	if !strings.Contains(text, "${runtime.") {
+		return text, nil
+	}
+	var firstErr error
+	out := refPattern.ReplaceAllStringFunc(text, func(m string) string {
+		key := refPattern.FindStringSubmatch(m)[1]
+		v, err := lookup(key)
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("${runtime.%s}: %w", key, err)
+		}
+		return v
+	})
+	return out, firstErr
 }

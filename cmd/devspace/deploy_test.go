@@ -5,8 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,9 +43,10 @@ import (
 //	KUBECONFIG     the cluster, as the admin
 //	NS             the script's namespace
 //	SECRET         the name of the pull secret for AUTH_REGISTRY
+//	LOCAL_PORT     a free port on 127.0.0.1
 //
-// and the commands kget, krollout, kcreate, kdelete, kpullfails and
-// kconfig-as besides testscript's own.
+// and the commands kget, krollout, kcreate, kdelete, kpullfails,
+// kconfig-as and http-get besides testscript's own.
 func TestDeployScripts(t *testing.T) {
 	denv := testbed.Docker(t)
 	kenv := testbed.Kube(t)
@@ -68,6 +73,7 @@ func TestDeployScripts(t *testing.T) {
 			e.Setenv("BUSYBOX", busybox)
 			e.Setenv("KUBECONFIG", kenv.Kubeconfig)
 			e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
+			e.Setenv("LOCAL_PORT", fmt.Sprint(freePort(e.T())))
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
@@ -78,6 +84,7 @@ func TestDeployScripts(t *testing.T) {
 			"kdelete":    func(ts *testscript.TestScript, neg bool, args []string) { kdelete(ts, dyn, neg, args) },
 			"kpullfails": func(ts *testscript.TestScript, neg bool, args []string) { kpullfails(ts, dyn, neg, args) },
 			"kconfig-as": kconfigAs,
+			"http-get":   httpGet,
 		},
 	})
 }
@@ -323,4 +330,51 @@ func kconfigAs(ts *testscript.TestScript, neg bool, args []string) {
 		u.Impersonate = args[0]
 	}
 	ts.Check(clientcmd.WriteToFile(*cfg, ts.MkAbs(args[1])))
+}
+
+// freePort returns a port on 127.0.0.1 that nothing listens on now.
+func freePort(t testscript.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// http-get URL REGEX: GETs URL until the body matches REGEX (30 s at
+// most), then prints the body. With !, the request must fail (nothing
+// listens).
+func httpGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || len(args) > 2 || (neg && len(args) != 1) {
+		ts.Fatalf("usage: http-get URL REGEX | ! http-get URL")
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	if neg {
+		if resp, err := client.Get(args[0]); err == nil {
+			resp.Body.Close()
+			ts.Fatalf("%s answered %s", args[0], resp.Status)
+		}
+		return
+	}
+	rx, err := regexp.Compile(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(args[0])
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if rx.Match(body) {
+				fmt.Fprintf(ts.Stdout(), "%s", body)
+				return
+			}
+			last = string(body)
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ts.Fatalf("GET %s never matched %s in 30 s; last: %s", args[0], args[1], last)
 }

@@ -1,0 +1,167 @@
+package builtins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/dev"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
+)
+
+func startDev(svc *Services) *engine.Builtin {
+	return &engine.Builtin{
+		Name:    "start_dev",
+		Usage:   "start_dev [--all | DEV...] [--except DEV]... [flags]",
+		Summary: "Start dev mode: select (or replace) the pod, forward ports, stream logs; runs until the pipeline's command ends.",
+		New:     func() engine.Command { return &startDevCmd{svc: svc} },
+	}
+}
+
+type startDevCmd struct {
+	svc                          *Services
+	all, noPorts, noReplace      bool
+	noSync, continueOnTermExit   bool
+	except, set, setString, from []string
+}
+
+func (d *startDevCmd) Flags(fs *pflag.FlagSet, _ *engine.Call) {
+	fs.BoolVar(&d.all, "all", false, "start every dev config in dev:")
+	fs.StringArrayVar(&d.except, "except", nil, "with --all, leave out this dev config (repeatable)")
+	fs.BoolVar(&d.noPorts, "disable-port-forwarding", false, "do not forward ports")
+	fs.BoolVar(&d.noReplace, "disable-pod-replace", false, "use the pods as they are: no devImage, command, args, workingDir or env")
+	fs.BoolVar(&d.noSync, "disable-sync", false, "do not sync files")
+	fs.BoolVar(&d.continueOnTermExit, "continue-on-terminal-exit", false, "keep dev running when the terminal exits")
+	fs.StringArrayVar(&d.set, "set", nil, "accepted for DevSpace compatibility")
+	fs.StringArrayVar(&d.setString, "set-string", nil, "accepted for DevSpace compatibility")
+	fs.StringArrayVar(&d.from, "from", nil, "accepted for DevSpace compatibility")
+}
+
+func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
+	if !d.all && len(args) == 0 {
+		return errors.New("either specify 'start_dev --all' or 'start_dev devConfig1 devConfig2'")
+	}
+	names, err := devNames(c.Engine.Config, d.all, d.except, args)
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	client, err := d.svc.Kube(c)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		cfg, err := d.sessionConfig(c, name, client.Namespace)
+		if err != nil {
+			return err
+		}
+		if err := d.svc.dev().Start(ctx, client, cfg); err != nil {
+			return fmt.Errorf("dev %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// sessionConfig turns dev.NAME into what the dev manager runs; fields
+// whose behaviour is not there yet are refused rather than ignored.
+func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev.Config, error) {
+	p := c.Engine.Config.Dev[name]
+	if err := unsupportedDev(name, p); err != nil {
+		return dev.Config{}, err
+	}
+	ns := p.Namespace
+	if ns == "" {
+		ns = defaultNS
+	}
+	sel := dev.Selector{Namespace: ns, LabelSelector: p.LabelSelector, Container: p.Container}
+	if p.ImageSelector != "" {
+		img, err := runtime.Expand(p.ImageSelector, c.Engine.Runtime.Lookup)
+		if err != nil {
+			return dev.Config{}, fmt.Errorf("dev %s: imageSelector: %w", name, err)
+		}
+		sel.ImageSelector = img
+	}
+	if sel.ImageSelector == "" && len(sel.LabelSelector) == 0 {
+		return dev.Config{}, fmt.Errorf("dev %s: set imageSelector or labelSelector", name)
+	}
+	cfg := dev.Config{Name: name, Project: c.Engine.Config.Name, Selector: sel, Log: logTo(c, c.Stdout, "dev:")(name)}
+	if !d.noReplace {
+		cfg.Changes = changesOf(p)
+	}
+	if !d.noPorts {
+		for _, port := range p.Ports {
+			m, err := dev.ParsePort(port.Port, port.BindAddress)
+			if err != nil {
+				return dev.Config{}, fmt.Errorf("dev %s: ports: %w", name, err)
+			}
+			cfg.Ports = append(cfg.Ports, m)
+		}
+	}
+	if l := p.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
+		cfg.Logs, cfg.LastLines = true, l.LastLines
+	}
+	return cfg, nil
+}
+
+func changesOf(p *config.DevPod) dev.Changes {
+	ch := dev.Changes{Container: p.Container, Image: p.DevImage, Command: p.Command, Args: p.Args, WorkingDir: p.WorkingDir}
+	if len(p.Env) > 0 {
+		ch.Env = map[string]string{}
+		for _, e := range p.Env {
+			ch.Env[e.Name] = e.Value
+		}
+	}
+	return ch
+}
+
+// unsupportedDev names the dev fields that are configured but have no
+// behaviour yet, so that nobody waits for a sync that never comes.
+func unsupportedDev(name string, p *config.DevPod) error {
+	var fields []string
+	add := func(set bool, field string) {
+		if set {
+			fields = append(fields, field)
+		}
+	}
+	add(len(p.Sync) > 0, "sync")
+	add(len(p.ReversePorts) > 0, "reversePorts")
+	add(p.Terminal != nil, "terminal")
+	add(p.Attach != nil, "attach")
+	add(p.SSH != nil, "ssh")
+	add(len(p.Containers) > 0, "containers")
+	add(len(p.Patches) > 0, "patches")
+	add(len(p.ProxyCommands) > 0, "proxyCommands")
+	add(len(p.PersistPaths) > 0, "persistPaths")
+	add(p.Resources != nil, "resources")
+	if len(fields) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
+}
+
+// devNames selects dev configs as the other builtins select their objects.
+func devNames(cfg *config.Config, all bool, except, args []string) ([]string, error) {
+	var names []string
+	if all {
+		for _, n := range slices.Sorted(maps.Keys(cfg.Dev)) {
+			if !slices.Contains(except, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	for _, n := range args {
+		if _, ok := cfg.Dev[n]; !ok {
+			return nil, fmt.Errorf("couldn't find dev config %s (dev: %s)", n, strings.Join(slices.Sorted(maps.Keys(cfg.Dev)), ", "))
+		}
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}

@@ -1,0 +1,187 @@
+package dev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// Config is one dev config ready to run.
+type Config struct {
+	Name, Project string
+	Selector      Selector
+	// Changes replace the pod when not empty.
+	Changes   Changes
+	Ports     []PortMapping
+	Logs      bool
+	LastLines int
+	// Log receives the session's messages and the container's log.
+	Log io.Writer
+}
+
+// Manager runs the dev sessions of a process. Sessions outlive the
+// start_dev call that began them (the script goes on while dev runs);
+// they end on Stop, on Close, or when the manager's context ends.
+type Manager struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	sessions map[string]*session
+}
+
+type session struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// NewManager returns a manager whose sessions stop when Close is called.
+func NewManager() *Manager {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Manager{ctx: ctx, cancel: cancel, sessions: map[string]*session{}}
+}
+
+// Start selects the pod (replacing it first when cfg changes it), opens
+// the port forwards and starts the log stream, and returns once they run.
+// ctx bounds only the start; the session runs until Stop or Close.
+func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
+	m.Stop(cfg.Name) // a second start_dev of the same config replaces the first
+	sel := cfg.Selector
+	if !cfg.Changes.Empty() {
+		pod, err := WaitPod(ctx, c, sel)
+		if err != nil {
+			return err
+		}
+		if sel, err = Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes); err != nil {
+			return err
+		}
+		fmt.Fprintf(cfg.Log, "Replaced the workload of pod %s with a dev copy\n", pod.Name)
+	}
+	pod, err := WaitPod(ctx, c, sel)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.Log, "Selected pod %s (container %s)\n", pod.Name, pod.Container)
+	sctx, cancel := context.WithCancel(m.ctx)
+	s := &session{cancel: cancel, done: make(chan struct{})}
+	ready := make(chan error, 1)
+	go s.run(sctx, c, cfg, sel, ready)
+	select {
+	case err := <-ready:
+		if err != nil {
+			cancel()
+			<-s.done
+			return err
+		}
+	case <-ctx.Done():
+		cancel()
+		<-s.done
+		return ctx.Err()
+	}
+	m.mu.Lock()
+	m.sessions[cfg.Name] = s
+	m.mu.Unlock()
+	return nil
+}
+
+// run owns the session's services: it returns (closing done) when they
+// have all stopped.
+func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selector, ready chan<- error) {
+	defer close(s.done)
+	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	fail := func(err error) {
+		mu.Lock()
+		s.err = errors.Join(s.err, err)
+		mu.Unlock()
+	}
+	forwarding := make(chan error, 1)
+	if len(cfg.Ports) > 0 {
+		wg.Go(func() {
+			err := Forward(ctx, c, next, cfg.Ports, cfg.Log, forwarding)
+			if err != nil && ctx.Err() == nil {
+				fail(err)
+				select {
+				case forwarding <- err:
+				default:
+				}
+			}
+		})
+	} else {
+		forwarding <- nil
+	}
+	if cfg.Logs {
+		wg.Go(func() {
+			if err := StreamLogs(ctx, c, next, cfg.LastLines, cfg.Log); err != nil && ctx.Err() == nil {
+				fail(err)
+			}
+		})
+	}
+	ready <- <-forwarding
+	wg.Wait()
+}
+
+// Stop ends a session (if this process runs it) and waits for it.
+func (m *Manager) Stop(name string) {
+	m.mu.Lock()
+	s := m.sessions[name]
+	delete(m.sessions, name)
+	m.mu.Unlock()
+	if s != nil {
+		s.cancel()
+		<-s.done
+	}
+}
+
+// Wait blocks while sessions run: until all have ended (their errors
+// joined), or ctx ends, which stops them all.
+func (m *Manager) Wait(ctx context.Context) error {
+	m.mu.Lock()
+	list := make([]*session, 0, len(m.sessions))
+	for _, s := range m.sessions {
+		list = append(list, s)
+	}
+	m.mu.Unlock()
+	var errs []error
+	for _, s := range list {
+		select {
+		case <-s.done:
+			errs = append(errs, s.err)
+		case <-ctx.Done():
+			m.Close()
+			return ctx.Err()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Running reports whether any session runs.
+func (m *Manager) Running() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.sessions) > 0
+}
+
+// Close stops every session, waiting at most 5 s for them.
+func (m *Manager) Close() {
+	m.cancel()
+	m.mu.Lock()
+	list := m.sessions
+	m.sessions = map[string]*session{}
+	m.mu.Unlock()
+	deadline := time.After(5 * time.Second)
+	for _, s := range list {
+		select {
+		case <-s.done:
+		case <-deadline:
+			return
+		}
+	}
+}

@@ -1,0 +1,293 @@
+package dev
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// Labels and annotations that record a replacement in the cluster, so
+// that stop_dev, purge, or the next run after a crash can undo it exactly.
+const (
+	// LabelReplacedBy is on a replaced workload: the project that did it.
+	LabelReplacedBy = "devspace.sh/replaced-by"
+	// AnnotationReplaced on a replaced workload holds a ReplaceRecord.
+	AnnotationReplaced = "devspace.sh/replaced"
+	// LabelDevCopy is on the dev copy and its pods: the copy's name.
+	LabelDevCopy = "devspace.sh/dev-copy"
+)
+
+// Changes are what a dev config changes in a container. When none is
+// set, the pod is used as it is and nothing is replaced.
+type Changes struct {
+	Container  string
+	Image      string
+	Command    []string
+	Args       []string
+	WorkingDir string
+	Env        map[string]string
+}
+
+// Empty reports whether the pod can be used unchanged.
+func (c Changes) Empty() bool {
+	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0
+}
+
+// ReplaceRecord is what a replacement changed, kept on the original.
+type ReplaceRecord struct {
+	Kind     string `json:"kind"`
+	Replicas int64  `json:"replicas"`
+	Copy     string `json:"copy"`
+	Dev      string `json:"dev"`
+}
+
+var (
+	deployments  = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	statefulSets = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
+)
+
+// Replace scales the workload that owns pod to zero and runs a dev copy
+// of it (a Deployment named WORKLOAD-devspace) with the changes applied,
+// recording how to undo it on the workload. It returns the selector of
+// the copy's pods. A workload already replaced by this project keeps its
+// record and gets its copy updated.
+func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch Changes) (Selector, error) {
+	w, err := owner(ctx, c, pod)
+	if err != nil {
+		return Selector{}, err
+	}
+	rec, replaced, err := recordOf(w)
+	if err != nil {
+		return Selector{}, err
+	}
+	if !replaced {
+		replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas")
+		rec = ReplaceRecord{Kind: w.GetKind(), Replicas: replicas, Copy: w.GetName() + "-devspace", Dev: devName}
+	}
+	dc, err := devCopy(w, rec.Copy, project, devName, ch)
+	if err != nil {
+		return Selector{}, err
+	}
+	if _, err := c.Apply(ctx, dc, pod.Namespace); err != nil {
+		return Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
+	}
+	if !replaced {
+		if err := scaleAway(ctx, c, w, rec, project); err != nil {
+			return Selector{}, err
+		}
+	}
+	return Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: ch.Container}, nil
+}
+
+// owner finds the Deployment or StatefulSet that runs pod.
+func owner(ctx context.Context, c *kube.Client, pod Pod) (*unstructured.Unstructured, error) {
+	obj, err := getObject(ctx, c, kube.Ref{APIVersion: "v1", Kind: "Pod", Namespace: pod.Namespace, Name: pod.Name})
+	if err != nil {
+		return nil, err
+	}
+	for depth := 0; depth < 2; depth++ {
+		refs := obj.GetOwnerReferences()
+		i := slices.IndexFunc(refs, func(r metav1.OwnerReference) bool { return r.Controller != nil && *r.Controller })
+		if i < 0 {
+			break
+		}
+		ref := kube.Ref{APIVersion: refs[i].APIVersion, Kind: refs[i].Kind, Namespace: pod.Namespace, Name: refs[i].Name}
+		if obj, err = getObject(ctx, c, ref); err != nil {
+			return nil, err
+		}
+		if k := obj.GetKind(); k == "Deployment" || k == "StatefulSet" {
+			return obj, nil
+		}
+	}
+	return nil, fmt.Errorf("pod %s in namespace %s is not run by a Deployment or StatefulSet: devImage, command, args, workingDir and env need one to replace", pod.Name, pod.Namespace)
+}
+
+func getObject(ctx context.Context, c *kube.Client, ref kube.Ref) (*unstructured.Unstructured, error) {
+	obj, err := c.Get(ctx, ref)
+	if err == nil && obj == nil {
+		err = fmt.Errorf("%s not found", ref)
+	}
+	return obj, err
+}
+
+func recordOf(w *unstructured.Unstructured) (ReplaceRecord, bool, error) {
+	raw, ok := w.GetAnnotations()[AnnotationReplaced]
+	if !ok {
+		return ReplaceRecord{}, false, nil
+	}
+	var rec ReplaceRecord
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		return rec, false, fmt.Errorf("%s/%s: annotation %s is not readable (%v): restore it by hand", w.GetKind(), w.GetName(), AnnotationReplaced, err)
+	}
+	return rec, true, nil
+}
+
+// devCopy is a Deployment running w's pod template with the changes, its
+// pods labelled so that only they are selected.
+func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Changes) (*unstructured.Unstructured, error) {
+	tmpl, ok, _ := unstructured.NestedMap(w.Object, "spec", "template")
+	if !ok {
+		return nil, fmt.Errorf("%s/%s has no pod template", w.GetKind(), w.GetName())
+	}
+	tmpl = (&unstructured.Unstructured{Object: tmpl}).DeepCopy().Object // never alias w
+	labels, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "labels")
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[LabelDevCopy] = name
+	_ = unstructured.SetNestedStringMap(tmpl, labels, "metadata", "labels")
+	if err := applyChanges(tmpl, ch); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": map[string]any{
+			"name":        name,
+			"labels":      map[string]any{LabelReplacedBy: project, "devspace.sh/dev": devName},
+			"annotations": map[string]any{"devspace.sh/original": w.GetKind() + "/" + w.GetName()},
+		},
+		"spec": map[string]any{
+			"replicas": int64(1),
+			"selector": map[string]any{"matchLabels": map[string]any{LabelDevCopy: name}},
+			"template": tmpl,
+		},
+	}}, nil
+}
+
+// applyChanges edits the chosen container (the first when none is named).
+func applyChanges(tmpl map[string]any, ch Changes) error {
+	containers, _, _ := unstructured.NestedSlice(tmpl, "spec", "containers")
+	i := 0
+	if ch.Container != "" {
+		i = slices.IndexFunc(containers, func(v any) bool { m, _ := v.(map[string]any); return m["name"] == ch.Container })
+	}
+	if i < 0 || i >= len(containers) {
+		return fmt.Errorf("no container %q in the pod template", ch.Container)
+	}
+	m := containers[i].(map[string]any)
+	if ch.Image != "" {
+		m["image"] = ch.Image
+	}
+	if ch.Command != nil {
+		m["command"] = toAny(ch.Command)
+	}
+	if ch.Args != nil {
+		m["args"] = toAny(ch.Args)
+	}
+	if ch.WorkingDir != "" {
+		m["workingDir"] = ch.WorkingDir
+	}
+	if len(ch.Env) > 0 {
+		env, _ := m["env"].([]any)
+		for _, name := range sortedKeys(ch.Env) {
+			env = slices.DeleteFunc(env, func(v any) bool { e, _ := v.(map[string]any); return e["name"] == name })
+			env = append(env, map[string]any{"name": name, "value": ch.Env[name]})
+		}
+		m["env"] = env
+	}
+	containers[i] = m
+	return unstructured.SetNestedSlice(tmpl, containers, "spec", "containers")
+}
+
+// scaleAway records rec on the workload and scales it to zero in one
+// patch, which fails if the workload changed since it was read.
+func scaleAway(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, rec ReplaceRecord, project string) error {
+	raw, _ := json.Marshal(rec)
+	patch, _ := json.Marshal(map[string]any{
+		"metadata": map[string]any{
+			"resourceVersion": w.GetResourceVersion(),
+			"labels":          map[string]any{LabelReplacedBy: project},
+			"annotations":     map[string]any{AnnotationReplaced: string(raw)},
+		},
+		"spec": map[string]any{"replicas": 0},
+	})
+	_, err := c.MergePatch(ctx, refOf(w), patch)
+	if err != nil {
+		return fmt.Errorf("scale %s/%s to zero for the dev copy: %w", w.GetKind(), w.GetName(), err)
+	}
+	return nil
+}
+
+func refOf(w *unstructured.Unstructured) kube.Ref {
+	return kube.Ref{APIVersion: w.GetAPIVersion(), Kind: w.GetKind(), Namespace: w.GetNamespace(), Name: w.GetName()}
+}
+
+// Restore undoes the replacements project made in namespace (only dev
+// config devName's, unless it is empty): the workloads get their replicas
+// back and lose the record, the copies are deleted. It returns the
+// restored workloads.
+func Restore(ctx context.Context, c *kube.Client, namespace, project, devName string) ([]string, error) {
+	var restored []string
+	var errs []error
+	for _, gvr := range []schema.GroupVersionResource{deployments, statefulSets} {
+		list, err := c.Dynamic().Resource(gvr).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: LabelReplacedBy + "=" + project})
+		if err != nil {
+			if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
+				continue
+			}
+			return restored, fmt.Errorf("find replaced workloads in namespace %s: %w", namespace, err)
+		}
+		for i := range list.Items {
+			w := &list.Items[i]
+			rec, ok, err := recordOf(w)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if !ok || (devName != "" && rec.Dev != devName) {
+				continue
+			}
+			if err := restoreOne(ctx, c, w, rec); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			restored = append(restored, w.GetKind()+"/"+w.GetName())
+		}
+	}
+	return restored, errors.Join(errs...)
+}
+
+func restoreOne(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, rec ReplaceRecord) error {
+	patch, _ := json.Marshal(map[string]any{
+		"metadata": map[string]any{
+			"resourceVersion": w.GetResourceVersion(),
+			"labels":          map[string]any{LabelReplacedBy: nil},
+			"annotations":     map[string]any{AnnotationReplaced: nil},
+		},
+		"spec": map[string]any{"replicas": rec.Replicas},
+	})
+	if _, err := c.MergePatch(ctx, refOf(w), patch); err != nil {
+		return fmt.Errorf("restore %s/%s: %w", w.GetKind(), w.GetName(), err)
+	}
+	copyRef := kube.Ref{APIVersion: "apps/v1", Kind: "Deployment", Namespace: w.GetNamespace(), Name: rec.Copy}
+	if err := c.Delete(ctx, copyRef, false); err != nil {
+		return fmt.Errorf("delete the dev copy %s: %w", rec.Copy, err)
+	}
+	return nil
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
