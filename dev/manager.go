@@ -33,6 +33,7 @@ type Manager struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	locks    map[string]*lock // by namespace, held while sessions run
 }
 
 type session struct {
@@ -44,7 +45,7 @@ type session struct {
 // NewManager returns a manager whose sessions stop when Close is called.
 func NewManager() *Manager {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Manager{ctx: ctx, cancel: cancel, sessions: map[string]*session{}}
+	return &Manager{ctx: ctx, cancel: cancel, sessions: map[string]*session{}, locks: map[string]*lock{}}
 }
 
 // Start selects the pod (replacing it first when cfg changes it), opens
@@ -52,6 +53,9 @@ func NewManager() *Manager {
 // ctx bounds only the start; the session runs until Stop or Close.
 func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	m.Stop(cfg.Name) // a second start_dev of the same config replaces the first
+	if err := m.lock(ctx, c, cfg); err != nil {
+		return err
+	}
 	sel := cfg.Selector
 	if !cfg.Changes.Empty() {
 		pod, err := WaitPod(ctx, c, sel)
@@ -86,6 +90,29 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	}
 	m.mu.Lock()
 	m.sessions[cfg.Name] = s
+	m.mu.Unlock()
+	return nil
+}
+
+// lock takes the project lock of the session's namespace once per
+// process.
+func (m *Manager) lock(ctx context.Context, c *kube.Client, cfg Config) error {
+	ns := cfg.Selector.Namespace
+	if ns == "" {
+		ns = c.Namespace
+	}
+	m.mu.Lock()
+	_, held := m.locks[ns]
+	m.mu.Unlock()
+	if held {
+		return nil
+	}
+	l, err := acquireLock(ctx, c, ns, cfg.Project)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.locks[ns] = l
 	m.mu.Unlock()
 	return nil
 }
@@ -169,14 +196,20 @@ func (m *Manager) Running() bool {
 	return len(m.sessions) > 0
 }
 
-// Close stops every session, waiting at most 5 s for them.
+// Close stops every session, waiting at most 5 s for them, and releases
+// the project locks.
 func (m *Manager) Close() {
 	m.cancel()
 	m.mu.Lock()
-	list := m.sessions
-	m.sessions = map[string]*session{}
+	list, locks := m.sessions, m.locks
+	m.sessions, m.locks = map[string]*session{}, map[string]*lock{}
 	m.mu.Unlock()
 	deadline := time.After(5 * time.Second)
+	defer func() {
+		for _, l := range locks {
+			l.release()
+		}
+	}()
 	for _, s := range list {
 		select {
 		case <-s.done:

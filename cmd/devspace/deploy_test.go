@@ -333,7 +333,7 @@ func kconfigAs(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // freePort returns a port on 127.0.0.1 that nothing listens on now.
-func freePort(t testscript.T) int {
+func freePort(t interface{ Fatal(...any) }) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
