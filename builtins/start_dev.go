@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -106,7 +108,72 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 	if l := p.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
 		cfg.Logs, cfg.LastLines = true, l.LastLines
 	}
+	if !d.noSync {
+		for i, sc := range p.Sync {
+			s, err := syncConfig(c.Engine.Config.Dir, sc)
+			if err != nil {
+				return dev.Config{}, fmt.Errorf("dev %s: sync[%d]: %w", name, i, err)
+			}
+			if s == nil {
+				continue
+			}
+			if !sc.DisableDownload {
+				fmt.Fprintf(cfg.Log, "sync %s: downloads from the container are not available in this version yet; local changes are uploaded (set disableDownload: true to say so)\n", sc.Path)
+			}
+			cfg.Syncs = append(cfg.Syncs, *s)
+		}
+	}
 	return cfg, nil
+}
+
+// syncConfig maps a sync[] entry; nil when it has nothing to do. Options
+// without behaviour yet are errors, not silently ignored.
+func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
+	local, remote, ok := strings.Cut(sc.Path, ":")
+	if !ok || remote == "" || !strings.HasPrefix(remote, "/") {
+		return nil, fmt.Errorf("path %q: write LOCAL:REMOTE with an absolute remote directory, e.g. ./src:/app", sc.Path)
+	}
+	switch {
+	case sc.OnUpload != nil, sc.StartContainer, sc.Polling, sc.File, sc.BandwidthLimits != nil:
+		return nil, errors.New("onUpload, startContainer, polling, file and bandwidthLimits are not available in this version yet")
+	case sc.InitialSync != "" && sc.InitialSync != "mirrorLocal" && sc.InitialSync != "preferLocal":
+		return nil, fmt.Errorf("initialSync %s is not available in this version yet (mirrorLocal and preferLocal are: local files are uploaded)", sc.InitialSync)
+	case sc.DisableUpload:
+		return nil, nil
+	}
+	if !filepath.IsAbs(local) {
+		local = filepath.Join(dir, local)
+	}
+	exclude := append(slices.Clone(sc.ExcludePaths), sc.UploadExcludePaths...)
+	for _, f := range []string{sc.ExcludeFile, sc.UploadExcludeFile} {
+		lines, err := patternFile(dir, f)
+		if err != nil {
+			return nil, err
+		}
+		exclude = append(exclude, lines...)
+	}
+	return &dev.SyncConfig{Local: local, Remote: remote, Exclude: exclude}, nil
+}
+
+// patternFile reads an exclude file: one pattern per line, # comments.
+func patternFile(dir, name string) ([]string, error) {
+	if name == "" {
+		return nil, nil
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("excludeFile: %w", err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 
 func changesOf(p *config.DevPod) dev.Changes {
@@ -129,7 +196,6 @@ func unsupportedDev(name string, p *config.DevPod) error {
 			fields = append(fields, field)
 		}
 	}
-	add(len(p.Sync) > 0, "sync")
 	add(len(p.ReversePorts) > 0, "reversePorts")
 	add(p.Terminal != nil, "terminal")
 	add(p.Attach != nil, "attach")
@@ -142,7 +208,7 @@ func unsupportedDev(name string, p *config.DevPod) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, upload sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
 }
 
 // devNames selects dev configs as the other builtins select their objects.

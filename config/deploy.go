@@ -85,7 +85,7 @@ type DevContainer struct {
 	WorkingDir         string           `yaml:"workingDir"`
 	Env                []DevEnv         `yaml:"env"`
 	Resources          map[string]any   `yaml:"resources"`
-	Sync               []map[string]any `yaml:"sync"`
+	Sync               []DevSync        `yaml:"sync"`
 	Ports              []DevPort        `yaml:"ports"`
 	ReversePorts       []map[string]any `yaml:"reversePorts"`
 	Terminal           map[string]any   `yaml:"terminal"`
@@ -114,4 +114,27 @@ type DevLogs struct {
 type DevEnv struct {
 	Name  string `yaml:"name"`
 	Value string `yaml:"value"`
+}
+
+// DevSync syncs a local directory with one in the container.
+type DevSync struct {
+	Path                 string         `yaml:"path"`
+	ExcludePaths         []string       `yaml:"excludePaths"`
+	ExcludeFile          string         `yaml:"excludeFile"`
+	DownloadExcludePaths []string       `yaml:"downloadExcludePaths"`
+	DownloadExcludeFile  string         `yaml:"downloadExcludeFile"`
+	UploadExcludePaths   []string       `yaml:"uploadExcludePaths"`
+	UploadExcludeFile    string         `yaml:"uploadExcludeFile"`
+	StartContainer       bool           `yaml:"startContainer"`
+	OnUpload             map[string]any `yaml:"onUpload"`
+	InitialSync          string         `yaml:"initialSync"`
+	WaitInitialSync      *bool          `yaml:"waitInitialSync"`
+	InitialSyncCompareBy string         `yaml:"initialSyncCompareBy"`
+	DisableDownload      bool           `yaml:"disableDownload"`
+	DisableUpload        bool           `yaml:"disableUpload"`
+	BandwidthLimits      map[string]any `yaml:"bandwidthLimits"`
+	Polling              bool           `yaml:"polling"`
+	NoWatch              bool           `yaml:"noWatch"`
+	File                 bool           `yaml:"file"`
+	PrintLogs            bool           `yaml:"printLogs"`
 }

@@ -20,6 +20,7 @@ type Config struct {
 	Ports     []PortMapping
 	Logs      bool
 	LastLines int
+	Syncs     []SyncConfig
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 }
@@ -129,20 +130,25 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		s.err = errors.Join(s.err, err)
 		mu.Unlock()
 	}
-	forwarding := make(chan error, 1)
+	// Each service says once that it started (nil) or could not.
+	started := make(chan error, len(cfg.Syncs)+1)
 	if len(cfg.Ports) > 0 {
 		wg.Go(func() {
-			err := Forward(ctx, c, next, cfg.Ports, cfg.Log, forwarding)
-			if err != nil && ctx.Err() == nil {
+			if err := Forward(ctx, c, next, cfg.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
 				fail(err)
-				select {
-				case forwarding <- err:
-				default:
-				}
 			}
 		})
 	} else {
-		forwarding <- nil
+		started <- nil
+	}
+	for _, sc := range cfg.Syncs {
+		wg.Go(func() {
+			synced := make(chan error, 1)
+			go func() { started <- <-synced }() // Sync reports exactly once
+			if err := Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
+				fail(fmt.Errorf("sync %s: %w", sc.Remote, err))
+			}
+		})
 	}
 	if cfg.Logs {
 		wg.Go(func() {
@@ -151,7 +157,19 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 			}
 		})
 	}
-	ready <- <-forwarding
+	var startErr error
+	for range len(cfg.Syncs) + 1 {
+		select {
+		case err := <-started:
+			startErr = errors.Join(startErr, err)
+		case <-ctx.Done():
+			startErr = ctx.Err()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	ready <- startErr
 	wg.Wait()
 }
 
