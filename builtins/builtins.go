@@ -23,6 +23,7 @@ func All(svc *Services) []*engine.Builtin {
 		purgeDeployments(svc),
 		ensurePullSecrets(svc),
 		startDev(svc), stopDev(svc),
+		selectPod(svc), waitPod(svc), execContainer(svc),
 		getFlag, getImage, runPipelines, runDefaultPipeline,
 		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
 		getConfigValue, xargs, runWatch,

@@ -22,9 +22,6 @@ type pendingSpec struct {
 func pending() []*engine.Builtin {
 	specs := []pendingSpec{
 		{"run_dependencies", "run_dependencies [--all | DEPENDENCY...] [flags]", "Run pipelines of dependencies.", func(c *engine.Call) bool { return len(c.Engine.Config.Dependencies) > 0 }},
-		{"select_pod", "select_pod [--image-selector|--label-selector] [flags]", "Print the name of a matching pod.", nil},
-		{"wait_pod", "wait_pod [--image-selector|--label-selector] [flags]", "Wait for a matching running pod.", nil},
-		{"exec_container", "exec_container [--image-selector|--label-selector] -- COMMAND", "Run a command in a container.", nil},
 	}
 	out := make([]*engine.Builtin, 0, len(specs)+1)
 	for _, s := range specs {

@@ -83,7 +83,7 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 	}
 	sel := dev.Selector{Namespace: ns, LabelSelector: p.LabelSelector, Container: p.Container}
 	if p.ImageSelector != "" {
-		img, err := runtime.Expand(p.ImageSelector, c.Engine.Runtime.Lookup)
+		img, err := runtimeExpand(c, p.ImageSelector)
 		if err != nil {
 			return dev.Config{}, fmt.Errorf("dev %s: imageSelector: %w", name, err)
 		}
@@ -209,6 +209,11 @@ func unsupportedDev(name string, p *config.DevPod) error {
 		return nil
 	}
 	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, upload sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
+}
+
+// runtimeExpand resolves ${runtime.…} in a config or flag value.
+func runtimeExpand(c *engine.Call, s string) (string, error) {
+	return runtime.Expand(s, c.Engine.Runtime.Lookup)
 }
 
 // devNames selects dev configs as the other builtins select their objects.
