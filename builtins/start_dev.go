@@ -108,6 +108,10 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 	if l := p.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
 		cfg.Logs, cfg.LastLines = true, l.LastLines
 	}
+	if t := p.Terminal; t != nil && (t.Enabled == nil || *t.Enabled) {
+		cfg.Terminal = &dev.TerminalConfig{Command: t.Command, WorkDir: t.WorkDir, TTY: !t.DisableTTY, Stdin: c.Stdin, Stdout: c.Stdout}
+		cfg.ContinueOnTerminalExit = d.continueOnTermExit
+	}
 	if !d.noSync {
 		for i, sc := range p.Sync {
 			s, err := syncConfig(c.Engine.Config.Dir, sc)
@@ -197,7 +201,6 @@ func unsupportedDev(name string, p *config.DevPod) error {
 		}
 	}
 	add(len(p.ReversePorts) > 0, "reversePorts")
-	add(p.Terminal != nil, "terminal")
 	add(p.Attach != nil, "attach")
 	add(p.SSH != nil, "ssh")
 	add(len(p.Containers) > 0, "containers")
@@ -208,7 +211,7 @@ func unsupportedDev(name string, p *config.DevPod) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, upload sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, upload sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

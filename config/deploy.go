@@ -88,7 +88,7 @@ type DevContainer struct {
 	Sync               []DevSync        `yaml:"sync"`
 	Ports              []DevPort        `yaml:"ports"`
 	ReversePorts       []map[string]any `yaml:"reversePorts"`
-	Terminal           map[string]any   `yaml:"terminal"`
+	Terminal           *DevTerminal     `yaml:"terminal"`
 	Logs               *DevLogs         `yaml:"logs"`
 	Attach             map[string]any   `yaml:"attach"`
 	SSH                map[string]any   `yaml:"ssh"`
@@ -137,4 +137,14 @@ type DevSync struct {
 	NoWatch              bool           `yaml:"noWatch"`
 	File                 bool           `yaml:"file"`
 	PrintLogs            bool           `yaml:"printLogs"`
+}
+
+// DevTerminal opens an interactive shell in the container.
+type DevTerminal struct {
+	Command        string `yaml:"command"`
+	WorkDir        string `yaml:"workDir"`
+	Enabled        *bool  `yaml:"enabled"`
+	DisableReplace bool   `yaml:"disableReplace"`
+	DisableScreen  bool   `yaml:"disableScreen"`
+	DisableTTY     bool   `yaml:"disableTTY"`
 }

@@ -21,6 +21,10 @@ type Config struct {
 	Logs      bool
 	LastLines int
 	Syncs     []SyncConfig
+	// Terminal, when set, opens a shell once the session runs; when it
+	// exits, dev stops unless ContinueOnTerminalExit.
+	Terminal               *TerminalConfig
+	ContinueOnTerminalExit bool
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 }
@@ -76,7 +80,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	sctx, cancel := context.WithCancel(m.ctx)
 	s := &session{cancel: cancel, done: make(chan struct{})}
 	ready := make(chan error, 1)
-	go s.run(sctx, c, cfg, sel, ready)
+	go s.run(sctx, c, cfg, sel, ready, m.cancel)
 	select {
 	case err := <-ready:
 		if err != nil {
@@ -120,7 +124,7 @@ func (m *Manager) lock(ctx context.Context, c *kube.Client, cfg Config) error {
 
 // run owns the session's services: it returns (closing done) when they
 // have all stopped.
-func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selector, ready chan<- error) {
+func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selector, ready chan<- error, stopAll func()) {
 	defer close(s.done)
 	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
 	var wg sync.WaitGroup
@@ -170,6 +174,18 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		}
 	}
 	ready <- startErr
+	if cfg.Terminal != nil && startErr == nil {
+		wg.Go(func() {
+			err := Terminal(ctx, c, next, *cfg.Terminal)
+			var exit *ExitError
+			if err != nil && !errors.As(err, &exit) {
+				fail(fmt.Errorf("terminal: %w", err))
+			}
+			if !cfg.ContinueOnTerminalExit && ctx.Err() == nil {
+				stopAll() // leaving the terminal ends dev
+			}
+		})
+	}
 	wg.Wait()
 }
 
