@@ -121,9 +121,6 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 			if s == nil {
 				continue
 			}
-			if !sc.DisableDownload {
-				fmt.Fprintf(cfg.Log, "sync %s: downloads from the container are not available in this version yet; local changes are uploaded (set disableDownload: true to say so)\n", sc.Path)
-			}
 			cfg.Syncs = append(cfg.Syncs, *s)
 		}
 	}
@@ -148,15 +145,25 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	if !filepath.IsAbs(local) {
 		local = filepath.Join(dir, local)
 	}
-	exclude := append(slices.Clone(sc.ExcludePaths), sc.UploadExcludePaths...)
-	for _, f := range []string{sc.ExcludeFile, sc.UploadExcludeFile} {
-		lines, err := patternFile(dir, f)
-		if err != nil {
-			return nil, err
-		}
-		exclude = append(exclude, lines...)
+	common, err := patternFile(dir, sc.ExcludeFile)
+	if err != nil {
+		return nil, err
 	}
-	return &dev.SyncConfig{Local: local, Remote: remote, Exclude: exclude}, nil
+	common = append(common, sc.ExcludePaths...)
+	up, err := patternFile(dir, sc.UploadExcludeFile)
+	if err != nil {
+		return nil, err
+	}
+	down, err := patternFile(dir, sc.DownloadExcludeFile)
+	if err != nil {
+		return nil, err
+	}
+	return &dev.SyncConfig{
+		Local: local, Remote: remote,
+		Exclude:         slices.Concat(common, sc.UploadExcludePaths, up),
+		Download:        !sc.DisableDownload,
+		DownloadExclude: slices.Concat(common, sc.DownloadExcludePaths, down),
+	}, nil
 }
 
 // patternFile reads an exclude file: one pattern per line, # comments.

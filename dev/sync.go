@@ -31,7 +31,15 @@ type SyncConfig struct {
 	// uploadExcludePaths): "name" matches at any depth, "/name" at the
 	// root only, "dir/" directories only, "**" any depth.
 	Exclude []string
+	// Download brings files made or changed in the container back,
+	// except those DownloadExclude matches.
+	Download        bool
+	DownloadExclude []string
 }
+
+// pollInterval is how often the container's directory is listed for
+// changes to download.
+const pollInterval = time.Second
 
 // batchDelay gathers the events of one save (editors write, rename and
 // chmod in quick succession) into one upload.
@@ -56,7 +64,7 @@ func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, 
 		return err
 	}
 	defer w.close()
-	s := &syncer{c: c, cfg: cfg, log: log, uploaded: map[string]bool{}}
+	s := &syncer{c: c, cfg: cfg, log: log, uploaded: map[string]bool{}, downloaded: map[string]string{}}
 	for ctx.Err() == nil {
 		pod, err := next(ctx)
 		if err != nil {
@@ -87,6 +95,11 @@ type syncer struct {
 	log      io.Writer
 	mu       sync.Mutex
 	uploaded map[string]bool // relative paths sync put in the container
+	// remote is the container's last listing (path → size and mtime);
+	// downloaded maps files written locally by a download to their
+	// content, so that their own watch events are not uploaded back.
+	remote     map[string]string
+	downloaded map[string]string
 }
 
 // initial uploads every local file that is not excluded.
@@ -188,24 +201,88 @@ func addFile(tw *tar.Writer, dir, rel string) error {
 	return err
 }
 
-// follow uploads each burst of local changes until ctx ends or an upload
-// fails (the pod went away).
+// follow uploads each burst of local changes and, with Download, brings
+// back what changed in the container, until ctx ends or an exec fails
+// (the pod went away).
 func (s *syncer) follow(ctx context.Context, pod Pod, w *watcher) error {
-	for {
-		changed, removed, err := w.batch(ctx)
-		if err != nil || ctx.Err() != nil {
+	if s.cfg.Download {
+		if err := s.relist(ctx, pod); err != nil {
 			return err
-		}
-		if err := s.upload(ctx, pod, changed); err != nil {
-			return err
-		}
-		if err := s.remove(ctx, pod, removed); err != nil {
-			return err
-		}
-		if len(changed)+len(removed) > 0 {
-			fmt.Fprintf(s.log, "sync %s: %d uploaded, %d removed\n", s.cfg.Remote, len(changed), len(removed))
 		}
 	}
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan [2][]string)
+	batchErr := make(chan error, 1)
+	go func() { // owned by follow: ends with bctx
+		for {
+			changed, removed, err := w.batch(bctx)
+			if err != nil || bctx.Err() != nil {
+				batchErr <- err
+				return
+			}
+			select {
+			case batches <- [2][]string{changed, removed}:
+			case <-bctx.Done():
+				batchErr <- nil
+				return
+			}
+		}
+	}()
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return nil
+		case err = <-batchErr:
+			return err
+		case b := <-batches:
+			err = s.push(ctx, pod, s.notDownloaded(b[0]), b[1])
+		case <-tick.C:
+			if s.cfg.Download {
+				err = s.pull(ctx, pod)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// push uploads changed files and removes deleted ones in the container.
+func (s *syncer) push(ctx context.Context, pod Pod, changed, removed []string) error {
+	if err := s.upload(ctx, pod, changed); err != nil {
+		return err
+	}
+	if err := s.remove(ctx, pod, removed); err != nil {
+		return err
+	}
+	if len(changed)+len(removed) == 0 {
+		return nil
+	}
+	fmt.Fprintf(s.log, "sync %s: %d uploaded, %d removed\n", s.cfg.Remote, len(changed), len(removed))
+	if s.cfg.Download {
+		return s.relist(ctx, pod) // our own uploads are not remote changes
+	}
+	return nil
+}
+
+// notDownloaded drops files whose local content is what a download just
+// wrote: their watch events are the download's, not the user's.
+func (s *syncer) notDownloaded(changed []string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.DeleteFunc(changed, func(rel string) bool {
+		want, ok := s.downloaded[rel]
+		if !ok {
+			return false
+		}
+		delete(s.downloaded, rel)
+		data, err := os.ReadFile(filepath.Join(s.cfg.Local, filepath.FromSlash(rel)))
+		return err == nil && string(data) == want
+	})
 }
 
 // remove deletes in the container the removed files that sync put there.

@@ -46,7 +46,7 @@ import (
 //	LOCAL_PORT     a free port on 127.0.0.1
 //
 // and the commands kget, krollout, kcreate, kdelete, kpullfails,
-// kconfig-as and http-get besides testscript's own.
+// kconfig-as, http-get and file-eventually besides testscript's own.
 func TestDeployScripts(t *testing.T) {
 	denv := testbed.Docker(t)
 	kenv := testbed.Kube(t)
@@ -77,14 +77,15 @@ func TestDeployScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits":      exits,
-			"kget":       func(ts *testscript.TestScript, neg bool, args []string) { kget(ts, dyn, neg, args) },
-			"krollout":   func(ts *testscript.TestScript, neg bool, args []string) { krollout(ts, dyn, neg, args) },
-			"kcreate":    func(ts *testscript.TestScript, neg bool, args []string) { kcreate(ts, dyn, neg, args) },
-			"kdelete":    func(ts *testscript.TestScript, neg bool, args []string) { kdelete(ts, dyn, neg, args) },
-			"kpullfails": func(ts *testscript.TestScript, neg bool, args []string) { kpullfails(ts, dyn, neg, args) },
-			"kconfig-as": kconfigAs,
-			"http-get":   httpGet,
+			"exits":           exits,
+			"kget":            func(ts *testscript.TestScript, neg bool, args []string) { kget(ts, dyn, neg, args) },
+			"krollout":        func(ts *testscript.TestScript, neg bool, args []string) { krollout(ts, dyn, neg, args) },
+			"kcreate":         func(ts *testscript.TestScript, neg bool, args []string) { kcreate(ts, dyn, neg, args) },
+			"kdelete":         func(ts *testscript.TestScript, neg bool, args []string) { kdelete(ts, dyn, neg, args) },
+			"kpullfails":      func(ts *testscript.TestScript, neg bool, args []string) { kpullfails(ts, dyn, neg, args) },
+			"kconfig-as":      kconfigAs,
+			"http-get":        httpGet,
+			"file-eventually": fileEventually,
 		},
 	})
 }
@@ -377,4 +378,23 @@ func httpGet(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	ts.Fatalf("GET %s never matched %s in 30 s; last: %s", args[0], args[1], last)
+}
+
+// file-eventually FILE REGEX: waits (30 s at most) until FILE exists and
+// its content matches REGEX.
+func fileEventually(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: file-eventually FILE REGEX")
+	}
+	rx, err := regexp.Compile(args[1])
+	ts.Check(err)
+	var last string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		data, err := os.ReadFile(ts.MkAbs(args[0]))
+		if err == nil && rx.Match(data) {
+			return
+		}
+		last = fmt.Sprint(string(data), err)
+	}
+	ts.Fatalf("%s never matched %s in 30 s; last: %s", args[0], args[1], last)
 }
