@@ -230,20 +230,19 @@ func (m *Manager) Running() bool {
 	return len(m.sessions) > 0
 }
 
-// Close stops every session, waiting at most 5 s for them, and releases
-// the project locks.
+// Close stops every session and releases the project locks first (a
+// session slow to stop must not keep the project locked), then waits at
+// most 5 s for the sessions.
 func (m *Manager) Close() {
 	m.cancel()
 	m.mu.Lock()
 	list, locks := m.sessions, m.locks
 	m.sessions, m.locks = map[string]*session{}, map[string]*lock{}
 	m.mu.Unlock()
+	for _, l := range locks {
+		l.release()
+	}
 	deadline := time.After(5 * time.Second)
-	defer func() {
-		for _, l := range locks {
-			l.release()
-		}
-	}()
 	for _, s := range list {
 		select {
 		case <-s.done:

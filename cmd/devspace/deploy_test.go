@@ -274,12 +274,18 @@ func kcreate(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []
 	ts.Check(err)
 }
 
-// kdelete KIND NAME: deletes an object of $NS.
+// kdelete KIND NAME: deletes an object of $NS; NAME -l=SELECTOR deletes
+// every object of the kind with those labels.
 func kdelete(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: kdelete KIND NAME")
+		ts.Fatalf("usage: kdelete KIND NAME|-l=SELECTOR")
 	}
-	ts.Check(resourceFor(ts, dyn, args[0]).Delete(context.Background(), args[1], metav1.DeleteOptions{}))
+	r := resourceFor(ts, dyn, args[0])
+	if sel, ok := strings.CutPrefix(args[1], "-l="); ok {
+		ts.Check(r.DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: sel}))
+		return
+	}
+	ts.Check(r.Delete(context.Background(), args[1], metav1.DeleteOptions{}))
 }
 
 // kpullfails LABEL: waits (60 s at most) until a pod labelled app=LABEL
