@@ -289,13 +289,9 @@ func (f *forwarder) connect(ctx context.Context) (*tunnel, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := f.dial(pod)
+	conn, err := f.dialCtx(ctx, pod)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", pod, err)
-	}
-	if ctx.Err() != nil { // the dial cannot be cancelled: drop what it made
-		conn.Close()
-		return nil, ctx.Err()
 	}
 	t := &tunnel{pod: pod, conn: conn, broken: make(chan struct{})}
 	f.setCurrent(t)
@@ -320,6 +316,37 @@ func (f *forwarder) hold(ctx context.Context, t *tunnel) string {
 		return "connection lost"
 	case <-t.broken:
 		return "stream failed"
+	}
+}
+
+// dialCtx is dial that returns when ctx ends. client-go's dial takes no
+// context, and one to a pod that is going away can hang: stopping dev must
+// not wait for it. The dial's goroutine ends when the dial returns; what
+// it made after ctx ended is closed.
+func (f *forwarder) dialCtx(ctx context.Context, pod Pod) (httpstream.Connection, error) {
+	type result struct {
+		conn httpstream.Connection
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		conn, err := f.dial(pod)
+		done <- result{conn, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err == nil && ctx.Err() != nil {
+			r.conn.Close()
+			return nil, ctx.Err()
+		}
+		return r.conn, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.conn != nil {
+				r.conn.Close()
+			}
+		}()
+		return nil, ctx.Err()
 	}
 }
 
