@@ -24,7 +24,15 @@ func (r *buildRun) localCluster() (build.LocalCluster, bool) {
 	return cluster, true
 }
 
-// localSkipPush says (once) why images are not pushed to a local cluster.
+// skipPush says whether this call pushes nothing: --skip-push, or a local
+// cluster that needs no push. It is decided (and said) once per call, also
+// when graph() adds base images after the selected ones.
+func (r *buildRun) skipPush() bool {
+	r.skipPushOnce.Do(func() { r.noPush = r.cmd.skipPush || r.localSkipPush() })
+	return r.noPush
+}
+
+// localSkipPush says why images are not pushed to a local cluster.
 func (r *buildRun) localSkipPush() bool {
 	cluster, ok := r.localCluster()
 	if !ok {

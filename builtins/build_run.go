@@ -27,6 +27,9 @@ type buildRun struct {
 	// itself a writer that takes that lock, and holding it while writing
 	// there would deadlock.
 	logMu sync.Mutex
+
+	skipPushOnce sync.Once
+	noPush       bool
 }
 
 func (r *buildRun) execute(ctx context.Context) error {
@@ -137,8 +140,7 @@ func (r *buildRun) request(name string) (build.Request, error) {
 	log := engine.NewPrefixWriter(&r.logMu, r.logOutput(), "build:"+name+" ")
 	log.SkipBlank = true
 	r.logs = append(r.logs, log)
-	skipPush := r.cmd.skipPush || r.localSkipPush()
-	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
+	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: r.skipPush(), Log: log})
 }
 
 // logOutput is where build output goes. With a report on stdout (or
