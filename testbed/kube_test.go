@@ -205,7 +205,7 @@ func newAPIClient(t testing.TB, kubeconfig string) *apiClient {
 		}
 	}
 	if c.server == "" || c.token == "" || ca == nil {
-		t.Skipf("%s has no server, token and certificate-authority-data (not written by testbed/testbed)", kubeconfig)
+		Require(t, kubeconfig+" has no server, token and certificate-authority-data (not written by testbed/testbed)")
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(ca) {

@@ -216,6 +216,14 @@ func Stop() {
 	shared.done, shared.env, shared.skip, shared.err = false, nil, "", nil
 }
 
+// Require stops t because a component it needs is missing: a skip that
+// gives reason (how to get the component), or, under CI=true, a failure —
+// there the tests must run, not skip.
+func Require(t testing.TB, reason string) {
+	t.Helper()
+	usable(t, reason, nil, inCI())
+}
+
 func inCI() bool {
 	v := os.Getenv("CI")
 	return v != "" && v != "false" && v != "0"

@@ -11,11 +11,12 @@ import (
 	"helm.sh/helm/v3/pkg/registry"
 
 	"github.com/devspace-engine/devspace/helm"
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // The test bed's registry that requires a login (testbed.AuthRegistryUser
 // and testbed.AuthRegistryPassword).
-const authUser, authPassword = "devspace", "devspace-pass"
+const authUser, authPassword = testbed.AuthRegistryUser, testbed.AuthRegistryPassword
 
 // testRegistry is host:port of a plain-HTTP registry on 127.0.0.1 named by
 // the environment variable env; without it the test skips, except in CI.
@@ -23,11 +24,7 @@ func testRegistry(t *testing.T, env string) string {
 	t.Helper()
 	addr := os.Getenv(env)
 	if addr == "" {
-		hint := env + " is not set: start the test bed with `eval \"$(testbed/testbed up)\"`"
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			t.Fatal(hint + "; CI is set, so the registry tests must run")
-		}
-		t.Skip(hint)
+		testbed.Require(t, env+" is not set: start the test bed with `eval \"$(testbed/testbed up)\"`")
 	}
 	return addr
 }

@@ -27,7 +27,7 @@ func BenchmarkDeploy50(b *testing.B) {
 	kenv := testbed.Kube(b)
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
-		b.Skip("kubectl is not on PATH: no floor to compare with")
+		testbed.Require(b, "kubectl is not on PATH: no floor to compare with")
 	}
 	dir := b.TempDir()
 	ns := fmt.Sprintf("bench-%08x", rand.Uint32())
