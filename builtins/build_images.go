@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -79,24 +77,8 @@ func (b *buildImagesCmd) selected(cfg *config.Config, args []string) ([]string, 
 	if !b.all && len(args) == 0 {
 		return nil, errors.New("either specify 'build_images --all' or 'build_images image1 image2'")
 	}
-	var names []string
-	if b.all {
-		for name := range cfg.Images {
-			if !slices.Contains(b.except, name) {
-				names = append(names, name)
-			}
-		}
-		slices.Sort(names)
-	}
-	for _, name := range args {
-		if _, ok := cfg.Images[name]; !ok && b.setValues().Empty() {
-			return nil, fmt.Errorf("couldn't find image %s (images: %s)", name, strings.Join(slices.Sorted(maps.Keys(cfg.Images)), ", "))
-		}
-		if !slices.Contains(names, name) {
-			names = append(names, name)
-		}
-	}
-	return names, nil
+	sel := selection{all: b.all, except: b.except, args: args, open: !b.setValues().Empty()}
+	return pick(sel, "image", "images", cfg.Images)
 }
 
 func fields(s string) []string { return strings.Fields(s) }

@@ -3,7 +3,6 @@ package builtins
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -55,7 +54,8 @@ func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	if !d.all && len(args) == 0 {
 		return errors.New("either specify 'create_deployments --all' or 'create_deployments deployment1 deployment2'")
 	}
-	names, err := selectDeployments(c.Engine.Config, d.all, d.except, args, d.setValues())
+	sel := selection{all: d.all, except: d.except, args: args, open: !d.setValues().Empty()}
+	names, err := pick(sel, "deployment", "deployments", c.Engine.Config.Deployments)
 	if err != nil || d.skip || len(names) == 0 {
 		return err
 	}
@@ -76,19 +76,4 @@ func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []s
 		opts.Namespace, _ = c.Job.Flag(c.Engine, "namespace")
 	}
 	return dep.Deploy(ctx, names, opts)
-}
-
-// selectDeployments checks names against the config, unless set values
-// may create them (`create_deployments new --from old`).
-func selectDeployments(cfg *config.Config, all bool, except, args []string, sv config.SetValues) ([]string, error) {
-	if sv.Empty() {
-		return deploy.Names(cfg, all, except, args)
-	}
-	names, err := deploy.Names(cfg, all, except, nil)
-	for _, n := range args {
-		if !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	return names, err
 }

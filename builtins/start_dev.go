@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,7 +49,7 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 	if !d.all && len(args) == 0 {
 		return errors.New("either specify 'start_dev --all' or 'start_dev devConfig1 devConfig2'")
 	}
-	names, err := devNames(c.Engine.Config, d.all, d.except, args)
+	names, err := pick(selection{all: d.all, except: d.except, args: args}, "dev config", "dev", c.Engine.Config.Dev)
 	if err != nil || len(names) == 0 {
 		return err
 	}
@@ -224,25 +223,4 @@ func unsupportedDev(name string, p *config.DevPod) error {
 // runtimeExpand resolves ${runtime.…} in a config or flag value.
 func runtimeExpand(c *engine.Call, s string) (string, error) {
 	return runtime.Expand(s, c.Engine.Runtime.Lookup)
-}
-
-// devNames selects dev configs as the other builtins select their objects.
-func devNames(cfg *config.Config, all bool, except, args []string) ([]string, error) {
-	var names []string
-	if all {
-		for _, n := range slices.Sorted(maps.Keys(cfg.Dev)) {
-			if !slices.Contains(except, n) {
-				names = append(names, n)
-			}
-		}
-	}
-	for _, n := range args {
-		if _, ok := cfg.Dev[n]; !ok {
-			return nil, fmt.Errorf("couldn't find dev config %s (dev: %s)", n, strings.Join(slices.Sorted(maps.Keys(cfg.Dev)), ", "))
-		}
-		if !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	return names, nil
 }

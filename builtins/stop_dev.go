@@ -36,7 +36,7 @@ func (d *stopDevCmd) Run(ctx context.Context, c *engine.Call, args []string) err
 	if !d.all && len(args) == 0 {
 		return errors.New("either specify 'stop_dev --all' or 'stop_dev devConfig1 devConfig2'")
 	}
-	names, err := devNames(c.Engine.Config, d.all, d.except, args)
+	names, err := pick(selection{all: d.all, except: d.except, args: args}, "dev config", "dev", c.Engine.Config.Dev)
 	if err != nil || len(names) == 0 {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -293,26 +292,4 @@ func summary(applied []kube.Applied, old Record) string {
 	}
 	slices.Sort(parts[1:])
 	return strings.Join(parts, ", ")
-}
-
-// Names returns the deployments to act on: args in order, or with all
-// every configured one (sorted) but the excluded ones.
-func Names(cfg *config.Config, all bool, except, args []string) ([]string, error) {
-	var names []string
-	if all {
-		for _, n := range slices.Sorted(maps.Keys(cfg.Deployments)) {
-			if !slices.Contains(except, n) {
-				names = append(names, n)
-			}
-		}
-	}
-	for _, n := range args {
-		if _, ok := cfg.Deployments[n]; !ok {
-			return nil, fmt.Errorf("couldn't find deployment %s (deployments: %s)", n, strings.Join(slices.Sorted(maps.Keys(cfg.Deployments)), ", "))
-		}
-		if !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	return names, nil
 }
