@@ -167,7 +167,8 @@ func (d *Deployer) namespace(name string) string {
 }
 
 // deployOne applies one deployment, or skips it when the same objects
-// were applied last time and are all still there.
+// were applied last time and are all still there. Its namespace exists:
+// Deploy ensured every namespace first.
 func (d *Deployer) deployOne(ctx context.Context, name string, opts Options) error {
 	if d.Config.Deployments[name].Helm != nil {
 		return d.deployHelm(ctx, name, opts)
@@ -177,10 +178,7 @@ func (d *Deployer) deployOne(ctx context.Context, name string, opts Options) err
 	if err != nil {
 		return err
 	}
-	ns := d.namespace(name)
-	if err := d.Client.EnsureNamespace(ctx, ns); err != nil {
-		return fmt.Errorf("deployment %s: %w", name, err)
-	}
+	ns := d.namespace(name) // Deploy made sure it exists
 	hash, err := hashObjects(d.Client.Context, ns, manifests)
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)

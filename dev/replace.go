@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -188,7 +189,7 @@ func applyChanges(tmpl map[string]any, ch Changes) error {
 	}
 	if len(ch.Env) > 0 {
 		env, _ := m["env"].([]any)
-		for _, name := range sortedKeys(ch.Env) {
+		for _, name := range slices.Sorted(maps.Keys(ch.Env)) {
 			env = slices.DeleteFunc(env, func(v any) bool { e, _ := v.(map[string]any); return e["name"] == name })
 			env = append(env, map[string]any{"name": name, "value": ch.Env[name]})
 		}
@@ -281,13 +282,4 @@ func toAny(s []string) []any {
 		out[i] = v
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

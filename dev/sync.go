@@ -110,7 +110,7 @@ func (s *syncer) initial(ctx context.Context, pod Pod) error {
 		if err != nil {
 			return err
 		}
-		rel := s.rel(p)
+		rel := relTo(s.cfg.Local, p)
 		if rel == "." {
 			return nil
 		}
@@ -136,14 +136,6 @@ func (s *syncer) initial(ctx context.Context, pod Pod) error {
 	}
 	fmt.Fprintf(s.log, "sync %s: %d files uploaded to %s in %s\n", s.cfg.Local, len(files), s.cfg.Remote, time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-func (s *syncer) rel(p string) string {
-	r, err := filepath.Rel(s.cfg.Local, p)
-	if err != nil {
-		return p
-	}
-	return filepath.ToSlash(r)
 }
 
 // upload sends the files as one tar stream extracted in the remote dir.

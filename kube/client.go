@@ -9,8 +9,10 @@ package kube
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -126,14 +128,11 @@ func noContextError(name string, files []string, raw clientcmdapi.Config) error 
 	if name == "" {
 		return fmt.Errorf("no kube context: %s names no current-context; set one with 'kubectl config use-context NAME' or pass --kube-context", where)
 	}
-	var known []string
-	for n := range raw.Contexts {
-		known = append(known, n)
-	}
+	known := slices.Sorted(maps.Keys(raw.Contexts))
 	if len(known) == 0 {
 		return fmt.Errorf("kube context %q not found: %s has no contexts (set KUBECONFIG to a kubeconfig file)", name, where)
 	}
-	return fmt.Errorf("kube context %q not found in %s (contexts: %s)", name, where, strings.Join(sorted(known), ", "))
+	return fmt.Errorf("kube context %q not found in %s (contexts: %s)", name, where, strings.Join(known, ", "))
 }
 
 // UnreachableError says which cluster could not be reached and what to try.

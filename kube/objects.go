@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"path"
-	"slices"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -183,11 +182,6 @@ func (c *Client) Delete(ctx context.Context, ref Ref, wait bool) error {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func sorted(s []string) []string {
-	slices.Sort(s)
-	return s
-}
 
 // isTransportError reports whether err means the server was not reached
 // (refused, unresolvable, timed out, TLS), as opposed to an API answer.
