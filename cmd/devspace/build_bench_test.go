@@ -22,7 +22,7 @@ func BenchmarkNoChangeBuild(b *testing.B) {
 	env := testbed.Docker(b)
 	dir := b.TempDir()
 	writeBigProject(b, dir, 8, 2000, 10<<10, func(int) string { return "scratch" })
-	benchNoChange(b, env, dir)
+	benchNoChange(b, env, dir, nil)
 }
 
 // BenchmarkNoChangeBuildWithBases is BenchmarkNoChangeBuild with base
@@ -32,14 +32,8 @@ func BenchmarkNoChangeBuild(b *testing.B) {
 func BenchmarkNoChangeBuildWithBases(b *testing.B) {
 	env := testbed.Docker(b)
 	dir := b.TempDir()
-	busybox := env.Busybox(b)
-	writeBigProject(b, dir, 8, 2000, 10<<10, func(i int) string {
-		if i == 0 {
-			return busybox
-		}
-		return "bench/img0"
-	})
-	benchNoChange(b, env, dir)
+	writeBigProject(b, dir, 8, 2000, 10<<10, chainedBases(env.Busybox(b)))
+	benchNoChange(b, env, dir, nil)
 }
 
 // BenchmarkExplain times `devspace build --explain` on the project of
@@ -48,13 +42,7 @@ func BenchmarkNoChangeBuildWithBases(b *testing.B) {
 func BenchmarkExplain(b *testing.B) {
 	env := testbed.Docker(b)
 	dir := b.TempDir()
-	busybox := env.Busybox(b)
-	writeBigProject(b, dir, 8, 2000, 10<<10, func(i int) string {
-		if i == 0 {
-			return busybox
-		}
-		return "bench/img0"
-	})
+	writeBigProject(b, dir, 8, 2000, 10<<10, chainedBases(env.Busybox(b)))
 	benchNoChange(b, env, dir, func() {
 		if err := os.WriteFile(filepath.Join(dir, "img0", "d00", "f0000"), []byte("changed"), 0o644); err != nil {
 			b.Fatal(err)
@@ -62,42 +50,40 @@ func BenchmarkExplain(b *testing.B) {
 	}, "--explain")
 }
 
-// benchNoChange builds the project once, then times the pipeline with
-// args (after prepare, when given) and reports the median wall time.
-func benchNoChange(b *testing.B, env *testbed.DockerEnv, dir string, prepareAndArgs ...any) {
-	args := []string{"run-pipeline", "build", "--skip-push"}
-	var prepare func()
-	for _, a := range prepareAndArgs {
-		switch a := a.(type) {
-		case func():
-			prepare = a
-		case string:
-			args = append(args, a)
+// chainedBases is the base of image i in the benchmarks with bases: a
+// local external image for img0, img0 (a project image) for the others.
+func chainedBases(external string) func(i int) string {
+	return func(i int) string {
+		if i == 0 {
+			return external
 		}
+		return "bench/img0"
 	}
-	first := true
-	run := func() {
-		cmdArgs := args
-		if first {
-			cmdArgs = []string{"run-pipeline", "build", "--skip-push"}
-		}
-		cmd := exec.Command(filepath.Join(binDir, "devspace"), cmdArgs...)
+}
+
+// benchNoChange builds the project once, runs prepare (when not nil),
+// then times `run-pipeline build --skip-push` with extra, and reports the
+// median wall time.
+func benchNoChange(b *testing.B, env *testbed.DockerEnv, dir string, prepare func(), extra ...string) {
+	build := []string{"run-pipeline", "build", "--skip-push"}
+	run := func(args []string) {
+		cmd := exec.Command(filepath.Join(binDir, "devspace"), args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "DOCKER_HOST="+env.Host, "KUBECONFIG="+filepath.Join(dir, "none"))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%v\n%s", err, out)
 		}
 	}
-	run() // the one real build, and the file memo
-	first = false
+	timed := append(slices.Clone(build), extra...)
+	run(build) // the one real build, and the file memo
 	if prepare != nil {
 		prepare()
-		run() // the changed file into the memo
+		run(timed) // the changed file into the memo
 	}
 	var walls []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		run()
+		run(timed)
 		walls = append(walls, time.Since(start))
 	}
 	slices.Sort(walls)

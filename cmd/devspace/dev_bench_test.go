@@ -23,32 +23,10 @@ import (
 // the forwarded port answering from the pod, then Ctrl-C. Goal: median
 // ≤ 2 s.
 func BenchmarkDevStartup(b *testing.B) {
-	denv := testbed.Docker(b)
-	kenv := testbed.Kube(b)
-	busybox := denv.Busybox(b)
-	dir := b.TempDir()
-	ns := fmt.Sprintf("bench-dev-%08x", rand.Uint32())
-	dyn := dynamicClient(b, kenv.Kubeconfig)
-	b.Cleanup(func() { deleteNamespace(dyn, ns) })
 	port := freePort(b)
-	cfg := fmt.Sprintf(`version: v2beta1
-name: devbench
-images:
-  web:
-    image: %s/e2e/dev-bench
-    buildArgs: {BASE: %q}
-deployments:
-  web:
-    kubectl: {manifests: [web.yaml]}
-dev:
-  web:
-    imageSelector: ${runtime.images.web.image}:${runtime.images.web.tag}
-    ports: [{port: "%d:8080"}]
-`, denv.Registry, busybox, port)
-	write(b, filepath.Join(dir, "devspace.yaml"), cfg)
-	write(b, filepath.Join(dir, "Dockerfile"), "ARG BASE\nFROM ${BASE}\nCMD [\"sh\", \"-c\", \"mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www\"]\n")
-	write(b, filepath.Join(dir, "web.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n        - name: web\n          image: ${runtime.images.web.image}\n")
-	env := append(os.Environ(), "DOCKER_HOST="+denv.Host, "KUBECONFIG="+kenv.Kubeconfig)
+	dir, ns, env := devProject(b, "devbench",
+		"mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www",
+		fmt.Sprintf(`ports: [{port: "%d:8080"}]`, port))
 	url := fmt.Sprintf("http://127.0.0.1:%d/index.html", port)
 	devOnce := func() time.Duration {
 		cmd := exec.Command(filepath.Join(binDir, "devspace"), "dev", "-n", ns)
@@ -87,44 +65,16 @@ dev:
 // (through the forwarded port), 50 saves per run; it reports the median
 // and the p95. Goal: median ≤ 300 ms.
 func BenchmarkSyncLatency(b *testing.B) {
-	denv := testbed.Docker(b)
-	kenv := testbed.Kube(b)
-	busybox := denv.Busybox(b)
-	dir := b.TempDir()
-	ns := fmt.Sprintf("bench-sync-%08x", rand.Uint32())
-	dyn := dynamicClient(b, kenv.Kubeconfig)
-	b.Cleanup(func() { deleteNamespace(dyn, ns) })
 	port := freePort(b)
-	cfg := fmt.Sprintf(`version: v2beta1
-name: syncbench
-images:
-  web:
-    image: %s/e2e/sync-bench
-    context: web
-    dockerfile: web/Dockerfile
-    buildArgs: {BASE: %q}
-deployments:
-  web:
-    kubectl: {manifests: [web.yaml]}
-dev:
-  web:
-    imageSelector: ${runtime.images.web.image}:${runtime.images.web.tag}
-    ports: [{port: "%d:8080"}]
-    sync: [{path: "./site:/www"}]
-`, denv.Registry, busybox, port)
-	for name, text := range map[string]string{
-		"devspace.yaml":  cfg,
-		"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nCMD [\"sh\", \"-c\", \"mkdir -p /www && exec httpd -f -p 8080 -h /www\"]\n",
-		"web.yaml":       "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n        - name: web\n          image: ${runtime.images.web.image}\n",
-		"site/page.html": "start\n",
-	} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		write(b, filepath.Join(dir, name), text)
+	dir, ns, env := devProject(b, "syncbench", "mkdir -p /www && exec httpd -f -p 8080 -h /www",
+		fmt.Sprintf(`ports: [{port: "%d:8080"}]
+    sync: [{path: "./site:/www"}]`, port))
+	if err := os.MkdirAll(filepath.Join(dir, "site"), 0o755); err != nil {
+		b.Fatal(err)
 	}
+	write(b, filepath.Join(dir, "site", "page.html"), "start\n")
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "dev", "-n", ns)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), "DOCKER_HOST="+denv.Host, "KUBECONFIG="+kenv.Kubeconfig)
+	cmd.Dir, cmd.Env = dir, env
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -174,35 +124,7 @@ dev:
 // (20 MB) into the dev container, as the sync reports it, under `devspace
 // dev`. Goal: ≤ 3 s.
 func BenchmarkInitialSync(b *testing.B) {
-	denv := testbed.Docker(b)
-	kenv := testbed.Kube(b)
-	busybox := denv.Busybox(b)
-	dir := b.TempDir()
-	ns := fmt.Sprintf("bench-isync-%08x", rand.Uint32())
-	dyn := dynamicClient(b, kenv.Kubeconfig)
-	b.Cleanup(func() { deleteNamespace(dyn, ns) })
-	cfg := fmt.Sprintf(`version: v2beta1
-name: isyncbench
-images:
-  web:
-    image: %s/e2e/isync-bench
-    context: web
-    dockerfile: web/Dockerfile
-    buildArgs: {BASE: %q}
-deployments:
-  web:
-    kubectl: {manifests: [web.yaml]}
-dev:
-  web:
-    imageSelector: ${runtime.images.web.image}:${runtime.images.web.tag}
-    sync: [{path: "./site:/data", disableDownload: true}]
-`, denv.Registry, busybox)
-	write(b, filepath.Join(dir, "devspace.yaml"), cfg)
-	if err := os.MkdirAll(filepath.Join(dir, "web"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	write(b, filepath.Join(dir, "web", "Dockerfile"), "ARG BASE\nFROM ${BASE}\nCMD [\"sleep\", \"3600\"]\n")
-	write(b, filepath.Join(dir, "web.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n        - name: web\n          image: ${runtime.images.web.image}\n")
+	dir, ns, env := devProject(b, "isyncbench", "exec sleep 3600", `sync: [{path: "./site:/data", disableDownload: true}]`)
 	data := make([]byte, 10<<10)
 	for i := range 2000 {
 		sub := filepath.Join(dir, "site", fmt.Sprintf("d%02d", i%50))
@@ -214,7 +136,6 @@ dev:
 			b.Fatal(err)
 		}
 	}
-	env := append(os.Environ(), "DOCKER_HOST="+denv.Host, "KUBECONFIG="+kenv.Kubeconfig)
 	reported := regexp.MustCompile(`sync \S+: 2000 files uploaded to /data in (\S+)`)
 	var took []time.Duration
 	for b.Loop() {
@@ -246,4 +167,42 @@ dev:
 		b.Fatal("the initial sync never reported")
 	}
 	b.ReportMetric(float64(median(took).Microseconds())/1000, "initial-sync-ms")
+}
+
+// devProject writes a project for the dev benchmarks: image web (busybox
+// running the shell command cmd), a Deployment of it, and dev config web
+// selecting it by its built image, with devYAML's lines added (indented as
+// the config's fields). The namespace is fresh and deleted afterwards. It
+// returns the directory, the namespace and devspace's environment.
+func devProject(b *testing.B, name, cmd, devYAML string) (dir, ns string, env []string) {
+	denv := testbed.Docker(b)
+	kenv := testbed.Kube(b)
+	busybox := denv.Busybox(b)
+	dir = b.TempDir()
+	ns = fmt.Sprintf("bench-%s-%08x", name, rand.Uint32())
+	dyn := dynamicClient(b, kenv.Kubeconfig)
+	b.Cleanup(func() { deleteNamespace(dyn, ns) })
+	cfg := fmt.Sprintf(`version: v2beta1
+name: %s
+images:
+  web:
+    image: %s/e2e/%s
+    context: web
+    dockerfile: web/Dockerfile
+    buildArgs: {BASE: %q}
+deployments:
+  web:
+    kubectl: {manifests: [web.yaml]}
+dev:
+  web:
+    imageSelector: ${runtime.images.web.image}:${runtime.images.web.tag}
+    %s
+`, name, denv.Registry, name, busybox, devYAML)
+	if err := os.MkdirAll(filepath.Join(dir, "web"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	write(b, filepath.Join(dir, "devspace.yaml"), cfg)
+	write(b, filepath.Join(dir, "web", "Dockerfile"), fmt.Sprintf("ARG BASE\nFROM ${BASE}\nCMD [\"sh\", \"-c\", %q]\n", cmd))
+	write(b, filepath.Join(dir, "web.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      terminationGracePeriodSeconds: 1\n      containers:\n        - name: web\n          image: ${runtime.images.web.image}\n")
+	return dir, ns, append(os.Environ(), "DOCKER_HOST="+denv.Host, "KUBECONFIG="+kenv.Kubeconfig)
 }
