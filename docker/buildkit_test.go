@@ -87,46 +87,12 @@ func TestBuilderChoice(t *testing.T) {
 	}
 }
 
-// TestBuildKitArgsTargetNetwork: build args reach RUN, building stops at
-// the target, every network mode works, every tag is applied.
+// TestBuildKitArgsTargetNetwork is TestBuildArgsTargetNetwork through a
+// BuildKit session.
 func TestBuildKitArgsTargetNetwork(t *testing.T) {
 	t.Parallel()
 	_, b := setupBuilder(t, "buildkit")
-	const dockerfile = `FROM devspace-test/busybox AS base
-ARG GREETING
-ARG WANT_NETS
-ARG EXACT
-RUN test "$GREETING" = hello || { echo "GREETING=$GREETING"; exit 1; }
-RUN nets="$(ls /sys/class/net | xargs)"; echo "networks: $nets"; \
-    for n in $WANT_NETS; do test -e "/sys/class/net/$n" || { echo "want $WANT_NETS"; exit 1; }; done; \
-    test -z "$EXACT" || test "$nets" = "$WANT_NETS" || { echo "want exactly $WANT_NETS"; exit 1; }
-FROM base AS final
-RUN echo "$GREETING" > /greeting
-FROM final AS after-target
-RUN echo "the stage after the target ran"; exit 1
-`
-	for _, tt := range []struct{ network, wantNets string }{
-		{"", ""},
-		{"none", "lo"},
-		{"host", hostNetworks(t)},
-	} {
-		t.Run("network="+tt.network, func(t *testing.T) {
-			t.Parallel()
-			req := newRequest(t, nil, dockerfile)
-			hello, want, exact := "hello", tt.wantNets, ""
-			if tt.network == "none" {
-				exact = "yes"
-			}
-			req.BuildArgs = map[string]*string{"GREETING": &hello, "WANT_NETS": &want, "EXACT": &exact}
-			req.Target = "final"
-			req.Network = tt.network
-			req.Tags = []string{"t1", "t2"}
-			mustBuild(t, b, req)
-			for _, tag := range req.Tags {
-				mustExist(t, b, req.Image+":"+tag, false, true)
-			}
-		})
-	}
+	testArgsTargetNetwork(t, b)
 }
 
 // hostNetworks lists the host's network interfaces that a host-network

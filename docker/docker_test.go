@@ -142,6 +142,13 @@ func mustExist(t *testing.T, b *docker.Builder, ref string, pushed, want bool) {
 func TestBuildArgsTargetNetwork(t *testing.T) {
 	t.Parallel()
 	_, b := setup(t)
+	testArgsTargetNetwork(t, b)
+}
+
+// testArgsTargetNetwork builds, on b, a Dockerfile whose RUN steps check
+// the build args and the network interfaces, up to a target before a
+// stage that fails, in each network mode, with two tags.
+func testArgsTargetNetwork(t *testing.T, b *docker.Builder) {
 	const dockerfile = `FROM devspace-test/busybox AS base
 ARG GREETING
 ARG WANT_NETS
