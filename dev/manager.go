@@ -223,13 +223,6 @@ func (m *Manager) Wait(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Running reports whether any session runs.
-func (m *Manager) Running() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.sessions) > 0
-}
-
 // Close stops every session and releases the project locks first (a
 // session slow to stop must not keep the project locked), then waits at
 // most 5 s for the sessions.

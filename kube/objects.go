@@ -46,12 +46,6 @@ type Applied struct {
 	ResourceVersion string
 }
 
-// Namespaced reports whether objects of this kind live in a namespace.
-func (c *Client) Namespaced(ctx context.Context, gvk schema.GroupVersionKind) (bool, error) {
-	m, err := c.mapping(ctx, gvk)
-	return m.Namespaced, err
-}
-
 func (c *Client) mapping(ctx context.Context, gvk schema.GroupVersionKind) (mapping, error) {
 	m, err := c.mapper.lookup(ctx, gvk)
 	return m, c.classify(err)
