@@ -150,12 +150,5 @@ func (b *Builder) runBuildKit(ctx context.Context, req build.Request, sessionID,
 		}
 		return "", err
 	}
-	if id == "" {
-		img, err := b.api.ImageInspect(ctx, tags[0])
-		if err != nil {
-			return "", fmt.Errorf("finding the built image: %w", err)
-		}
-		id = img.ID
-	}
-	return id, nil
+	return b.builtID(ctx, id, tags[0])
 }

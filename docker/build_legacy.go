@@ -94,14 +94,7 @@ func (b *Builder) runLegacy(ctx context.Context, req build.Request, buildContext
 	if err != nil {
 		return "", err
 	}
-	if id == "" {
-		img, err := b.api.ImageInspect(ctx, tags[0])
-		if err != nil {
-			return "", fmt.Errorf("finding the built image: %w", err)
-		}
-		id = img.ID
-	}
-	return id, nil
+	return b.builtID(ctx, id, tags[0])
 }
 
 // removeContainers makes sure the build containers of a cancelled build
@@ -127,4 +120,17 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f%cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// builtID is the built image's ID: the one the build stream reported, or,
+// when it reported none, the ID of the image tag now names.
+func (b *Builder) builtID(ctx context.Context, id, tag string) (string, error) {
+	if id != "" {
+		return id, nil
+	}
+	img, err := b.api.ImageInspect(ctx, tag)
+	if err != nil {
+		return "", fmt.Errorf("finding the built image: %w", err)
+	}
+	return img.ID, nil
 }

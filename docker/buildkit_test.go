@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -148,23 +147,10 @@ RUN cd /ctx && find . | sort && \
 	}
 }
 
-// TestBuildKitDockerfileOutsideContext: the in-memory Dockerfile is built,
-// not the file on disk, which lies outside the context and stays as it is.
+// TestBuildKitDockerfileOutsideContext is TestBuildDockerfileOutsideContext
+// through a BuildKit session.
 func TestBuildKitDockerfileOutsideContext(t *testing.T) {
 	t.Parallel()
 	_, b := setupBuilder(t, "buildkit")
-	req := newRequest(t, map[string]string{"data.txt": "data"}, "FROM devspace-test/busybox\nCOPY data.txt /data.txt\nRUN test \"$(cat /data.txt)\" = data\n")
-	outside := filepath.Join(t.TempDir(), "build", "app.Dockerfile")
-	if err := os.MkdirAll(filepath.Dir(outside), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	const onDisk = "FROM devspace-test/busybox\nRUN echo this file is not what gets built; exit 1\n"
-	if err := os.WriteFile(outside, []byte(onDisk), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	req.Dockerfile = outside
-	mustBuild(t, b, withFiles(t, req))
-	if data, _ := os.ReadFile(outside); string(data) != onDisk {
-		t.Errorf("the Dockerfile on disk changed:\n%s", data)
-	}
+	testDockerfileOutsideContext(t, b)
 }

@@ -191,6 +191,14 @@ RUN echo "the stage after the target ran"; exit 1
 func TestBuildDockerfileOutsideContext(t *testing.T) {
 	t.Parallel()
 	_, b := setup(t)
+	testDockerfileOutsideContext(t, b)
+}
+
+// testDockerfileOutsideContext builds, on b, a request whose Dockerfile on
+// disk lies outside the context and differs from the in-memory text, and
+// checks that the text was built and the file left alone. The request has
+// its Files, as the build core gives them (a BuildKit session sends those).
+func testDockerfileOutsideContext(t *testing.T, b *docker.Builder) {
 	req := newRequest(t, map[string]string{"data.txt": "data"}, "FROM devspace-test/busybox\nCOPY data.txt /data.txt\nRUN test \"$(cat /data.txt)\" = data\n")
 	outside := filepath.Join(t.TempDir(), "build", "app.Dockerfile")
 	if err := os.MkdirAll(filepath.Dir(outside), 0o755); err != nil {
@@ -201,7 +209,7 @@ func TestBuildDockerfileOutsideContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Dockerfile = outside
-	mustBuild(t, b, req)
+	mustBuild(t, b, withFiles(t, req))
 	if data, _ := os.ReadFile(outside); string(data) != onDisk {
 		t.Errorf("the Dockerfile on disk changed:\n%s", data)
 	}
