@@ -5,8 +5,10 @@
 # Unless DEVSPACE_TESTBED_KUBE=0, also what testbed/testbed runs a one-node
 # Kubernetes with: etcd (etcd-server), the CNI plugins
 # (containernetworking-plugins, in /usr/lib/cni) and iproute2 (ip, for the
-# service range route and the CNI bridge). The Kubernetes components
-# themselves are built from Go source by testbed/kube-build.sh.
+# service range route and the CNI bridge), runc and ca-certificates (for
+# the builder images). The Kubernetes components themselves are built from
+# Go source by testbed/kube-build.sh, kaniko and BuildKit by
+# testbed/builder-images.sh.
 # Idempotent: it runs apt-get only when something is missing. Runs as root
 # (or through sudo when it is available and we are not root). Messages go
 # to stderr.
@@ -29,6 +31,10 @@ if [ "${DEVSPACE_TESTBED_KUBE:-1}" != 0 ]; then
 	# service-account key with openssl.
 	command -v curl >/dev/null 2>&1 || missing+=(curl)
 	command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+	# The BuildKit image (testbed/builder-images.sh) carries the host's
+	# runc and both builder images its CA bundle.
+	command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
+	[ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
