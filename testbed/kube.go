@@ -17,6 +17,14 @@ const (
 	// EnvAuthRegistry is host:port of a registry on 127.0.0.1 that
 	// requires AuthRegistryUser and AuthRegistryPassword (plain HTTP).
 	EnvAuthRegistry = "DEVSPACE_TEST_AUTH_REGISTRY"
+	// EnvKanikoImage is the reference of a kaniko executor image in a
+	// registry the cluster's node pulls from, laid out like
+	// gcr.io/kaniko-project/executor (testbed up: 127.0.0.1:5000/devspace-testbed/kaniko:<version>-<hash>).
+	EnvKanikoImage = "DEVSPACE_TEST_KANIKO_IMAGE"
+	// EnvBuildKitImage is the reference of a rootful buildkitd image
+	// (buildkitd, buildctl and runc on PATH, arguments to buildkitd), like
+	// moby/buildkit (testbed up: 127.0.0.1:5000/devspace-testbed/buildkit:<version>-<hash>).
+	EnvBuildKitImage = "DEVSPACE_TEST_BUILDKIT_IMAGE"
 )
 
 // KubeContext is the context testbed/testbed writes into its kubeconfig
@@ -38,6 +46,16 @@ type KubeEnv struct {
 	// (AuthRegistryUser, AuthRegistryPassword), or "" when
 	// DEVSPACE_TEST_AUTH_REGISTRY is not set.
 	AuthRegistry string
+	// KanikoImage is the kaniko executor image for build pods, or "" when
+	// DEVSPACE_TEST_KANIKO_IMAGE is not set. Its tag changes with its
+	// content: a node never runs a stale copy.
+	KanikoImage string
+	// BuildKitImage is the buildkitd image for daemon pods, or "" when
+	// DEVSPACE_TEST_BUILDKIT_IMAGE is not set. On the test bed its pods need
+	// hostNetwork (to reach the registry on 127.0.0.1) and
+	// capabilities.add [SYS_ADMIN] (its entrypoint remounts the cgroups
+	// read-write for rootful RUN steps); privileged pods are refused.
+	BuildKitImage string
 }
 
 // Environ returns the variables a child process (a devspace binary,
@@ -69,7 +87,13 @@ func kubeFromEnv(getenv func(string) string) (env *KubeEnv, skip string, err err
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w (is the cluster up? testbed/testbed up)", EnvKubeconfig, err)
 	}
-	return &KubeEnv{Kubeconfig: path, Context: context, AuthRegistry: getenv(EnvAuthRegistry)}, "", nil
+	return &KubeEnv{
+		Kubeconfig:    path,
+		Context:       context,
+		AuthRegistry:  getenv(EnvAuthRegistry),
+		KanikoImage:   getenv(EnvKanikoImage),
+		BuildKitImage: getenv(EnvBuildKitImage),
+	}, "", nil
 }
 
 // currentContext reads the top-level current-context of a kubeconfig

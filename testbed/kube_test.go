@@ -133,7 +133,7 @@ func TestKube(t *testing.T) {
 
 // TestKubeFromEnv: unset, Kube skips with the command to run (fails under
 // CI, see TestUsable); a missing file is an error; a kubeconfig gives its
-// current context.
+// current context, and the other variables fill their fields.
 func TestKubeFromEnv(t *testing.T) {
 	t.Parallel()
 	vars := map[string]string{}
@@ -155,6 +155,8 @@ func TestKubeFromEnv(t *testing.T) {
 
 	vars[EnvKubeconfig] = filepath.Join(t.TempDir(), "config")
 	vars[EnvAuthRegistry] = "127.0.0.1:5001"
+	vars[EnvKanikoImage] = "127.0.0.1:5000/devspace-testbed/kaniko:v1.24.0-0123456789ab"
+	vars[EnvBuildKitImage] = "127.0.0.1:5000/devspace-testbed/buildkit:v0.34.2-ba9876543210"
 	if err := os.WriteFile(vars[EnvKubeconfig], []byte("apiVersion: v1\ncontexts:\n- name: a\ncurrent-context: \"other\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -162,12 +164,47 @@ func TestKubeFromEnv(t *testing.T) {
 	if err != nil || skip != "" {
 		t.Fatalf("skip %q, err %v", skip, err)
 	}
-	want := KubeEnv{Kubeconfig: vars[EnvKubeconfig], Context: "other", AuthRegistry: "127.0.0.1:5001"}
+	want := KubeEnv{
+		Kubeconfig:    vars[EnvKubeconfig],
+		Context:       "other",
+		AuthRegistry:  "127.0.0.1:5001",
+		KanikoImage:   vars[EnvKanikoImage],
+		BuildKitImage: vars[EnvBuildKitImage],
+	}
 	if *env != want {
 		t.Errorf("got %+v, want %+v", *env, want)
 	}
 	if got := env.Environ(); len(got) != 1 || got[0] != "KUBECONFIG="+want.Kubeconfig {
 		t.Errorf("Environ() = %q", got)
+	}
+}
+
+// TestBuilderImages: the kaniko and BuildKit images that testbed up names
+// are in their registry under exactly those tags (a pod would otherwise
+// fail to pull them).
+func TestBuilderImages(t *testing.T) {
+	env := Kube(t)
+	for _, ref := range []string{env.KanikoImage, env.BuildKitImage} {
+		if ref == "" {
+			continue
+		}
+		host, path, ok := strings.Cut(ref, "/")
+		i := strings.LastIndex(path, ":")
+		if !ok || i < 0 {
+			t.Errorf("%q: not host/repository:tag", ref)
+			continue
+		}
+		url := "http://" + host + "/v2/" + path[:i] + "/manifests/" + path[i+1:]
+		req, _ := http.NewRequest(http.MethodHead, url, nil)
+		req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s: %s", url, resp.Status)
+		}
 	}
 }
 
