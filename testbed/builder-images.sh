@@ -17,7 +17,9 @@
 #   container's arguments.
 #
 # The binaries are cached by version under ${DEVSPACE_TESTBED_CACHE:-
-# $HOME/.cache/devspace-testbed} (cold: ~70 s each). A tag is the version
+# $HOME/.cache/devspace-testbed} (cold, empty GOCACHE: kaniko ~1.5-2.5 min,
+# buildkitd ~1.5-2 min, buildctl and the entrypoint seconds after it; the
+# builds run one after the other: 2 cores). A tag is the version
 # plus a hash of the image's files: a node keeps an image it has under its
 # tag (IfNotPresent), so new content must come under a new tag. An image is
 # built and pushed only when its tag is missing in the registry.
@@ -59,7 +61,7 @@ cached() {
 		exec 9>"$out.lock"
 		flock 9
 		[ -x "$out" ] && exit 0
-		log "building $pkg into $out (cold: ~70 s; cached afterwards)"
+		log "building $pkg into $out (cached afterwards)"
 		local start=$SECONDS tmp
 		tmp=$(mktemp "$out.XXXXXX")
 		trap 'rm -f "$tmp"' EXIT
