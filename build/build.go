@@ -120,3 +120,15 @@ func (r Request) OnDaemon() bool {
 	}
 	return false
 }
+
+// InCluster reports whether the image builds in the cluster: kaniko, or
+// `buildKit.inCluster`. Such images exist only in a registry.
+func (r Request) InCluster() bool {
+	switch r.Kind {
+	case KindKaniko:
+		return true
+	case KindBuildKit:
+		return r.Config != nil && r.Config.BuildKit != nil && r.Config.BuildKit.InCluster != nil
+	}
+	return false
+}

@@ -51,6 +51,10 @@ type ScheduleOptions struct {
 	// Limiter bounds concurrent builds; share one per process. nil means
 	// a new one with DefaultLimit, for this call only.
 	Limiter *Limiter
+	// ClusterLimiter bounds concurrent builds in the cluster (kaniko
+	// pods, a buildkitd pod), which use the cluster's CPUs, not this
+	// machine's; nil puts them under Limiter too.
+	ClusterLimiter *Limiter
 	// Sequential builds one image at a time, in the order given.
 	Sequential bool
 	// KeepGoing lets the other images finish when one fails; otherwise
@@ -165,7 +169,7 @@ func (s *scheduler) runParallel() {
 			spawn(i, func() { s.run(i) })
 			continue
 		}
-		if err := s.opts.Limiter.acquire(s.ctx); err != nil {
+		if err := s.limiter(i).acquire(s.ctx); err != nil {
 			s.outcomes[i].Request = s.reqs[i]
 			s.cancelled(&s.outcomes[i], err)
 			close(s.done[i])
@@ -177,6 +181,14 @@ func (s *scheduler) runParallel() {
 	if panicked != nil {
 		panic(panicked)
 	}
+}
+
+// limiter is the bound request i builds under.
+func (s *scheduler) limiter(i int) *Limiter {
+	if s.opts.ClusterLimiter != nil && s.reqs[i].InCluster() {
+		return s.opts.ClusterLimiter
+	}
+	return s.opts.Limiter
 }
 
 func (s *scheduler) deps(i int) []int {
@@ -207,7 +219,7 @@ func (s *scheduler) run(i int) {
 			return
 		}
 	}
-	if err := s.opts.Limiter.acquire(s.ctx); err != nil {
+	if err := s.limiter(i).acquire(s.ctx); err != nil {
 		defer close(s.done[i])
 		s.cancelled(o, err)
 		return
@@ -221,7 +233,7 @@ func (s *scheduler) runHolding(i int) {
 	o := &s.outcomes[i]
 	o.Request = s.reqs[i]
 	func() {
-		defer s.opts.Limiter.release()
+		defer s.limiter(i).release()
 		s.build(o)
 	}()
 	s.notify(*o)

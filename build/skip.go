@@ -69,6 +69,9 @@ type DecideOptions struct {
 	// Locator checks the image still exists before a skip; nil trusts
 	// the cache.
 	Locator Locator
+	// Registry checks images built in the cluster (kaniko, BuildKit in a
+	// pod), which exist only in a registry; nil trusts the cache.
+	Registry Locator
 	// Previous returns the inputs of an image's last build, to say
 	// exactly what changed; nil (or none recorded) gives coarser reasons.
 	Previous func(name string) (Inputs, bool)
@@ -100,8 +103,8 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 			d.Reasons = []string{ReasonTags}
 		}
 	}
-	if len(d.Reasons) == 0 && opts.Locator != nil && req.OnDaemon() {
-		reason, err := missing(ctx, req, d.Tags, opts.Locator)
+	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil {
+		reason, err := missing(ctx, req, d.Tags, loc)
 		if err != nil {
 			return Decision{}, err
 		}
@@ -116,6 +119,19 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 		d.Digest = prev.Digest
 	}
 	return d, nil
+}
+
+// locatorFor picks where req's image is looked up before a skip: the
+// daemon (or through it, the registry) for daemon builds, the registry for
+// in-cluster builds; custom builds are trusted.
+func locatorFor(req Request, opts DecideOptions) Locator {
+	switch {
+	case req.OnDaemon():
+		return opts.Locator
+	case req.InCluster():
+		return opts.Registry
+	}
+	return nil
 }
 
 // previousTags returns the tags an unchanged image keeps: those of its

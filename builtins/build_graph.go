@@ -107,14 +107,13 @@ func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *bui
 	if len(refs) == 0 {
 		return nil, nil
 	}
-	d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+	found, failed, err := r.lookUpBases(ctx, reqs, refs)
 	if err != nil {
 		return nil, err
 	}
-	found, failed := d.BaseDigests(ctx, refs, false)
 	out := map[string]string{}
-	for ref, bd := range found {
-		out[ref] = bd.Digest
+	for ref, d := range found {
+		out[ref] = d
 	}
 	for ref, lookupErr := range failed {
 		last, ok := r.lastBaseDigest(reqs, ref)
@@ -125,6 +124,36 @@ func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *bui
 		out[ref] = last
 	}
 	return out, nil
+}
+
+// lookUpBases resolves external base images: through the daemon when an
+// image builds there (its local copy is what a build uses), else, for
+// builds in the cluster, in the registries alone.
+func (r *buildRun) lookUpBases(ctx context.Context, reqs []build.Request, refs []string) (map[string]string, map[string]error, error) {
+	found, failed := map[string]string{}, map[string]error{}
+	if slices.ContainsFunc(reqs, build.Request.OnDaemon) {
+		d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+		if err != nil {
+			return nil, nil, err
+		}
+		digests, errs := d.BaseDigests(ctx, refs, false)
+		for ref, bd := range digests {
+			found[ref] = bd.Digest
+		}
+		return found, errs, nil
+	}
+	reg, err := r.registry()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, ref := range refs {
+		if d, err := reg.Digest(ctx, ref); err != nil {
+			failed[ref] = err
+		} else {
+			found[ref] = d
+		}
+	}
+	return found, failed, nil
 }
 
 // lastBaseDigest is the digest ref had when an image using it was last

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,8 @@ type buildRun struct {
 
 	skipPushOnce sync.Once
 	noPush       bool
+
+	cluster clusterBuilders
 }
 
 func (r *buildRun) execute(ctx context.Context) error {
@@ -40,6 +43,7 @@ func (r *buildRun) execute(ctx context.Context) error {
 	}
 	r.cache = cache
 	defer r.flushLogs()
+	defer r.closeCluster()
 	reqs, g, err := r.keyedRequests(ctx)
 	if err != nil {
 		return err
@@ -58,7 +62,7 @@ func (r *buildRun) execute(ctx context.Context) error {
 		return err
 	}
 	outcomes, buildErr := build.Schedule(ctx, rebuild, r.builder(), build.ScheduleOptions{
-		Limiter: r.limiter(), Sequential: r.cmd.seq, KeepGoing: r.cmd.keepGoing,
+		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.cmd.seq, KeepGoing: r.cmd.keepGoing,
 		LogDir: build.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
 	})
 	cache.RecordOutcomes(outcomes)
@@ -95,6 +99,7 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]build.Request, *build.G
 	if err != nil {
 		return nil, nil, err
 	}
+	r.fallBackToKaniko(ctx, reqs)
 	hasher := build.NewHasher(r.cache.Memo())
 	hasher.Progress = r.hashProgress()
 	if err := hasher.Keys(ctx, reqs); err != nil {
@@ -140,7 +145,13 @@ func (r *buildRun) request(name string) (build.Request, error) {
 	log := engine.NewPrefixWriter(&r.logMu, r.logOutput(), "build:"+name+" ")
 	log.SkipBlank = true
 	r.logs = append(r.logs, log)
-	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: r.skipPush(), Log: log})
+	skipPush := r.cmd.skipPush
+	if k := build.KindOf(img); k == build.KindDocker || k == build.KindBuildKit && (img.BuildKit == nil || img.BuildKit.InCluster == nil) {
+		// Only images on a daemon can stay unpushed for a local cluster:
+		// one built in the cluster exists only in the registry.
+		skipPush = r.skipPush()
+	}
+	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
 }
 
 // logOutput is where build output goes. With a report on stdout (or
@@ -162,12 +173,19 @@ func (r *buildRun) logOutput() io.Writer {
 // skipped get their runtime variables from the previous build right away.
 func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.Decision, []build.Request, error) {
 	opts := build.DecideOptions{Force: r.cmd.force}
-	if r.needsLookup(reqs) {
+	if r.needsLookup(reqs, build.Request.OnDaemon) {
 		d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
 		if err != nil {
 			return nil, nil, err
 		}
 		opts.Locator = d
+	}
+	if r.needsLookup(reqs, build.Request.InCluster) {
+		reg, err := r.registry()
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Registry = reg
 	}
 	decisions, err := build.DecideAll(ctx, reqs, r.cache, opts)
 	if err != nil {
@@ -186,15 +204,16 @@ func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.De
 	return decisions, rebuild, nil
 }
 
-// needsLookup says whether a skip may hinge on the daemon: an image built
-// there before, and no --force-rebuild. Otherwise the daemon is not
+// needsLookup says whether a skip may hinge on where the images of a kind
+// live (the daemon, or the registry for in-cluster builds): an image of
+// that kind built before, and no --force-rebuild. Otherwise nothing is
 // contacted to decide.
-func (r *buildRun) needsLookup(reqs []build.Request) bool {
+func (r *buildRun) needsLookup(reqs []build.Request, kind func(build.Request) bool) bool {
 	if r.cmd.force {
 		return false
 	}
 	for _, req := range reqs {
-		if _, ok := r.cache.Image(req.Name); ok && req.OnDaemon() {
+		if _, ok := r.cache.Image(req.Name); ok && kind(req) {
 			return true
 		}
 	}
@@ -211,12 +230,17 @@ func (r *buildRun) done(o build.Outcome) {
 	fmt.Fprintf(o.Request.Log, "Done building image %s (%s)\n", o.Request.Ref(), o.Duration.Round(time.Millisecond))
 }
 
-// connect reaches the Docker daemon before any build starts when an image
-// needs it, so that a missing daemon is one clear error, not one per image.
+// connect reaches the Docker daemon, and reads the kubeconfig, before any
+// build starts when an image needs them, so that a missing daemon or
+// cluster is one clear error, not one per image.
 func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
-	for _, req := range reqs {
-		if req.OnDaemon() {
-			_, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+	if slices.ContainsFunc(reqs, build.Request.OnDaemon) {
+		if _, err := r.cmd.svc.Docker(ctx, r.c.Getenv); err != nil {
+			return err
+		}
+	}
+	if slices.ContainsFunc(reqs, build.Request.InCluster) {
+		if _, err := r.clusterBuilders(); err != nil {
 			return err
 		}
 	}
@@ -228,6 +252,15 @@ func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 // (parallel pipelines, dependencies).
 func (r *buildRun) limiter() *build.Limiter {
 	return r.cmd.svc.Limiter.Sub(r.cmd.maxConcurrent)
+}
+
+// clusterLimiter is the same for builds in the cluster, under their own
+// process-wide bound.
+func (r *buildRun) clusterLimiter() *build.Limiter {
+	if r.cmd.svc.ClusterLimiter == nil {
+		return nil
+	}
+	return r.cmd.svc.ClusterLimiter.Sub(r.cmd.maxConcurrent)
 }
 
 // builder sends each request to the builder of its kind.
@@ -242,6 +275,15 @@ func (r *buildRun) builder() build.Builder {
 			return d.Build(ctx, req)
 		case req.Kind == build.KindCustom:
 			return r.custom(ctx, req)
+		case req.InCluster():
+			cb, err := r.clusterBuilders()
+			if err != nil {
+				return build.Result{}, err
+			}
+			if req.Kind == build.KindKaniko {
+				return cb.kaniko.Build(ctx, req)
+			}
+			return cb.buildkit.Build(ctx, req)
 		}
 		return build.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
 	})

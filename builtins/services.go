@@ -15,6 +15,9 @@ import (
 type Services struct {
 	// Limiter bounds concurrent builds across the process.
 	Limiter *build.Limiter
+	// ClusterLimiter bounds concurrent builds in the cluster across the
+	// process: they load the cluster, not this machine.
+	ClusterLimiter *build.Limiter
 
 	kube kubeClients
 
@@ -29,8 +32,11 @@ type Services struct {
 // NewServices returns services with a build limit of maxBuilds (0: a
 // default chosen from the CPU count).
 func NewServices(maxBuilds int) *Services {
-	return &Services{Limiter: build.NewLimiter(maxBuilds)}
+	return &Services{Limiter: build.NewLimiter(maxBuilds), ClusterLimiter: build.NewLimiter(ClusterBuildLimit)}
 }
+
+// ClusterBuildLimit is how many images build in the cluster at once.
+const ClusterBuildLimit = 8
 
 // Docker connects to the Docker Engine once, on first use: a pipeline
 // that builds nothing never touches the daemon.

@@ -66,6 +66,15 @@ type BuildKitInCluster struct {
 	CreateArgs   []string          `yaml:"createArgs"`
 	Labels       map[string]string `yaml:"labels"`
 	Annotations  map[string]string `yaml:"annotations"`
+	// HostNetwork runs buildkitd in the node's network namespace, so that
+	// it reaches a registry listening on the node's loopback (a
+	// devspace extension; DevSpace v6 has no such field).
+	HostNetwork bool `yaml:"hostNetwork"`
+	// Privileged runs buildkitd privileged (default true for rootful, as
+	// buildx's kubernetes driver does). false gives it SYS_ADMIN and
+	// unconfined seccomp/AppArmor instead, for clusters that refuse
+	// privileged pods, with an image that can cope (a devspace extension).
+	Privileged *bool `yaml:"privileged"`
 }
 
 // KanikoBuild holds options for in-cluster kaniko builds.
@@ -91,6 +100,10 @@ type KanikoBuild struct {
 	EnvFrom             map[string]any    `yaml:"envFrom"`
 	AdditionalMounts    []map[string]any  `yaml:"additionalMounts"`
 	Resources           *KanikoResources  `yaml:"resources"`
+	// HostNetwork runs the build pod in the node's network namespace, so
+	// that kaniko reaches a registry listening on the node's loopback (a
+	// devspace extension; DevSpace v6 has no such field).
+	HostNetwork bool `yaml:"hostNetwork"`
 }
 
 // KanikoResources sets the build pod's resource requests and limits.

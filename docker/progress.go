@@ -78,15 +78,20 @@ func (p *buildkitProgress) trace(aux json.RawMessage) {
 	if err := resp.UnmarshalVT(data); err != nil {
 		return
 	}
+	p.status(bkclient.NewSolveStatus(&resp))
+}
+
+// status hands one progress update to the display, noting a failed step.
+func (p *buildkitProgress) status(s *bkclient.SolveStatus) {
 	p.mu.Lock()
-	for _, v := range resp.Vertexes {
+	for _, v := range s.Vertexes {
 		if v.Error != "" && p.failed == "" {
 			p.failed = v.Name
 		}
 	}
 	p.mu.Unlock()
 	select {
-	case p.ch <- bkclient.NewSolveStatus(&resp):
+	case p.ch <- s:
 	case <-p.done:
 	}
 }

@@ -53,6 +53,7 @@ type Client struct {
 // Open reads the kubeconfig and prepares a client. It does not contact the
 // cluster: the first request does.
 func Open(opts Options) (*Client, error) {
+	quietKlog()
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv

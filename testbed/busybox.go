@@ -137,3 +137,37 @@ func streamError(r io.Reader) error {
 		}
 	}
 }
+
+// RegistryBusybox returns the Busybox image pushed to the test bed's
+// registry (REGISTRY/devspace-test/busybox:latest), for builds that pull
+// their base image from a registry, as kaniko in the cluster does: the
+// local name alone would make them ask Docker Hub.
+func (e *DockerEnv) RegistryBusybox(t testing.TB) string {
+	t.Helper()
+	local := e.Busybox(t)
+	if local == "" {
+		return ""
+	}
+	e.busyboxMu.Lock()
+	defer e.busyboxMu.Unlock()
+	if e.registryBusybox != "" {
+		return e.registryBusybox
+	}
+	ref := e.Registry + "/" + BusyboxImage
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	api := e.API(t)
+	if _, err := api.ImageTag(ctx, client.ImageTagOptions{Source: local, Target: ref}); err != nil {
+		t.Fatalf("testbed: tagging %s as %s: %v", local, ref, err)
+	}
+	resp, err := api.ImagePush(ctx, ref, client.ImagePushOptions{RegistryAuth: "e30="})
+	if err != nil {
+		t.Fatalf("testbed: pushing %s: %v", ref, err)
+	}
+	defer resp.Close()
+	if err := streamError(resp); err != nil {
+		t.Fatalf("testbed: pushing %s: %v", ref, err)
+	}
+	e.registryBusybox = ref
+	return ref
+}

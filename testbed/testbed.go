@@ -48,6 +48,8 @@ type DockerEnv struct {
 
 	busyboxMu  sync.Mutex
 	busyboxRef string
+	// registryBusybox is busyboxRef pushed to Registry.
+	registryBusybox string
 }
 
 // Credentials of the registry AuthRegistry starts.

@@ -40,17 +40,21 @@ import (
 //	AUTH_REGISTRY  a registry that requires a login (user devspace)
 //	AUTH           base64 of that login, for a Docker config.json
 //	BUSYBOX        a local base image
+//	REGISTRY_BUSYBOX  the same in REGISTRY, for builds in the cluster
+//	KANIKO_IMAGE   the test bed's kaniko executor image, in REGISTRY
+//	BUILDKIT_IMAGE the test bed's buildkitd image, in REGISTRY
 //	KUBECONFIG     the cluster, as the admin
 //	NS             the script's namespace
 //	SECRET         the name of the pull secret for AUTH_REGISTRY
 //	LOCAL_PORT     a free port on 127.0.0.1
 //
-// and the commands kget, krollout, kcreate, kdelete, kpullfails,
+// and the commands kget, kpods, krollout, kcreate, kdelete, kpullfails,
 // kconfig-as, http-get and file-eventually besides testscript's own.
 func TestDeployScripts(t *testing.T) {
 	denv := testbed.Docker(t)
 	kenv := testbed.Kube(t)
 	busybox := denv.Busybox(t)
+	registryBusybox := denv.RegistryBusybox(t)
 	dyn := dynamicClient(t, kenv.Kubeconfig)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/deploy",
@@ -71,6 +75,9 @@ func TestDeployScripts(t *testing.T) {
 			e.Setenv("SECRET", pullsecret.DefaultName(kenv.AuthRegistry))
 			e.Setenv("AUTH", base64.StdEncoding.EncodeToString([]byte(testbed.AuthRegistryUser+":"+testbed.AuthRegistryPassword)))
 			e.Setenv("BUSYBOX", busybox)
+			e.Setenv("REGISTRY_BUSYBOX", registryBusybox)
+			e.Setenv("KANIKO_IMAGE", kenv.KanikoImage)
+			e.Setenv("BUILDKIT_IMAGE", kenv.BuildKitImage)
 			e.Setenv("KUBECONFIG", kenv.Kubeconfig)
 			e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
 			e.Setenv("LOCAL_PORT", fmt.Sprint(freePort(e.T())))
@@ -79,6 +86,7 @@ func TestDeployScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":           exits,
 			"kget":            func(ts *testscript.TestScript, neg bool, args []string) { kget(ts, dyn, neg, args) },
+			"kpods":           func(ts *testscript.TestScript, neg bool, args []string) { kpods(ts, dyn, neg, args) },
 			"krollout":        func(ts *testscript.TestScript, neg bool, args []string) { krollout(ts, dyn, neg, args) },
 			"kcreate":         func(ts *testscript.TestScript, neg bool, args []string) { kcreate(ts, dyn, neg, args) },
 			"kdelete":         func(ts *testscript.TestScript, neg bool, args []string) { kdelete(ts, dyn, neg, args) },
@@ -170,6 +178,62 @@ func field(ts *testscript.TestScript, v any, path string) any {
 		}
 	}
 	return v
+}
+
+// kpods SELECTOR [PHASE]: prints the names of the pods in $NS that match
+// the label selector (and are in PHASE, e.g. Running), one per line. With
+// PHASE it waits up to 60 s for one to be there. ! kpods SELECTOR waits up
+// to 30 s for no pod to match (a deleted pod is listed until its
+// containers have stopped).
+func kpods(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
+	if len(args) < 1 || len(args) > 2 || (neg && len(args) != 1) {
+		ts.Fatalf("usage: kpods SELECTOR [PHASE] | ! kpods SELECTOR")
+	}
+	if neg {
+		knoPods(ts, dyn, args[0])
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for {
+		list, err := resourceFor(ts, dyn, "pod").List(ctx, metav1.ListOptions{LabelSelector: args[0]})
+		ts.Check(err)
+		var names []string
+		for _, p := range list.Items {
+			phase, _, _ := unstructured.NestedString(p.Object, "status", "phase")
+			if len(args) == 1 || phase == args[1] {
+				names = append(names, p.GetName())
+			}
+		}
+		if len(args) == 1 || len(names) > 0 {
+			for _, n := range names {
+				fmt.Fprintln(ts.Stdout(), n)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			ts.Fatalf("no pod %s is %s", args[0], args[1])
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func knoPods(ts *testscript.TestScript, dyn dynamic.Interface, selector string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		list, err := resourceFor(ts, dyn, "pod").List(ctx, metav1.ListOptions{LabelSelector: selector})
+		ts.Check(err)
+		if len(list.Items) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			ts.Fatalf("pod %s still exists after 30 s", list.Items[0].GetName())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // krollout NAME: waits (90 s at most) until Deployment NAME in $NS has

@@ -1,0 +1,117 @@
+package builtins
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/buildkit"
+	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/kaniko"
+)
+
+// clusterBuilders are the in-cluster builders of one build_images call,
+// made on first use: a call that builds nothing in the cluster reads no
+// kubeconfig.
+type clusterBuilders struct {
+	once     sync.Once
+	kaniko   *kaniko.Builder
+	buildkit *buildkit.Builder
+	err      error
+}
+
+// clusterBuilders makes the call's in-cluster builders, once.
+func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
+	r.cluster.once.Do(func() {
+		client, err := r.cmd.svc.Kube(r.c)
+		if err != nil {
+			r.cluster.err = fmt.Errorf("kaniko and in-cluster BuildKit builds run in the cluster: %w", err)
+			return
+		}
+		creds, err := docker.NewCredentials(r.c.Getenv)
+		if err != nil {
+			r.cluster.err = err
+			return
+		}
+		r.cluster.kaniko = &kaniko.Builder{Client: client, Logins: creds}
+		r.cluster.buildkit = &buildkit.Builder{Client: client, Creds: creds}
+	})
+	return &r.cluster, r.cluster.err
+}
+
+// kanikoBuilder returns the call's kaniko builder.
+func (r *buildRun) kanikoBuilder() (*kaniko.Builder, error) {
+	cb, err := r.clusterBuilders()
+	if err != nil {
+		return nil, err
+	}
+	return cb.kaniko, nil
+}
+
+// closeCluster closes the connections to in-cluster BuildKit daemons.
+func (r *buildRun) closeCluster() {
+	if r.cluster.buildkit != nil {
+		_ = r.cluster.buildkit.Close()
+	}
+}
+
+// registry looks images and base images up in their registries without a
+// daemon, for images built in the cluster.
+func (r *buildRun) registry() (*docker.Credentials, error) {
+	return docker.NewCredentials(r.c.Getenv)
+}
+
+// fallBackToKaniko moves docker images to kaniko when no Docker daemon can
+// be reached, as the seeds order the builders ("docker, with kaniko as the
+// fallback when the Docker host is not reachable"), unless
+// docker.disableFallback is set. It says which daemon failed and which
+// images go to the cluster instead. Other daemon errors stay errors.
+func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []build.Request) {
+	var candidates []int
+	for i, req := range reqs {
+		if req.Kind == build.KindDocker && !disableFallback(req) {
+			candidates = append(candidates, i)
+		}
+	}
+	if len(candidates) == 0 {
+		return
+	}
+	_, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+	var unreachable *docker.DaemonUnreachableError
+	if !errors.As(err, &unreachable) {
+		return
+	}
+	if _, err := r.kanikoBuilder(); err != nil {
+		fmt.Fprintf(r.c.Stderr, "build_images: no kaniko fallback for the unreachable Docker daemon: %v\n", err)
+		return
+	}
+	var names []string
+	for _, i := range candidates {
+		reqs[i].Kind = build.KindKaniko
+		reqs[i].Push = !(reqs[i].Config.SkipPush || r.cmd.skipPush)
+		names = append(names, reqs[i].Name)
+	}
+	ep := unreachable.Endpoint
+	fmt.Fprintf(r.c.Stderr, "build_images: the Docker daemon at %s (context %q, chosen by %s) cannot be reached (%v): building %s with kaniko in the cluster instead (images.*.docker.disableFallback: true turns this off)\n",
+		ep.Host, ep.Context, ep.Source, rootCause(unreachable.Err), strings.Join(names, ", "))
+}
+
+func disableFallback(req build.Request) bool {
+	d := req.Config.Docker
+	return d != nil && d.DisableFallback != nil && *d.DisableFallback
+}
+
+// rootCause is the innermost error's text: "connect: no such file or
+// directory", not the client's whole advice.
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}

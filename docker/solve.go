@@ -1,0 +1,129 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	bkclient "github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/tonistiigi/fsutil"
+
+	"github.com/devspace-engine/devspace/build"
+)
+
+// SolveStats say what one solve sent: the context files the daemon asked
+// for (new or changed since the copy it keeps) and their bytes.
+type SolveStats struct {
+	Files int64
+	Bytes int64
+}
+
+// Solve builds req on a BuildKit daemon reached directly (a buildkitd in
+// the cluster), with the same inputs as a daemon build through this
+// package: exactly the hashed context files, the in-memory Dockerfile
+// and the ignore patterns, build args and target. The client's session
+// serves them, so the daemon asks only for what changed since its last
+// build of this directory (the shared key), and answers its credential
+// requests for pulls and pushes from the Docker config here: no
+// credential is stored in the cluster. Every tag is pushed when req.Push.
+// The daemon's progress is written to out as plain `#N` lines.
+func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.Request, out io.Writer) (build.Result, SolveStats, error) {
+	opt, stats, err := c.solveOpt(req)
+	if err != nil {
+		return build.Result{}, SolveStats{}, err
+	}
+	lines := newLineWriter(out)
+	progress, err := startProgress(lines)
+	if err != nil {
+		return build.Result{}, SolveStats{}, err
+	}
+	statusCh := make(chan *bkclient.SolveStatus)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for s := range statusCh {
+			progress.status(s)
+		}
+	})
+	start := time.Now()
+	resp, err := bk.Solve(ctx, nil, opt, statusCh) // closes statusCh
+	wg.Wait()
+	progress.close()
+	sent := SolveStats{Files: stats.files.Load(), Bytes: stats.fileBytes.Load()}
+	if err != nil {
+		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
+			err = &StepError{Step: step, Err: err}
+		}
+		return build.Result{}, sent, err
+	}
+	lines.Line(fmt.Sprintf("sent build context: %d new or changed files, %s, build took %s",
+		sent.Files, humanBytes(sent.Bytes), time.Since(start).Round(time.Millisecond)))
+	lines.Flush()
+	res := build.Result{ID: resp.ExporterResponse["containerimage.config.digest"]}
+	if req.Push {
+		res.Digest = resp.ExporterResponse["containerimage.digest"]
+	}
+	return res, sent, nil
+}
+
+// solveOpt is the solve request of req and the counters of what its
+// session sends.
+func (c *Credentials) solveOpt(req build.Request) (bkclient.SolveOpt, *transferStats, error) {
+	excludes, err := ignorePatterns(req.ContextDir, req.Dockerfile)
+	if err != nil {
+		return bkclient.SolveOpt{}, nil, err
+	}
+	key, err := sharedKey(req.ContextDir)
+	if err != nil {
+		return bkclient.SolveOpt{}, nil, err
+	}
+	base, err := fsutil.NewFS(req.ContextDir)
+	if err != nil {
+		return bkclient.SolveOpt{}, nil, fmt.Errorf("build context: %w", err)
+	}
+	filtered, err := fsutil.NewFilterFS(base, &fsutil.FilterOpt{Map: keepOnly(req.Files)})
+	if err != nil {
+		return bkclient.SolveOpt{}, nil, fmt.Errorf("build context: %w", err)
+	}
+	stats := &transferStats{}
+	now := time.Now().UnixNano()
+	attrs := map[string]string{"filename": sessionDockerfile}
+	if req.Target != "" {
+		attrs["target"] = req.Target
+	}
+	for _, k := range slices.Sorted(maps.Keys(req.BuildArgs)) {
+		if v := req.BuildArgs[k]; v != nil {
+			attrs["build-arg:"+k] = *v
+		}
+	}
+	refs := make([]string, len(req.Tags))
+	for i, t := range req.Tags {
+		refs[i] = req.Image + ":" + t
+	}
+	export := map[string]string{"name": strings.Join(refs, ","), "push": fmt.Sprint(req.Push)}
+	if req.Insecure {
+		export["registry.insecure"] = "true"
+	}
+	return bkclient.SolveOpt{
+		Frontend:      "dockerfile.v0",
+		FrontendAttrs: attrs,
+		SharedKey:     key,
+		LocalMounts: map[string]fsutil.FS{
+			sessionContextDir: &countingFS{FS: filtered, stats: stats},
+			sessionDockerfileDir: memFS{
+				{name: sessionDockerfile, data: req.DockerfileText, mtime: now},
+				{name: sessionDockerfile + ".dockerignore", data: []byte(strings.Join(excludes, "\n") + "\n"), mtime: now},
+			},
+		},
+		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+			AuthConfigProvider: c.creds.sessionAuth,
+		})},
+		Exports: []bkclient.ExportEntry{{Type: bkclient.ExporterImage, Attrs: export}},
+	}, stats, nil
+}
