@@ -142,6 +142,9 @@ func (r *buildRun) request(name string) (build.Request, error) {
 	if d := img.Docker; d != nil && len(d.Args) > 0 {
 		fmt.Fprintf(r.c.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
 	}
+	for _, note := range unusedClusterSettings(img) {
+		fmt.Fprintf(r.c.Stderr, "build_images: image %q: %s\n", name, note)
+	}
 	log := engine.NewPrefixWriter(&r.logMu, r.logOutput(), "build:"+name+" ")
 	log.SkipBlank = true
 	r.logs = append(r.logs, log)

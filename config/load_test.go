@@ -86,6 +86,21 @@ build:
 			},
 		},
 		{
+			name: "legacy kaniko block (seed 000)",
+			src: `image: repo/app
+build:
+  kaniko:
+    cache: true
+    snapshotMode: time
+    namespace: builds
+    insecure: false
+    hostNetwork: true`,
+			want: Image{
+				Name: "app", Image: "repo/app",
+				Kaniko: &KanikoBuild{Cache: ptr(true), SnapshotMode: "time", Namespace: "builds", Insecure: ptr(false), HostNetwork: true},
+			},
+		},
+		{
 			name: "flat fields win over the legacy block",
 			src:  "image: repo/app\ndockerfile: Flat\nbuild:\n  dockerfile: Legacy\n  disabled: true",
 			want: Image{Name: "app", Image: "repo/app", Dockerfile: "Flat", Disabled: true},
