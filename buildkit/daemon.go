@@ -75,6 +75,8 @@ func (d Daemon) create(ctx context.Context, c *kube.Client, pod *corev1.Pod, log
 		return fmt.Errorf("create the BuildKit daemon pod %s: %w", d, err)
 	}
 	if err := d.waitReady(ctx, c, created.GetResourceVersion()); err != nil {
+		// A daemon that never came up is not left failing in the cluster.
+		_ = d.remove(context.WithoutCancel(ctx), c, string(created.GetUID()))
 		return err
 	}
 	fmt.Fprintf(log, "%s BuildKit daemon pod %s (%s, ready in %.1fs)%s\n", verb, d, pod.Spec.Containers[0].Image, time.Since(start).Seconds(), why)
