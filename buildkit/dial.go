@@ -27,7 +27,7 @@ func dialStdio(ctx context.Context, c *kube.Client, pod dev.Pod) (net.Conn, erro
 	conn := &stdioConn{r: outR, w: inW, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(conn.done)
-		var stderr bytes.Buffer
+		var stderr lockedBuffer // client-go may still write it after Exec returned
 		err := dev.Exec(runCtx, c, pod, []string{"buildctl", "--addr", socket, "dial-stdio"},
 			dev.ExecOptions{Stdin: inR, Stdout: outW, Stderr: &stderr})
 		if err == nil {
@@ -39,6 +39,24 @@ func dialStdio(ctx context.Context, c *kube.Client, pod dev.Pod) (net.Conn, erro
 		inR.CloseWithError(err)
 	}()
 	return conn, nil
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type dialError struct {

@@ -1,9 +1,11 @@
 package builtins
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,7 +95,11 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 	}
 	cfg := dev.Config{Name: name, Project: c.Engine.Config.Name, Selector: sel, Log: logTo(c, c.Stdout, "dev:")(name)}
 	if !d.noReplace {
-		cfg.Changes = changesOf(p)
+		ch, err := changesOf(name, p)
+		if err != nil {
+			return dev.Config{}, err
+		}
+		cfg.Changes = ch
 	}
 	if !d.noPorts {
 		for _, port := range p.Ports {
@@ -186,15 +192,57 @@ func patternFile(dir, name string) ([]string, error) {
 	return out, nil
 }
 
-func changesOf(p *config.DevPod) dev.Changes {
-	ch := dev.Changes{Container: p.Container, Image: p.DevImage, Command: p.Command, Args: p.Args, WorkingDir: p.WorkingDir}
-	if len(p.Env) > 0 {
+// changesOf is what dev config p changes in the pod: the selected
+// container, the containers under containers:, and patches.
+func changesOf(name string, p *config.DevPod) (dev.PodChanges, error) {
+	pc := dev.PodChanges{Containers: []dev.Changes{containerChanges(p.Container, &p.DevContainer)}}
+	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
+		dc := p.Containers[cname]
+		if err := unsupportedInContainer(name, cname, dc); err != nil {
+			return dev.PodChanges{}, err
+		}
+		pc.Containers = append(pc.Containers, containerChanges(cmp.Or(dc.Container, cname), dc))
+	}
+	for i, raw := range p.Patches {
+		op, _ := raw["op"].(string)
+		path, _ := raw["path"].(string)
+		if op == "" || path == "" {
+			return dev.PodChanges{}, fmt.Errorf("dev %s: patches[%d]: set op (add, replace or remove) and path", name, i)
+		}
+		pc.Patches = append(pc.Patches, dev.Patch{Op: op, Path: path, Value: raw["value"]})
+	}
+	return pc, nil
+}
+
+func containerChanges(container string, c *config.DevContainer) dev.Changes {
+	ch := dev.Changes{Container: container, Image: c.DevImage, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources}
+	if len(c.Env) > 0 {
 		ch.Env = map[string]string{}
-		for _, e := range p.Env {
+		for _, e := range c.Env {
 			ch.Env[e.Name] = e.Value
 		}
 	}
 	return ch
+}
+
+// unsupportedInContainer refuses, under containers:, what only the
+// selected container has so far: sync, ports, logs, terminal.
+func unsupportedInContainer(name, container string, c *config.DevContainer) error {
+	var fields []string
+	for _, f := range []struct {
+		set   bool
+		field string
+	}{{len(c.Sync) > 0, "sync"}, {len(c.Ports) > 0, "ports"}, {c.Logs != nil, "logs"}, {c.Terminal != nil, "terminal"},
+		{len(c.ReversePorts) > 0, "reversePorts"}, {c.Attach != nil, "attach"}, {c.SSH != nil, "ssh"}} {
+		if f.set {
+			fields = append(fields, f.field)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dev %s: containers.%s: %s not available there yet: put them on the dev config itself (container: %s); under containers: devImage, command, args, workingDir, env and resources work",
+		name, container, strings.Join(fields, ", "), container)
 }
 
 // unsupportedDev names the dev fields that are configured but have no
@@ -209,15 +257,12 @@ func unsupportedDev(name string, p *config.DevPod) error {
 	add(len(p.ReversePorts) > 0, "reversePorts")
 	add(p.Attach != nil, "attach")
 	add(p.SSH != nil, "ssh")
-	add(len(p.Containers) > 0, "containers")
-	add(len(p.Patches) > 0, "patches")
 	add(len(p.ProxyCommands) > 0, "proxyCommands")
 	add(len(p.PersistPaths) > 0, "persistPaths")
-	add(p.Resources != nil, "resources")
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, upload sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

@@ -16,7 +16,7 @@ type Config struct {
 	Name, Project string
 	Selector      Selector
 	// Changes replace the pod when not empty.
-	Changes   Changes
+	Changes   PodChanges
 	Ports     []PortMapping
 	Logs      bool
 	LastLines int

@@ -27,8 +27,7 @@ const (
 	LabelDevCopy = "devspace.sh/dev-copy"
 )
 
-// Changes are what a dev config changes in a container. When none is
-// set, the pod is used as it is and nothing is replaced.
+// Changes are what a dev config changes in one container.
 type Changes struct {
 	Container  string
 	Image      string
@@ -36,11 +35,31 @@ type Changes struct {
 	Args       []string
 	WorkingDir string
 	Env        map[string]string
+	// Resources replace the container's resources (requests, limits).
+	Resources map[string]any
+}
+
+// Empty reports whether the container is used unchanged.
+func (c Changes) Empty() bool {
+	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil
+}
+
+// PodChanges are what a dev config changes in the pod: its containers
+// (the selected one first; others from `containers:`), then patches. When
+// none is set, the pod is used as it is and nothing is replaced.
+type PodChanges struct {
+	Containers []Changes
+	Patches    []Patch
 }
 
 // Empty reports whether the pod can be used unchanged.
-func (c Changes) Empty() bool {
-	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0
+func (c PodChanges) Empty() bool {
+	for _, ch := range c.Containers {
+		if !ch.Empty() {
+			return false
+		}
+	}
+	return len(c.Patches) == 0
 }
 
 // ReplaceRecord is what a replacement changed, kept on the original.
@@ -61,7 +80,7 @@ var (
 // recording how to undo it on the workload. It returns the selector of
 // the copy's pods. A workload already replaced by this project keeps its
 // record and gets its copy updated.
-func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch Changes) (Selector, error) {
+func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
 	w, err := owner(ctx, c, pod)
 	if err != nil {
 		return Selector{}, err
@@ -73,6 +92,11 @@ func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName stri
 	if !replaced {
 		replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas")
 		rec = ReplaceRecord{Kind: w.GetKind(), Replicas: replicas, Copy: w.GetName() + "-devspace", Dev: devName}
+	}
+	for i := range ch.Containers {
+		if ch.Containers[i].Container == "" {
+			ch.Containers[i].Container = pod.Container // the one the selector chose
+		}
 	}
 	dc, err := devCopy(w, rec.Copy, project, devName, ch)
 	if err != nil {
@@ -86,7 +110,7 @@ func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName stri
 			return Selector{}, err
 		}
 	}
-	return Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: ch.Container}, nil
+	return Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
 }
 
 // owner finds the Deployment or StatefulSet that runs pod.
@@ -109,7 +133,7 @@ func owner(ctx context.Context, c *kube.Client, pod Pod) (*unstructured.Unstruct
 			return obj, nil
 		}
 	}
-	return nil, fmt.Errorf("pod %s in namespace %s is not run by a Deployment or StatefulSet: devImage, command, args, workingDir and env need one to replace", pod.Name, pod.Namespace)
+	return nil, fmt.Errorf("pod %s in namespace %s is not run by a Deployment or StatefulSet: devImage, command, args, workingDir, env, resources and patches need one to replace", pod.Name, pod.Namespace)
 }
 
 func getObject(ctx context.Context, c *kube.Client, ref kube.Ref) (*unstructured.Unstructured, error) {
@@ -134,7 +158,7 @@ func recordOf(w *unstructured.Unstructured) (ReplaceRecord, bool, error) {
 
 // devCopy is a Deployment running w's pod template with the changes, its
 // pods labelled so that only they are selected.
-func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Changes) (*unstructured.Unstructured, error) {
+func devCopy(w *unstructured.Unstructured, name, project, devName string, ch PodChanges) (*unstructured.Unstructured, error) {
 	tmpl, ok, _ := unstructured.NestedMap(w.Object, "spec", "template")
 	if !ok {
 		return nil, fmt.Errorf("%s/%s has no pod template", w.GetKind(), w.GetName())
@@ -146,7 +170,12 @@ func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Cha
 	}
 	labels[LabelDevCopy] = name
 	_ = unstructured.SetNestedStringMap(tmpl, labels, "metadata", "labels")
-	if err := applyChanges(tmpl, ch); err != nil {
+	for _, c := range ch.Containers {
+		if err := applyChanges(tmpl, c); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
+		}
+	}
+	if err := applyPatches(tmpl, ch.Patches); err != nil {
 		return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
@@ -186,6 +215,9 @@ func applyChanges(tmpl map[string]any, ch Changes) error {
 	}
 	if ch.WorkingDir != "" {
 		m["workingDir"] = ch.WorkingDir
+	}
+	if ch.Resources != nil {
+		m["resources"] = ch.Resources
 	}
 	if len(ch.Env) > 0 {
 		env, _ := m["env"].([]any)
