@@ -110,6 +110,14 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 			cfg.Ports = append(cfg.Ports, m)
 		}
 	}
+	for i, o := range p.Open {
+		url, _ := o["url"].(string)
+		if url == "" {
+			return dev.Config{}, fmt.Errorf("dev %s: open[%d]: set url, e.g. http://localhost:8080", name, i)
+		}
+		cfg.Open = append(cfg.Open, dev.OpenConfig{URL: url})
+	}
+	cfg.Browser = dev.Desktop(c.Getenv)
 	if l := p.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
 		cfg.Logs, cfg.LastLines = true, l.LastLines
 	}

@@ -25,6 +25,9 @@ type Config struct {
 	// exits, dev stops unless ContinueOnTerminalExit.
 	Terminal               *TerminalConfig
 	ContinueOnTerminalExit bool
+	// Open are URLs announced (and, with Browser, opened) once they answer.
+	Open    []OpenConfig
+	Browser bool
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 }
@@ -174,6 +177,11 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		}
 	}
 	ready <- startErr
+	for _, o := range cfg.Open {
+		if startErr == nil {
+			wg.Go(func() { OpenWhenReady(ctx, o, cfg.Log, cfg.Browser) })
+		}
+	}
 	if cfg.Terminal != nil && startErr == nil {
 		wg.Go(func() {
 			err := Terminal(ctx, c, next, *cfg.Terminal)
