@@ -99,6 +99,9 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 		if err != nil {
 			return dev.Config{}, err
 		}
+		if a, on := attachOf(p); on && !a.noReplace {
+			ch.Containers[0].Attach, ch.Containers[0].NoTTY = true, a.noTTY
+		}
 		cfg.Changes = ch
 	}
 	if !d.noPorts {
@@ -123,6 +126,13 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 	}
 	if t := p.Terminal; t != nil && (t.Enabled == nil || *t.Enabled) {
 		cfg.Terminal = &dev.TerminalConfig{Command: t.Command, WorkDir: t.WorkDir, TTY: !t.DisableTTY, Stdin: c.Stdin, Stdout: c.Stdout}
+		cfg.ContinueOnTerminalExit = d.continueOnTermExit
+	}
+	if a, on := attachOf(p); on {
+		if cfg.Terminal != nil {
+			return dev.Config{}, fmt.Errorf("dev %s: set terminal or attach, not both: both want your keyboard", name)
+		}
+		cfg.Terminal = &dev.TerminalConfig{Attach: true, TTY: !a.noTTY, Stdin: c.Stdin, Stdout: c.Stdout}
 		cfg.ContinueOnTerminalExit = d.continueOnTermExit
 	}
 	if !d.noSync {
@@ -233,6 +243,22 @@ func containerChanges(container string, c *config.DevContainer) dev.Changes {
 	return ch
 }
 
+// attachSettings are dev.*.attach's options.
+type attachSettings struct{ noReplace, noTTY bool }
+
+// attachOf reads dev.*.attach ({enabled, disableReplace, disableTTY});
+// on is false when it is absent or disabled.
+func attachOf(p *config.DevPod) (a attachSettings, on bool) {
+	if p.Attach == nil {
+		return a, false
+	}
+	flag := func(k string) bool { v, _ := p.Attach[k].(bool); return v }
+	if v, set := p.Attach["enabled"].(bool); set && !v {
+		return a, false
+	}
+	return attachSettings{noReplace: flag("disableReplace"), noTTY: flag("disableTTY")}, true
+}
+
 // unsupportedInContainer refuses, under containers:, what only the
 // selected container has so far: sync, ports, logs, terminal.
 func unsupportedInContainer(name, container string, c *config.DevContainer) error {
@@ -263,14 +289,13 @@ func unsupportedDev(name string, p *config.DevPod) error {
 		}
 	}
 	add(len(p.ReversePorts) > 0, "reversePorts")
-	add(p.Attach != nil, "attach")
 	add(p.SSH != nil, "ssh")
 	add(len(p.ProxyCommands) > 0, "proxyCommands")
 	add(len(p.PersistPaths) > 0, "persistPaths")
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

@@ -52,13 +52,21 @@ func (e *ExitError) Error() string {
 // server does not kill the command: without a TTY it runs on in the
 // container (seen with containerd), as after an interrupted kubectl exec.
 func Exec(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts ExecOptions) error {
-	return execIn(ctx, c, pod, cmd, opts, false)
-}
-
-func execIn(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts ExecOptions, spdyOnly bool) error {
 	if len(cmd) == 0 {
 		return fmt.Errorf("exec in %s: no command", pod)
 	}
+	return execIn(ctx, c, pod, cmd, opts, false)
+}
+
+// Attach connects opts' streams to the container's main process, as
+// `kubectl attach` does (the container needs stdin, and tty for TTY). It
+// returns when the process ends, the stream is closed, or ctx ends.
+func Attach(ctx context.Context, c *kube.Client, pod Pod, opts ExecOptions) error {
+	return execIn(ctx, c, pod, nil, opts, false)
+}
+
+// execIn runs cmd over the exec subresource, or attaches (cmd nil).
+func execIn(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts ExecOptions, spdyOnly bool) error {
 	if pod.Name == "" || pod.Namespace == "" {
 		return fmt.Errorf("exec in %s: the pod has no name or namespace", pod)
 	}
@@ -67,7 +75,11 @@ func execIn(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts Exe
 	if err != nil {
 		return fmt.Errorf("exec in %s: %w", pod, err)
 	}
-	req := rc.Post().AbsPath("/api/v1/namespaces", pod.Namespace, "pods", pod.Name, "exec")
+	sub := "exec"
+	if cmd == nil {
+		sub = "attach"
+	}
+	req := rc.Post().AbsPath("/api/v1/namespaces", pod.Namespace, "pods", pod.Name, sub)
 	if pod.Container != "" {
 		req = req.Param("container", pod.Container)
 	}
@@ -123,6 +135,9 @@ func execIn(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts Exe
 	var exit uexec.ExitError
 	if errors.As(err, &exit) && exit.Exited() {
 		return &ExitError{Code: exit.ExitStatus()}
+	}
+	if cmd == nil {
+		return fmt.Errorf("attach to %s: %w", pod, err)
 	}
 	return fmt.Errorf("exec %s in %s: %w", strings.Join(cmd, " "), pod, err)
 }

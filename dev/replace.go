@@ -37,11 +37,14 @@ type Changes struct {
 	Env        map[string]string
 	// Resources replace the container's resources (requests, limits).
 	Resources map[string]any
+	// Attach gives the container stdin (and a TTY unless NoTTY), which
+	// attaching to its main process needs.
+	Attach, NoTTY bool
 }
 
 // Empty reports whether the container is used unchanged.
 func (c Changes) Empty() bool {
-	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil
+	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil && !c.Attach
 }
 
 // PodChanges are what a dev config changes in the pod: its containers
@@ -218,6 +221,9 @@ func applyChanges(tmpl map[string]any, ch Changes) error {
 	}
 	if ch.Resources != nil {
 		m["resources"] = ch.Resources
+	}
+	if ch.Attach {
+		m["stdin"], m["tty"] = true, !ch.NoTTY
 	}
 	if len(ch.Env) > 0 {
 		env, _ := m["env"].([]any)

@@ -25,6 +25,9 @@ type TerminalConfig struct {
 	// raw mode for the session and its size follows the window.
 	Stdin  io.Reader
 	Stdout io.Writer
+	// Attach connects to the container's main process instead of
+	// starting a shell (dev.*.attach).
+	Attach bool
 }
 
 // shellCommand is what the terminal runs in the container.
@@ -60,7 +63,11 @@ func Terminal(ctx context.Context, c *kube.Client, next func(context.Context) (P
 		defer restore()
 		opts.Resize = sizes
 	}
-	err = Exec(ctx, c, pod, t.shellCommand(), opts)
+	if t.Attach {
+		err = Attach(ctx, c, pod, opts)
+	} else {
+		err = Exec(ctx, c, pod, t.shellCommand(), opts)
+	}
 	if ctx.Err() != nil {
 		return nil
 	}
