@@ -33,6 +33,7 @@ type startDevCmd struct {
 	all, noPorts, noReplace      bool
 	noSync, continueOnTermExit   bool
 	except, set, setString, from []string
+	fromFile                     []string
 }
 
 func (d *startDevCmd) Flags(fs *pflag.FlagSet, _ *engine.Call) {
@@ -42,16 +43,18 @@ func (d *startDevCmd) Flags(fs *pflag.FlagSet, _ *engine.Call) {
 	fs.BoolVar(&d.noReplace, "disable-pod-replace", false, "use the pods as they are: no devImage, command, args, workingDir or env")
 	fs.BoolVar(&d.noSync, "disable-sync", false, "do not sync files")
 	fs.BoolVar(&d.continueOnTermExit, "continue-on-terminal-exit", false, "keep dev running when the terminal exits")
-	fs.StringArrayVar(&d.set, "set", nil, "accepted for DevSpace compatibility")
-	fs.StringArrayVar(&d.setString, "set-string", nil, "accepted for DevSpace compatibility")
-	fs.StringArrayVar(&d.from, "from", nil, "accepted for DevSpace compatibility")
+	fs.StringArrayVar(&d.set, "set", nil, "[DEV:]KEY=VALUE: change a setting of the dev config (a YAML value; repeatable)")
+	fs.StringArrayVar(&d.setString, "set-string", nil, "[DEV:]KEY=VALUE: the same, the value always a string")
+	fs.StringArrayVar(&d.from, "from", nil, "[DEV:]OTHER: start from the settings of dev config OTHER")
+	fs.StringArrayVar(&d.fromFile, "from-file", nil, "[DEV:]FILE: merge settings from a YAML file")
 }
 
 func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
 	if !d.all && len(args) == 0 {
 		return errors.New("either specify 'start_dev --all' or 'start_dev devConfig1 devConfig2'")
 	}
-	names, err := pick(selection{all: d.all, except: d.except, args: args}, "dev config", "dev", c.Engine.Config.Dev)
+	sv := config.SetValues{Set: d.set, SetString: d.setString, From: d.from, FromFile: d.fromFile}
+	names, err := pick(selection{all: d.all, except: d.except, args: args, open: !sv.Empty()}, "dev config", "dev", c.Engine.Config.Dev)
 	if err != nil || len(names) == 0 {
 		return err
 	}
@@ -60,7 +63,13 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 		return err
 	}
 	for _, name := range names {
-		cfg, err := d.sessionConfig(c, name, client.Namespace)
+		p := c.Engine.Config.Dev[name]
+		if !sv.Empty() {
+			if p, err = c.Engine.Config.PatchDev(name, sv); err != nil {
+				return err
+			}
+		}
+		cfg, err := d.sessionConfig(c, name, p, client.Namespace)
 		if err != nil {
 			return err
 		}
@@ -73,8 +82,7 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 
 // sessionConfig turns dev.NAME into what the dev manager runs; fields
 // whose behaviour is not there yet are refused rather than ignored.
-func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev.Config, error) {
-	p := c.Engine.Config.Dev[name]
+func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPod, defaultNS string) (dev.Config, error) {
 	if err := unsupportedDev(name, p); err != nil {
 		return dev.Config{}, err
 	}

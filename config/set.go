@@ -294,3 +294,18 @@ func (c *Config) PatchDeployment(name string, s SetValues) (*Deployment, error) 
 	dep.Name = name
 	return dep, nil
 }
+
+// PatchDev returns dev.NAME with the values applied (a --from or --set
+// may create it). The config itself is not changed.
+func (c *Config) PatchDev(name string, s SetValues) (*DevPod, error) {
+	obj, err := c.PatchObject("dev", name, s)
+	if err != nil {
+		return nil, fmt.Errorf("dev.%s: %w", name, err)
+	}
+	p := &DevPod{}
+	if err := DecodeObject(obj, p); err != nil {
+		return nil, fmt.Errorf("dev.%s after --set: %w", name, err)
+	}
+	p.Name = name
+	return p, nil
+}

@@ -84,6 +84,18 @@ var (
 // the copy's pods. A workload already replaced by this project keeps its
 // record and gets its copy updated.
 func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
+	// The workload's controller may update it between our read and our
+	// patch (right after a restore it still writes its status): read
+	// again and retry, as kubectl's conflict retries do.
+	for attempt := 1; ; attempt++ {
+		sel, err := replaceOnce(ctx, c, pod, project, devName, ch)
+		if !apierrors.IsConflict(err) || attempt == 5 {
+			return sel, err
+		}
+	}
+}
+
+func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
 	w, err := owner(ctx, c, pod)
 	if err != nil {
 		return Selector{}, err
@@ -251,7 +263,7 @@ func scaleAway(ctx context.Context, c *kube.Client, w *unstructured.Unstructured
 	})
 	_, err := c.MergePatch(ctx, refOf(w), patch)
 	if err != nil {
-		return fmt.Errorf("scale %s/%s to zero for the dev copy: %w", w.GetKind(), w.GetName(), err)
+		return fmt.Errorf("scale %s/%s to zero for the dev copy: %w", w.GetKind(), w.GetName(), err) // %w: Replace retries conflicts
 	}
 	return nil
 }
