@@ -161,7 +161,7 @@ func (r *run) result(pod *corev1.Pod) (build.Result, error) {
 	if !strings.HasPrefix(msg, "sha256:") {
 		return build.Result{}, nil // --no-push writes no digest
 	}
-	return build.Result{ID: msg, Digest: msg}, nil
+	return build.Result{Digest: msg}, nil // kaniko keeps no image store: no image ID
 }
 
 // cleanup deletes the build pod after success, failure and cancellation
