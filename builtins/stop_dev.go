@@ -36,7 +36,10 @@ func (d *stopDevCmd) Run(ctx context.Context, c *engine.Call, args []string) err
 	if !d.all && len(args) == 0 {
 		return errors.New("either specify 'stop_dev --all' or 'stop_dev devConfig1 devConfig2'")
 	}
-	names, err := pick(selection{all: d.all, except: d.except, args: args}, "dev config", "dev", c.Engine.Config.Dev)
+	// A name outside dev: is allowed: start_dev --set can make a dev
+	// config that exists only for its call, and its replacement is
+	// recorded in the cluster under that name.
+	names, err := pick(selection{all: d.all, except: d.except, args: args, open: true}, "dev config", "dev", c.Engine.Config.Dev)
 	if err != nil || len(names) == 0 {
 		return err
 	}
@@ -49,11 +52,15 @@ func (d *stopDevCmd) Run(ctx context.Context, c *engine.Call, args []string) err
 	}
 	var errs []error
 	for _, name := range names {
-		ns := c.Engine.Config.Dev[name].Namespace
-		if ns == "" {
-			ns = client.Namespace
+		ns := client.Namespace
+		p, known := c.Engine.Config.Dev[name]
+		if known && p.Namespace != "" {
+			ns = p.Namespace
 		}
 		restored, err := dev.Restore(ctx, client, ns, c.Engine.Config.Name, name)
+		if !known && len(restored) == 0 && err == nil {
+			err = fmt.Errorf("no dev config %s in dev:, and nothing it replaced in namespace %s", name, ns)
+		}
 		for _, w := range restored {
 			fmt.Fprintf(logTo(c, c.Stdout, "dev:")(name), "Restored %s in namespace %s\n", w, ns)
 		}
