@@ -40,11 +40,14 @@ type Changes struct {
 	// Attach gives the container stdin (and a TTY unless NoTTY), which
 	// attaching to its main process needs.
 	Attach, NoTTY bool
+	// RestartHelper runs the container's command under the restart
+	// helper, so that sync can restart the process (onUpload.restartContainer).
+	RestartHelper bool
 }
 
 // Empty reports whether the container is used unchanged.
 func (c Changes) Empty() bool {
-	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil && !c.Attach
+	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil && !c.Attach && !c.RestartHelper
 }
 
 // PodChanges are what a dev config changes in the pod: its containers
@@ -237,6 +240,14 @@ func applyChanges(tmpl map[string]any, ch Changes) error {
 	if ch.Attach {
 		m["stdin"], m["tty"] = true, !ch.NoTTY
 	}
+	if ch.RestartHelper {
+		command, args := stringsOf(m["command"]), stringsOf(m["args"])
+		cmd, rest, err := wrapInRestartHelper(command, args)
+		if err != nil {
+			return fmt.Errorf("container %s: %w", m["name"], err)
+		}
+		m["command"], m["args"] = toAny(cmd), toAny(rest)
+	}
 	if len(ch.Env) > 0 {
 		env, _ := m["env"].([]any)
 		for _, name := range slices.Sorted(maps.Keys(ch.Env)) {
@@ -324,6 +335,18 @@ func restoreOne(ctx context.Context, c *kube.Client, w *unstructured.Unstructure
 		return fmt.Errorf("delete the dev copy %s: %w", rec.Copy, err)
 	}
 	return nil
+}
+
+// stringsOf reads a []any of strings from an unstructured object.
+func stringsOf(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, item := range list {
+		if s, ok := item.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func toAny(s []string) []any {
