@@ -120,6 +120,9 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name, defaultNS string) (dev
 			if s == nil {
 				continue
 			}
+			if s.Agent, err = d.svc.syncAgent(c.Getenv); err != nil {
+				return dev.Config{}, fmt.Errorf("dev %s: sync[%d]: %w", name, i, err)
+			}
 			cfg.Syncs = append(cfg.Syncs, *s)
 		}
 	}
@@ -133,12 +136,15 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	if !ok || remote == "" || !strings.HasPrefix(remote, "/") {
 		return nil, fmt.Errorf("path %q: write LOCAL:REMOTE with an absolute remote directory, e.g. ./src:/app", sc.Path)
 	}
+	mode := dev.InitialSync(sc.InitialSync)
 	switch {
-	case sc.OnUpload != nil, sc.StartContainer, sc.Polling, sc.File, sc.BandwidthLimits != nil:
-		return nil, errors.New("onUpload, startContainer, polling, file and bandwidthLimits are not available in this version yet")
-	case sc.InitialSync != "" && sc.InitialSync != "mirrorLocal" && sc.InitialSync != "preferLocal":
-		return nil, fmt.Errorf("initialSync %s is not available in this version yet (mirrorLocal and preferLocal are: local files are uploaded)", sc.InitialSync)
-	case sc.DisableUpload:
+	case sc.OnUpload != nil, sc.StartContainer, sc.File, sc.BandwidthLimits != nil:
+		return nil, errors.New("onUpload, startContainer, file and bandwidthLimits are not available in this version yet")
+	case sc.InitialSyncCompareBy != "":
+		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
+	case mode != "" && !slices.Contains(dev.InitialSyncModes, mode):
+		return nil, fmt.Errorf("initialSync %q: want one of %v", sc.InitialSync, dev.InitialSyncModes)
+	case sc.DisableUpload && sc.DisableDownload:
 		return nil, nil
 	}
 	if !filepath.IsAbs(local) {
@@ -160,8 +166,13 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	return &dev.SyncConfig{
 		Local: local, Remote: remote,
 		Exclude:         slices.Concat(common, sc.UploadExcludePaths, up),
+		Upload:          !sc.DisableUpload,
 		Download:        !sc.DisableDownload,
 		DownloadExclude: slices.Concat(common, sc.DownloadExcludePaths, down),
+		Initial:         mode,
+		NoWaitInitial:   sc.WaitInitialSync != nil && !*sc.WaitInitialSync,
+		NoWatch:         sc.NoWatch,
+		Polling:         sc.Polling,
 	}, nil
 }
 

@@ -1,0 +1,114 @@
+package dev
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSyncBothWays: the initial sync (preferLocal) uploads local files
+// and brings back the container's; then local changes go up, changes made
+// in the container come down (pushed by the agent, no polling), deletes
+// propagate both ways for synced files, excludes hold, and nothing a
+// download wrote is uploaded back.
+func TestSyncBothWays(t *testing.T) {
+	c, pod := sleeperPod(t)
+	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	local := t.TempDir()
+	writeFile(t, filepath.Join(local, "a.txt"), "a local\n")
+	writeFile(t, filepath.Join(local, "sub/b.txt"), "b local\n")
+	writeFile(t, filepath.Join(local, "notes.tmp"), "local only\n")
+	sh(t, c, pod, "mkdir -p /data/made && echo remote r > /data/made/r.txt && echo skip > /data/skip.log && echo kept > /data/kept.txt")
+	log := runSync(t, c, sel, SyncConfig{
+		Local: local, Remote: "/data", Upload: true, Download: true,
+		Exclude: []string{"*.tmp"}, DownloadExclude: []string{"*.log"},
+	})
+	remoteIs(t, c, pod, "/data/a.txt", "a local\n")
+	remoteIs(t, c, pod, "/data/sub/b.txt", "b local\n")
+	remoteIs(t, c, pod, "/data/notes.tmp", "")
+	localIs(t, filepath.Join(local, "made/r.txt"), "remote r\n")
+	localIs(t, filepath.Join(local, "skip.log"), "")
+
+	// Local → container: a change, a new file in a new directory, a delete.
+	writeFile(t, filepath.Join(local, "a.txt"), "a changed here\n")
+	writeFile(t, filepath.Join(local, "new/dir/n.txt"), "new here\n")
+	if err := os.Remove(filepath.Join(local, "sub/b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	remoteIs(t, c, pod, "/data/a.txt", "a changed here\n")
+	remoteIs(t, c, pod, "/data/new/dir/n.txt", "new here\n")
+	remoteIs(t, c, pod, "/data/sub/b.txt", "")
+
+	// Container → local: a change, a new file in a new directory, a delete.
+	uploadsBefore := strings.Count(log.String(), " uploaded,")
+	start := time.Now()
+	sh(t, c, pod, "echo r changed there > /data/made/r.txt && mkdir -p /data/deep/er && echo new there > /data/deep/er/x.txt && rm /data/new/dir/n.txt")
+	localIs(t, filepath.Join(local, "made/r.txt"), "r changed there\n")
+	localIs(t, filepath.Join(local, "deep/er/x.txt"), "new there\n")
+	localIs(t, filepath.Join(local, "new/dir/n.txt"), "")
+	t.Logf("container changes here after %s", time.Since(start).Round(time.Millisecond))
+	// The new file in the new directory is watched too.
+	sh(t, c, pod, "echo again > /data/deep/er/x.txt")
+	localIs(t, filepath.Join(local, "deep/er/x.txt"), "again\n")
+
+	// A file the container had before sync started, and never synced
+	// here (kept.txt was downloaded: it is synced), versus one made
+	// locally and excluded: the excluded one is never deleted there.
+	time.Sleep(300 * time.Millisecond) // any echo of the downloads would have come
+	if n := strings.Count(log.String(), " uploaded,"); n != uploadsBefore {
+		t.Errorf("downloads were uploaded back (%d upload lines, %d before):\n%s", n, uploadsBefore, log.String())
+	}
+}
+
+// TestSyncResumesOnNewPodAndLeavesNoAgent: the pod going away resumes
+// the sync on the next one (a new initial sync), and when the sync ends
+// no agent process is left in the container.
+func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
+	c, pod := sleeperPod(t)
+	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	local := t.TempDir()
+	writeFile(t, filepath.Join(local, "page.txt"), "one\n")
+	agent := testAgent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var log syncBuffer
+	ready := make(chan error, 1)
+	done := make(chan error, 1)
+	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	go func() {
+		done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/data", Upload: true, Download: true, Agent: agent}, &log, ready)
+	}()
+	if err := <-ready; err != nil {
+		t.Fatal(err)
+	}
+	remoteIs(t, c, pod, "/data/page.txt", "one\n")
+
+	deletePod(t, c, pod)
+	second := waitPod(t, c, sel)
+	took := eventually(t, 30*time.Second, func() string {
+		if out, _, _ := execOut(t, c, second, false, "cat", "/data/page.txt"); out != "one\n" {
+			return "the new pod has no page.txt:\n" + log.String()
+		}
+		return ""
+	})
+	t.Logf("synced into the new pod %s after it was ready", took.Round(time.Millisecond))
+	writeFile(t, filepath.Join(local, "page.txt"), "two\n")
+	remoteIs(t, c, second, "/data/page.txt", "two\n")
+	sh(t, c, second, "echo from the new pod > /data/there.txt")
+	localIs(t, filepath.Join(local, "there.txt"), "from the new pod\n")
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, func() string {
+		if ps := sh(t, c, second, "ps -o pid,args | grep [d]evspace-sync-agent || true"); ps != "" {
+			return "agent still running after the sync ended:\n" + ps
+		}
+		return ""
+	})
+	t.Logf("sync log:\n%s", log.String())
+}
