@@ -228,7 +228,7 @@ func unsupportedDev(name string, p *config.DevPod) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, upload sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, sync, devImage, command, args, workingDir and env are)", name, strings.Join(fields, ", "))
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

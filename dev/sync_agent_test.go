@@ -112,3 +112,71 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	})
 	t.Logf("sync log:\n%s", log.String())
 }
+
+// TestSyncOptions: polling finds container changes without inotify;
+// disableDownload leaves them there; noWatch syncs once and returns;
+// without waitInitialSync, start is not held for the initial sync, which
+// still completes.
+func TestSyncOptions(t *testing.T) {
+	c, pod := sleeperPod(t)
+	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+
+	t.Run("polling", func(t *testing.T) {
+		local := t.TempDir()
+		runSync(t, c, sel, SyncConfig{Local: local, Remote: "/poll", Upload: true, Download: true, Polling: true})
+		if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent"); !strings.Contains(ps, "-poll") {
+			t.Errorf("agent not polling: %q", ps)
+		}
+		sh(t, c, pod, "echo polled > /poll/p.txt")
+		localIs(t, filepath.Join(local, "p.txt"), "polled\n")
+	})
+
+	t.Run("disableDownload", func(t *testing.T) {
+		local := t.TempDir()
+		writeFile(t, filepath.Join(local, "up.txt"), "up\n")
+		sh(t, c, pod, "mkdir -p /nodown && echo there > /nodown/there.txt")
+		runSync(t, c, sel, SyncConfig{Local: local, Remote: "/nodown", Upload: true})
+		remoteIs(t, c, pod, "/nodown/up.txt", "up\n")
+		sh(t, c, pod, "echo later > /nodown/later.txt")
+		writeFile(t, filepath.Join(local, "up.txt"), "up again\n")
+		remoteIs(t, c, pod, "/nodown/up.txt", "up again\n")
+		if _, err := os.Stat(filepath.Join(local, "there.txt")); err == nil {
+			t.Error("there.txt was downloaded")
+		}
+		if _, err := os.Stat(filepath.Join(local, "later.txt")); err == nil {
+			t.Error("later.txt was downloaded")
+		}
+	})
+
+	t.Run("noWatch", func(t *testing.T) {
+		local := t.TempDir()
+		writeFile(t, filepath.Join(local, "once.txt"), "once\n")
+		ready := make(chan error, 1)
+		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+		var log syncBuffer
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: testAgent(t)}, &log, ready)
+		if err != nil || <-ready != nil {
+			t.Fatalf("noWatch sync: %v\n%s", err, log.String())
+		}
+		remoteIs(t, c, pod, "/once/once.txt", "once\n")
+	})
+
+	t.Run("no waitInitialSync", func(t *testing.T) {
+		local := t.TempDir()
+		for i := range 300 {
+			writeFile(t, filepath.Join(local, "many", strings.Repeat("x", i%7)+string(rune('a'+i%26))+time.Duration(i).String()), strings.Repeat("y", 10<<10))
+		}
+		log := runSync(t, c, sel, SyncConfig{Local: local, Remote: "/nowait", Upload: true, Download: true, NoWaitInitial: true})
+		if strings.Contains(log.String(), "files uploaded") {
+			t.Logf("the initial sync was done before ready (fast machine):\n%s", log.String())
+		}
+		eventually(t, 30*time.Second, func() string {
+			if !strings.Contains(log.String(), "300 files uploaded") {
+				return "initial sync not done:\n" + log.String()
+			}
+			return ""
+		})
+	})
+}
