@@ -156,7 +156,7 @@ func (s *syncer) deleteLocal(rel string, want *syncproto.Entry) bool {
 // conflictName is where the version of rel that lost is saved: beside
 // it, named after the side it came from and the time.
 func conflictName(rel, side string) string {
-	return rel + ".devspace-conflict-" + side + "-" + time.Now().Format("20060102-150405")
+	return rel + ".devspace-conflict-" + side + "-" + time.Now().Format("20060102-150405.000")
 }
 
 // renameLocal moves a local file within the sync root.
