@@ -60,9 +60,9 @@ type KubectlPatchTarget struct {
 }
 
 // DevPod is one entry of `dev:`. Selection, pod replacement (devImage,
-// command, args, workingDir, env), ports and logs have behaviour; the
-// other fields load, so that configs work and typos are caught, and are
-// refused by start_dev until they are implemented.
+// command, args, workingDir, env), ports, logs, terminal and sync have
+// behaviour; the other fields load, so that configs work and typos are
+// caught, and are refused by start_dev until they are implemented.
 type DevPod struct {
 	Name          string                   `yaml:"name"`
 	ImageSelector string                   `yaml:"imageSelector"`
