@@ -29,6 +29,14 @@ func TestSyncConfig(t *testing.T) {
 		{"bad mode", config.DevSync{Path: ".:/app", InitialSync: "mirror"}, nil, `initialSync "mirror": want one of`},
 		{"relative remote", config.DevSync{Path: ".:app"}, nil, "absolute remote directory"},
 		{"not yet", config.DevSync{Path: ".:/app", StartContainer: true}, nil, "not available in this version yet"},
+		{"onUpload exec", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{Exec: []config.DevSyncExec{
+			{Command: "make build", OnChange: []string{"*.go"}},
+			{Name: "touch", Command: "touch", Args: []string{"/tmp/x"}, Once: true, FailOnError: true},
+		}}}, &dev.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, OnUpload: []dev.UploadExec{
+			{Name: "make build", Command: []string{"sh", "-c", "make build"}, OnChange: []string{"*.go"}},
+			{Name: "touch", Command: []string{"touch", "/tmp/x"}, Once: true, FailOnError: true},
+		}}, ""},
+		{"restartContainer", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{RestartContainer: true}}, nil, "restart helper"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := syncConfig("/p", tc.in)

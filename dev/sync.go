@@ -3,6 +3,7 @@ package dev
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -48,6 +49,8 @@ type SyncConfig struct {
 	// NoWatch syncs once, at the start; Polling has the agent rescan the
 	// container's tree instead of using inotify.
 	NoWatch, Polling bool
+	// OnUpload runs commands in the container after uploads.
+	OnUpload []UploadExec
 	// Agent is the in-container side, copied into each container.
 	Agent *Agent
 }
@@ -106,6 +109,10 @@ func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, 
 			err = s.follow(ctx, w)
 		}
 		s.disconnect()
+		var stop *errStop
+		if errors.As(err, &stop) {
+			return stop.err
+		}
 		if ctx.Err() == nil && err != nil {
 			fmt.Fprintf(log, "sync %s: %v; resuming on the next pod\n", cfg.Remote, err)
 			if pauseCtx(ctx, 500*time.Millisecond) != nil {
@@ -124,7 +131,12 @@ type syncer struct {
 	c    *kube.Client
 	cfg  SyncConfig
 	log  io.Writer
+	pod  Pod
 	conn *agentConn
+	// uploaded are the files uploaded since onUpload last ran; ran the
+	// onUpload commands that ran (for Once).
+	uploaded []string
+	ran      map[int]bool
 	// base holds the files known in step, with their state on each side:
 	// what sync wrote, or saw equal. A change is a state that differs
 	// from it; a delete propagates only for a file in it.
@@ -143,7 +155,7 @@ func (s *syncer) connect(ctx context.Context, pod Pod) error {
 	if err != nil {
 		return err
 	}
-	s.conn = conn
+	s.conn, s.pod = conn, pod
 	return nil
 }
 

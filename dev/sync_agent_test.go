@@ -180,3 +180,59 @@ func TestSyncOptions(t *testing.T) {
 		})
 	})
 }
+
+// TestSyncOnUploadExec: after an upload, the commands whose onChange
+// patterns match an uploaded file run in the container, in order; a
+// Once command runs once; a failing command is logged and sync goes on,
+// unless FailOnError, which ends the sync with the error.
+func TestSyncOnUploadExec(t *testing.T) {
+	c, pod := sleeperPod(t)
+	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	local := t.TempDir()
+	writeFile(t, filepath.Join(local, "main.go"), "package main\n")
+	log := runSync(t, c, sel, SyncConfig{Local: local, Remote: "/src", Upload: true, Download: true, OnUpload: []UploadExec{
+		{Name: "go", Command: []string{"sh", "-c", "echo go >> /tmp/ran"}, OnChange: []string{"*.go"}},
+		{Name: "any", Command: []string{"sh", "-c", "echo any >> /tmp/ran"}},
+		{Name: "once", Command: []string{"sh", "-c", "echo once >> /tmp/ran"}, Once: true},
+		{Name: "fails", Command: []string{"sh", "-c", "echo broken; exit 3"}, OnChange: []string{"docs/"}},
+	}})
+	remoteIs(t, c, pod, "/tmp/ran", "go\nany\nonce\n") // the initial upload
+	writeFile(t, filepath.Join(local, "notes.txt"), "x\n")
+	remoteIs(t, c, pod, "/tmp/ran", "go\nany\nonce\nany\n")
+	writeFile(t, filepath.Join(local, "docs/a.md"), "doc\n")
+	remoteIs(t, c, pod, "/tmp/ran", "go\nany\nonce\nany\nany\n")
+	eventually(t, 10*time.Second, func() string {
+		if !strings.Contains(log.String(), "onUpload fails: command terminated with exit code 3\nbroken\n") {
+			return "the failure is not logged:\n" + log.String()
+		}
+		return ""
+	})
+	writeFile(t, filepath.Join(local, "main.go"), "package main // changed\n")
+	remoteIs(t, c, pod, "/tmp/ran", "go\nany\nonce\nany\nany\ngo\nany\n")
+
+	t.Run("failOnError", func(t *testing.T) {
+		local := t.TempDir()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var log syncBuffer
+		ready := make(chan error, 1)
+		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+		done := make(chan error, 1)
+		go func() {
+			done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/src2", Upload: true, Download: true, Agent: testAgent(t),
+				OnUpload: []UploadExec{{Name: "strict", Command: []string{"false"}, FailOnError: true}}}, &log, ready)
+		}()
+		if err := <-ready; err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(local, "x.txt"), "x\n")
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "onUpload strict: command terminated with exit code 1") {
+				t.Fatalf("sync ended with %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the sync did not stop:\n%s", log.String())
+		}
+	})
+}

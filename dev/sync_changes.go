@@ -52,7 +52,7 @@ func (s *syncer) localChanged(ctx context.Context, changed, removed []string) er
 			return err
 		}
 	}
-	return nil
+	return s.runOnUpload(ctx)
 }
 
 // remoteChanged applies what the agent reported: a file changed there
@@ -115,7 +115,7 @@ func (s *syncer) remoteChanged(ctx context.Context, changes map[string]*syncprot
 			return err
 		}
 	}
-	return nil
+	return s.runOnUpload(ctx) // for what was put back or settled
 }
 
 // conflict settles a file changed on both sides since the base: the

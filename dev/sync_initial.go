@@ -67,7 +67,7 @@ func (s *syncer) initial(ctx context.Context) error {
 	}
 	fmt.Fprintf(s.log, "sync %s: %d files uploaded to %s in %s (%d downloaded, %d deleted there, %d deleted here, %d in step)\n",
 		s.cfg.Local, st.up, s.cfg.Remote, time.Since(start).Round(time.Millisecond), st.down, st.delRemote, st.delLocal, len(s.base))
-	return nil
+	return s.runOnUpload(ctx)
 }
 
 // walkLocal lists the local regular files that are not excluded.

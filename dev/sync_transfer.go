@@ -48,6 +48,7 @@ func (s *syncer) upload(ctx context.Context, files []string, force bool) (n int,
 				fmt.Fprintf(s.log, "sync %s: upload %s: %s\n", s.cfg.Remote, r.Path, r.Err)
 			default:
 				s.base[r.Path] = pair{local: sent[r.Path], remote: r.Entry}
+				s.uploaded = append(s.uploaded, r.Path)
 				n++
 			}
 		}
