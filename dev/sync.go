@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/devspace-engine/devspace/dev/syncproto"
@@ -73,6 +74,10 @@ func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, 
 		}
 	}
 	defer func() { signal(cmp.Or(err, ctx.Err())) }() // ready hears exactly once
+	// A download-only sync may start without the local directory.
+	if err := os.MkdirAll(cfg.Local, 0o755); err != nil {
+		return err
+	}
 	var w *watcher
 	if !cfg.NoWatch && cfg.Upload {
 		if w, err = newWatcher(cfg); err != nil {

@@ -236,3 +236,27 @@ func TestSyncOnUploadExec(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentExitsWhenTheConnectionDrops: devspace killed (no clean close
+// of the agent's stdin, the exec connection just drops) leaves no agent
+// in the container either.
+func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
+	c, pod := sleeperPod(t)
+	conn, err := startAgent(context.Background(), c, pod, testAgent(t), "/dropped", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps == "" {
+		t.Fatal("no agent running")
+	}
+	conn.cancel() // cut the connection, as a killed process would
+	<-conn.execDone
+	took := eventually(t, 10*time.Second, func() string {
+		if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps != "" {
+			return "agent still running after the connection dropped:\n" + ps
+		}
+		return ""
+	})
+	t.Logf("the agent was gone %s after the connection dropped", took.Round(time.Millisecond))
+	conn.close()
+}
