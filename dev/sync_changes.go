@@ -158,40 +158,62 @@ func (s *syncer) conflict(ctx context.Context, p string) error {
 		s.base[p] = pair{l, &r}
 		return nil
 	}
-	remoteNewer := r.MTime > l.MTime
-	var saved string
-	if remoteNewer { // keep the container's in place, the local one beside it
-		saved = conflictName(p, "local")
-		if err := s.renameLocal(p, saved); err != nil {
-			return err
-		}
-		_, local, err := syncproto.WriteFile(s.cfg.Local, r, bodies[0], nil)
-		if err != nil {
-			return err
-		}
-		s.base[p] = pair{local, &r}
-		_, _, err = s.upload(ctx, []string{saved}, false)
-		if err != nil {
-			return err
-		}
-	} else { // keep the local one in place, the container's beside it
-		saved = conflictName(p, "remote")
-		keep := syncproto.Entry{Path: saved, Size: r.Size, MTime: r.MTime, Mode: r.Mode}
-		if _, _, err := syncproto.WriteFile(s.cfg.Local, keep, bodies[0], nil); err != nil {
-			return err
-		}
-		s.base[p] = pair{remote: &r} // what the upload replaces
-		_, again, err := s.upload(ctx, []string{p, saved}, false)
-		if err != nil {
-			return err
-		}
-		if len(again) > 0 {
-			fmt.Fprintf(s.log, "sync %s: %s changed again in the container; settled on its next change\n", s.cfg.Remote, p)
-		}
+	if r.MTime > l.MTime {
+		return s.keepRemote(ctx, p, r, bodies[0])
 	}
-	winner := map[bool]string{true: "the container's", false: "the local"}[remoteNewer]
-	fmt.Fprintf(s.log, "sync %s: conflict: %s changed on both sides; kept %s (newer) in place, the other is saved as %s\n", s.cfg.Remote, p, winner, saved)
+	return s.keepLocal(ctx, p, r, bodies[0])
+}
+
+// keepRemote settles a conflict for the container's (newer) version: the
+// local one is moved beside it and uploaded.
+func (s *syncer) keepRemote(ctx context.Context, p string, r syncproto.Entry, data []byte) error {
+	saved := conflictName(p, "local")
+	if err := s.renameLocal(p, saved); err != nil {
+		return err
+	}
+	// Saved here again meanwhile? Then that stays, the container's beside.
+	divert := func(cur *syncproto.Entry) string {
+		if cur == nil {
+			return p
+		}
+		return conflictName(p, "remote")
+	}
+	wrote, local, err := syncproto.WriteFile(s.cfg.Local, r, data, divert)
+	if err != nil {
+		return err
+	}
+	if wrote == p {
+		s.base[p] = pair{local, &r}
+	}
+	if _, _, err := s.upload(ctx, []string{saved}, false); err != nil {
+		return err
+	}
+	s.logConflict(p, "the container's", saved)
 	return nil
+}
+
+// keepLocal settles a conflict for the local (newer) version: the
+// container's is saved beside it, and both are uploaded.
+func (s *syncer) keepLocal(ctx context.Context, p string, r syncproto.Entry, data []byte) error {
+	saved := conflictName(p, "remote")
+	keep := syncproto.Entry{Path: saved, Size: r.Size, MTime: r.MTime, Mode: r.Mode}
+	if _, _, err := syncproto.WriteFile(s.cfg.Local, keep, data, nil); err != nil {
+		return err
+	}
+	s.base[p] = pair{remote: &r} // what the upload replaces
+	_, again, err := s.upload(ctx, []string{p, saved}, false)
+	if err != nil {
+		return err
+	}
+	if len(again) > 0 {
+		fmt.Fprintf(s.log, "sync %s: %s changed again in the container; settled on its next change\n", s.cfg.Remote, p)
+	}
+	s.logConflict(p, "the local", saved)
+	return nil
+}
+
+func (s *syncer) logConflict(p, kept, saved string) {
+	fmt.Fprintf(s.log, "sync %s: conflict: %s changed on both sides; kept %s (newer) in place, the other is saved as %s\n", s.cfg.Remote, p, kept, saved)
 }
 
 func mustJSON(v any) []byte {

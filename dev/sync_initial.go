@@ -28,46 +28,59 @@ func (s *syncer) initial(ctx context.Context) error {
 	for i := range list {
 		remote[list[i].Path] = &list[i]
 	}
-	var onlyLocal, onlyRemote, differ, sameSize []string
-	for p, l := range local {
-		r := remote[p]
-		switch {
-		case r == nil:
-			onlyLocal = append(onlyLocal, p)
-		case l.Same(r):
-			s.base[p] = pair{l, r}
-		case l.Size == r.Size:
-			sameSize = append(sameSize, p)
-		default:
-			differ = append(differ, p)
-		}
-	}
-	for p := range remote {
-		if local[p] == nil && s.downloadable(p) && syncproto.Stat(s.cfg.Local, p) == nil {
-			onlyRemote = append(onlyRemote, p)
-		}
-	}
-	equal, err := s.sameContent(ctx, sameSize)
+	d, err := s.compare(ctx, local, remote)
 	if err != nil {
 		return err
 	}
-	for _, p := range sameSize {
-		if equal[p] {
-			s.base[p] = pair{local[p], remote[p]}
-		} else {
-			differ = append(differ, p)
-		}
-	}
-	for _, l := range [][]string{onlyLocal, onlyRemote, differ} {
-		slices.Sort(l)
-	}
-	st, err := s.apply(ctx, plan(s.cfg.Initial, onlyLocal, onlyRemote, differ, local, remote), local, remote)
+	st, err := s.apply(ctx, plan(s.cfg.Initial, d.onlyLocal, d.onlyRemote, d.differ, local, remote), local, remote)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(s.log, "sync %s: %d files uploaded to %s in %s (%d downloaded, %d deleted there, %d deleted here, %d in step)\n",
 		s.cfg.Local, st.up, s.cfg.Remote, time.Since(start).Round(time.Millisecond), st.down, st.delRemote, st.delLocal, len(s.base))
 	return s.runOnUpload(ctx)
+}
+
+// differences are the files an initial sync has to act on, sorted.
+type differences struct{ onlyLocal, onlyRemote, differ []string }
+
+// compare sorts the files of both sides: those in step go to the base.
+func (s *syncer) compare(ctx context.Context, local, remote map[string]*syncproto.Entry) (differences, error) {
+	var d differences
+	var sameSize []string
+	for p, l := range local {
+		r := remote[p]
+		switch {
+		case r == nil:
+			d.onlyLocal = append(d.onlyLocal, p)
+		case l.Same(r):
+			s.base[p] = pair{l, r}
+		case l.Size == r.Size:
+			sameSize = append(sameSize, p)
+		default:
+			d.differ = append(d.differ, p)
+		}
+	}
+	for p := range remote {
+		if local[p] == nil && s.downloadable(p) && syncproto.Stat(s.cfg.Local, p) == nil {
+			d.onlyRemote = append(d.onlyRemote, p)
+		}
+	}
+	equal, err := s.sameContent(ctx, sameSize)
+	if err != nil {
+		return d, err
+	}
+	for _, p := range sameSize {
+		if equal[p] {
+			s.base[p] = pair{local[p], remote[p]}
+		} else {
+			d.differ = append(d.differ, p)
+		}
+	}
+	for _, l := range [][]string{d.onlyLocal, d.onlyRemote, d.differ} {
+		slices.Sort(l)
+	}
+	return d, nil
 }
 
 // walkLocal lists the local regular files that are not excluded.

@@ -32,66 +32,83 @@ func within(p, dir string) bool {
 // updates the snapshot and returns the changes. Directories scanned are
 // watched when w is not nil.
 func (t *tree) scan(root, dir string, recursive bool, w *inotify) []syncproto.Change {
-	found := map[string]*syncproto.Entry{}
-	seenDirs := map[string]bool{}
-	var newDirs []string
-	var walk func(rel string, deep bool)
-	walk = func(rel string, deep bool) {
-		abs := filepath.Join(root, filepath.FromSlash(rel))
-		if w != nil {
-			w.add(abs, rel)
-		}
-		seenDirs[rel] = true
-		ents, err := os.ReadDir(abs)
-		if err != nil {
-			return
-		}
-		for _, d := range ents {
-			p := path.Join(rel, d.Name())
-			switch {
-			case syncproto.IsTemp(p):
-			case d.IsDir():
-				if deep || !t.dirs[p] {
-					if !deep {
-						newDirs = append(newDirs, p)
-					}
-					walk(p, true)
-				} else {
-					seenDirs[p] = true
-				}
-			case d.Type().IsRegular():
-				if info, err := d.Info(); err == nil {
-					found[p] = syncproto.EntryOf(p, info)
-				}
-			}
-		}
-	}
+	r := &reading{t: t, root: root, w: w, found: map[string]*syncproto.Entry{}, dirs: map[string]bool{}}
 	if info, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir))); err == nil && info.IsDir() {
-		walk(dir, recursive)
+		r.walk(dir, recursive)
 	}
-	inScope := func(p string) bool {
-		if recursive || path.Dir(p) == dir {
-			return true
-		}
-		for _, nd := range newDirs {
-			if within(p, nd) {
-				return true
+	return t.update(r, dir, recursive)
+}
+
+// reading is what one scan found on disk.
+type reading struct {
+	t       *tree
+	root    string
+	w       *inotify
+	found   map[string]*syncproto.Entry // regular files
+	dirs    map[string]bool             // directories listed or seen
+	newDirs []string                    // directories not in the snapshot, read in full
+}
+
+func (r *reading) walk(rel string, deep bool) {
+	abs := filepath.Join(r.root, filepath.FromSlash(rel))
+	if r.w != nil {
+		r.w.add(abs, rel)
+	}
+	r.dirs[rel] = true
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		return
+	}
+	for _, d := range ents {
+		p := path.Join(rel, d.Name())
+		switch {
+		case syncproto.IsTemp(p):
+		case d.IsDir() && !deep && r.t.dirs[p]:
+			r.dirs[p] = true // known: its own events cover it
+		case d.IsDir():
+			if !deep {
+				r.newDirs = append(r.newDirs, p)
+			}
+			r.walk(p, true)
+		case d.Type().IsRegular():
+			if info, err := d.Info(); err == nil {
+				r.found[p] = syncproto.EntryOf(p, info)
 			}
 		}
-		// Below a subdirectory of dir that is gone?
-		for sub := path.Dir(p); sub != "." && within(sub, dir) && sub != dir; sub = path.Dir(sub) {
-			if path.Dir(sub) == dir {
-				return !seenDirs[sub]
-			}
-		}
+	}
+}
+
+// covers reports whether the scan of dir read what is at p: dir's own
+// files, everything below when recursive or in a new directory, and
+// everything below a subdirectory that is gone.
+func (r *reading) covers(p, dir string, recursive bool) bool {
+	if !within(p, dir) {
 		return false
 	}
+	if recursive || path.Dir(p) == dir {
+		return true
+	}
+	for _, nd := range r.newDirs {
+		if within(p, nd) {
+			return true
+		}
+	}
+	for sub := path.Dir(p); sub != "." && sub != dir; sub = path.Dir(sub) {
+		if path.Dir(sub) == dir {
+			return !r.dirs[sub]
+		}
+	}
+	return false
+}
+
+// update brings the snapshot to what r read and returns the changes.
+func (t *tree) update(r *reading, dir string, recursive bool) []syncproto.Change {
 	var changes []syncproto.Change
 	for p, old := range t.files {
-		if !within(p, dir) || !inScope(p) {
+		if !r.covers(p, dir, recursive) {
 			continue
 		}
-		if cur := found[p]; cur == nil {
+		if cur := r.found[p]; cur == nil {
 			delete(t.files, p)
 			changes = append(changes, syncproto.Change{Path: p})
 		} else if !cur.Same(&old) {
@@ -99,18 +116,18 @@ func (t *tree) scan(root, dir string, recursive bool, w *inotify) []syncproto.Ch
 			changes = append(changes, syncproto.Change{Path: p, Entry: cur})
 		}
 	}
-	for p, cur := range found {
+	for p, cur := range r.found {
 		if _, ok := t.files[p]; !ok {
 			t.files[p] = *cur
 			changes = append(changes, syncproto.Change{Path: p, Entry: cur})
 		}
 	}
 	for d := range t.dirs {
-		if d != dir && within(d, dir) && inScope(path.Join(d, "x")) && !seenDirs[d] {
+		if d != dir && r.covers(path.Join(d, "x"), dir, recursive) && !r.dirs[d] {
 			delete(t.dirs, d)
 		}
 	}
-	for d := range seenDirs {
+	for d := range r.dirs {
 		t.dirs[d] = true
 	}
 	slices.SortFunc(changes, func(a, b syncproto.Change) int { return strings.Compare(a.Path, b.Path) })
