@@ -2,6 +2,7 @@ package dev
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,4 +260,29 @@ func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
 	})
 	t.Logf("the agent was gone %s after the connection dropped", took.Round(time.Millisecond))
 	conn.close()
+}
+
+// TestSyncManyDownloads: a burst of files made in the container (more
+// than one batch by size) all come down.
+func TestSyncManyDownloads(t *testing.T) {
+	c, pod := sleeperPod(t)
+	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	local := t.TempDir()
+	runSync(t, c, sel, SyncConfig{Local: local, Remote: "/many", Upload: true, Download: true})
+	start := time.Now()
+	// 300 files of 64 KiB: about 19 MiB, three batches.
+	sh(t, c, pod, "mkdir -p /many/gen && cd /many/gen && head -c 65536 /dev/zero > f0 && i=1; while [ $i -lt 300 ]; do cp f0 f$i; i=$((i+1)); done")
+	eventually(t, 60*time.Second, func() string {
+		ents, _ := os.ReadDir(filepath.Join(local, "gen"))
+		if len(ents) != 300 {
+			return fmt.Sprintf("downloaded %d of 300 files", len(ents))
+		}
+		for _, e := range ents {
+			if info, err := e.Info(); err != nil || info.Size() != 65536 {
+				return e.Name() + " is not complete"
+			}
+		}
+		return ""
+	})
+	t.Logf("300 × 64 KiB made in the container were here after %s", time.Since(start).Round(time.Millisecond))
 }

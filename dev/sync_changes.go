@@ -96,7 +96,7 @@ func (s *syncer) remoteChanged(ctx context.Context, changes map[string]*syncprot
 			conflicts = append(conflicts, p)
 		}
 	}
-	n, err := s.download(ctx, down, want)
+	n, err := s.download(ctx, down, want, changes)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (s *syncer) conflict(ctx context.Context, p string) error {
 		return err
 	case lerr != nil: // only there: it comes here
 		if s.downloadable(p) {
-			_, err = s.download(ctx, []string{p}, map[string]*syncproto.Entry{p: nil})
+			_, err = s.download(ctx, []string{p}, map[string]*syncproto.Entry{p: nil}, nil)
 		}
 		return err
 	}

@@ -201,7 +201,7 @@ func (s *syncer) apply(ctx context.Context, a actions, local, remote map[string]
 			delete(s.base, p) // not uploaded
 		}
 	}
-	if st.down, err = s.download(ctx, a.down, local); err != nil {
+	if st.down, err = s.download(ctx, a.down, local, remote); err != nil {
 		return st, err
 	}
 	var changed []string

@@ -74,12 +74,20 @@ func (s *syncer) upload(ctx context.Context, files []string, force bool) (n int,
 // download fetches files from the container and writes each atomically
 // where the local file is still in the state want gives (nil: absent);
 // otherwise (it changed meanwhile) the container's copy is saved beside
-// it as a conflict copy. It returns how many files it wrote.
-func (s *syncer) download(ctx context.Context, files []string, want map[string]*syncproto.Entry) (int, error) {
+// it as a conflict copy. It returns how many files it wrote. Batches
+// are cut by the sizes the container reported (remote), when known.
+func (s *syncer) download(ctx context.Context, files []string, want, remote map[string]*syncproto.Entry) (int, error) {
 	n := 0
 	for len(files) > 0 {
-		batch := files[:min(len(files), maxBatchFiles)]
-		files = files[len(batch):]
+		k, size := 0, int64(0)
+		for k < len(files) && k < maxBatchFiles && (k == 0 || size < maxBatchBytes) {
+			if r := remote[files[k]]; r != nil {
+				size += r.Size
+			}
+			k++
+		}
+		batch := files[:k]
+		files = files[k:]
 		data, err := s.conn.request(ctx, syncproto.Get, mustJSON(batch), syncproto.Files)
 		if err != nil {
 			return n, fmt.Errorf("download from %s: %w", s.cfg.Remote, err)

@@ -127,9 +127,10 @@ func (w *watcher) batch(ctx context.Context) (changed, removed []string, err err
 				info, err := os.Stat(p)
 				rel := relTo(w.cfg.Local, p)
 				switch {
+				case syncproto.IsTemp(rel): // an atomic write's, renamed or not yet
 				case err != nil:
 					removed = append(removed, rel)
-				case info.Mode().IsRegular() && !syncproto.IsTemp(rel) && !excluded(w.cfg.Exclude, rel, false):
+				case info.Mode().IsRegular() && !excluded(w.cfg.Exclude, rel, false):
 					changed = append(changed, rel)
 				}
 			}
