@@ -151,6 +151,27 @@ func TestSyncInitialModes(t *testing.T) {
 	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	type want struct{ local, remote map[string]string }
 	both := func(m map[string]string) want { return want{m, m} }
+	check := func(name string, mode InitialSync, download bool, w want) {
+		t.Run(name, func(t *testing.T) {
+			local := t.TempDir()
+			remote := "/modes/" + name
+			for name, content := range map[string]string{"only-local": "L", "same": "S", "differ": "L"} {
+				writeFile(t, filepath.Join(local, name), content)
+				setMtime(t, filepath.Join(local, name), old)
+			}
+			sh(t, c, pod, "mkdir -p "+remote+" && cd "+remote+" && printf R > only-remote && printf S > same && printf R > differ")
+			connected(t, c, pod, SyncConfig{Local: local, Remote: remote, Upload: true, Download: download, Initial: mode})
+			if got := localFiles(t, local); !equalMaps(got, w.local) {
+				t.Errorf("local: %v, want %v", got, w.local)
+			}
+			if got := remoteFiles(t, c, pod, remote); !equalMaps(got, w.remote) {
+				t.Errorf("container: %v, want %v", got, w.remote)
+			}
+			if info, err := os.Stat(filepath.Join(local, "same")); err != nil || !info.ModTime().Equal(old) {
+				t.Errorf("same was transferred (local mtime %v)", info.ModTime())
+			}
+		})
+	}
 	for _, tc := range []struct {
 		mode InitialSync
 		want want
@@ -169,26 +190,16 @@ func TestSyncInitialModes(t *testing.T) {
 			map[string]string{"only-local": "L", "same": "S", "differ": "L"},
 			map[string]string{"only-remote": "R", "same": "S", "differ": "R"}}},
 	} {
-		t.Run(string(tc.mode), func(t *testing.T) {
-			local := t.TempDir()
-			remote := "/modes/" + string(tc.mode)
-			for name, content := range map[string]string{"only-local": "L", "same": "S", "differ": "L"} {
-				writeFile(t, filepath.Join(local, name), content)
-				setMtime(t, filepath.Join(local, name), old)
-			}
-			sh(t, c, pod, "mkdir -p "+remote+" && cd "+remote+" && printf R > only-remote && printf S > same && printf R > differ")
-			connected(t, c, pod, SyncConfig{Local: local, Remote: remote, Upload: true, Download: true, Initial: tc.mode})
-			if got := localFiles(t, local); !equalMaps(got, tc.want.local) {
-				t.Errorf("local: %v, want %v", got, tc.want.local)
-			}
-			if got := remoteFiles(t, c, pod, remote); !equalMaps(got, tc.want.remote) {
-				t.Errorf("container: %v, want %v", got, tc.want.remote)
-			}
-			if info, err := os.Stat(filepath.Join(local, "same")); err != nil || !info.ModTime().Equal(old) {
-				t.Errorf("same was transferred (local mtime %v)", info.ModTime())
-			}
-		})
+		check(string(tc.mode), tc.mode, true, tc.want)
 	}
+	// Without downloads: mirrorLocal still deletes there, preferLocal
+	// leaves the container's own files alone.
+	check("mirrorLocal-disableDownload", MirrorLocal, false, want{
+		map[string]string{"only-local": "L", "same": "S", "differ": "L"},
+		map[string]string{"only-local": "L", "same": "S", "differ": "L"}})
+	check("preferLocal-disableDownload", PreferLocal, false, want{
+		map[string]string{"only-local": "L", "same": "S", "differ": "L"},
+		map[string]string{"only-local": "L", "only-remote": "R", "same": "S", "differ": "L"}})
 }
 
 // localFiles maps each file under dir to its content, conflict copies

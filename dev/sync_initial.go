@@ -62,7 +62,7 @@ func (s *syncer) compare(ctx context.Context, local, remote map[string]*syncprot
 		}
 	}
 	for p := range remote {
-		if local[p] == nil && s.downloadable(p) && syncproto.Stat(s.cfg.Local, p) == nil {
+		if local[p] == nil && !syncproto.IsTemp(p) && syncproto.Stat(s.cfg.Local, p) == nil {
 			d.onlyRemote = append(d.onlyRemote, p)
 		}
 	}
@@ -183,9 +183,12 @@ func (s *syncer) apply(ctx context.Context, a actions, local, remote map[string]
 	if !s.cfg.Upload {
 		a.up, a.delRemote = nil, nil
 	}
-	if !s.cfg.Download {
-		a.down, a.delLocal = nil, nil
-	}
+	// Excluded files are not sync's: neither moved nor deleted.
+	a.down = slices.DeleteFunc(a.down, func(p string) bool { return !s.downloadable(p) })
+	a.delLocal = slices.DeleteFunc(a.delLocal, func(p string) bool { return !s.downloadable(p) })
+	a.delRemote = slices.DeleteFunc(a.delRemote, func(p string) bool {
+		return excluded(s.cfg.Exclude, p, false) || excludedDir(s.cfg.Exclude, p)
+	})
 	// The listing's state is what an upload or delete may replace.
 	for _, p := range append(a.up, a.delRemote...) {
 		if r := remote[p]; r != nil {
