@@ -24,6 +24,9 @@ type Services struct {
 	devOnce sync.Once
 	devMgr  *dev.Manager
 
+	agentMu sync.Mutex
+	agent   *dev.Agent
+
 	dockerOnce sync.Once
 	docker     *docker.Builder
 	dockerErr  error
@@ -51,6 +54,21 @@ func (s *Services) Docker(ctx context.Context, getenv func(string) string) (*doc
 func (s *Services) dev() *dev.Manager {
 	s.devOnce.Do(func() { s.devMgr = dev.NewManager() })
 	return s.devMgr
+}
+
+// syncAgent is the sync agent copied into dev containers, found on first
+// use (see dev.FindAgent).
+func (s *Services) syncAgent(getenv func(string) string) (*dev.Agent, error) {
+	s.agentMu.Lock()
+	defer s.agentMu.Unlock()
+	if s.agent == nil {
+		path, err := dev.FindAgent(getenv)
+		if err != nil {
+			return nil, err
+		}
+		s.agent = dev.NewAgent(path)
+	}
+	return s.agent, nil
 }
 
 // WaitDev blocks while dev sessions started by start_dev run: `devspace

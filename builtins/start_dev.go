@@ -152,6 +152,9 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 			if s == nil {
 				continue
 			}
+			if s.Agent, err = d.svc.syncAgent(c.Getenv); err != nil {
+				return dev.Config{}, fmt.Errorf("dev %s: sync[%d]: %w", name, i, err)
+			}
 			cfg.Syncs = append(cfg.Syncs, *s)
 		}
 	}
@@ -165,12 +168,17 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	if !ok || remote == "" || !strings.HasPrefix(remote, "/") {
 		return nil, fmt.Errorf("path %q: write LOCAL:REMOTE with an absolute remote directory, e.g. ./src:/app", sc.Path)
 	}
+	mode := dev.InitialSync(sc.InitialSync)
 	switch {
-	case sc.OnUpload != nil, sc.StartContainer, sc.Polling, sc.File, sc.BandwidthLimits != nil:
-		return nil, errors.New("onUpload, startContainer, polling, file and bandwidthLimits are not available in this version yet")
-	case sc.InitialSync != "" && sc.InitialSync != "mirrorLocal" && sc.InitialSync != "preferLocal":
-		return nil, fmt.Errorf("initialSync %s is not available in this version yet (mirrorLocal and preferLocal are: local files are uploaded)", sc.InitialSync)
-	case sc.DisableUpload:
+	case sc.StartContainer, sc.File, sc.BandwidthLimits != nil:
+		return nil, errors.New("startContainer, file and bandwidthLimits are not available in this version yet")
+	case sc.OnUpload != nil && sc.OnUpload.RestartContainer:
+		return nil, errors.New("onUpload.restartContainer is not available in this version yet (it needs DevSpace's restart helper); onUpload.exec is")
+	case sc.InitialSyncCompareBy != "":
+		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
+	case mode != "" && !slices.Contains(dev.InitialSyncModes, mode):
+		return nil, fmt.Errorf("initialSync %q: want one of %v", sc.InitialSync, dev.InitialSyncModes)
+	case sc.DisableUpload && sc.DisableDownload:
 		return nil, nil
 	}
 	if !filepath.IsAbs(local) {
@@ -189,12 +197,45 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	onUpload, err := onUploadExecs(sc.OnUpload)
+	if err != nil {
+		return nil, err
+	}
 	return &dev.SyncConfig{
 		Local: local, Remote: remote,
+		OnUpload:        onUpload,
 		Exclude:         slices.Concat(common, sc.UploadExcludePaths, up),
+		Upload:          !sc.DisableUpload,
 		Download:        !sc.DisableDownload,
 		DownloadExclude: slices.Concat(common, sc.DownloadExcludePaths, down),
+		Initial:         mode,
+		NoWaitInitial:   sc.WaitInitialSync != nil && !*sc.WaitInitialSync,
+		NoWatch:         sc.NoWatch,
+		Polling:         sc.Polling,
 	}, nil
+}
+
+// onUploadExecs maps onUpload.exec: a command without args runs
+// through sh -c, as in DevSpace.
+func onUploadExecs(o *config.DevSyncOnUpload) ([]dev.UploadExec, error) {
+	if o == nil {
+		return nil, nil
+	}
+	var out []dev.UploadExec
+	for i, e := range o.Exec {
+		switch {
+		case e.Command == "":
+			return nil, fmt.Errorf("onUpload.exec[%d]: command is empty", i)
+		case e.Local:
+			return nil, fmt.Errorf("onUpload.exec[%d]: local is not available in this version yet", i)
+		}
+		argv := append([]string{e.Command}, e.Args...)
+		if len(e.Args) == 0 {
+			argv = []string{"sh", "-c", e.Command}
+		}
+		out = append(out, dev.UploadExec{Name: cmp.Or(e.Name, e.Command), Command: argv, OnChange: e.OnChange, FailOnError: e.FailOnError, Once: e.Once})
+	}
+	return out, nil
 }
 
 // patternFile reads an exclude file: one pattern per line, # comments.

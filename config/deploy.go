@@ -60,9 +60,9 @@ type KubectlPatchTarget struct {
 }
 
 // DevPod is one entry of `dev:`. Selection, pod replacement (devImage,
-// command, args, workingDir, env), ports and logs have behaviour; the
-// other fields load, so that configs work and typos are caught, and are
-// refused by start_dev until they are implemented.
+// command, args, workingDir, env), ports, logs, terminal and sync have
+// behaviour; the other fields load, so that configs work and typos are
+// caught, and are refused by start_dev until they are implemented.
 type DevPod struct {
 	Name          string                   `yaml:"name"`
 	ImageSelector string                   `yaml:"imageSelector"`
@@ -118,25 +118,44 @@ type DevEnv struct {
 
 // DevSync syncs a local directory with one in the container.
 type DevSync struct {
-	Path                 string         `yaml:"path"`
-	ExcludePaths         []string       `yaml:"excludePaths"`
-	ExcludeFile          string         `yaml:"excludeFile"`
-	DownloadExcludePaths []string       `yaml:"downloadExcludePaths"`
-	DownloadExcludeFile  string         `yaml:"downloadExcludeFile"`
-	UploadExcludePaths   []string       `yaml:"uploadExcludePaths"`
-	UploadExcludeFile    string         `yaml:"uploadExcludeFile"`
-	StartContainer       bool           `yaml:"startContainer"`
-	OnUpload             map[string]any `yaml:"onUpload"`
-	InitialSync          string         `yaml:"initialSync"`
-	WaitInitialSync      *bool          `yaml:"waitInitialSync"`
-	InitialSyncCompareBy string         `yaml:"initialSyncCompareBy"`
-	DisableDownload      bool           `yaml:"disableDownload"`
-	DisableUpload        bool           `yaml:"disableUpload"`
-	BandwidthLimits      map[string]any `yaml:"bandwidthLimits"`
-	Polling              bool           `yaml:"polling"`
-	NoWatch              bool           `yaml:"noWatch"`
-	File                 bool           `yaml:"file"`
-	PrintLogs            bool           `yaml:"printLogs"`
+	Path                 string           `yaml:"path"`
+	ExcludePaths         []string         `yaml:"excludePaths"`
+	ExcludeFile          string           `yaml:"excludeFile"`
+	DownloadExcludePaths []string         `yaml:"downloadExcludePaths"`
+	DownloadExcludeFile  string           `yaml:"downloadExcludeFile"`
+	UploadExcludePaths   []string         `yaml:"uploadExcludePaths"`
+	UploadExcludeFile    string           `yaml:"uploadExcludeFile"`
+	StartContainer       bool             `yaml:"startContainer"`
+	OnUpload             *DevSyncOnUpload `yaml:"onUpload"`
+	InitialSync          string           `yaml:"initialSync"`
+	WaitInitialSync      *bool            `yaml:"waitInitialSync"`
+	InitialSyncCompareBy string           `yaml:"initialSyncCompareBy"`
+	DisableDownload      bool             `yaml:"disableDownload"`
+	DisableUpload        bool             `yaml:"disableUpload"`
+	BandwidthLimits      map[string]any   `yaml:"bandwidthLimits"`
+	Polling              bool             `yaml:"polling"`
+	NoWatch              bool             `yaml:"noWatch"`
+	File                 bool             `yaml:"file"`
+	PrintLogs            bool             `yaml:"printLogs"`
+}
+
+// DevSyncOnUpload is what happens after sync uploaded files.
+type DevSyncOnUpload struct {
+	RestartContainer bool          `yaml:"restartContainer"`
+	Exec             []DevSyncExec `yaml:"exec"`
+}
+
+// DevSyncExec is a command run in the container after an upload of files
+// that OnChange matches (gitignore-style; every upload when empty). A
+// Command without Args runs through sh -c.
+type DevSyncExec struct {
+	Name        string   `yaml:"name"`
+	Command     string   `yaml:"command"`
+	Args        []string `yaml:"args"`
+	FailOnError bool     `yaml:"failOnError"`
+	Local       bool     `yaml:"local"`
+	Once        bool     `yaml:"once"`
+	OnChange    []string `yaml:"onChange"`
 }
 
 // DevTerminal opens an interactive shell in the container.

@@ -89,6 +89,20 @@ pipelines:
 			want: wantPos{4, 5, "known fields: continueOnError, flags, run"},
 		},
 		{
+			name: "unknown field in a sync's onUpload exec",
+			src: `version: v2beta1
+dev:
+  app:
+    sync:
+      - path: .:/app
+        onUpload:
+          exec:
+            - command: make
+              onChnage: ["*.go"]
+`,
+			want: wantPos{9, 15, `unknown field "onChnage" in dev.app.sync[0].onUpload.exec[0] (did you mean "onChange"?)`},
+		},
+		{
 			name: "wrong type",
 			src: `version: v2beta1
 pipelines:

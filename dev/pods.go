@@ -1,6 +1,8 @@
 // Package dev holds the dev-mode primitives that start_dev composes:
-// choosing the pod a dev config works on, forwarding local ports to it and
-// following its log, each following the pod when it is replaced. It talks
+// choosing the pod a dev config works on, forwarding local ports to it,
+// following its log, a terminal in it, and keeping directories in step
+// with it through the sync agent (cmd/devspace-sync-agent), each
+// following the pod when it is replaced. It talks
 // to the cluster through the dynamic client and raw REST clients only (no
 // typed clientset: start-up cost).
 package dev

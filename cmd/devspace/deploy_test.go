@@ -451,9 +451,20 @@ func httpGet(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // file-eventually FILE REGEX: waits (30 s at most) until FILE exists and
-// its content matches REGEX.
+// its content matches REGEX. ! file-eventually FILE waits until it is gone.
 func fileEventually(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
+	if neg {
+		if len(args) != 1 {
+			ts.Fatalf("usage: ! file-eventually FILE")
+		}
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if _, err := os.Stat(ts.MkAbs(args[0])); os.IsNotExist(err) {
+				return
+			}
+		}
+		ts.Fatalf("%s still exists after 30 s", args[0])
+	}
+	if len(args) != 2 {
 		ts.Fatalf("usage: file-eventually FILE REGEX")
 	}
 	rx, err := regexp.Compile(args[1])

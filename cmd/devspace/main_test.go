@@ -49,6 +49,14 @@ func TestMain(m *testing.M) {
 	if err := helmBuild.Run(); err != nil {
 		panic("build devspace-helm: " + err.Error())
 	}
+	// The sync agent, beside the binary too: built for the test bed's
+	// containers (linux, this machine's architecture), static.
+	agentBuild := exec.Command("go", "build", "-o", filepath.Join(dir, "devspace-sync-agent"), "../devspace-sync-agent")
+	agentBuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	agentBuild.Stdout, agentBuild.Stderr = os.Stdout, os.Stderr
+	if err := agentBuild.Run(); err != nil {
+		panic("build devspace-sync-agent: " + err.Error())
+	}
 	code := m.Run()
 	testbed.Stop() // the daemon and registry a test started, if any
 	os.RemoveAll(dir)

@@ -1,0 +1,147 @@
+package dev
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// AgentBinary is the name of the sync agent (cmd/devspace-sync-agent),
+// and EnvAgent the variable that overrides where it is.
+const (
+	AgentBinary = "devspace-sync-agent"
+	EnvAgent    = "DEVSPACE_SYNC_AGENT"
+)
+
+// agentDir is where the agent is put in the container.
+const agentDir = "/tmp"
+
+// FindAgent locates the sync agent as helm.Find does the Helm companion:
+// $DEVSPACE_SYNC_AGENT, then beside the devspace executable, then PATH.
+func FindAgent(getenv func(string) string) (string, error) {
+	if p := getenv(EnvAgent); p != "" {
+		return p, nil
+	}
+	var tried []string
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), AgentBinary)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		tried = append(tried, p)
+	}
+	if p, err := exec.LookPath(AgentBinary); err == nil {
+		return p, nil
+	}
+	tried = append(tried, "PATH")
+	return "", fmt.Errorf("sync needs %s (built for the container's linux architecture), which `task build` builds beside devspace; not found (looked at %s; or set %s)", AgentBinary, strings.Join(tried, ", "), EnvAgent)
+}
+
+// Agent is the sync agent binary to copy into containers. It is read
+// once; the containers it was put in are remembered, so that the syncs
+// of one container install it once.
+type Agent struct {
+	path string
+
+	once sync.Once
+	data []byte
+	name string // in the container: versioned by content
+	err  error
+
+	mu        sync.Mutex
+	installed map[string]*sync.Mutex // pod UID/container → its install lock
+}
+
+// NewAgent returns the agent at path (see FindAgent).
+func NewAgent(path string) *Agent {
+	return &Agent{path: path, installed: map[string]*sync.Mutex{}}
+}
+
+func (a *Agent) load() error {
+	a.once.Do(func() {
+		a.data, a.err = os.ReadFile(a.path)
+		if a.err != nil {
+			a.err = fmt.Errorf("sync agent: %w", a.err)
+			return
+		}
+		sum := sha256.Sum256(a.data)
+		a.name = AgentBinary + "-" + hex.EncodeToString(sum[:6])
+	})
+	return a.err
+}
+
+// remotePath is where the agent runs from in the container.
+func (a *Agent) remotePath() string { return agentDir + "/" + a.name }
+
+// lockFor serialises installs into one container.
+func (a *Agent) lockFor(pod Pod) *sync.Mutex {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	key := pod.UID + "/" + pod.Name + "/" + pod.Container
+	if a.installed[key] == nil {
+		a.installed[key] = &sync.Mutex{}
+	}
+	return a.installed[key]
+}
+
+// install puts the agent in the container's /tmp with tar, the one
+// tool the container needs; an image without /tmp gets one (mode 1777).
+// An empty archive probes for /tmp first: tar that fails before reading
+// a large stdin would leave the exec hanging.
+func (a *Agent) install(ctx context.Context, c *kube.Client, pod Pod) error {
+	ctx, cancel := context.WithTimeout(ctx, installTimeout)
+	defer cancel()
+	withDir := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", agentDir}, ExecOptions{Stdin: bytes.NewReader(make([]byte, 1024))}) != nil
+	dir := agentDir
+	if withDir {
+		dir = "/"
+	}
+	tarball, err := a.archive(withDir)
+	if err != nil {
+		return err
+	}
+	var stderr bytes.Buffer
+	if err := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
+		return fmt.Errorf("copy the sync agent into %s (the container needs tar and a writable %s): %w %s", pod, agentDir, err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// installTimeout bounds copying the agent in.
+const installTimeout = 2 * time.Minute
+
+// archive is a tar stream holding the agent, executable, under its
+// versioned name, for extraction in /tmp, or in / with the directory
+// tmp.
+func (a *Agent) archive(withDir bool) ([]byte, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	name := a.name
+	if withDir {
+		name = strings.TrimPrefix(agentDir, "/") + "/" + a.name
+		if err := tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(agentDir, "/") + "/", Mode: 0o1777, Typeflag: tar.TypeDir}); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(a.data)), Typeflag: tar.TypeReg}); err != nil {
+		return nil, err
+	}
+	if _, err := tw.Write(a.data); err != nil {
+		return nil, err
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,75 @@
+package dev
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// UploadExec is a command run in the container after sync uploaded files
+// that OnChange matches (gitignore-style; every upload when empty).
+type UploadExec struct {
+	Name     string
+	Command  []string // argv
+	OnChange []string
+	// FailOnError stops the sync when the command fails (else it is
+	// logged); Once runs it at most once per sync.
+	FailOnError, Once bool
+}
+
+// errStop wraps an error that ends the sync instead of resuming it.
+type errStop struct{ err error }
+
+func (e *errStop) Error() string { return e.err.Error() }
+func (e *errStop) Unwrap() error { return e.err }
+
+// runOnUpload runs the onUpload commands the files uploaded since the
+// last call trigger, in order, each once, with its output logged whole.
+func (s *syncer) runOnUpload(ctx context.Context) error {
+	files := s.uploaded
+	s.uploaded = nil
+	if len(files) == 0 {
+		return nil
+	}
+	for i, e := range s.cfg.OnUpload {
+		if (e.Once && s.ran[i]) || !triggers(e.OnChange, files) {
+			continue
+		}
+		if s.ran == nil {
+			s.ran = map[int]bool{}
+		}
+		s.ran[i] = true
+		var out bytes.Buffer
+		both := &lockedWriter{w: &out} // stdout and stderr, interleaved
+		err := Exec(ctx, s.c, s.pod, e.Command, ExecOptions{Stdout: both, Stderr: both})
+		status := "done"
+		if err != nil {
+			status = err.Error()
+		}
+		fmt.Fprintf(s.log, "sync %s: onUpload %s: %s\n", s.cfg.Remote, e.Name, status)
+		if text := strings.TrimRight(out.String(), "\n"); text != "" {
+			fmt.Fprintln(s.log, text)
+		}
+		var exit *ExitError
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil && !errors.As(err, &exit):
+			return err // the pod went away: resume on the next one
+		case err != nil && e.FailOnError:
+			return &errStop{fmt.Errorf("onUpload %s: %w", e.Name, err)}
+		}
+	}
+	return nil
+}
+
+// triggers reports whether one of files matches the patterns (any file
+// when there are none).
+func triggers(patterns, files []string) bool {
+	return len(patterns) == 0 || slices.ContainsFunc(files, func(f string) bool {
+		return excluded(patterns, f, false) || excludedDir(patterns, f)
+	})
+}
