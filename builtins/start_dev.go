@@ -110,6 +110,7 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 		if a, on := attachOf(p); on && !a.noReplace {
 			ch.Containers[0].Attach, ch.Containers[0].NoTTY = true, a.noTTY
 		}
+		ch.Containers[0].RestartHelper = needsRestartHelper(p)
 		cfg.Changes = ch
 	}
 	if !d.noPorts {
@@ -172,8 +173,6 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	switch {
 	case sc.StartContainer, sc.File, sc.BandwidthLimits != nil:
 		return nil, errors.New("startContainer, file and bandwidthLimits are not available in this version yet")
-	case sc.OnUpload != nil && sc.OnUpload.RestartContainer:
-		return nil, errors.New("onUpload.restartContainer is not available in this version yet (it needs DevSpace's restart helper); onUpload.exec is")
 	case sc.InitialSyncCompareBy != "":
 		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
 	case mode != "" && !slices.Contains(dev.InitialSyncModes, mode):
@@ -203,15 +202,16 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	}
 	return &dev.SyncConfig{
 		Local: local, Remote: remote,
-		OnUpload:        onUpload,
-		Exclude:         slices.Concat(common, sc.UploadExcludePaths, up),
-		Upload:          !sc.DisableUpload,
-		Download:        !sc.DisableDownload,
-		DownloadExclude: slices.Concat(common, sc.DownloadExcludePaths, down),
-		Initial:         mode,
-		NoWaitInitial:   sc.WaitInitialSync != nil && !*sc.WaitInitialSync,
-		NoWatch:         sc.NoWatch,
-		Polling:         sc.Polling,
+		OnUpload:         onUpload,
+		Exclude:          slices.Concat(common, sc.UploadExcludePaths, up),
+		Upload:           !sc.DisableUpload,
+		Download:         !sc.DisableDownload,
+		DownloadExclude:  slices.Concat(common, sc.DownloadExcludePaths, down),
+		Initial:          mode,
+		NoWaitInitial:    sc.WaitInitialSync != nil && !*sc.WaitInitialSync,
+		NoWatch:          sc.NoWatch,
+		Polling:          sc.Polling,
+		RestartContainer: sc.OnUpload != nil && sc.OnUpload.RestartContainer,
 	}, nil
 }
 
@@ -290,6 +290,16 @@ func containerChanges(container string, c *config.DevContainer) dev.Changes {
 		}
 	}
 	return ch
+}
+
+// needsRestartHelper says whether a sync restarts the container's
+// process, which the restart helper in the replacement does, unless
+// restartHelper.inject: false says the image brings its own.
+func needsRestartHelper(p *config.DevPod) bool {
+	if inject, set := p.RestartHelper["inject"].(bool); set && !inject {
+		return false
+	}
+	return slices.ContainsFunc(p.Sync, func(sc config.DevSync) bool { return sc.OnUpload != nil && sc.OnUpload.RestartContainer })
 }
 
 // attachSettings are dev.*.attach's options.

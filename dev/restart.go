@@ -3,6 +3,7 @@ package dev
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -14,10 +15,15 @@ import (
 // is a shell script passed on the command line, so nothing is downloaded
 // or copied into the container; the container needs sh and kill.
 const (
-	restartPIDFile  = "/tmp/.devspace-restart-pid"
-	restartFlagFile = "/tmp/.devspace-restart"
-	// The files are under $DEVSPACE_RESTART_DIR when set (tests), else /tmp.
+	restartPIDFile   = "/tmp/.devspace-restart-pid"
+	restartFlagFile  = "/tmp/.devspace-restart"
+	restartStartFile = "/tmp/.devspace-start"
+	// The files are under $DEVSPACE_RESTART_DIR when set (tests), else
+	// /tmp. The process starts once the first sync is done (the start
+	// file), so that it does not run without its files.
 	restartHelper = `dir=${DEVSPACE_RESTART_DIR:-/tmp}
+echo "devspace: waiting for the initial sync to start the container's process"
+while [ ! -e "$dir/.devspace-start" ]; do sleep 0.1; done
 while :; do
   "$@" &
   pid=$!
@@ -44,12 +50,21 @@ func wrapInRestartHelper(command, args []string) ([]string, []string, error) {
 	return []string{"/bin/sh", "-c", restartHelper, "devspace-restart-helper"}, run, nil
 }
 
+// restartScript starts the process (first call in a container: it says
+// "started") or asks the helper to run it again. It fails (exit 3) when
+// the container does not run the helper.
+var restartScript = `[ -e ` + restartStartFile + ` ] || { [ -x /proc/1 ] && grep -q devspace-restart-helper /proc/1/cmdline 2>/dev/null || exit 3; touch ` + restartStartFile + ` && echo started && exit 0; }
+touch ` + restartFlagFile + ` && kill "$(cat ` + restartPIDFile + `)"`
+
 // RestartProcess asks the restart helper in the pod's container to start
-// the process again, and waits for the request to be taken.
-func RestartProcess(ctx context.Context, c *kube.Client, pod Pod) error {
-	script := "touch " + restartFlagFile + " && kill $(cat " + restartPIDFile + ")"
-	if err := Exec(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{}); err != nil {
-		return fmt.Errorf("restart the process in %s: %w", pod, err)
+// the process (the first time: started is true) or to run it again.
+func RestartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+	var out strings.Builder
+	w := &lockedWriter{w: &out} // client-go may still write after a cancel
+	if err := Exec(ctx, c, pod, []string{"sh", "-c", restartScript}, ExecOptions{Stdout: w}); err != nil {
+		return false, fmt.Errorf("restart the process in %s: %w", pod, err)
 	}
-	return nil
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.TrimSpace(out.String()) == "started", nil
 }

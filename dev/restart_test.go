@@ -28,9 +28,13 @@ func TestRestartHelperScript(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
 	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/.devspace-start", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd, args, _ := wrapInRestartHelper([]string{"sh", "-c", "exit 7"}, nil)
 	run := exec.Command(cmd[0], append(cmd[1:], args...)...)
-	run.Env = append(run.Environ(), "DEVSPACE_RESTART_DIR="+t.TempDir())
+	run.Env = append(run.Environ(), "DEVSPACE_RESTART_DIR="+dir)
 	err := run.Run()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 7 {
@@ -60,6 +64,14 @@ func TestRestartHelperRestarts(t *testing.T) {
 	}
 	defer run.Process.Kill()
 	restart := "touch " + dir + "/.devspace-restart && kill $(cat " + dir + "/.devspace-restart-pid)"
+	// Held back until the first sync is done (the start file).
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(out(), "started") {
+		t.Fatalf("the process started before the start file: %q", out())
+	}
+	if err := os.WriteFile(dir+"/.devspace-start", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, func() bool {
 		return strings.Count(out(), "started") == 1 && fileExists(dir+"/.devspace-restart-pid")
 	})

@@ -52,6 +52,9 @@ type SyncConfig struct {
 	NoWatch, Polling bool
 	// OnUpload runs commands in the container after uploads.
 	OnUpload []UploadExec
+	// RestartContainer restarts the container's process after uploads,
+	// through the restart helper the pod replacement put in.
+	RestartContainer bool
 	// Agent is the in-container side, copied into each container.
 	Agent *Agent
 }

@@ -38,7 +38,17 @@ func (s *syncer) initial(ctx context.Context) error {
 	}
 	fmt.Fprintf(s.log, "sync %s: %d files uploaded to %s in %s (%d downloaded, %d deleted there, %d deleted here, %d in step)\n",
 		s.cfg.Local, st.up, s.cfg.Remote, time.Since(start).Round(time.Millisecond), st.down, st.delRemote, st.delLocal, len(s.base))
-	return s.runOnUpload(ctx)
+	if err := s.runOnUpload(ctx); err != nil {
+		return err
+	}
+	// The restart helper holds the process back until the files are
+	// there; after an initial sync that uploaded nothing it is started
+	// here (a later restart is a no-op for a process that already runs
+	// the current files).
+	if s.cfg.RestartContainer && st.up == 0 {
+		return s.restartProcess(ctx, 0)
+	}
+	return nil
 }
 
 // differences are the files an initial sync has to act on, sorted.

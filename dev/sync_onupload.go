@@ -63,6 +63,9 @@ func (s *syncer) runOnUpload(ctx context.Context) error {
 			return &errStop{fmt.Errorf("onUpload %s: %w", e.Name, err)}
 		}
 	}
+	if s.cfg.RestartContainer {
+		return s.restartProcess(ctx, len(files))
+	}
 	return nil
 }
 
@@ -72,4 +75,23 @@ func triggers(patterns, files []string) bool {
 	return len(patterns) == 0 || slices.ContainsFunc(files, func(f string) bool {
 		return excluded(patterns, f, false) || excludedDir(patterns, f)
 	})
+}
+
+// restartProcess starts the container's process under the restart helper
+// (the first time in a container) or restarts it (after uploads).
+func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
+	started, err := RestartProcess(ctx, s.c, s.pod)
+	var exit *ExitError
+	switch {
+	case errors.As(err, &exit):
+		fmt.Fprintf(s.log, "sync %s: could not restart the container's process: it does not run under the restart helper (was the pod replacement disabled?)\n", s.cfg.Remote)
+		return nil
+	case err != nil:
+		return err // the pod went away: resume on the next one
+	case started:
+		fmt.Fprintf(s.log, "sync %s: started the container's process after the initial sync\n", s.cfg.Remote)
+	default:
+		fmt.Fprintf(s.log, "sync %s: restarted the container's process (%d file(s) uploaded)\n", s.cfg.Remote, uploaded)
+	}
+	return nil
 }
