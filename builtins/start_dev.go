@@ -144,6 +144,22 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 		cfg.Terminal = &dev.TerminalConfig{Attach: true, TTY: !a.noTTY, Stdin: c.Stdin, Stdout: c.Stdout}
 		cfg.ContinueOnTerminalExit = d.continueOnTermExit
 	}
+	if !d.noPorts && len(p.ReversePorts) > 0 {
+		for i, rp := range p.ReversePorts {
+			port, _ := rp["port"].(string)
+			bind, _ := rp["bindAddress"].(string)
+			m, err := dev.ParsePort(port, bind)
+			if err != nil {
+				return dev.Config{}, fmt.Errorf("dev %s: reversePorts[%d]: %w", name, i, err)
+			}
+			cfg.ReversePorts = append(cfg.ReversePorts, m)
+		}
+		agent, err := d.svc.syncAgent(c.Getenv)
+		if err != nil {
+			return dev.Config{}, fmt.Errorf("dev %s: reversePorts: %w", name, err)
+		}
+		cfg.Agent = agent
+	}
 	if !d.noSync {
 		for i, sc := range p.Sync {
 			s, err := syncConfig(c.Engine.Config.Dir, sc)
@@ -347,14 +363,13 @@ func unsupportedDev(name string, p *config.DevPod) error {
 			fields = append(fields, field)
 		}
 	}
-	add(len(p.ReversePorts) > 0, "reversePorts")
 	add(p.SSH != nil, "ssh")
 	add(len(p.ProxyCommands) > 0, "proxyCommands")
 	add(len(p.PersistPaths) > 0, "persistPaths")
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, reversePorts, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

@@ -28,6 +28,10 @@ type Config struct {
 	// Open are URLs announced (and, with Browser, opened) once they answer.
 	Open    []OpenConfig
 	Browser bool
+	// ReversePorts make container ports reach this machine, through
+	// Agent (the sync agent, copied into the container).
+	ReversePorts []PortMapping
+	Agent        *Agent
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 }
@@ -138,7 +142,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		mu.Unlock()
 	}
 	// Each service says once that it started (nil) or could not.
-	started := make(chan error, len(cfg.Syncs)+1)
+	started := make(chan error, len(cfg.Syncs)+2)
 	if len(cfg.Ports) > 0 {
 		wg.Go(func() {
 			if err := Forward(ctx, c, next, cfg.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
@@ -165,7 +169,16 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		})
 	}
 	var startErr error
-	for range len(cfg.Syncs) + 1 {
+	if len(cfg.ReversePorts) > 0 {
+		wg.Go(func() {
+			if err := ReverseForward(ctx, c, next, cfg.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
+				fail(fmt.Errorf("reverse port forwarding: %w", err))
+			}
+		})
+	} else {
+		started <- nil
+	}
+	for range len(cfg.Syncs) + 2 {
 		select {
 		case err := <-started:
 			startErr = errors.Join(startErr, err)

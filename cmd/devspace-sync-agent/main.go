@@ -4,6 +4,8 @@
 //
 //	devspace-sync-agent [-poll INTERVAL] [-nowatch] DIR
 //	devspace-sync-agent -version
+//	devspace-sync-agent reverse-listen ADDR
+//	devspace-sync-agent reverse-dial SOCKET
 //
 // It lists the tree under DIR, reports changes to it as they happen
 // (inotify; with -poll, a rescan every INTERVAL; with -nowatch, none),
@@ -27,6 +29,17 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 3 && (os.Args[1] == "reverse-listen" || os.Args[1] == "reverse-dial") {
+		run := reverseListen
+		if os.Args[1] == "reverse-dial" {
+			run = reverseDial
+		}
+		if err := run(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "devspace-sync-agent:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	poll := flag.Duration("poll", 0, "rescan the tree at this interval instead of using inotify")
 	noWatch := flag.Bool("nowatch", false, "do not report changes")
 	version := flag.Bool("version", false, "print the protocol version and exit")
