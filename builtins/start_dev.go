@@ -187,8 +187,8 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	}
 	mode := dev.InitialSync(sc.InitialSync)
 	switch {
-	case sc.StartContainer, sc.File, sc.BandwidthLimits != nil:
-		return nil, errors.New("startContainer, file and bandwidthLimits are not available in this version yet")
+	case sc.File, sc.BandwidthLimits != nil:
+		return nil, errors.New("file and bandwidthLimits are not available in this version yet")
 	case sc.InitialSyncCompareBy != "":
 		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
 	case mode != "" && !slices.Contains(dev.InitialSyncModes, mode):
@@ -228,6 +228,7 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 		NoWatch:          sc.NoWatch,
 		Polling:          sc.Polling,
 		RestartContainer: sc.OnUpload != nil && sc.OnUpload.RestartContainer,
+		StartContainer:   sc.StartContainer,
 	}, nil
 }
 
@@ -308,14 +309,17 @@ func containerChanges(container string, c *config.DevContainer) dev.Changes {
 	return ch
 }
 
-// needsRestartHelper says whether a sync restarts the container's
-// process, which the restart helper in the replacement does, unless
+// needsRestartHelper says whether a sync starts (startContainer) or
+// restarts the container's process, which the restart helper in the
+// replacement does, unless
 // restartHelper.inject: false says the image brings its own.
 func needsRestartHelper(p *config.DevPod) bool {
 	if inject, set := p.RestartHelper["inject"].(bool); set && !inject {
 		return false
 	}
-	return slices.ContainsFunc(p.Sync, func(sc config.DevSync) bool { return sc.OnUpload != nil && sc.OnUpload.RestartContainer })
+	return slices.ContainsFunc(p.Sync, func(sc config.DevSync) bool {
+		return sc.StartContainer || (sc.OnUpload != nil && sc.OnUpload.RestartContainer)
+	})
 }
 
 // attachSettings are dev.*.attach's options.

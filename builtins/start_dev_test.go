@@ -28,7 +28,9 @@ func TestSyncConfig(t *testing.T) {
 		{"neither way", config.DevSync{Path: ".:/app", DisableUpload: true, DisableDownload: true}, nil, ""},
 		{"bad mode", config.DevSync{Path: ".:/app", InitialSync: "mirror"}, nil, `initialSync "mirror": want one of`},
 		{"relative remote", config.DevSync{Path: ".:app"}, nil, "absolute remote directory"},
-		{"not yet", config.DevSync{Path: ".:/app", StartContainer: true}, nil, "not available in this version yet"},
+		{"not yet", config.DevSync{Path: ".:/app", File: true}, nil, "not available in this version yet"},
+		{"startContainer", config.DevSync{Path: ".:/app", StartContainer: true},
+			&dev.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, StartContainer: true}, ""},
 		{"onUpload exec", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{Exec: []config.DevSyncExec{
 			{Command: "make build", OnChange: []string{"*.go"}},
 			{Name: "touch", Command: "touch", Args: []string{"/tmp/x"}, Once: true, FailOnError: true},
@@ -36,7 +38,8 @@ func TestSyncConfig(t *testing.T) {
 			{Name: "make build", Command: []string{"sh", "-c", "make build"}, OnChange: []string{"*.go"}},
 			{Name: "touch", Command: []string{"touch", "/tmp/x"}, Once: true, FailOnError: true},
 		}}, ""},
-		{"restartContainer", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{RestartContainer: true}}, nil, "restart helper"},
+		{"restartContainer", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{RestartContainer: true}},
+			&dev.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, RestartContainer: true}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := syncConfig("/p", tc.in)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,6 +26,10 @@ const (
 	AnnotationReplaced = "devspace.sh/replaced"
 	// LabelDevCopy is on the dev copy and its pods: the copy's name.
 	LabelDevCopy = "devspace.sh/dev-copy"
+	// labelDev on a dev copy names the dev config it was made for, and
+	// annotationOriginal the workload it stands in for (KIND/NAME).
+	labelDev           = "devspace.sh/dev"
+	annotationOriginal = "devspace.sh/original"
 )
 
 // Changes are what a dev config changes in one container.
@@ -103,6 +108,9 @@ func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName 
 	if err != nil {
 		return Selector{}, err
 	}
+	if w, err = originalOf(ctx, c, w, devName); err != nil {
+		return Selector{}, err
+	}
 	rec, replaced, err := recordOf(w)
 	if err != nil {
 		return Selector{}, err
@@ -129,6 +137,23 @@ func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName 
 		}
 	}
 	return Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
+}
+
+// originalOf returns the workload a dev copy stands in for, when w is
+// one (its pods carry the original's labels, so a selector finds them
+// too, as on a second devspace dev after a crash): this dev config's copy
+// is updated, not copied again. Another dev config's copy is an error.
+func originalOf(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, devName string) (*unstructured.Unstructured, error) {
+	orig, ok := w.GetAnnotations()[annotationOriginal]
+	if !ok {
+		return w, nil
+	}
+	if other := w.GetLabels()[labelDev]; other != devName {
+		return nil, fmt.Errorf("the selected pod belongs to %s/%s, the dev copy made for dev config %s: two dev configs cannot replace the same workload (stop_dev %s first, or select another pod)", w.GetKind(), w.GetName(), other, other)
+	}
+	kind, name, _ := strings.Cut(orig, "/")
+	apiVersion := "apps/v1"
+	return getObject(ctx, c, kube.Ref{APIVersion: apiVersion, Kind: kind, Namespace: w.GetNamespace(), Name: name})
 }
 
 // owner finds the Deployment or StatefulSet that runs pod.
@@ -200,8 +225,8 @@ func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Pod
 		"apiVersion": "apps/v1", "kind": "Deployment",
 		"metadata": map[string]any{
 			"name":        name,
-			"labels":      map[string]any{LabelReplacedBy: project, "devspace.sh/dev": devName},
-			"annotations": map[string]any{"devspace.sh/original": w.GetKind() + "/" + w.GetName()},
+			"labels":      map[string]any{LabelReplacedBy: project, labelDev: devName},
+			"annotations": map[string]any{annotationOriginal: w.GetKind() + "/" + w.GetName()},
 		},
 		"spec": map[string]any{
 			"replicas": int64(1),

@@ -45,7 +45,7 @@ done`
 func wrapInRestartHelper(command, args []string) ([]string, []string, error) {
 	run := append(append([]string{}, command...), args...)
 	if len(run) == 0 {
-		return nil, nil, fmt.Errorf("onUpload.restartContainer needs the container's command: set command (and args) in the dev config or the pod spec; the image's entrypoint is not known to devspace")
+		return nil, nil, fmt.Errorf("sync startContainer and onUpload.restartContainer need the container's command: set command (and args) in the dev config or the pod spec; the image's entrypoint is not known to devspace")
 	}
 	return []string{"/bin/sh", "-c", restartHelper, "devspace-restart-helper"}, run, nil
 }
@@ -56,12 +56,27 @@ func wrapInRestartHelper(command, args []string) ([]string, []string, error) {
 var restartScript = `[ -e ` + restartStartFile + ` ] || { [ -x /proc/1 ] && grep -q devspace-restart-helper /proc/1/cmdline 2>/dev/null || exit 3; touch ` + restartStartFile + ` && echo started && exit 0; }
 touch ` + restartFlagFile + ` && kill "$(cat ` + restartPIDFile + `)"`
 
+// startScript only starts the process (the first time in a container).
+var startScript = `[ -e ` + restartStartFile + ` ] && exit 0
+grep -q devspace-restart-helper /proc/1/cmdline 2>/dev/null || exit 3
+touch ` + restartStartFile + ` && echo started`
+
+// StartProcess lets the restart helper start the process held back for
+// the initial sync; started is false when it already ran.
+func StartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+	return runRestartScript(ctx, c, pod, startScript)
+}
+
 // RestartProcess asks the restart helper in the pod's container to start
 // the process (the first time: started is true) or to run it again.
 func RestartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+	return runRestartScript(ctx, c, pod, restartScript)
+}
+
+func runRestartScript(ctx context.Context, c *kube.Client, pod Pod, script string) (started bool, err error) {
 	var out strings.Builder
 	w := &lockedWriter{w: &out} // client-go may still write after a cancel
-	if err := Exec(ctx, c, pod, []string{"sh", "-c", restartScript}, ExecOptions{Stdout: w}); err != nil {
+	if err := Exec(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{Stdout: w}); err != nil {
 		return false, fmt.Errorf("restart the process in %s: %w", pod, err)
 	}
 	w.mu.Lock()

@@ -55,6 +55,9 @@ type SyncConfig struct {
 	// RestartContainer restarts the container's process after uploads,
 	// through the restart helper the pod replacement put in.
 	RestartContainer bool
+	// StartContainer holds the container's process back (through the
+	// restart helper) until the initial sync is done.
+	StartContainer bool
 	// Agent is the in-container side, copied into each container.
 	Agent *Agent
 }

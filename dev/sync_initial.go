@@ -45,8 +45,11 @@ func (s *syncer) initial(ctx context.Context) error {
 	// there; after an initial sync that uploaded nothing it is started
 	// here (a later restart is a no-op for a process that already runs
 	// the current files).
-	if s.cfg.RestartContainer && st.up == 0 {
+	switch {
+	case s.cfg.RestartContainer && st.up == 0:
 		return s.restartProcess(ctx, 0)
+	case s.cfg.StartContainer && !s.cfg.RestartContainer:
+		return s.startProcess(ctx)
 	}
 	return nil
 }

@@ -95,3 +95,20 @@ func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
 	}
 	return nil
 }
+
+// startProcess lets the restart helper start the container's process
+// (startContainer), once per container; a running process is left alone.
+func (s *syncer) startProcess(ctx context.Context) error {
+	started, err := StartProcess(ctx, s.c, s.pod)
+	var exit *ExitError
+	switch {
+	case errors.As(err, &exit):
+		fmt.Fprintf(s.log, "sync %s: startContainer: the container does not run under the restart helper (was the pod replacement disabled?)\n", s.cfg.Remote)
+		return nil
+	case err != nil:
+		return err
+	case started:
+		fmt.Fprintf(s.log, "sync %s: started the container's process after the initial sync\n", s.cfg.Remote)
+	}
+	return nil
+}
