@@ -107,20 +107,11 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 		if err != nil {
 			return dev.Config{}, err
 		}
-		if a, on := attachOf(p); on && !a.noReplace {
+		if a, on := attachOf(&p.DevContainer); on && !a.noReplace {
 			ch.Containers[0].Attach, ch.Containers[0].NoTTY = true, a.noTTY
 		}
-		ch.Containers[0].RestartHelper = needsRestartHelper(p)
+		ch.Containers[0].RestartHelper = needsRestartHelper(p.RestartHelper, &p.DevContainer)
 		cfg.Changes = ch
-	}
-	if !d.noPorts {
-		for _, port := range p.Ports {
-			m, err := dev.ParsePort(port.Port, port.BindAddress)
-			if err != nil {
-				return dev.Config{}, fmt.Errorf("dev %s: ports: %w", name, err)
-			}
-			cfg.Ports = append(cfg.Ports, m)
-		}
 	}
 	for i, o := range p.Open {
 		url, _ := o["url"].(string)
@@ -130,52 +121,98 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 		cfg.Open = append(cfg.Open, dev.OpenConfig{URL: url})
 	}
 	cfg.Browser = dev.Desktop(c.Getenv)
-	if l := p.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
-		cfg.Logs, cfg.LastLines = true, l.LastLines
+	var err error
+	if cfg.Services, err = d.services(c, name, &p.DevContainer); err != nil {
+		return dev.Config{}, err
 	}
-	if t := p.Terminal; t != nil && (t.Enabled == nil || *t.Enabled) {
-		cfg.Terminal = &dev.TerminalConfig{Command: t.Command, WorkDir: t.WorkDir, TTY: !t.DisableTTY, Stdin: c.Stdin, Stdout: c.Stdout}
-		cfg.ContinueOnTerminalExit = d.continueOnTermExit
+	if err := d.terminal(c, name, "", &p.DevContainer, &cfg); err != nil {
+		return dev.Config{}, err
 	}
-	if a, on := attachOf(p); on {
-		if cfg.Terminal != nil {
-			return dev.Config{}, fmt.Errorf("dev %s: set terminal or attach, not both: both want your keyboard", name)
+	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
+		dc := p.Containers[cname]
+		container := cmp.Or(dc.Container, cname)
+		svc, err := d.services(c, name+": containers."+cname, dc)
+		if err != nil {
+			return dev.Config{}, err
 		}
-		cfg.Terminal = &dev.TerminalConfig{Attach: true, TTY: !a.noTTY, Stdin: c.Stdin, Stdout: c.Stdout}
-		cfg.ContinueOnTerminalExit = d.continueOnTermExit
+		cfg.Containers = append(cfg.Containers, dev.ContainerServices{Container: container, Services: svc})
+		if err := d.terminal(c, name, container, dc, &cfg); err != nil {
+			return dev.Config{}, err
+		}
 	}
-	if !d.noPorts && len(p.ReversePorts) > 0 {
-		for i, rp := range p.ReversePorts {
+	if len(cfg.ReversePorts) > 0 || slices.ContainsFunc(cfg.Containers, func(cs dev.ContainerServices) bool { return len(cs.ReversePorts) > 0 }) {
+		if cfg.Agent, err = d.svc.syncAgent(c.Getenv); err != nil {
+			return dev.Config{}, fmt.Errorf("dev %s: reversePorts: %w", name, err)
+		}
+	}
+	return cfg, nil
+}
+
+// services maps one container's ports, reverse ports, logs and syncs
+// (what names it in errors: "web", or "web: containers.side").
+func (d *startDevCmd) services(c *engine.Call, what string, dc *config.DevContainer) (dev.Services, error) {
+	var svc dev.Services
+	if !d.noPorts {
+		for _, port := range dc.Ports {
+			m, err := dev.ParsePort(port.Port, port.BindAddress)
+			if err != nil {
+				return svc, fmt.Errorf("dev %s: ports: %w", what, err)
+			}
+			svc.Ports = append(svc.Ports, m)
+		}
+		for i, rp := range dc.ReversePorts {
 			port, _ := rp["port"].(string)
 			bind, _ := rp["bindAddress"].(string)
 			m, err := dev.ParsePort(port, bind)
 			if err != nil {
-				return dev.Config{}, fmt.Errorf("dev %s: reversePorts[%d]: %w", name, i, err)
+				return svc, fmt.Errorf("dev %s: reversePorts[%d]: %w", what, i, err)
 			}
-			cfg.ReversePorts = append(cfg.ReversePorts, m)
+			svc.ReversePorts = append(svc.ReversePorts, m)
 		}
-		agent, err := d.svc.syncAgent(c.Getenv)
+	}
+	if l := dc.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
+		svc.Logs, svc.LastLines = true, l.LastLines
+	}
+	if d.noSync {
+		return svc, nil
+	}
+	for i, sc := range dc.Sync {
+		s, err := syncConfig(c.Engine.Config.Dir, sc)
 		if err != nil {
-			return dev.Config{}, fmt.Errorf("dev %s: reversePorts: %w", name, err)
+			return svc, fmt.Errorf("dev %s: sync[%d]: %w", what, i, err)
 		}
-		cfg.Agent = agent
-	}
-	if !d.noSync {
-		for i, sc := range p.Sync {
-			s, err := syncConfig(c.Engine.Config.Dir, sc)
-			if err != nil {
-				return dev.Config{}, fmt.Errorf("dev %s: sync[%d]: %w", name, i, err)
-			}
-			if s == nil {
-				continue
-			}
-			if s.Agent, err = d.svc.syncAgent(c.Getenv); err != nil {
-				return dev.Config{}, fmt.Errorf("dev %s: sync[%d]: %w", name, i, err)
-			}
-			cfg.Syncs = append(cfg.Syncs, *s)
+		if s == nil {
+			continue
 		}
+		if s.Agent, err = d.svc.syncAgent(c.Getenv); err != nil {
+			return svc, fmt.Errorf("dev %s: sync[%d]: %w", what, i, err)
+		}
+		svc.Syncs = append(svc.Syncs, *s)
 	}
-	return cfg, nil
+	return svc, nil
+}
+
+// terminal sets the session's terminal (or attach) from one container's
+// settings; only one may want the keyboard.
+func (d *startDevCmd) terminal(c *engine.Call, name, container string, dc *config.DevContainer, cfg *dev.Config) error {
+	var term *dev.TerminalConfig
+	if t := dc.Terminal; t != nil && (t.Enabled == nil || *t.Enabled) {
+		term = &dev.TerminalConfig{Command: t.Command, WorkDir: t.WorkDir, TTY: !t.DisableTTY, Stdin: c.Stdin, Stdout: c.Stdout}
+	}
+	if a, on := attachOf(dc); on {
+		if term != nil {
+			return fmt.Errorf("dev %s: set terminal or attach, not both: both want your keyboard", name)
+		}
+		term = &dev.TerminalConfig{Attach: true, TTY: !a.noTTY, Stdin: c.Stdin, Stdout: c.Stdout}
+	}
+	if term == nil {
+		return nil
+	}
+	if cfg.Terminal != nil {
+		return fmt.Errorf("dev %s: only one terminal or attach per dev config: both want your keyboard", name)
+	}
+	cfg.Terminal, cfg.TerminalContainer, cfg.ContinueOnTerminalExit = term, container, d.continueOnTermExit
+	return nil
 }
 
 // syncConfig maps a sync[] entry; nil when it has nothing to do. Options
@@ -285,7 +322,12 @@ func changesOf(name string, p *config.DevPod) (dev.PodChanges, error) {
 		if err := unsupportedInContainer(name, cname, dc); err != nil {
 			return dev.PodChanges{}, err
 		}
-		pc.Containers = append(pc.Containers, containerChanges(cmp.Or(dc.Container, cname), dc))
+		ch := containerChanges(cmp.Or(dc.Container, cname), dc)
+		if a, on := attachOf(dc); on && !a.noReplace {
+			ch.Attach, ch.NoTTY = true, a.noTTY
+		}
+		ch.RestartHelper = needsRestartHelper(dc.RestartHelper, dc)
+		pc.Containers = append(pc.Containers, ch)
 	}
 	for i, raw := range p.Patches {
 		op, _ := raw["op"].(string)
@@ -313,8 +355,8 @@ func containerChanges(container string, c *config.DevContainer) dev.Changes {
 // restarts the container's process, which the restart helper in the
 // replacement does, unless
 // restartHelper.inject: false says the image brings its own.
-func needsRestartHelper(p *config.DevPod) bool {
-	if inject, set := p.RestartHelper["inject"].(bool); set && !inject {
+func needsRestartHelper(settings map[string]any, p *config.DevContainer) bool {
+	if inject, set := settings["inject"].(bool); set && !inject {
 		return false
 	}
 	return slices.ContainsFunc(p.Sync, func(sc config.DevSync) bool {
@@ -327,7 +369,7 @@ type attachSettings struct{ noReplace, noTTY bool }
 
 // attachOf reads dev.*.attach ({enabled, disableReplace, disableTTY});
 // on is false when it is absent or disabled.
-func attachOf(p *config.DevPod) (a attachSettings, on bool) {
+func attachOf(p *config.DevContainer) (a attachSettings, on bool) {
 	if p.Attach == nil {
 		return a, false
 	}
@@ -338,15 +380,14 @@ func attachOf(p *config.DevPod) (a attachSettings, on bool) {
 	return attachSettings{noReplace: flag("disableReplace"), noTTY: flag("disableTTY")}, true
 }
 
-// unsupportedInContainer refuses, under containers:, what only the
-// selected container has so far: sync, ports, logs, terminal.
+// unsupportedInContainer refuses, under containers:, what has no
+// behaviour yet.
 func unsupportedInContainer(name, container string, c *config.DevContainer) error {
 	var fields []string
 	for _, f := range []struct {
 		set   bool
 		field string
-	}{{len(c.Sync) > 0, "sync"}, {len(c.Ports) > 0, "ports"}, {c.Logs != nil, "logs"}, {c.Terminal != nil, "terminal"},
-		{len(c.ReversePorts) > 0, "reversePorts"}, {c.Attach != nil, "attach"}, {c.SSH != nil, "ssh"}} {
+	}{{c.SSH != nil, "ssh"}, {len(c.ProxyCommands) > 0, "proxyCommands"}, {len(c.PersistPaths) > 0, "persistPaths"}} {
 		if f.set {
 			fields = append(fields, f.field)
 		}
@@ -354,8 +395,7 @@ func unsupportedInContainer(name, container string, c *config.DevContainer) erro
 	if len(fields) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dev %s: containers.%s: %s not available there yet: put them on the dev config itself (container: %s); under containers: devImage, command, args, workingDir, env and resources work",
-		name, container, strings.Join(fields, ", "), container)
+	return fmt.Errorf("dev %s: containers.%s: %s not available in this version yet", name, container, strings.Join(fields, ", "))
 }
 
 // unsupportedDev names the dev fields that are configured but have no

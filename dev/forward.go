@@ -418,7 +418,17 @@ func (t *tunnel) forward(ctx context.Context, local net.Conn, remote int) error 
 	var msg []byte
 	var readErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { msg, readErr = io.ReadAll(errStream) })
+	wg.Go(func() {
+		msg, readErr = io.ReadAll(errStream)
+		if len(msg) > 0 {
+			// The pod side failed (nothing listens on the port yet): end
+			// the local connection now, so the client sees it and may
+			// retry, instead of waiting for a data stream the server may
+			// never close.
+			local.Close()
+			data.Reset()
+		}
+	})
 	pipe(local, data)
 	// The server closes the error stream once the data stream is done; do
 	// not wait for it past ctx or a stuck server.

@@ -16,24 +16,53 @@ type Config struct {
 	Name, Project string
 	Selector      Selector
 	// Changes replace the pod when not empty.
-	Changes   PodChanges
-	Ports     []PortMapping
-	Logs      bool
-	LastLines int
-	Syncs     []SyncConfig
-	// Terminal, when set, opens a shell once the session runs; when it
+	Changes PodChanges
+	// Services run for the selected container; Containers for others of
+	// the same pod (dev.*.containers).
+	Services
+	Containers []ContainerServices
+	// Terminal, when set, opens a shell (or attaches) once the session
+	// runs, in TerminalContainer (the selected one when empty); when it
 	// exits, dev stops unless ContinueOnTerminalExit.
 	Terminal               *TerminalConfig
+	TerminalContainer      string
 	ContinueOnTerminalExit bool
 	// Open are URLs announced (and, with Browser, opened) once they answer.
 	Open    []OpenConfig
 	Browser bool
-	// ReversePorts make container ports reach this machine, through
-	// Agent (the sync agent, copied into the container).
-	ReversePorts []PortMapping
-	Agent        *Agent
+	// Agent is the sync agent reverse ports use (copied into the container).
+	Agent *Agent
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
+}
+
+// Services are what runs for one container of the pod.
+type Services struct {
+	Ports        []PortMapping
+	ReversePorts []PortMapping
+	Logs         bool
+	LastLines    int
+	Syncs        []SyncConfig
+}
+
+// ContainerServices are the services of a container named in
+// dev.*.containers.
+type ContainerServices struct {
+	Container string
+	Services
+}
+
+// prefixed writes a prefix before the writes of one container's log.
+type prefixed struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p *prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // Manager runs the dev sessions of a process. Sessions outlive the
@@ -70,13 +99,11 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	}
 	sel := cfg.Selector
 	if !cfg.Changes.Empty() {
-		pod, err := WaitPod(ctx, c, sel)
+		pod, replaced, err := replaceSelected(ctx, c, cfg)
 		if err != nil {
 			return err
 		}
-		if sel, err = Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes); err != nil {
-			return err
-		}
+		sel = replaced
 		fmt.Fprintf(cfg.Log, "Replaced the workload of pod %s with a dev copy\n", pod.Name)
 	}
 	pod, err := WaitPod(ctx, c, sel)
@@ -104,6 +131,26 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	m.sessions[cfg.Name] = s
 	m.mu.Unlock()
 	return nil
+}
+
+// replaceSelected waits for the selected pod and replaces its workload.
+// A pod whose workload is deleted meanwhile (a dev copy that stop_dev
+// just removed, whose pods still run for a moment) is passed over: the
+// next pod the selector finds is taken.
+func replaceSelected(ctx context.Context, c *kube.Client, cfg Config) (Pod, Selector, error) {
+	for attempt := 1; ; attempt++ {
+		pod, err := WaitPod(ctx, c, cfg.Selector)
+		if err != nil {
+			return Pod{}, Selector{}, err
+		}
+		sel, err := Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes)
+		if !errors.Is(err, errGone) || attempt == 10 {
+			return pod, sel, err
+		}
+		if err := pauseCtx(ctx, 500*time.Millisecond); err != nil {
+			return Pod{}, Selector{}, err
+		}
+	}
 }
 
 // lock takes the project lock of the session's namespace once per
@@ -141,44 +188,18 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		s.err = errors.Join(s.err, err)
 		mu.Unlock()
 	}
+	targets := append([]ContainerServices{{Services: cfg.Services}}, cfg.Containers...)
+	waits := 0
+	for _, t := range targets {
+		waits += len(t.Syncs) + 2
+	}
 	// Each service says once that it started (nil) or could not.
-	started := make(chan error, len(cfg.Syncs)+2)
-	if len(cfg.Ports) > 0 {
-		wg.Go(func() {
-			if err := Forward(ctx, c, next, cfg.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
-				fail(err)
-			}
-		})
-	} else {
-		started <- nil
-	}
-	for _, sc := range cfg.Syncs {
-		wg.Go(func() {
-			synced := make(chan error, 1)
-			go func() { started <- <-synced }() // Sync reports exactly once
-			if err := Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
-				fail(fmt.Errorf("sync %s: %w", sc.Remote, err))
-			}
-		})
-	}
-	if cfg.Logs {
-		wg.Go(func() {
-			if err := StreamLogs(ctx, c, next, cfg.LastLines, cfg.Log); err != nil && ctx.Err() == nil {
-				fail(err)
-			}
-		})
+	started := make(chan error, waits)
+	for _, t := range targets {
+		s.startServices(ctx, &wg, c, t, inContainer(next, t.Container), cfg, started, fail)
 	}
 	var startErr error
-	if len(cfg.ReversePorts) > 0 {
-		wg.Go(func() {
-			if err := ReverseForward(ctx, c, next, cfg.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
-				fail(fmt.Errorf("reverse port forwarding: %w", err))
-			}
-		})
-	} else {
-		started <- nil
-	}
-	for range len(cfg.Syncs) + 2 {
+	for range waits {
 		select {
 		case err := <-started:
 			startErr = errors.Join(startErr, err)
@@ -197,7 +218,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 	}
 	if cfg.Terminal != nil && startErr == nil {
 		wg.Go(func() {
-			err := Terminal(ctx, c, next, *cfg.Terminal)
+			err := Terminal(ctx, c, inContainer(next, cfg.TerminalContainer), *cfg.Terminal)
 			var exit *ExitError
 			if err != nil && !errors.As(err, &exit) {
 				fail(fmt.Errorf("terminal: %w", err))
@@ -208,6 +229,62 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 		})
 	}
 	wg.Wait()
+}
+
+// inContainer makes next pick the named container of the pod (the
+// selected one when name is empty).
+func inContainer(next func(context.Context) (Pod, error), name string) func(context.Context) (Pod, error) {
+	if name == "" {
+		return next
+	}
+	return func(ctx context.Context) (Pod, error) {
+		p, err := next(ctx)
+		p.Container = name
+		return p, err
+	}
+}
+
+// startServices starts one container's ports, syncs, logs and reverse
+// ports; each reports on started once (len(Syncs)+2 reports in all).
+func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (Pod, error), cfg Config, started chan<- error, fail func(error)) {
+	if len(t.Ports) > 0 {
+		wg.Go(func() {
+			if err := Forward(ctx, c, next, t.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
+				fail(err)
+			}
+		})
+	} else {
+		started <- nil
+	}
+	for _, sc := range t.Syncs {
+		wg.Go(func() {
+			synced := make(chan error, 1)
+			go func() { started <- <-synced }() // Sync reports exactly once
+			if err := Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
+				fail(fmt.Errorf("sync %s: %w", sc.Remote, err))
+			}
+		})
+	}
+	if t.Logs {
+		log := cfg.Log
+		if t.Container != "" {
+			log = &prefixed{w: cfg.Log, prefix: t.Container + ": "}
+		}
+		wg.Go(func() {
+			if err := StreamLogs(ctx, c, next, t.LastLines, log); err != nil && ctx.Err() == nil {
+				fail(err)
+			}
+		})
+	}
+	if len(t.ReversePorts) > 0 {
+		wg.Go(func() {
+			if err := ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
+				fail(fmt.Errorf("reverse port forwarding: %w", err))
+			}
+		})
+	} else {
+		started <- nil
+	}
 }
 
 // Stop ends a session (if this process runs it) and waits for it.

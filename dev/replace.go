@@ -182,10 +182,14 @@ func owner(ctx context.Context, c *kube.Client, pod Pod) (*unstructured.Unstruct
 func getObject(ctx context.Context, c *kube.Client, ref kube.Ref) (*unstructured.Unstructured, error) {
 	obj, err := c.Get(ctx, ref)
 	if err == nil && obj == nil {
-		err = fmt.Errorf("%s not found", ref)
+		err = fmt.Errorf("%s not found: %w", ref, errGone)
 	}
 	return obj, err
 }
+
+// errGone says the selected pod or a workload above it was deleted while
+// it was looked at (a dev copy just removed by stop_dev): select again.
+var errGone = errors.New("it was deleted meanwhile")
 
 func recordOf(w *unstructured.Unstructured) (ReplaceRecord, bool, error) {
 	raw, ok := w.GetAnnotations()[AnnotationReplaced]

@@ -46,7 +46,7 @@ import (
 //	KUBECONFIG     the cluster, as the admin
 //	NS             the script's namespace
 //	SECRET         the name of the pull secret for AUTH_REGISTRY
-//	LOCAL_PORT     a free port on 127.0.0.1
+//	LOCAL_PORT     a free port on 127.0.0.1 (LOCAL_PORT2 another)
 //
 // and the commands kget, kpods, krollout, kcreate, kdelete, kpullfails,
 // kconfig-as, http-get and file-eventually besides testscript's own.
@@ -81,6 +81,7 @@ func TestDeployScripts(t *testing.T) {
 			e.Setenv("KUBECONFIG", kenv.Kubeconfig)
 			e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
 			e.Setenv("LOCAL_PORT", fmt.Sprint(freePort(e.T())))
+			e.Setenv("LOCAL_PORT2", fmt.Sprint(freePort(e.T())))
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
