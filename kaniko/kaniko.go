@@ -155,7 +155,7 @@ func (r *run) result(pod *corev1.Pod) (build.Result, error) {
 	t := kube.ContainerStatus(pod, containerName).State.Terminated
 	msg := strings.TrimSpace(t.Message)
 	if t.ExitCode != 0 {
-		return build.Result{}, fmt.Errorf("kaniko exited with code %d in pod %s/%s (%s)", t.ExitCode, r.ns, r.name, lastLine(msg))
+		return build.Result{}, fmt.Errorf("kaniko exited with code %d in pod %s/%s (%s)", t.ExitCode, r.ns, r.name, errorLine(msg))
 	}
 	r.phase("kaniko done")
 	if !strings.HasPrefix(msg, "sha256:") {
@@ -183,11 +183,17 @@ func (r *run) phase(format string, args ...any) {
 	fmt.Fprintf(r.req.Log, "%s (%.1fs)\n", fmt.Sprintf(format, args...), time.Since(r.start).Seconds())
 }
 
-func lastLine(s string) string {
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		return s[i+1:]
+// errorLine picks kaniko's own error line from a failed build's last log
+// lines ("error building image: …"), which the build's own output may
+// follow (stdout and stderr interleave), else the last line.
+func errorLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "error ") {
+			return lines[i]
+		}
 	}
-	return s
+	return lines[len(lines)-1]
 }
 
 // startTimeout bounds the wait for the build pod's container to start: a

@@ -121,3 +121,13 @@ func TestPodSpecDefaultsAndErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorLine(t *testing.T) {
+	msg := "INFO[0000] RUN exit 3\nerror building image: error building stage: exit status 3\nfailing on purpose\n"
+	if got := errorLine(msg); got != "error building image: error building stage: exit status 3" {
+		t.Errorf("got %q", got)
+	}
+	if got := errorLine("just one line"); got != "just one line" {
+		t.Errorf("got %q", got)
+	}
+}
