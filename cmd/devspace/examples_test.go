@@ -56,7 +56,9 @@ func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipeline
 	ns := fmt.Sprintf("example-%08x", rand.Uint32())
 	t.Cleanup(func() { deleteNamespace(dyn, ns) })
 	dir := copyDir(t, src)
-	environ := []string{"KUBECONFIG=" + kenv.Kubeconfig, "DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry}
+	environ := []string{"KUBECONFIG=" + kenv.Kubeconfig, "DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry,
+		// The in-cluster example's builder images: the test bed's own.
+		"KANIKO_IMAGE=" + kenv.KanikoImage, "BUILDKIT_IMAGE=" + kenv.BuildKitImage}
 	for _, name := range pipelines {
 		runExample(t, dir, environ, "run-pipeline", name, "-n", ns)
 	}

@@ -1,0 +1,3 @@
+module example.com/in-cluster
+
+go 1.26
