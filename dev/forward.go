@@ -204,6 +204,10 @@ func (f *forwarder) handle(ctx context.Context, local net.Conn, m PortMapping) {
 			if err != nil && ctx.Err() == nil {
 				f.logf("port forwarding: %s: %v", m, err)
 			}
+			var pe *podSideError
+			if errors.As(err, &pe) {
+				t.fail() // a fresh connection for the next ones
+			}
 			return
 		}
 		t.fail()
@@ -217,7 +221,7 @@ func (f *forwarder) current(ctx context.Context, failed *tunnel) (*tunnel, error
 		f.mu.Lock()
 		t, changed := f.cur, f.changed
 		f.mu.Unlock()
-		if t != nil && t != failed {
+		if t != nil && t != failed && !t.isBroken() {
 			return t, nil
 		}
 		select {
@@ -315,7 +319,7 @@ func (f *forwarder) hold(ctx context.Context, t *tunnel) string {
 	case <-t.conn.CloseChan():
 		return "connection lost"
 	case <-t.broken:
-		return "stream failed"
+		return "" // a stream failed: reconnect quietly (the failure was logged)
 	}
 }
 
@@ -392,6 +396,17 @@ type tunnel struct {
 
 func (t *tunnel) fail() { t.once.Do(func() { close(t.broken) }) }
 
+// isBroken says whether a stream failed on the tunnel: it is being
+// replaced, and new connections wait for the next one.
+func (t *tunnel) isBroken() bool {
+	select {
+	case <-t.broken:
+		return true
+	default:
+		return false
+	}
+}
+
 // errNoStream means no data was exchanged: the local connection may retry.
 var errNoStream = errors.New("cannot open a stream to the pod")
 
@@ -441,10 +456,21 @@ func (t *tunnel) forward(ctx context.Context, local net.Conn, remote int) error 
 	case readErr != nil && ctx.Err() == nil:
 		return fmt.Errorf("%s: read the error stream: %w", t.pod, readErr)
 	case len(msg) > 0:
-		return fmt.Errorf("%s: %s", t.pod, msg)
+		return &podSideError{pod: t.pod, msg: string(msg)}
 	}
 	return nil
 }
+
+// podSideError is what the pod side reported on a stream's error stream
+// (nothing listens on the port, …). After one, the server may stop
+// serving new streams on that connection without closing it (seen with
+// containerd: later connections hang), so the tunnel is replaced.
+type podSideError struct {
+	pod Pod
+	msg string
+}
+
+func (e *podSideError) Error() string { return fmt.Sprintf("%s: %s", e.pod, e.msg) }
 
 // pipe copies both ways until the pod side ends or the local side fails,
 // and returns once both copies are done.
