@@ -1,7 +1,6 @@
 package buildkit
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -27,7 +26,7 @@ func dialStdio(ctx context.Context, c *kube.Client, pod dev.Pod) (net.Conn, erro
 	conn := &stdioConn{r: outR, w: inW, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(conn.done)
-		var stderr lockedBuffer // client-go may still write it after Exec returned
+		var stderr dev.LockedBuffer
 		err := dev.Exec(runCtx, c, pod, []string{"buildctl", "--addr", socket, "dial-stdio"},
 			dev.ExecOptions{Stdin: inR, Stdout: outW, Stderr: &stderr})
 		if err == nil {
@@ -39,24 +38,6 @@ func dialStdio(ctx context.Context, c *kube.Client, pod dev.Pod) (net.Conn, erro
 		inR.CloseWithError(err)
 	}()
 	return conn, nil
-}
-
-// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 type dialError struct {

@@ -111,7 +111,7 @@ func (a *Agent) install(ctx context.Context, c *kube.Client, pod Pod) error {
 	if err != nil {
 		return err
 	}
-	var stderr bytes.Buffer
+	var stderr LockedBuffer
 	if err := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
 		return fmt.Errorf("copy the sync agent into %s (the container needs tar and a writable %s): %w %s", pod, agentDir, err, strings.TrimSpace(stderr.String()))
 	}

@@ -1,7 +1,6 @@
 package dev
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -28,7 +27,7 @@ type agentConn struct {
 	mu      sync.Mutex
 	pending map[string]*syncproto.Entry // changes reported, not yet taken
 	notify  chan struct{}               // has a value when pending is not empty
-	stderr  *lockedWriter               // of a bytes.Buffer
+	stderr  *LockedBuffer
 
 	cancel   context.CancelFunc
 	execDone chan struct{}
@@ -66,7 +65,7 @@ func (a *Agent) ensure(ctx context.Context, c *kube.Client, pod Pod) error {
 	if err := a.install(ctx, c, pod); err != nil {
 		return err
 	}
-	var stderr bytes.Buffer
+	var stderr LockedBuffer
 	if err := Exec(ctx, c, pod, version, ExecOptions{Stderr: &stderr}); err != nil {
 		return fmt.Errorf("the sync agent does not run in %s (is the container linux/%s, the agent's architecture?): %w %s", pod, agentArchHint, err, strings.TrimSpace(stderr.String()))
 	}
@@ -86,7 +85,7 @@ func runAgent(ctx context.Context, c *kube.Client, pod Pod, cmd []string) (*agen
 	outR, outW := io.Pipe()
 	conn := &agentConn{
 		stdin: inW, resp: make(chan frame, 1), pending: map[string]*syncproto.Entry{},
-		notify: make(chan struct{}, 1), cancel: cancel, stderr: &lockedWriter{w: &bytes.Buffer{}},
+		notify: make(chan struct{}, 1), cancel: cancel, stderr: &LockedBuffer{},
 		execDone: make(chan struct{}), done: make(chan struct{}),
 	}
 	go func() { // owned by conn: close waits for it
@@ -166,9 +165,7 @@ func (conn *agentConn) read(ctx context.Context, r io.Reader, hello chan<- error
 }
 
 func (conn *agentConn) stderrText() string {
-	conn.stderr.mu.Lock()
-	defer conn.stderr.mu.Unlock()
-	return strings.TrimSpace(conn.stderr.w.(*bytes.Buffer).String())
+	return strings.TrimSpace(conn.stderr.String())
 }
 
 // takeChanges returns the changes reported since the last call.

@@ -1,12 +1,14 @@
 package dev
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -166,4 +168,25 @@ func (q sizeQueue) Next() *remotecommand.TerminalSize {
 	case <-q.done:
 		return nil
 	}
+}
+
+// LockedBuffer collects a command's output for reading afterwards. Use
+// it, not a bytes.Buffer, for Exec's Stdout and Stderr: client-go's
+// copying goroutines may still write after Exec returned on a cancel.
+type LockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *LockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package dev
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -91,24 +89,6 @@ func getUntil(t *testing.T, port int, pod string, limit time.Duration) time.Dura
 	return 0
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startForward runs f in the background and waits for its listeners.
 func startForward(t *testing.T, ctx context.Context, f *forwarder) <-chan error {
 	t.Helper()
@@ -137,7 +117,7 @@ func TestForwardFollowsThePod(t *testing.T) {
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var log syncBuffer
+	var log LockedBuffer
 	start := time.Now()
 	f, err := newForwarder(c, next, ports, &log)
 	if err != nil {

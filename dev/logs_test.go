@@ -24,7 +24,7 @@ func TestStreamLogsFollowsThePod(t *testing.T) {
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out LockedBuffer
 	done := make(chan error, 1)
 	go func() { done <- StreamLogs(ctx, c, next, 2, &out) }()
 
@@ -49,7 +49,7 @@ func TestStreamLogsFollowsThePod(t *testing.T) {
 }
 
 // waitLog waits for n lines that contain s.
-func waitLog(t *testing.T, out *syncBuffer, s string, n int, limit time.Duration) {
+func waitLog(t *testing.T, out *LockedBuffer, s string, n int, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for strings.Count(out.String(), s) < n {
@@ -102,7 +102,7 @@ func checkLines(t *testing.T, out, first, second string) {
 // (sinceTime is whole seconds) copies only the lines after the position,
 // also among lines that share its timestamp.
 func TestLogResumeSkipsCopiedLines(t *testing.T) {
-	var out syncBuffer
+	var out LockedBuffer
 	s := &logStream{w: &out}
 	first := "2026-01-02T03:04:05.100Z a\n2026-01-02T03:04:05.200Z b\n2026-01-02T03:04:05.200Z c\n"
 	if n, err := s.copy(strings.NewReader(first)); n != 3 || err != nil {
@@ -130,7 +130,7 @@ func TestStreamLogsFollowsRestarts(t *testing.T) {
 	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out LockedBuffer
 	done := make(chan error, 1)
 	go func() { done <- StreamLogs(ctx, c, next, 0, &out) }()
 	start := time.Now()

@@ -74,12 +74,9 @@ func RestartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool,
 }
 
 func runRestartScript(ctx context.Context, c *kube.Client, pod Pod, script string) (started bool, err error) {
-	var out strings.Builder
-	w := &lockedWriter{w: &out} // client-go may still write after a cancel
-	if err := Exec(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{Stdout: w}); err != nil {
+	var out LockedBuffer
+	if err := Exec(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{Stdout: &out}); err != nil {
 		return false, fmt.Errorf("restart the process in %s: %w", pod, err)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	return strings.TrimSpace(out.String()) == "started", nil
 }

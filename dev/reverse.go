@@ -91,10 +91,10 @@ func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping
 	stdinR, stdinW := io.Pipe() // held open: closing it ends the listener
 	defer stdinW.Close()
 	outR, outW := io.Pipe()
-	stderr := &lockedWriter{w: &strings.Builder{}}
+	var stderr LockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		err := Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-listen", addr}, ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: stderr})
+		err := Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-listen", addr}, ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
 		outW.CloseWithError(io.EOF)
 		done <- err
 	}()
@@ -114,10 +114,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping
 	}
 	err := <-done
 	if err != nil && ctx.Err() == nil {
-		stderr.mu.Lock()
-		msg := strings.TrimSpace(stderr.w.(*strings.Builder).String())
-		stderr.mu.Unlock()
-		return fmt.Errorf("reverse port %s in %s: %w %s", addr, pod, err, msg)
+		return fmt.Errorf("reverse port %s in %s: %w %s", addr, pod, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }

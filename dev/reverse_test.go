@@ -22,7 +22,7 @@ func TestReverseForward(t *testing.T) {
 	defer srv.Close()
 	local := srv.Listener.Addr().(*net.TCPAddr).Port
 	ctx, cancel := context.WithCancel(context.Background())
-	var log syncBuffer
+	var log LockedBuffer
 	started := make(chan error, 1)
 	done := make(chan error, 1)
 	next := func(context.Context) (Pod, error) { return pod, nil }

@@ -75,7 +75,7 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	agent := testAgent(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var log syncBuffer
+	var log LockedBuffer
 	ready := make(chan error, 1)
 	done := make(chan error, 1)
 	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
@@ -154,7 +154,7 @@ func TestSyncOptions(t *testing.T) {
 		writeFile(t, filepath.Join(local, "once.txt"), "once\n")
 		ready := make(chan error, 1)
 		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
-		var log syncBuffer
+		var log LockedBuffer
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: testAgent(t)}, &log, ready)
@@ -215,7 +215,7 @@ func TestSyncOnUploadExec(t *testing.T) {
 		local := t.TempDir()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		var log syncBuffer
+		var log LockedBuffer
 		ready := make(chan error, 1)
 		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
 		done := make(chan error, 1)

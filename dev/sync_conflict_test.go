@@ -16,10 +16,10 @@ import (
 // connected is a syncer on the pod after its initial sync, driven step
 // by step by the test (no follow loop), so that both sides can change
 // before sync sees either.
-func connected(t *testing.T, c *kube.Client, pod Pod, cfg SyncConfig) (*syncer, *syncBuffer) {
+func connected(t *testing.T, c *kube.Client, pod Pod, cfg SyncConfig) (*syncer, *LockedBuffer) {
 	t.Helper()
 	cfg.Agent = testAgent(t)
-	var log syncBuffer
+	var log LockedBuffer
 	s := &syncer{c: c, cfg: cfg, log: &log}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)

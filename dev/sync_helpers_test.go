@@ -50,12 +50,12 @@ type buildError struct {
 func (e *buildError) Error() string { return "build the sync agent: " + e.err.Error() + "\n" + e.out }
 
 // runSync runs Sync until the test ends and waits for its initial sync.
-func runSync(t *testing.T, c *kube.Client, sel Selector, cfg SyncConfig) *syncBuffer {
+func runSync(t *testing.T, c *kube.Client, sel Selector, cfg SyncConfig) *LockedBuffer {
 	t.Helper()
 	if cfg.Agent == nil {
 		cfg.Agent = testAgent(t)
 	}
-	var log syncBuffer
+	var log LockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan error, 1)
 	done := make(chan error, 1)

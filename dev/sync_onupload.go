@@ -1,7 +1,6 @@
 package dev
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,9 +41,8 @@ func (s *syncer) runOnUpload(ctx context.Context) error {
 			s.ran = map[int]bool{}
 		}
 		s.ran[i] = true
-		var out bytes.Buffer
-		both := &lockedWriter{w: &out} // stdout and stderr, interleaved
-		err := Exec(ctx, s.c, s.pod, e.Command, ExecOptions{Stdout: both, Stderr: both})
+		var out LockedBuffer // stdout and stderr, interleaved
+		err := Exec(ctx, s.c, s.pod, e.Command, ExecOptions{Stdout: &out, Stderr: &out})
 		status := "done"
 		if err != nil {
 			status = err.Error()
