@@ -7,15 +7,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"regexp"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/remotecommand"
-	"k8s.io/streaming/pkg/httpstream"
 
 	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -25,7 +23,7 @@ import (
 // stdinOnce closes the container's stdin when the stream ends, and kaniko
 // starts building. The attach lasts until the container ends; sent is
 // called once the whole context was written.
-func sendContext(ctx context.Context, c *kube.Client, namespace, pod string, req build.Request, sent func(docker.ContextStats)) error {
+func sendContext(ctx context.Context, c *kube.Client, namespace, podName string, req build.Request, sent func(docker.ContextStats)) error {
 	pr, pw := io.Pipe()
 	go func() {
 		gz, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed)
@@ -39,30 +37,11 @@ func sendContext(ctx context.Context, c *kube.Client, namespace, pod string, req
 		pw.CloseWithError(err)
 	}()
 	defer pr.Close()
-	cfg := c.RESTConfig()
-	rc, err := rest.UnversionedRESTClientFor(dynamic.ConfigFor(cfg))
-	if err != nil {
-		return err
-	}
-	u := rc.Post().AbsPath("/api/v1/namespaces", namespace, "pods", pod, "attach").
-		Param("container", containerName).Param("stdin", "true").
-		Param("stdout", "false").Param("stderr", "false").URL()
-	spdy, err := remotecommand.NewSPDYExecutor(cfg, http.MethodPost, u)
-	if err != nil {
-		return err
-	}
-	ws, err := remotecommand.NewWebSocketExecutor(cfg, http.MethodGet, u.String())
-	if err != nil {
-		return err
-	}
-	ex, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
-		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-	})
-	if err != nil {
-		return err
-	}
-	if err := ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: pr}); err != nil {
-		return fmt.Errorf("send the build context to pod %s: %w", pod, err)
+	// Attach also brings the container's output, which the log stream
+	// shows; here it is discarded.
+	pod := dev.Pod{Namespace: namespace, Name: podName, Container: containerName}
+	if err := dev.Attach(ctx, c, pod, dev.ExecOptions{Stdin: pr}); err != nil {
+		return fmt.Errorf("send the build context to pod %s: %w", podName, err)
 	}
 	return nil
 }
