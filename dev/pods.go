@@ -214,17 +214,8 @@ func podReady(p *corev1.Pod, container string) bool {
 	if p.DeletionTimestamp != nil || p.Status.Phase != corev1.PodRunning {
 		return false
 	}
-	cs := containerStatus(p, container)
+	cs := kube.ContainerStatus(p, container)
 	return cs != nil && cs.Ready
-}
-
-func containerStatus(p *corev1.Pod, name string) *corev1.ContainerStatus {
-	for i := range p.Status.ContainerStatuses {
-		if p.Status.ContainerStatuses[i].Name == name {
-			return &p.Status.ContainerStatuses[i]
-		}
-	}
-	return nil
 }
 
 // podGone watches pod until it is deleted, terminating, replaced by a pod
@@ -355,7 +346,7 @@ func (m matcher) container(p *corev1.Pod) string {
 }
 
 func imageID(p *corev1.Pod, container string) string {
-	if cs := containerStatus(p, container); cs != nil {
+	if cs := kube.ContainerStatus(p, container); cs != nil {
 		return cs.ImageID
 	}
 	return ""
@@ -372,7 +363,7 @@ func (m matcher) state(p *corev1.Pod) string {
 	case p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed:
 		return fmt.Sprintf("phase %s %s", p.Status.Phase, withMessage(p.Status.Reason, p.Status.Message))
 	}
-	cs := containerStatus(p, name)
+	cs := kube.ContainerStatus(p, name)
 	switch {
 	case cs == nil:
 		return fmt.Sprintf("phase %s%s", p.Status.Phase, unschedulable(p))
