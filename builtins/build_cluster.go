@@ -22,6 +22,10 @@ type clusterBuilders struct {
 	kaniko   *kaniko.Builder
 	buildkit *buildkit.Builder
 	err      error
+
+	credsOnce sync.Once
+	creds     *docker.Credentials
+	credsErr  error
 }
 
 // clusterBuilders makes the call's in-cluster builders, once.
@@ -32,7 +36,7 @@ func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
 			r.cluster.err = fmt.Errorf("kaniko and in-cluster BuildKit builds run in the cluster: %w", err)
 			return
 		}
-		creds, err := docker.NewCredentials(r.c.Getenv)
+		creds, err := r.registry()
 		if err != nil {
 			r.cluster.err = err
 			return
@@ -43,15 +47,6 @@ func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
 	return &r.cluster, r.cluster.err
 }
 
-// kanikoBuilder returns the call's kaniko builder.
-func (r *buildRun) kanikoBuilder() (*kaniko.Builder, error) {
-	cb, err := r.clusterBuilders()
-	if err != nil {
-		return nil, err
-	}
-	return cb.kaniko, nil
-}
-
 // closeCluster closes the connections to in-cluster BuildKit daemons.
 func (r *buildRun) closeCluster() {
 	if r.cluster.buildkit != nil {
@@ -60,9 +55,12 @@ func (r *buildRun) closeCluster() {
 }
 
 // registry looks images and base images up in their registries without a
-// daemon, for images built in the cluster.
+// daemon, for images built in the cluster; the in-cluster builders push
+// with the same logins. The Docker config is read once per call.
 func (r *buildRun) registry() (*docker.Credentials, error) {
-	return docker.NewCredentials(r.c.Getenv)
+	cb := &r.cluster
+	cb.credsOnce.Do(func() { cb.creds, cb.credsErr = docker.NewCredentials(r.c.Getenv) })
+	return cb.creds, cb.credsErr
 }
 
 // fallBackToKaniko moves docker images to kaniko when no Docker daemon can
@@ -85,7 +83,7 @@ func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []build.Request) {
 	if !errors.As(err, &unreachable) {
 		return
 	}
-	if _, err := r.kanikoBuilder(); err != nil {
+	if _, err := r.clusterBuilders(); err != nil {
 		fmt.Fprintf(r.c.Stderr, "build_images: no kaniko fallback for the unreachable Docker daemon: %v\n", err)
 		return
 	}
