@@ -107,10 +107,6 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 		if err != nil {
 			return dev.Config{}, err
 		}
-		if a, on := attachOf(&p.DevContainer); on && !a.noReplace {
-			ch.Containers[0].Attach, ch.Containers[0].NoTTY = true, a.noTTY
-		}
-		ch.Containers[0].RestartHelper = needsRestartHelper(p.RestartHelper, &p.DevContainer)
 		cfg.Changes = ch
 	}
 	for i, o := range p.Open {
@@ -322,12 +318,7 @@ func changesOf(name string, p *config.DevPod) (dev.PodChanges, error) {
 		if err := unsupportedInContainer(name, cname, dc); err != nil {
 			return dev.PodChanges{}, err
 		}
-		ch := containerChanges(cmp.Or(dc.Container, cname), dc)
-		if a, on := attachOf(dc); on && !a.noReplace {
-			ch.Attach, ch.NoTTY = true, a.noTTY
-		}
-		ch.RestartHelper = needsRestartHelper(dc.RestartHelper, dc)
-		pc.Containers = append(pc.Containers, ch)
+		pc.Containers = append(pc.Containers, containerChanges(cmp.Or(dc.Container, cname), dc))
 	}
 	for i, raw := range p.Patches {
 		op, _ := raw["op"].(string)
@@ -340,8 +331,14 @@ func changesOf(name string, p *config.DevPod) (dev.PodChanges, error) {
 	return pc, nil
 }
 
+// containerChanges is what one container's settings change in it: the
+// replacement fields, stdin and a TTY for attach, the restart helper.
 func containerChanges(container string, c *config.DevContainer) dev.Changes {
-	ch := dev.Changes{Container: container, Image: c.DevImage, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources}
+	ch := dev.Changes{Container: container, Image: c.DevImage, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
+		RestartHelper: needsRestartHelper(c)}
+	if a, on := attachOf(c); on && !a.noReplace {
+		ch.Attach, ch.NoTTY = true, a.noTTY
+	}
 	if len(c.Env) > 0 {
 		ch.Env = map[string]string{}
 		for _, e := range c.Env {
@@ -355,8 +352,8 @@ func containerChanges(container string, c *config.DevContainer) dev.Changes {
 // restarts the container's process, which the restart helper in the
 // replacement does, unless
 // restartHelper.inject: false says the image brings its own.
-func needsRestartHelper(settings map[string]any, p *config.DevContainer) bool {
-	if inject, set := settings["inject"].(bool); set && !inject {
+func needsRestartHelper(p *config.DevContainer) bool {
+	if inject, set := p.RestartHelper["inject"].(bool); set && !inject {
 		return false
 	}
 	return slices.ContainsFunc(p.Sync, func(sc config.DevSync) bool {
