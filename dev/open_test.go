@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,8 +46,9 @@ func TestOpenWhenReadyGivesUpQuietly(t *testing.T) {
 func TestDesktop(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
-	if Desktop(getenv) {
-		t.Skip("macOS always has a desktop")
+	onMac := runtime.GOOS == "darwin"
+	if Desktop(getenv) != onMac {
+		t.Errorf("without DISPLAY or WAYLAND_DISPLAY: Desktop = %v, want %v (only macOS always has one)", !onMac, onMac)
 	}
 	env["WAYLAND_DISPLAY"] = "wayland-0"
 	if !Desktop(getenv) {
