@@ -54,7 +54,7 @@ func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, e
 	if err != nil {
 		return build.Result{}, err
 	}
-	res, _, err := b.Creds.Solve(ctx, bk, req, req.Log)
+	res, err := b.Creds.Solve(ctx, bk, req, req.Log)
 	if err != nil {
 		return build.Result{}, fmt.Errorf("on BuildKit daemon %s: %w", d, err)
 	}

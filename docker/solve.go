@@ -18,13 +18,6 @@ import (
 	"github.com/devspace-engine/devspace/build"
 )
 
-// SolveStats say what one solve sent: the context files the daemon asked
-// for (new or changed since the copy it keeps) and their bytes.
-type SolveStats struct {
-	Files int64
-	Bytes int64
-}
-
 // Solve builds req on a BuildKit daemon reached directly (a buildkitd in
 // the cluster), with the same inputs as a daemon build through this
 // package: exactly the hashed context files, the in-memory Dockerfile
@@ -33,16 +26,17 @@ type SolveStats struct {
 // build of this directory (the shared key), and answers its credential
 // requests for pulls and pushes from the Docker config here: no
 // credential is stored in the cluster. Every tag is pushed when req.Push.
-// The daemon's progress is written to out as plain `#N` lines.
-func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.Request, out io.Writer) (build.Result, SolveStats, error) {
+// The daemon's progress is written to out as plain `#N` lines, then what
+// the session sent (the files the daemon asked for and their bytes).
+func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.Request, out io.Writer) (build.Result, error) {
 	opt, stats, err := c.solveOpt(req)
 	if err != nil {
-		return build.Result{}, SolveStats{}, err
+		return build.Result{}, err
 	}
 	lines := newLineWriter(out)
 	progress, err := startProgress(lines)
 	if err != nil {
-		return build.Result{}, SolveStats{}, err
+		return build.Result{}, err
 	}
 	statusCh := make(chan *bkclient.SolveStatus)
 	var wg sync.WaitGroup
@@ -55,21 +49,20 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.
 	resp, err := bk.Solve(ctx, nil, opt, statusCh) // closes statusCh
 	wg.Wait()
 	progress.close()
-	sent := SolveStats{Files: stats.files.Load(), Bytes: stats.fileBytes.Load()}
 	if err != nil {
 		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
 			err = &StepError{Step: step, Err: err}
 		}
-		return build.Result{}, sent, err
+		return build.Result{}, err
 	}
 	lines.Line(fmt.Sprintf("sent build context: %d new or changed files, %s, build took %s",
-		sent.Files, humanBytes(sent.Bytes), time.Since(start).Round(time.Millisecond)))
+		stats.files.Load(), humanBytes(stats.fileBytes.Load()), time.Since(start).Round(time.Millisecond)))
 	lines.Flush()
 	res := build.Result{ID: resp.ExporterResponse["containerimage.config.digest"]}
 	if req.Push {
 		res.Digest = resp.ExporterResponse["containerimage.digest"]
 	}
-	return res, sent, nil
+	return res, nil
 }
 
 // solveOpt is the solve request of req and the counters of what its
