@@ -39,7 +39,7 @@ func builtinCommand(stdio IO) *cli.Command {
 			if len(args) == 0 {
 				return listBuiltins(stdio)
 			}
-			s, err := openSession(flags, stdio)
+			s, err := openSession(c.Context, flags, stdio)
 			if err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ func listCommand(stdio IO) *cli.Command {
 			Action: func(c *cli.Context) error {
 				flags := newFlagValues()
 				flags.fromCommand(c, globalFlags)
-				s, err := openSession(flags, stdio)
+				s, err := openSession(c.Context, flags, stdio)
 				if err != nil {
 					return err
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/devspace-engine/devspace/builtins"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 func allBuiltins() []*engine.Builtin { return builtins.All(nil) }
@@ -44,7 +45,7 @@ func runCommand(stdio IO) *cli.Command {
 			if len(args) == 0 {
 				return cli.ShowCommandHelp(c, "run")
 			}
-			s, err := openSession(flags, stdio)
+			s, err := openSession(c.Context, flags, stdio)
 			if err != nil {
 				return err
 			}
@@ -78,7 +79,7 @@ func runCommand(stdio IO) *cli.Command {
 
 // execDirect runs a command given with `args:`, without a shell.
 func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string, stdio IO) error {
-	proc := exec.CommandContext(c.Context, cmd.Command, append(append([]string{}, cmd.Args...), extra...)...)
+	proc := exec.Command(cmd.Command, append(append([]string{}, cmd.Args...), extra...)...)
 	proc.Dir = s.cfg.Dir
 	proc.Env = os.Environ()
 	for k, v := range s.cfg.Variables {
@@ -90,12 +91,12 @@ func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string,
 	// As in pipelines, the program gets its own process group (unless it
 	// needs the terminal), so that a signal ends all it started: TERM to
 	// the group, then KILL after the grace period.
-	if !engine.IsTerminal(stdio.Stdin) {
-		proc.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		proc.Cancel = func() error { return syscall.Kill(-proc.Process.Pid, syscall.SIGTERM) }
-	}
+	proc.SysProcAttr = &syscall.SysProcAttr{Setpgid: !engine.IsTerminal(stdio.Stdin)}
 	proc.WaitDelay = engine.KillGrace
-	err := proc.Run()
+	if _, err := s.tmpDir.Ensure(); err != nil { // it inherits DEVSPACE_TMPDIR
+		return err
+	}
+	err := lifecycle.Run(c.Context, proc, engine.KillGrace)
 	if exit, ok := err.(*exec.ExitError); ok {
 		code := exit.ExitCode() // -1 when a signal ended it: report 128+N, as a shell does
 		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

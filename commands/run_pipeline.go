@@ -56,7 +56,7 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		}
 	}
 	guess := preParse(name, rest, flags)
-	s, err := openSession(guess, stdio)
+	s, err := openSession(c.Context, guess, stdio)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/devspace-engine/devspace/builtins"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/runtime"
 )
 
@@ -23,16 +24,14 @@ type session struct {
 	svc    *builtins.Services
 	cfg    *config.Config
 	eng    *engine.Engine
-	tmpDir string
+	tmpDir *lifecycle.TempDir
 }
 
 // openSession loads the config named by the flags and builds the engine.
-// Close must be called to remove the run's temp directory.
-func openSession(flags *flagValues, stdio IO) (*session, error) {
-	tmpDir, err := os.MkdirTemp("", "devspace-")
-	if err != nil {
-		return nil, fmt.Errorf("create temp dir: %w", err)
-	}
+// Close must be called to remove the run's temp directory. Cancelling ctx
+// ends the variables' commands.
+func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, error) {
+	tmpDir := lifecycle.NewTempDir() // made on first use
 	s := &session{tmpDir: tmpDir}
 	environ := os.Environ()
 	if kc := flags.str("kubeconfig"); kc != "" {
@@ -48,6 +47,7 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 		KubeContext:              flags.str("kube-context"),
 		Version:                  Version,
 		TmpDir:                   tmpDir,
+		Context:                  ctx,
 		Stderr:                   stdio.Stderr,
 	}
 	if engine.IsTerminal(stdio.Stdin) {
@@ -71,6 +71,7 @@ func openSession(flags *flagValues, stdio IO) (*session, error) {
 	s.eng.Debug = flags.boolean("debug")
 	s.eng.Silent = flags.boolean("silent")
 	s.eng.CLIFlags = flags.values
+	s.eng.TmpDir = tmpDir
 	return s, nil
 }
 
@@ -79,9 +80,7 @@ func (s *session) Close() {
 	if s.svc != nil {
 		s.svc.Close()
 	}
-	if s.tmpDir != "" {
-		_ = os.RemoveAll(s.tmpDir)
-	}
+	s.tmpDir.Remove()
 }
 
 // imageDefaults is what runtime variables resolve to before anything is

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 // SchemaVersion is the only devspace.yaml version this loader reads.
@@ -38,8 +41,12 @@ type LoadOptions struct {
 	Namespace, KubeContext string
 	// Version is this binary's version (DEVSPACE_VERSION).
 	Version string
-	// TmpDir is the run's temporary directory (DEVSPACE_TMPDIR).
-	TmpDir string
+	// TmpDir is the run's temporary directory (DEVSPACE_TMPDIR), made
+	// here only if the file mentions it or a variable's command runs.
+	TmpDir *lifecycle.TempDir
+	// Context ends variables' commands when it is cancelled (Ctrl-C);
+	// nil means they are not cancelled.
+	Context context.Context
 	// Prompt asks the user for a variable's value; nil in a non-interactive
 	// run, where a variable that needs input is an error.
 	Prompt func(v *Var) (string, error)

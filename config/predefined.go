@@ -37,13 +37,17 @@ func (l *loader) predefined(name string, profiles []string) map[string]string {
 		"DEVSPACE_CONTEXT":   kubeContext,
 		"DEVSPACE_PROFILE":   profile,
 		"DEVSPACE_PROFILES":  strings.Join(profiles, " "),
-		"DEVSPACE_TMPDIR":    l.opts.TmpDir,
+		"DEVSPACE_TMPDIR":    l.opts.TmpDir.Path(),
 		"devspace.name":      name,
 		"devspace.namespace": namespace,
 		"devspace.context":   kubeContext,
 		"devspace.version":   l.opts.Version,
 		"devspace.profile":   profile,
 		"devspace.userHome":  home,
+	}
+	if bytes.Contains(l.src, []byte("DEVSPACE_TMPDIR")) {
+		// A failure shows where the path is then used.
+		_, _ = l.opts.TmpDir.Ensure()
 	}
 	vars["devspace.random"] = vars["DEVSPACE_RANDOM"]
 	vars["devspace.timestamp"] = vars["DEVSPACE_TIMESTAMP"]

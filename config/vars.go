@@ -2,14 +2,19 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os/exec"
 	"regexp"
 	"runtime"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 var varNamePattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9\-_]*[A-Za-z0-9])?$`)
@@ -186,7 +191,7 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 	cmd.Env = r.childEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := r.run(cmd); err != nil {
 		e := r.l.errorAtPath("vars."+name, "variable %q: command %q failed: %v", name, command, err)
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
 			e.Hint = msg
@@ -194,6 +199,31 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 		return "", e
 	}
 	return strings.TrimSpace(stdout.String()), nil
+}
+
+// varCommandGrace is how long a variable's command has between SIGTERM
+// and SIGKILL when the run is cancelled.
+const varCommandGrace = 2 * time.Second
+
+// run runs a variable's command in its own process group, recorded in
+// the lifecycle registry, and ends the group when the load's context is
+// cancelled (Ctrl-C while a `$(command)` runs).
+func (r *varResolver) run(cmd *exec.Cmd) error {
+	if _, err := r.l.opts.TmpDir.Ensure(); err != nil { // it inherits DEVSPACE_TMPDIR
+		return err
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ctx := r.l.opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := lifecycle.Run(ctx, cmd, varCommandGrace); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted: %w", context.Cause(ctx))
+		}
+		return err
+	}
+	return nil
 }
 
 // shellRef matches $NAME and ${NAME} as the shell reads them.

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/runtime"
 )
 
@@ -38,6 +39,10 @@ type Engine struct {
 	Silent bool
 	// Executable is the path `devspace` resolves to inside scripts.
 	Executable string
+	// TmpDir is DEVSPACE_TMPDIR. The config made it if the file mentions
+	// it; the engine makes it before starting a program, which inherits
+	// it. Nil when the run has none.
+	TmpDir *lifecycle.TempDir
 
 	names    nameTable
 	outMu    sync.Mutex          // guards outLocks

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/term"
 	"mvdan.cc/sh/v3/interp"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 // KillGrace is how long a process gets between SIGTERM and SIGKILL when
@@ -20,57 +22,35 @@ const KillGrace = 2 * time.Second
 // processHandler runs programs from PATH. Each program gets its own
 // process group (unless it must share the terminal), so that cancelling
 // the script terminates the program and everything it started: SIGTERM to
-// the group, then SIGKILL after KillGrace.
+// the group, then SIGKILL after KillGrace. The program is recorded in the
+// lifecycle registry, so a second Ctrl-C kills it before devspace exits.
 func (e *Engine) processHandler() func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
-		return runProcess
+		return e.runProcess
 	}
 }
 
-func runProcess(ctx context.Context, args []string) error {
+func (e *Engine) runProcess(ctx context.Context, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	path, err := interp.LookPathDir(hc.Dir, hc.Env, args[0])
 	if err != nil {
 		fmt.Fprintln(hc.Stderr, err)
 		return interp.ExitStatus(127)
 	}
-	cmd := &exec.Cmd{Path: path, Args: args, Env: execEnv(hc.Env), Dir: hc.Dir,
-		Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr}
-	ownGroup := !IsTerminal(hc.Stdin)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: ownGroup}
-	if err := cmd.Start(); err != nil {
+	// The program inherits DEVSPACE_TMPDIR: it must exist by now.
+	if _, err := e.TmpDir.Ensure(); err != nil {
 		fmt.Fprintln(hc.Stderr, err)
 		return interp.ExitStatus(127)
 	}
-	done := make(chan struct{})
-	go func() { // owned by this call: it ends when the process does
-		select {
-		case <-ctx.Done():
-			terminate(cmd.Process.Pid, ownGroup, done)
-		case <-done:
-		}
-	}()
-	err = cmd.Wait()
-	close(done)
+	cmd := &exec.Cmd{Path: path, Args: args, Env: execEnv(hc.Env), Dir: hc.Dir,
+		Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !IsTerminal(hc.Stdin)}
+	err = lifecycle.Run(ctx, cmd, KillGrace)
+	if cmd.Process == nil { // it did not start
+		fmt.Fprintln(hc.Stderr, err)
+		return interp.ExitStatus(127)
+	}
 	return exitStatus(ctx, err)
-}
-
-// terminate sends SIGTERM to the process (group), then SIGKILL if it is
-// still there after KillGrace.
-func terminate(pid int, group bool, done <-chan struct{}) {
-	target := pid
-	if group {
-		target = -pid
-	}
-	_ = syscall.Kill(target, syscall.SIGTERM)
-	select {
-	case <-done:
-		if group { // the leader exited; make sure its group did too
-			_ = syscall.Kill(target, syscall.SIGKILL)
-		}
-	case <-time.After(KillGrace):
-		_ = syscall.Kill(target, syscall.SIGKILL)
-	}
 }
 
 func exitStatus(ctx context.Context, err error) error {

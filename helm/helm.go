@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 // Binary is the companion's name; EnvBinary overrides where it is.
@@ -112,7 +114,13 @@ func Run(ctx context.Context, path, op string, req Request, env []string, log *b
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = log
-	if err := cmd.Run(); err != nil {
+	// Recorded in the lifecycle registry: a second Ctrl-C, which does not
+	// wait for cancelGrace, kills it before devspace exits.
+	err = lifecycle.Start(cmd)
+	if err == nil {
+		err = lifecycle.Wait(cmd)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return Response{}, ctx.Err()
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/devspace-engine/devspace/commands"
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 // shutdownDeadline bounds how long devspace may take to stop after a signal.
@@ -26,9 +27,17 @@ func main() {
 		case <-signals: // a second signal: stop now
 		case <-time.After(shutdownDeadline):
 		}
-		os.Exit(code)
+		exit(code)
 	}()
 	code := commands.Main(ctx, os.Args, commands.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	cancel(nil)
+	exit(code)
+}
+
+// exit ends the process. Whichever way devspace stops — done, failed, or
+// a second signal that does not wait for the run to unwind — no child
+// process group it started keeps running and no temp directory stays.
+func exit(code int) {
+	lifecycle.Abort()
 	os.Exit(code)
 }

@@ -64,7 +64,7 @@ func TestSignals(t *testing.T) {
 			if name == "stubborn" {
 				pidFiles = pidFiles[:1]
 			}
-			r := runAndSignal(t, tt.args, tt.sig, pidFiles)
+			r := runAndSignal(t, signalConfig, tt.args, []syscall.Signal{tt.sig}, pidFiles)
 			if r.code != tt.code {
 				t.Errorf("exit status %d, want %d\n%s", r.code, tt.code, r.output)
 			}
@@ -74,13 +74,23 @@ func TestSignals(t *testing.T) {
 			if strings.Contains(r.output, "after") {
 				t.Errorf("the script went on after the signal:\n%s", r.output)
 			}
-			for _, pid := range r.pids {
-				if !gone(pid, 2*time.Second) {
-					t.Errorf("process %d is still running after devspace exited", pid)
-					_ = syscall.Kill(pid, syscall.SIGKILL)
-				}
-			}
+			checkCleanedUp(t, r)
 		})
+	}
+}
+
+// checkCleanedUp fails the test if a child of the run is still running or
+// the run left something in its TMPDIR.
+func checkCleanedUp(t *testing.T, r signalResult) {
+	t.Helper()
+	for _, pid := range r.pids {
+		if !gone(pid, 2*time.Second) {
+			t.Errorf("process %d is still running after devspace exited", pid)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if len(r.leftovers) > 0 {
+		t.Errorf("devspace left %v in its TMPDIR", r.leftovers)
 	}
 }
 
@@ -89,14 +99,21 @@ type signalResult struct {
 	elapsed time.Duration // from the signal to devspace's exit
 	output  string
 	pids    []int // of the children, read from pidFiles
+	// leftovers are what devspace left in its TMPDIR.
+	leftovers []string
 }
 
-// runAndSignal runs devspace with signalConfig, waits until the children
-// wrote their pidFiles, sends sig, and waits for devspace to exit.
-func runAndSignal(t *testing.T, args []string, sig syscall.Signal, pidFiles []string) signalResult {
+// runAndSignal runs devspace with config, waits until the children wrote
+// their pidFiles, sends sigs one after the other, and waits for devspace
+// to exit.
+func runAndSignal(t *testing.T, config string, args []string, sigs []syscall.Signal, pidFiles []string) signalResult {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "devspace.yaml"), []byte(signalConfig), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "devspace.yaml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	// A file, not a pipe: Wait must not wait for a leftover child that
@@ -108,7 +125,7 @@ func runAndSignal(t *testing.T, args []string, sig syscall.Signal, pidFiles []st
 	defer out.Close()
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "none"))
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "none"), "TMPDIR="+tmp)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -119,8 +136,11 @@ func runAndSignal(t *testing.T, args []string, sig syscall.Signal, pidFiles []st
 		r.pids = append(r.pids, waitPID(t, filepath.Join(dir, f)))
 	}
 	start := time.Now()
-	if err := cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
+	for _, sig := range sigs {
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond) // one signal at a time, as a user would press Ctrl-C
 	}
 	err = cmd.Wait()
 	r.elapsed = time.Since(start)
@@ -132,6 +152,13 @@ func runAndSignal(t *testing.T, args []string, sig syscall.Signal, pidFiles []st
 	}
 	output, _ := os.ReadFile(out.Name())
 	r.output = string(output)
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		r.leftovers = append(r.leftovers, e.Name())
+	}
 	return r
 }
 

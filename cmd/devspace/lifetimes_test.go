@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// slowVarConfig has a variable whose command (def) blocks.
+const slowVarConfig = `version: v2beta1
+name: slow-var
+vars:
+  SLOW: %s
+pipelines:
+  var: echo ${SLOW}
+`
+
+// stubbornConfig has a pipeline whose child ignores SIGTERM and SIGINT. It
+// uses DEVSPACE_TMPDIR, so that the run has a temp dir to leave.
+const stubbornConfig = `version: v2beta1
+name: stubborn
+pipelines:
+  stubborn: |
+    echo note > ${DEVSPACE_TMPDIR}/note
+    sh -c 'trap "" TERM INT; echo $$ > child.pid; sleep 300 & echo $! > grandchild.pid; while :; do sleep 1; done'
+    echo after
+`
+
+// TestVarCommandSignal: a signal while a variable's command runs ends the
+// command and what it started, and devspace exits promptly with 128+N,
+// leaving no temp dir. It used to wait for the shutdown deadline and
+// leave the command running.
+func TestVarCommandSignal(t *testing.T) {
+	const script = "echo $$ > child.pid; sleep 300 & echo $! > grandchild.pid; wait"
+	tests := []struct {
+		name string
+		def  string
+		sig  syscall.Signal
+		code int
+	}{
+		{"args/SIGINT", `{command: sh, args: ["-c", "` + script + `"]}`, syscall.SIGINT, 130},
+		{"shorthand/SIGTERM", `"$(` + script + `)"`, syscall.SIGTERM, 143},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			config := fmt.Sprintf(slowVarConfig, tt.def)
+			r := runAndSignal(t, config, []string{"run-pipeline", "var"}, []syscall.Signal{tt.sig}, []string{"child.pid", "grandchild.pid"})
+			if r.code != tt.code {
+				t.Errorf("exit status %d, want %d\n%s", r.code, tt.code, r.output)
+			}
+			if r.elapsed > 3*time.Second {
+				t.Errorf("took %v to exit after %v, want at most 3s", r.elapsed, tt.sig)
+			}
+			checkCleanedUp(t, r)
+		})
+	}
+}
+
+// TestSecondInterrupt: a second Ctrl-C exits at once, without waiting for
+// the children to give up, but still kills their process groups and
+// removes the temp dir. It used to exit and leave them running.
+func TestSecondInterrupt(t *testing.T) {
+	r := runAndSignal(t, stubbornConfig, []string{"run-pipeline", "stubborn"},
+		[]syscall.Signal{syscall.SIGINT, syscall.SIGINT}, []string{"child.pid", "grandchild.pid"})
+	if r.code != 130 {
+		t.Errorf("exit status %d, want 130\n%s", r.code, r.output)
+	}
+	// The child ignores TERM: without the second Ctrl-C devspace would
+	// wait KillGrace (2 s) for it.
+	if r.elapsed > time.Second {
+		t.Errorf("took %v to exit after two SIGINTs, want at once", r.elapsed)
+	}
+	if strings.Contains(r.output, "after") {
+		t.Errorf("the script went on after the signal:\n%s", r.output)
+	}
+	checkCleanedUp(t, r)
+}

@@ -1,0 +1,121 @@
+// Package lifecycle keeps the one registry of what a devspace process
+// leaves on the machine while it works: the child processes (their
+// process groups) that it started and its temp directories. Every way out
+// of devspace — a normal exit, an error, a signal, a second Ctrl-C that
+// does not wait for the pipeline to unwind — calls Abort, which kills what
+// is still running and removes what is still on disk.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ErrExiting is returned by Start once Abort has run: the process is on
+// its way out and must not leave a new child behind.
+var ErrExiting = errors.New("devspace is exiting: no new process is started")
+
+var registry struct {
+	mu      sync.Mutex
+	exiting bool
+	procs   map[*exec.Cmd]struct{}
+	dirs    map[string]struct{}
+}
+
+// Start starts cmd and records it until Wait. A cmd whose SysProcAttr sets
+// Setpgid is recorded as a process group, which Abort kills as a whole.
+// Starting under the registry's lock means that Abort never misses a
+// child that was being started at that moment.
+func Start(cmd *exec.Cmd) error {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if registry.exiting {
+		return ErrExiting
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	if registry.procs == nil {
+		registry.procs = map[*exec.Cmd]struct{}{}
+	}
+	registry.procs[cmd] = struct{}{}
+	return nil
+}
+
+// Wait waits for a cmd started by Start and forgets it.
+func Wait(cmd *exec.Cmd) error {
+	err := cmd.Wait()
+	registry.mu.Lock()
+	delete(registry.procs, cmd)
+	registry.mu.Unlock()
+	return err
+}
+
+// Run starts cmd, waits for it, and ends it when ctx is cancelled first:
+// SIGTERM to the process (its group when cmd sets Setpgid), then SIGKILL
+// if it is still there after grace. After a cancelled group's leader
+// exits, the rest of its group is killed too.
+func Run(ctx context.Context, cmd *exec.Cmd, grace time.Duration) error {
+	if err := Start(cmd); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() { // owned by this call: it ends before Run returns
+		defer close(stopped)
+		select {
+		case <-ctx.Done():
+			terminate(cmd, grace, done)
+		case <-done:
+		}
+	}()
+	err := Wait(cmd)
+	close(done)
+	<-stopped
+	return err
+}
+
+// terminate sends SIGTERM to cmd's process (group), then SIGKILL if it is
+// still there after grace.
+func terminate(cmd *exec.Cmd, grace time.Duration, done <-chan struct{}) {
+	target := killTarget(cmd)
+	_ = syscall.Kill(target, syscall.SIGTERM)
+	select {
+	case <-done:
+		if target < 0 { // the leader exited; make sure its group did too
+			_ = syscall.Kill(target, syscall.SIGKILL)
+		}
+	case <-time.After(grace):
+		_ = syscall.Kill(target, syscall.SIGKILL)
+	}
+}
+
+// killTarget is the pid that kill(2) takes to reach cmd: its negated pid
+// (the whole group) when cmd leads its own process group.
+func killTarget(cmd *exec.Cmd) int {
+	if attr := cmd.SysProcAttr; attr != nil && attr.Setpgid && attr.Pgid == 0 {
+		return -cmd.Process.Pid
+	}
+	return cmd.Process.Pid
+}
+
+// Abort kills every child process (group) still running with SIGKILL and
+// removes every temp directory still on disk. After it, Start refuses new
+// children. It is what the process does last, on every exit path.
+func Abort() {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	registry.exiting = true
+	for cmd := range registry.procs {
+		_ = syscall.Kill(killTarget(cmd), syscall.SIGKILL)
+	}
+	for dir := range registry.dirs {
+		_ = os.RemoveAll(dir)
+	}
+	registry.dirs = nil
+}
