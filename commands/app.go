@@ -14,6 +14,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"mvdan.cc/sh/v3/shell"
+
+	"github.com/devspace-engine/devspace/engine"
 )
 
 // Version is set at build time with -ldflags "-X ...commands.Version=v1.2.3".
@@ -32,9 +34,25 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "DEVSPACE_FLAGS: %v\n", err)
 		return 2
 	}
+	out := engine.NewCheckedWriter(stdio.Stdout)
+	stdio.Stdout = out
 	app := newApp(stdio)
 	err = app.RunContext(ctx, args)
+	if err == nil && out.Err() != nil {
+		// Output that did not arrive is a failure (`> /dev/full`).
+		err = fmt.Errorf("write stdout: %w", unwrapPathError(out.Err()))
+	}
 	return exitCode(ctx, err, stdio.Stderr)
+}
+
+// unwrapPathError drops the "write /dev/stdout:" that *os.File adds: the
+// message says "stdout" itself.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func newApp(stdio IO) *cli.App {

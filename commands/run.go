@@ -87,7 +87,7 @@ func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string,
 			proc.Env = append(proc.Env, k+"="+v)
 		}
 	}
-	proc.Stdin, proc.Stdout, proc.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
+	proc.Stdin, proc.Stdout, proc.Stderr = stdio.Stdin, engine.ChildWriter(stdio.Stdout), engine.ChildWriter(stdio.Stderr)
 	// As in pipelines, the program gets its own process group (unless it
 	// needs the terminal), so that a signal ends all it started: TERM to
 	// the group, then KILL after the grace period.

@@ -43,7 +43,7 @@ func (e *Engine) runProcess(ctx context.Context, args []string) error {
 		return interp.ExitStatus(127)
 	}
 	cmd := &exec.Cmd{Path: path, Args: args, Env: execEnv(hc.Env), Dir: hc.Dir,
-		Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr}
+		Stdin: hc.Stdin, Stdout: ChildWriter(hc.Stdout), Stderr: ChildWriter(hc.Stderr)}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !IsTerminal(hc.Stdin)}
 	err = lifecycle.Run(ctx, cmd, KillGrace)
 	if cmd.Process == nil { // it did not start

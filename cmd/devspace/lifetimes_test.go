@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -77,4 +82,32 @@ func TestSecondInterrupt(t *testing.T) {
 		t.Errorf("the script went on after the signal:\n%s", r.output)
 	}
 	checkCleanedUp(t, r)
+}
+
+// TestWriteError: output that cannot be written (`> /dev/full`) fails the
+// run with a message on stderr. It used to exit 0.
+func TestWriteError(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatalf("this test needs /dev/full (Linux): %v", err)
+	}
+	defer full.Close()
+	dir := t.TempDir()
+	config := "version: v2beta1\nname: full\npipelines:\n  hello: echo hello world\n"
+	if err := os.WriteFile(filepath.Join(dir, "devspace.yaml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "hello")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "none"))
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = full, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("exit: %v, want exit status 1", err)
+	}
+	if want := "write stdout: no space left on device\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	}
 }
