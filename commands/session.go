@@ -52,6 +52,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	}
 	if engine.IsTerminal(stdio.Stdin) {
 		opts.Prompt = prompter(stdio)
+		opts.Terminal = true
 	}
 	cfg, err := config.Load(opts)
 	if err != nil {

@@ -47,6 +47,11 @@ type LoadOptions struct {
 	// Context ends variables' commands when it is cancelled (Ctrl-C);
 	// nil means they are not cancelled.
 	Context context.Context
+	// Terminal says that devspace runs on a terminal (stdin). Variables'
+	// commands then stay in devspace's process group, the terminal's
+	// foreground: in a group of their own they would be stopped on
+	// reading /dev/tty (a login prompt). Ctrl-C reaches them directly.
+	Terminal bool
 	// Prompt asks the user for a variable's value; nil in a non-interactive
 	// run, where a variable that needs input is an error.
 	Prompt func(v *Var) (string, error)

@@ -205,14 +205,14 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 // and SIGKILL when the run is cancelled.
 const varCommandGrace = 2 * time.Second
 
-// run runs a variable's command in its own process group, recorded in
-// the lifecycle registry, and ends the group when the load's context is
-// cancelled (Ctrl-C while a `$(command)` runs).
+// run runs a variable's command in its own process group (unless on a
+// terminal), recorded in the lifecycle registry, and ends it when the
+// load's context is cancelled (Ctrl-C while a `$(command)` runs).
 func (r *varResolver) run(cmd *exec.Cmd) error {
 	if _, err := r.l.opts.TmpDir.Ensure(); err != nil { // it inherits DEVSPACE_TMPDIR
 		return err
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !r.l.opts.Terminal}
 	ctx := r.l.opts.Context
 	if ctx == nil {
 		ctx = context.Background()
