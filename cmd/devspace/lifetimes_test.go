@@ -74,8 +74,8 @@ func TestSecondInterrupt(t *testing.T) {
 		t.Errorf("exit status %d, want 130\n%s", r.code, r.output)
 	}
 	// The child ignores TERM: without the second Ctrl-C devspace would
-	// wait KillGrace (2 s) for it.
-	if r.elapsed > time.Second {
+	// wait KillGrace (2 s) for it; the margin is for a busy machine.
+	if r.elapsed > 1500*time.Millisecond {
 		t.Errorf("took %v to exit after two SIGINTs, want at once", r.elapsed)
 	}
 	if strings.Contains(r.output, "after") {
