@@ -72,11 +72,12 @@ func (l *loader) dir() string { return filepath.Dir(l.path) }
 func (l *loader) git(args ...string) string {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = l.dir()
-	out, err := cmd.Output()
-	if err != nil {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := l.runChild(cmd); err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(out.String())
 }
 
 func randomLetters(n int) string {

@@ -201,23 +201,28 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 	return strings.TrimSpace(stdout.String()), nil
 }
 
-// varCommandGrace is how long a variable's command has between SIGTERM
-// and SIGKILL when the run is cancelled.
-const varCommandGrace = 2 * time.Second
+// childGrace is how long a program the loader runs (a variable's command,
+// git) has between SIGTERM and SIGKILL when the run is cancelled.
+const childGrace = 2 * time.Second
 
-// run runs a variable's command in its own process group (unless on a
-// terminal), recorded in the lifecycle registry, and ends it when the
-// load's context is cancelled (Ctrl-C while a `$(command)` runs).
+// run runs a variable's command, which inherits DEVSPACE_TMPDIR.
 func (r *varResolver) run(cmd *exec.Cmd) error {
-	if _, err := r.l.opts.TmpDir.Ensure(); err != nil { // it inherits DEVSPACE_TMPDIR
+	if _, err := r.l.opts.TmpDir.Ensure(); err != nil {
 		return err
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !r.l.opts.Terminal}
-	ctx := r.l.opts.Context
+	return r.l.runChild(cmd)
+}
+
+// runChild runs a program for the loader in its own process group (unless
+// on a terminal), recorded in the lifecycle registry, and ends it when the
+// load's context is cancelled (Ctrl-C while a `$(command)` runs).
+func (l *loader) runChild(cmd *exec.Cmd) error {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !l.opts.Terminal}
+	ctx := l.opts.Context
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := lifecycle.Run(ctx, cmd, varCommandGrace); err != nil {
+	if err := lifecycle.Run(ctx, cmd, childGrace); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted: %w", context.Cause(ctx))
 		}
