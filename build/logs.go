@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 // DefaultTailLines is how many log lines an Outcome keeps.
@@ -57,6 +59,9 @@ func openImageLog(dir, name string, out io.Writer, tailLines int) *imageLog {
 		return l
 	}
 	l.file, l.fileErr = os.CreateTemp(dir, "."+LogFileName(name)+".*.tmp")
+	if l.file != nil { // until finish: removed if devspace is killed meanwhile
+		lifecycle.TrackTemp(l.file.Name())
+	}
 	return l
 }
 
@@ -69,6 +74,7 @@ func (l *imageLog) Write(p []byte) (int, error) {
 			l.fileErr = err
 			l.file.Close()
 			os.Remove(l.file.Name())
+			lifecycle.UntrackTemp(l.file.Name())
 			l.file = nil
 		}
 	}
@@ -88,6 +94,7 @@ func (l *imageLog) finish() (string, error) {
 	}
 	f := l.file
 	l.file = nil
+	defer lifecycle.UntrackTemp(f.Name())
 	err := f.Close()
 	if err == nil {
 		err = os.Rename(f.Name(), l.path)

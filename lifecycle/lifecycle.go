@@ -1,6 +1,6 @@
 // Package lifecycle keeps the one registry of what a devspace process
 // leaves on the machine while it works: the child processes (their
-// process groups) that it started and its temp directories. Every way out
+// process groups) that it started, its temp files and directories. Every way out
 // of devspace — a normal exit, an error, a signal, a second Ctrl-C that
 // does not wait for the pipeline to unwind — calls Abort, which kills what
 // is still running and removes what is still on disk.
@@ -24,7 +24,7 @@ var registry struct {
 	mu      sync.Mutex
 	exiting bool
 	procs   map[*exec.Cmd]struct{}
-	dirs    map[string]struct{}
+	temps   map[string]struct{} // temp files and directories
 }
 
 // Start starts cmd and records it until Wait. A cmd whose SysProcAttr sets
@@ -105,7 +105,7 @@ func killTarget(cmd *exec.Cmd) int {
 }
 
 // Abort kills every child process (group) still running with SIGKILL and
-// removes every temp directory still on disk. After it, Start refuses new
+// removes every temp file and directory still on disk. After it, Start refuses new
 // children. It is what the process does last, on every exit path.
 func Abort() {
 	registry.mu.Lock()
@@ -114,8 +114,31 @@ func Abort() {
 	for cmd := range registry.procs {
 		_ = syscall.Kill(killTarget(cmd), syscall.SIGKILL)
 	}
-	for dir := range registry.dirs {
-		_ = os.RemoveAll(dir)
+	for path := range registry.temps {
+		_ = os.RemoveAll(path)
 	}
-	registry.dirs = nil
+	registry.temps = nil
+}
+
+// TrackTemp records a temp file (or directory) that Abort removes if it is
+// still there: one written beside its destination, to be renamed over it
+// (a state file, a build log), which cannot live in the run's TempDir.
+func TrackTemp(path string) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	trackTemp(path)
+}
+
+func trackTemp(path string) {
+	if registry.temps == nil {
+		registry.temps = map[string]struct{}{}
+	}
+	registry.temps[path] = struct{}{}
+}
+
+// UntrackTemp forgets a temp path: it was renamed into place or removed.
+func UntrackTemp(path string) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	delete(registry.temps, path)
 }

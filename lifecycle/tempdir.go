@@ -53,10 +53,7 @@ func (d *TempDir) Ensure() (string, error) {
 			d.err = fmt.Errorf("create temp dir: %w", err)
 			return
 		}
-		if registry.dirs == nil {
-			registry.dirs = map[string]struct{}{}
-		}
-		registry.dirs[d.path] = struct{}{}
+		trackTemp(d.path)
 	})
 	return d.path, d.err
 }
@@ -68,8 +65,8 @@ func (d *TempDir) Remove() {
 	}
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	if _, made := registry.dirs[d.path]; made {
+	if _, made := registry.temps[d.path]; made {
 		_ = os.RemoveAll(d.path)
-		delete(registry.dirs, d.path)
+		delete(registry.temps, d.path)
 	}
 }

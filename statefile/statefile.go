@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/gofrs/flock"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 )
 
 // WriteAtomic replaces path with data so that readers see the old or the
@@ -21,6 +23,8 @@ func WriteAtomic(path string, data []byte) (err error) {
 	if err != nil {
 		return err
 	}
+	lifecycle.TrackTemp(tmp.Name()) // removed if devspace is killed meanwhile
+	defer lifecycle.UntrackTemp(tmp.Name())
 	defer func() {
 		if err != nil {
 			tmp.Close()

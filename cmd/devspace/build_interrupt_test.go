@@ -82,6 +82,51 @@ func TestBuildInterrupted(t *testing.T) {
 	}
 }
 
+// TestBuildInterruptedTwice: a second Ctrl-C while an image builds exits
+// at once, and still removes the build log being written (a temp file
+// beside its destination). It used to leave the temp file behind.
+func TestBuildInterruptedTwice(t *testing.T) {
+	env := testbed.Docker(t)
+	busybox := env.Busybox(t)
+	api := env.API(t)
+	builder := builders[0]
+	marker := fmt.Sprintf("e2e-interrupt-twice-%016x", rand.Uint64())
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"devspace.yaml":    fmt.Sprintf(interruptConfig, builder),
+		"quick.Dockerfile": "ARG BASE\nFROM ${BASE}\nLABEL quick=yes\n",
+		"slow.Dockerfile":  "ARG BASE\nFROM ${BASE}\nRUN echo " + marker + " started && sleep 30 && echo " + marker + " done\n",
+	})
+	cmd, output := startBuild(t, dir, append(env.Environ(), "BUSYBOX="+busybox, docker.EnvBuilder+"="+builder))
+	waitBuilding(t, output, marker, "Done building image e2e/interrupt-quick-"+builder)
+	start := time.Now()
+	for range 2 {
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code := waitExit(t, cmd, 10*time.Second)
+	took := time.Since(start)
+	out, _ := os.ReadFile(output)
+	t.Logf("exited %s after two SIGINTs:\n%s", took.Round(time.Millisecond), out)
+	if code != 130 {
+		t.Errorf("exit status %d, want 130", code)
+	}
+	if took > time.Second {
+		t.Errorf("took %s to exit after two SIGINTs, want at once", took.Round(time.Millisecond))
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".devspace", "logs", "*.tmp")); len(left) > 0 {
+		t.Errorf("temp files left behind: %v", left)
+	}
+	// devspace hung up on the daemon, which then stops the build.
+	if left, err := waitNoBuildLeft(t.Context(), api, marker, 10*time.Second); err != nil {
+		t.Fatal(err)
+	} else if len(left) > 0 {
+		t.Errorf("build steps left behind: %s", strings.Join(left, ", "))
+	}
+}
+
 // startBuild starts `devspace build` in dir with env added to the
 // environment; its output goes to the returned file.
 func startBuild(t *testing.T, dir string, env []string) (*exec.Cmd, string) {
