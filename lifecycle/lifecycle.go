@@ -1,9 +1,9 @@
 // Package lifecycle keeps the one registry of what a devspace process
 // leaves on the machine while it works: the child processes (their
-// process groups) that it started, its temp files and directories. Every way out
-// of devspace — a normal exit, an error, a signal, a second Ctrl-C that
-// does not wait for the pipeline to unwind — calls Abort, which kills what
-// is still running and removes what is still on disk.
+// process groups) that it started, its temp files and directories. Every
+// way out of devspace — a normal exit, an error, a signal, a second Ctrl-C
+// that does not wait for the pipeline to unwind — calls Abort, which kills
+// what is still running and removes what is still on disk.
 package lifecycle
 
 import (
@@ -21,25 +21,30 @@ import (
 var ErrExiting = errors.New("devspace is exiting: no new process is started")
 
 var registry struct {
-	mu      sync.Mutex
+	// gate is held shared while something is being started or made, and
+	// exclusively by Abort, which so never misses a child or a directory
+	// that was on its way at that moment. It guards exiting.
+	gate    sync.RWMutex
 	exiting bool
-	procs   map[*exec.Cmd]struct{}
-	temps   map[string]struct{} // temp files and directories
+
+	mu    sync.Mutex // guards procs and temps
+	procs map[*exec.Cmd]struct{}
+	temps map[string]struct{} // temp files and directories
 }
 
 // Start starts cmd and records it until Wait. A cmd whose SysProcAttr sets
 // Setpgid is recorded as a process group, which Abort kills as a whole.
-// Starting under the registry's lock means that Abort never misses a
-// child that was being started at that moment.
 func Start(cmd *exec.Cmd) error {
-	registry.mu.Lock()
-	defer registry.mu.Unlock()
+	registry.gate.RLock()
+	defer registry.gate.RUnlock()
 	if registry.exiting {
 		return ErrExiting
 	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
 	if registry.procs == nil {
 		registry.procs = map[*exec.Cmd]struct{}{}
 	}
@@ -105,12 +110,15 @@ func killTarget(cmd *exec.Cmd) int {
 }
 
 // Abort kills every child process (group) still running with SIGKILL and
-// removes every temp file and directory still on disk. After it, Start refuses new
-// children. It is what the process does last, on every exit path.
+// removes every temp file and directory still on disk. After it, Start
+// refuses new children. It is what the process does last, on every exit
+// path.
 func Abort() {
+	registry.gate.Lock()
+	defer registry.gate.Unlock()
+	registry.exiting = true
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	registry.exiting = true
 	for cmd := range registry.procs {
 		_ = syscall.Kill(killTarget(cmd), syscall.SIGKILL)
 	}
@@ -126,10 +134,6 @@ func Abort() {
 func TrackTemp(path string) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	trackTemp(path)
-}
-
-func trackTemp(path string) {
 	if registry.temps == nil {
 		registry.temps = map[string]struct{}{}
 	}

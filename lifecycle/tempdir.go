@@ -43,8 +43,8 @@ func (d *TempDir) Ensure() (string, error) {
 		return "", nil
 	}
 	d.once.Do(func() {
-		registry.mu.Lock()
-		defer registry.mu.Unlock()
+		registry.gate.RLock()
+		defer registry.gate.RUnlock()
 		if registry.exiting {
 			d.err = ErrExiting
 			return
@@ -53,7 +53,7 @@ func (d *TempDir) Ensure() (string, error) {
 			d.err = fmt.Errorf("create temp dir: %w", err)
 			return
 		}
-		trackTemp(d.path)
+		TrackTemp(d.path)
 	})
 	return d.path, d.err
 }
