@@ -7,10 +7,12 @@
 package lifecycle
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -119,6 +121,7 @@ func Abort() {
 	registry.exiting = true
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
+	stopNested(registry.procs)
 	for cmd := range registry.procs {
 		_ = syscall.Kill(killTarget(cmd), syscall.SIGKILL)
 	}
@@ -126,6 +129,51 @@ func Abort() {
 		_ = os.RemoveAll(path)
 	}
 	registry.temps = nil
+}
+
+// nestedGrace bounds how long Abort waits for a nested devspace to kill
+// its own children and remove its own temp dir; it needs milliseconds.
+const nestedGrace = 500 * time.Millisecond
+
+// stopNested asks every devspace among procs (a script that runs
+// `devspace …`) to abort as this process does, and waits for them, up to
+// nestedGrace. SIGKILL alone would leave what they started (in process
+// groups of their own) and their temp dirs behind. INT then TERM: two
+// distinct signals, which the kernel does not merge, are a second signal
+// whether or not it had its first.
+func stopNested(procs map[*exec.Cmd]struct{}) {
+	self, err := os.Executable()
+	if err != nil {
+		return
+	}
+	var nested []int
+	for cmd := range procs {
+		if cmd.Path == self {
+			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
+			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+			nested = append(nested, cmd.Process.Pid)
+		}
+	}
+	deadline := time.Now().Add(nestedGrace)
+	for len(nested) > 0 && time.Now().Before(deadline) {
+		if exited(nested[0]) {
+			nested = nested[1:]
+			continue
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// exited reports whether a child has exited: it is gone, or a zombie
+// waiting for its Wait.
+func exited(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return syscall.Kill(pid, 0) != nil // no /proc: gone once reaped
+	}
+	// The state follows the command name, which is in parentheses.
+	i := bytes.LastIndexByte(stat, ')')
+	return i > 0 && i+2 < len(stat) && stat[i+2] == 'Z'
 }
 
 // TrackTemp records a temp file (or directory) that Abort removes if it is

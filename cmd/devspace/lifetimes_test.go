@@ -27,6 +27,9 @@ pipelines:
 const stubbornConfig = `version: v2beta1
 name: stubborn
 pipelines:
+  nested: |
+    devspace run-pipeline stubborn
+    echo after
   stubborn: |
     echo note > ${DEVSPACE_TMPDIR}/note
     sh -c 'trap "" TERM INT; echo $$ > child.pid; sleep 300 & echo $! > grandchild.pid; while :; do sleep 1; done'
@@ -80,6 +83,21 @@ func TestSecondInterrupt(t *testing.T) {
 	}
 	if strings.Contains(r.output, "after") {
 		t.Errorf("the script went on after the signal:\n%s", r.output)
+	}
+	checkCleanedUp(t, r)
+}
+
+// TestSecondSignalNested: a second signal also reaches a devspace that a
+// script runs: it kills its own children and removes its own temp dir
+// before the outer one exits. SIGKILL alone would leave both behind.
+func TestSecondSignalNested(t *testing.T) {
+	r := runAndSignal(t, stubbornConfig, []string{"run-pipeline", "nested"},
+		[]syscall.Signal{syscall.SIGTERM, syscall.SIGTERM}, []string{"child.pid", "grandchild.pid"})
+	if r.code != 143 {
+		t.Errorf("exit status %d, want 143\n%s", r.code, r.output)
+	}
+	if r.elapsed > 1500*time.Millisecond {
+		t.Errorf("took %v to exit after two SIGTERMs, want at once", r.elapsed)
 	}
 	checkCleanedUp(t, r)
 }
