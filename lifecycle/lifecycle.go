@@ -98,8 +98,29 @@ func terminate(cmd *exec.Cmd, grace time.Duration, done <-chan struct{}) {
 			_ = syscall.Kill(target, syscall.SIGKILL)
 		}
 	case <-time.After(grace):
+		if isSelf(cmd) {
+			// A devspace run by a script is busy ending what it started:
+			// a second signal has it abort (kill those, remove its temp
+			// dir) rather than be killed before it could.
+			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
+			select {
+			case <-done:
+			case <-time.After(nestedGrace):
+			}
+		}
 		_ = syscall.Kill(target, syscall.SIGKILL)
 	}
+}
+
+// self is this program's path, to recognise a nested devspace.
+var self = sync.OnceValue(func() string {
+	exe, _ := os.Executable()
+	return exe
+})
+
+// isSelf reports whether cmd runs devspace itself (a script's `devspace …`).
+func isSelf(cmd *exec.Cmd) bool {
+	return self() != "" && cmd.Path == self()
 }
 
 // killTarget is the pid that kill(2) takes to reach cmd: its negated pid
@@ -142,13 +163,9 @@ const nestedGrace = 500 * time.Millisecond
 // distinct signals, which the kernel does not merge, are a second signal
 // whether or not it had its first.
 func stopNested(procs map[*exec.Cmd]struct{}) {
-	self, err := os.Executable()
-	if err != nil {
-		return
-	}
 	var nested []int
 	for cmd := range procs {
-		if cmd.Path == self {
+		if isSelf(cmd) {
 			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGINT)
 			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
 			nested = append(nested, cmd.Process.Pid)
