@@ -83,6 +83,9 @@ func (s *Set) Contains(text string) bool {
 // longestPrefixSuffix is the length of the longest end of text that is
 // the start of a secret value (a secret that may be cut between writes).
 func (s *Set) longestPrefixSuffix(text []byte) int {
+	if s == nil {
+		return 0
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	best := 0

@@ -101,3 +101,20 @@ func TestHash(t *testing.T) {
 		t.Errorf("Hash = %q", a)
 	}
 }
+
+func TestInteractiveWriterHoldsNothingBack(t *testing.T) {
+	t.Parallel()
+	var s Set
+	s.Add("hunter2A")
+	var out strings.Builder
+	w := s.Writer(&out)
+	w.Interactive = true
+	w.Write([]byte("h"))
+	if out.String() != "h" {
+		t.Errorf("an echoed character was held back: %q", out.String())
+	}
+	w.Write([]byte(" hunter2A\n"))
+	if out.String() != "h ***\n" {
+		t.Errorf("got %q", out.String())
+	}
+}

@@ -10,6 +10,11 @@ import (
 // could be the start of a secret is held back until the next write or
 // Flush. Safe for concurrent use.
 type Writer struct {
+	// Interactive turns holding back off, for a terminal, where a typed
+	// character echoed back must show at once; only values written whole
+	// in one write are masked then.
+	Interactive bool
+
 	set *Set
 	mu  sync.Mutex
 	out io.Writer
@@ -27,10 +32,13 @@ func (s *Set) Writer(w io.Writer) *Writer {
 func (w *Writer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if len(w.held) == 0 && w.set.Len() == 0 {
+		return w.out.Write(p)
+	}
 	buf := append(w.held, p...)
 	text := []byte(w.set.Redact(string(buf)))
 	keep := 0
-	if w.set.Len() > 0 {
+	if !w.Interactive {
 		keep = w.set.longestPrefixSuffix(text)
 	}
 	w.held = append([]byte(nil), text[len(text)-keep:]...)
