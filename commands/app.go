@@ -14,6 +14,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"mvdan.cc/sh/v3/shell"
+
+	"github.com/devspace-engine/devspace/redact"
 )
 
 // Version is set at build time with -ldflags "-X ...commands.Version=v1.2.3".
@@ -23,6 +25,10 @@ var Version = "v0.1.0-dev"
 type IO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+
+	// secrets collects the secret values of the run's config as it is
+	// loaded, so that even the final error message is printed masked.
+	secrets *redact.Set
 }
 
 // Main runs the CLI and returns the process exit code.
@@ -32,9 +38,12 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 		fmt.Fprintf(stdio.Stderr, "DEVSPACE_FLAGS: %v\n", err)
 		return 2
 	}
+	if stdio.secrets == nil {
+		stdio.secrets = &redact.Set{}
+	}
 	app := newApp(stdio)
 	err = app.RunContext(ctx, args)
-	return exitCode(ctx, err, stdio.Stderr)
+	return exitCode(ctx, err, stdio.Stderr, stdio.secrets)
 }
 
 func newApp(stdio IO) *cli.App {
@@ -81,8 +90,9 @@ func withEnvFlags(args []string, env string) ([]string, error) {
 	return append(out, args[1:]...), nil
 }
 
-// exitCode maps an error to the process exit code, printing it.
-func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+// exitCode maps an error to the process exit code, printing it with the
+// config's secret values masked.
+func exitCode(ctx context.Context, err error, stderr io.Writer, secrets *redact.Set) int {
 	if sig := signalCode(ctx); sig != 0 {
 		return sig
 	}
@@ -92,11 +102,11 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	var coded interface{ ExitCode() int }
 	if errors.As(err, &coded) {
 		if msg := err.Error(); msg != "" {
-			fmt.Fprintln(stderr, msg)
+			fmt.Fprintln(stderr, secrets.Redact(msg))
 		}
 		return coded.ExitCode()
 	}
-	fmt.Fprintln(stderr, err)
+	fmt.Fprintln(stderr, secrets.Redact(err.Error()))
 	return 1
 }
 

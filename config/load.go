@@ -11,6 +11,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/devspace-engine/devspace/redact"
 )
 
 // SchemaVersion is the only devspace.yaml version this loader reads.
@@ -45,6 +47,10 @@ type LoadOptions struct {
 	Prompt func(v *Var) (string, error)
 	// Stderr receives the output of variable commands' stderr.
 	Stderr io.Writer
+	// Secrets, when set, is filled with the config's secret values as soon
+	// as they are known (password vars, values under secret-looking names,
+	// credentials), so that even a load error can be printed masked.
+	Secrets *redact.Set
 }
 
 // Find returns the absolute path of the config file to load.
@@ -148,6 +154,7 @@ func (l *loader) load() (*Config, error) {
 	cfg.Name = name
 	cfg.Variables = vars
 	cfg.ActiveProfiles = profiles
+	cfg.noteSecrets(l.opts.Secrets)
 	if err := cfg.finish(); err != nil {
 		return nil, err
 	}

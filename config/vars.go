@@ -51,9 +51,11 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 			return nil, l.errorAtPath("vars."+k+"#key", "invalid variable name %q: use letters, digits, '-' and '_'", k)
 		}
 		if _, err := r.get(k); err != nil {
+			noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)
 			return nil, err
 		}
 	}
+	noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)
 	return r.resolved, nil
 }
 
