@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -38,12 +37,20 @@ func (c *Config) checkProjectName() error {
 	return nil
 }
 
-var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)
-
-// asObjectName turns s into a valid object name, for a hint ("My App" → "my-app").
+// asObjectName turns s into a valid object name, for a hint ("My App" →
+// "my-app"): lowercased, each run of other characters made one '-'.
 func asObjectName(s string) string {
-	s = strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(s), "-"), "-")
-	return s[:min(len(s), maxProjectNameLen)]
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	return strings.TrimRight(out[:min(len(out), maxProjectNameLen)], "-")
 }
 
 // checkImageRefs refuses invalid references in an image's `image:`, `tag:`
