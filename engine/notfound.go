@@ -17,7 +17,7 @@ func (e *Engine) notFound(s Script, pos syntax.Pos, name string, lookErr error) 
 	msg := lookErr.Error()
 	suggestion := ""
 	if !strings.Contains(name, "/") {
-		msg = "command not found: " + name
+		msg = name + ": command not found"
 		suggestion = config.Suggest(strings.TrimPrefix(name, "__"), e.callableNames())
 	}
 	if s.Source.Line == 0 || e.Config == nil || !pos.IsValid() {

@@ -43,17 +43,17 @@ pipelines:
 		want     string // stderr, the file named relative to dir
 	}{
 		{"real", 0, ""},
-		{"builtin", 127, `devspace.yaml:8:5: command not found: build_imagez
+		{"builtin", 127, `devspace.yaml:8:5: build_imagez: command not found
    8 |     build_imagez --all
      |     ^
 did you mean build_images?
 `},
-		{"function", 127, `devspace.yaml:9:23: command not found: greet_al
+		{"function", 127, `devspace.yaml:9:23: greet_al: command not found
    9 |   function: echo x && greet_al
      |                       ^
 did you mean greet_all?
 `},
-		{"far", 127, `devspace.yaml:10:8: command not found: no_such_tool_here
+		{"far", 127, `devspace.yaml:10:8: no_such_tool_here: command not found
   10 |   far: no_such_tool_here
      |        ^
 `},
