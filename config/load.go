@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -151,7 +152,12 @@ func (l *loader) load() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Name = name
+	// The decoded name has its ${VAR}s substituted and profiles applied;
+	// the early one (for DEVSPACE_NAME) is the text as written.
+	if err := cfg.checkProjectName(); err != nil {
+		return nil, err
+	}
+	cfg.Name = cmp.Or(cfg.Name, name)
 	cfg.Variables = vars
 	cfg.ActiveProfiles = profiles
 	cfg.noteSecrets(l.opts.Secrets)

@@ -71,7 +71,7 @@ func (e *Engine) runFunction(ctx context.Context, job *Job, name, body string, a
 		interp.Env(hc.Env),
 		interp.StdIO(hc.Stdin, hc.Stdout, hc.Stderr),
 		interp.ExecHandlers(e.handlers(job)...),
-		interp.ExecHandlers(e.processHandler()),
+		interp.ExecHandlers(e.processHandler(s)),
 		interp.Params(append([]string{"-e", "--"}, args...)...),
 	)
 	if err != nil {

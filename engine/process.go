@@ -21,19 +21,23 @@ const KillGrace = 2 * time.Second
 // process group (unless it must share the terminal), so that cancelling
 // the script terminates the program and everything it started: SIGTERM to
 // the group, then SIGKILL after KillGrace.
-func (e *Engine) processHandler() func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+// A command that is nowhere is reported at its place in s.
+func (e *Engine) processHandler(s Script) func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
-		return runProcess
+		return func(ctx context.Context, args []string) error {
+			hc := interp.HandlerCtx(ctx)
+			path, err := interp.LookPathDir(hc.Dir, hc.Env, args[0])
+			if err != nil {
+				fmt.Fprintln(hc.Stderr, e.notFound(s, hc.Pos, args[0], err))
+				return interp.ExitStatus(127)
+			}
+			return runProcess(ctx, path, args)
+		}
 	}
 }
 
-func runProcess(ctx context.Context, args []string) error {
+func runProcess(ctx context.Context, path string, args []string) error {
 	hc := interp.HandlerCtx(ctx)
-	path, err := interp.LookPathDir(hc.Dir, hc.Env, args[0])
-	if err != nil {
-		fmt.Fprintln(hc.Stderr, err)
-		return interp.ExitStatus(127)
-	}
 	cmd := &exec.Cmd{Path: path, Args: args, Env: execEnv(hc.Env), Dir: hc.Dir,
 		Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr}
 	ownGroup := !IsTerminal(hc.Stdin)
@@ -50,7 +54,7 @@ func runProcess(ctx context.Context, args []string) error {
 		case <-done:
 		}
 	}()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	close(done)
 	return exitStatus(ctx, err)
 }
