@@ -94,9 +94,9 @@ func Load(opts LoadOptions) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
 	return Parse(path, src, opts)
 }
@@ -177,9 +177,20 @@ func (l *loader) fromYAML(err error) error {
 }
 
 func (l *loader) parse() error {
+	if len(l.src) > MaxFileSize {
+		return fmt.Errorf("%s: larger than %d MiB, the most a config may be", displayPath(l.path), MaxFileSize>>20)
+	}
+	if err := l.checkDepth(); err != nil {
+		return err
+	}
 	f, err := parser.ParseBytes(l.src, 0)
 	if err != nil {
 		return l.fromYAML(err)
+	}
+	for _, doc := range f.Docs {
+		if err := l.checkAliases(doc); err != nil {
+			return err
+		}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return l.errorf(1, 1, "the file is empty: it needs at least `version: %s`", SchemaVersion)
