@@ -112,6 +112,9 @@ type loader struct {
 	src  []byte
 	opts LoadOptions
 	root ast.Node
+	// noCommands makes a variable that needs a command an error instead
+	// of running it (fuzzing must not run what it generates).
+	noCommands bool
 }
 
 func (l *loader) load() (*Config, error) {

@@ -40,10 +40,15 @@ func countDepth(f *syntax.File) map[string]bool {
 	names := map[string]bool{}
 	syntax.Walk(f, func(n syntax.Node) bool {
 		decl, ok := n.(*syntax.FuncDecl)
-		if !ok || decl.Body == nil {
-			return true
+		if !ok || decl.Body == nil || decl.Name == nil && len(decl.Names) == 0 {
+			return true // an anonymous function cannot call itself
 		}
-		names[decl.Name.Value] = true
+		if decl.Name != nil {
+			names[decl.Name.Value] = true
+		}
+		for _, name := range decl.Names { // zsh's `function a b { … }`
+			names[name.Value] = true
+		}
 		body := decl.Body
 		// Walk goes on into the new body: the original one, inside it,
 		// has its own declarations wrapped once.
