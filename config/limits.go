@@ -5,8 +5,10 @@ import (
 	"io"
 	"os"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
 
@@ -35,7 +37,7 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s): pass the path of a devspace.yaml with --config",
+		return nil, fmt.Errorf("%s: not a regular file (%s): give the path of a YAML file",
 			displayPath(path), fileKind(info.Mode()))
 	}
 	f, err := os.Open(path)
@@ -170,4 +172,31 @@ func (c *aliasCounter) size(n ast.Node) int {
 		}
 	}
 	return total
+}
+
+// decodeFile reads and decodes a YAML file other than devspace.yaml (a
+// --from-file) within the same limits.
+func decodeFile(path string, out any) error {
+	src, err := readFile(path)
+	if err != nil {
+		return err
+	}
+	l := &loader{path: path, src: src}
+	if err := l.checkDepth(); err != nil {
+		return err
+	}
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return l.fromYAML(err)
+	}
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
+		return nil
+	}
+	if err := l.checkAliases(f.Docs[0]); err != nil {
+		return err
+	}
+	if err := yaml.NodeToValue(f.Docs[0].Body, out); err != nil {
+		return l.fromYAML(err)
+	}
+	return nil
 }

@@ -193,3 +193,30 @@ func TestReadFileRefusesAFIFOWithoutBlocking(t *testing.T) {
 		t.Errorf("got %v, want the FIFO refused", err)
 	}
 }
+
+func TestFromFileHasTheSameLimits(t *testing.T) {
+	t.Parallel()
+	cfg := mustLoad(t, "version: v2beta1\nimages:\n  app:\n    image: r/app\n", LoadOptions{})
+	bomb := filepath.Join(t.TempDir(), "values.yaml")
+	body := strings.SplitN(aliasBomb(), "values:\n", 2)[1] // the aliases, five levels in
+	if err := os.WriteFile(bomb, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := cfg.PatchObject("images", "app", SetValues{FromFile: []string{bomb}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "values.yaml:6:16: aliases expand to more than") {
+			t.Errorf("got %v, want the alias bomb refused with its position", err)
+		}
+	case <-time.After(5 * time.Second):
+		panic("PatchObject did not return within 5s")
+	}
+	_, err := cfg.PatchObject("images", "app", SetValues{FromFile: []string{"/dev/zero"}})
+	if err == nil || !strings.Contains(err.Error(), "not a regular file (a device)") {
+		t.Errorf("got %v, want /dev/zero refused", err)
+	}
+}
