@@ -101,9 +101,9 @@ func Load(opts LoadOptions) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
 	return Parse(path, src, opts)
 }
@@ -119,6 +119,9 @@ type loader struct {
 	src  []byte
 	opts LoadOptions
 	root ast.Node
+	// noCommands makes a variable that needs a command an error instead
+	// of running it (fuzzing must not run what it generates).
+	noCommands bool
 }
 
 func (l *loader) load() (*Config, error) {
@@ -190,9 +193,20 @@ func (l *loader) fromYAML(err error) error {
 }
 
 func (l *loader) parse() error {
+	if len(l.src) > MaxFileSize {
+		return fmt.Errorf("%s: larger than %d MiB, the most a config may be", displayPath(l.path), MaxFileSize>>20)
+	}
+	if err := l.checkDepth(); err != nil {
+		return err
+	}
 	f, err := parser.ParseBytes(l.src, 0)
 	if err != nil {
 		return l.fromYAML(err)
+	}
+	for _, doc := range f.Docs {
+		if err := l.checkAliases(doc); err != nil {
+			return err
+		}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return l.errorf(1, 1, "the file is empty: it needs at least `version: %s`", SchemaVersion)

@@ -173,6 +173,9 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if r.l.noCommands {
+		return "", r.l.errorAtPath("vars."+name, "variable %q: commands are not run here", name)
+	}
 	if len(args) == 0 { // run by a shell, which may read config variables
 		if err := r.resolveShellRefs(name, command); err != nil {
 			return "", err
