@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/redact"
 )
 
 // Request is everything one image build needs, fully resolved.
@@ -78,6 +79,9 @@ type Request struct {
 	Insecure bool
 	// Log receives the build's output, already prefixed for this image.
 	Log io.Writer
+	// Secrets are the run's secret values: masked in the build's log and
+	// stored only hashed in its inputs. Nil means none.
+	Secrets *redact.Set
 }
 
 // Ref returns image:tag for the first tag.

@@ -1,17 +1,15 @@
 package build
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/statefile"
 )
 
@@ -22,7 +20,8 @@ import (
 type Inputs struct {
 	// Files maps context paths to their mode and content digest.
 	Files map[string]string `json:"files,omitempty"`
-	// Args are the build args; secret-looking ones by hash only.
+	// Args are the build args; secret ones (secret-looking names, values
+	// holding a secret of the run) by hash only, marked secretMark.
 	Args    map[string]string `json:"args,omitempty"`
 	Target  string            `json:"target,omitempty"`
 	Network string            `json:"network,omitempty"`
@@ -34,8 +33,14 @@ type Inputs struct {
 	Bases map[string]string `json:"bases,omitempty"`
 }
 
-// secretArg matches build arg names whose values must not be stored.
-var secretArg = regexp.MustCompile(`(?i)secret|token|passw|credential|private|api_?key|auth`)
+// secretMark starts a stored build arg that is a secret's hash.
+const secretMark = "(secret) "
+
+// secretArg reports whether a build arg's value must not be shown or
+// stored: its name looks secret or its value holds one of the run's secrets.
+func secretArg(secrets *redact.Set, name, value string) bool {
+	return redact.LooksSecret(name) || secrets.Contains(value)
+}
 
 // InputsOf captures req's inputs (after Hasher.Key and FoldBases).
 func InputsOf(req Request) Inputs {
@@ -51,9 +56,8 @@ func InputsOf(req Request) Inputs {
 		switch {
 		case v == nil:
 			in.Args[k] = "(from the environment)"
-		case secretArg.MatchString(k):
-			sum := sha256.Sum256([]byte(*v))
-			in.Args[k] = "sha256:" + hex.EncodeToString(sum[:8])
+		case secretArg(req.Secrets, k, *v):
+			in.Args[k] = secretMark + redact.Hash(k, *v)
 		default:
 			in.Args[k] = *v
 		}
@@ -196,8 +200,8 @@ func diffArgs(old, cur map[string]string) []string {
 		case !had:
 			out = append(out, fmt.Sprintf("build arg %s set", k))
 		case o == v:
-		case secretArg.MatchString(k):
-			out = append(out, fmt.Sprintf("build arg %s changed", k))
+		case strings.HasPrefix(o, secretMark) || strings.HasPrefix(v, secretMark) || redact.LooksSecret(k):
+			out = append(out, fmt.Sprintf("build arg %s changed (secret)", k))
 		default:
 			out = append(out, fmt.Sprintf("build arg %s %s → %s", k, o, v))
 		}

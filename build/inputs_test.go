@@ -1,10 +1,13 @@
 package build
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/devspace-engine/devspace/redact"
 )
 
 func TestDiffInputsNamesWhatChanged(t *testing.T) {
@@ -25,7 +28,7 @@ func TestDiffInputsNamesWhatChanged(t *testing.T) {
 	got := DiffInputs(old, cur, true)
 	want := []string{
 		"a.go, b.go, c.go … and 1 more changed, 2 added, 1 removed",
-		"build arg API_TOKEN changed",
+		"build arg API_TOKEN changed (secret)",
 		"build arg NEW set",
 		"build arg VERSION 1.2 → 1.3",
 		"build arg OLD removed",
@@ -72,5 +75,33 @@ func TestDiffLines(t *testing.T) {
 		if got := diffLines(tc.old, tc.cur); got != tc.want {
 			t.Errorf("diffLines(%q, %q) = %q, want %q", tc.old, tc.cur, got, tc.want)
 		}
+	}
+}
+
+func TestInputsKeepSecretsHashed(t *testing.T) {
+	t.Parallel()
+	inputs := func(pass string) Inputs {
+		var secrets redact.Set
+		secrets.Add(pass)
+		dsn, plain := "postgres://app:"+pass+"@db", "1.2"
+		return InputsOf(Request{Secrets: &secrets, BuildArgs: map[string]*string{
+			"DB_PASS": &pass, "DSN": &dsn, "VERSION": &plain}})
+	}
+	a, b := inputs("hunter2A"), inputs("hunter2B")
+	for _, in := range []Inputs{a, b} {
+		data, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(data), "hunter2") || !strings.Contains(string(data), `"VERSION":"1.2"`) {
+			t.Errorf("stored inputs: %s", data)
+		}
+	}
+	want := []string{"build arg DB_PASS changed (secret)", "build arg DSN changed (secret)"}
+	if diff := cmp.Diff(want, DiffInputs(a, b, false)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if r := DiffInputs(a, inputs("hunter2A"), false); len(r) != 0 {
+		t.Errorf("the same secret again: %v", r)
 	}
 }

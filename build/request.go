@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/redact"
 )
 
 // Kind names the builder of an image.
@@ -54,6 +55,8 @@ type RequestOptions struct {
 	Log io.Writer
 	// Home expands ~ in paths; empty means the user's home directory.
 	Home string
+	// Secrets are the run's secret values (see Request.Secrets).
+	Secrets *redact.Set
 }
 
 // NewRequest resolves one `images:` entry into a Request: paths (relative to
@@ -74,6 +77,7 @@ func NewRequest(cfgDir string, img *config.Image, opts RequestOptions) (Request,
 		Push:            !(img.SkipPush || opts.SkipPush),
 		Insecure:        img.Insecure,
 		Log:             opts.Log,
+		Secrets:         opts.Secrets,
 	}
 	if req.Log == nil {
 		req.Log = io.Discard

@@ -291,10 +291,14 @@ func (e siblingFailed) Unwrap() error { return context.Canceled }
 func (s *scheduler) build(o *Outcome) {
 	req := o.Request
 	log := openImageLog(s.opts.LogDir, req.Name, req.Log, s.opts.TailLines)
-	req.Log = log
+	masked := req.Secrets.Writer(log) // the log file and tail never see a secret
+	req.Log = masked
 	start := time.Now()
 	res, err := s.b.Build(s.ctx, req)
 	o.Duration = time.Since(start)
+	if ferr := masked.Flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("build output: %w", ferr)
+	}
 	o.LogFile, o.LogErr = log.finish()
 	o.LogTail = log.tailLines()
 	switch {

@@ -154,7 +154,8 @@ func (r *buildRun) request(name string) (build.Request, error) {
 		// one built in the cluster exists only in the registry.
 		skipPush = r.skipPush()
 	}
-	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: skipPush, Log: log})
+	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: skipPush, Log: log,
+		Secrets: r.c.Engine.Secrets})
 }
 
 // logOutput is where build output goes. With a report on stdout (or

@@ -30,7 +30,7 @@ type purgeDeploymentsCmd struct {
 
 func (p *purgeDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	v, _ := c.Job.Flag(c.Engine, "force-purge")
-	fs.BoolVar(&p.all, "all", false, "purge every deployment recorded for this kube context")
+	fs.BoolVar(&p.all, "all", false, "purge every deployment recorded for this kube context in its target namespace (-n, else the context's; a deployment's namespace: wins)")
 	fs.StringArrayVar(&p.except, "except", nil, "with --all, keep this deployment (repeatable)")
 	fs.BoolVar(&p.wait, "wait", false, "return once the deleted objects are gone")
 	fs.BoolVar(&p.forcePurge, "force-purge", cliBool(v), "accepted for DevSpace compatibility")
@@ -62,7 +62,7 @@ func (p *purgeDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []st
 	}
 	var names []string
 	if p.all {
-		for _, r := range recs.In(client.Context) {
+		for _, r := range d.Targeted() {
 			if !slices.Contains(p.except, r.Name) {
 				names = append(names, r.Name)
 			}

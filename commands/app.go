@@ -7,15 +7,19 @@ package commands
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	"mvdan.cc/sh/v3/shell"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/redact"
 )
 
 // Version is set at build time with -ldflags "-X ...commands.Version=v1.2.3".
@@ -25,24 +29,31 @@ var Version = "v0.1.0-dev"
 type IO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+
+	// secrets collects the secret values of the run's config as it is
+	// loaded, so that even the final error message is printed masked.
+	secrets *redact.Set
 }
 
 // Main runs the CLI and returns the process exit code.
 func Main(ctx context.Context, args []string, stdio IO) int {
-	args, err := withEnvFlags(args, os.Getenv("DEVSPACE_FLAGS"))
-	if err != nil {
-		fmt.Fprintf(stdio.Stderr, "DEVSPACE_FLAGS: %v\n", err)
-		return 2
+	if stdio.secrets == nil {
+		stdio.secrets = &redact.Set{}
 	}
 	out := engine.NewCheckedWriter(stdio.Stdout)
 	stdio.Stdout = out
 	app := newApp(stdio)
+	args, err := withEnvFlags(args, os.Getenv("DEVSPACE_FLAGS"), app.Flags)
+	if err != nil {
+		fmt.Fprintln(stdio.Stderr, err)
+		return 2
+	}
 	err = app.RunContext(ctx, args)
 	if err == nil && out.Err() != nil {
 		// Output that did not arrive is a failure (`> /dev/full`).
 		err = fmt.Errorf("write stdout: %w", unwrapPathError(out.Err()))
 	}
-	return exitCode(ctx, err, stdio.Stderr)
+	return exitCode(ctx, err, stdio.Stderr, stdio.secrets)
 }
 
 // unwrapPathError drops the "write /dev/stdout:" that *os.File adds: the
@@ -68,6 +79,13 @@ func newApp(stdio IO) *cli.App {
 		Suggest:              true,
 		HideVersion:          true,
 		ExitErrHandler:       func(*cli.Context, error) {}, // exit codes are decided in Main
+		// Reached without a command, or with a word that is none.
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return unknownCommand(c.App, c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 	}
 	app.Commands = []*cli.Command{
 		runPipelineCommand(stdio),
@@ -86,21 +104,66 @@ func newApp(stdio IO) *cli.App {
 }
 
 // withEnvFlags inserts the flags of DEVSPACE_FLAGS (shell-quoted) right
-// after the program name, so that explicit flags still win.
-func withEnvFlags(args []string, env string) ([]string, error) {
+// after the program name, so that explicit flags still win. They are
+// parsed on their own first, against the app's flags, so that a mistake
+// in them is blamed on DEVSPACE_FLAGS rather than on the command line.
+func withEnvFlags(args []string, env string, flags []cli.Flag) ([]string, error) {
 	if strings.TrimSpace(env) == "" || len(args) == 0 {
 		return args, nil
 	}
 	extra, err := shell.Fields(env, func(string) string { return "" })
+	if err == nil {
+		err = checkEnvFlags(extra, flags)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("DEVSPACE_FLAGS: %w\nfix or unset the DEVSPACE_FLAGS environment variable (its flags are added to every devspace command)", err)
 	}
 	out := append([]string{args[0]}, extra...)
 	return append(out, args[1:]...), nil
 }
 
-// exitCode maps an error to the process exit code, printing it.
-func exitCode(ctx context.Context, err error, stderr io.Writer) int {
+// checkEnvFlags parses extra as urfave/cli parses the flags before a
+// command (Go's flag package over the app's flags).
+func checkEnvFlags(extra []string, flags []cli.Flag) error {
+	fs := flag.NewFlagSet("DEVSPACE_FLAGS", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, f := range append(slices.Clip(flags), cli.HelpFlag) {
+		if err := f.Apply(fs); err != nil {
+			return err
+		}
+	}
+	err := fs.Parse(extra)
+	if err == nil {
+		return nil
+	}
+	// Go's message spells every flag with one dash; name it as written.
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		for _, arg := range extra {
+			if before, _, _ := strings.Cut(arg, "="); strings.TrimLeft(before, "-") == name {
+				return fmt.Errorf("unknown flag %s", before)
+			}
+		}
+	}
+	return err
+}
+
+// unknownCommand is the error for `devspace WORD` when WORD is no command.
+func unknownCommand(app *cli.App, word string) error {
+	var names []string
+	for _, c := range app.VisibleCommands() {
+		names = append(names, c.Names()...)
+	}
+	slices.Sort(names)
+	msg := fmt.Sprintf("unknown command %q: run 'devspace --help' for the list of commands", word)
+	if s := config.Suggest(word, names); s != "" {
+		msg = fmt.Sprintf("unknown command %q: did you mean %s?", word, s)
+	}
+	return &exitError{code: 2, msg: msg}
+}
+
+// exitCode maps an error to the process exit code, printing it with the
+// config's secret values masked.
+func exitCode(ctx context.Context, err error, stderr io.Writer, secrets *redact.Set) int {
 	if sig := signalCode(ctx); sig != 0 {
 		return sig
 	}
@@ -110,11 +173,11 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	var coded interface{ ExitCode() int }
 	if errors.As(err, &coded) {
 		if msg := err.Error(); msg != "" {
-			fmt.Fprintln(stderr, msg)
+			fmt.Fprintln(stderr, secrets.Redact(msg))
 		}
 		return coded.ExitCode()
 	}
-	fmt.Fprintln(stderr, err)
+	fmt.Fprintln(stderr, secrets.Redact(err.Error()))
 	return 1
 }
 

@@ -52,7 +52,7 @@ func builtinCommand(stdio IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			call := &engine.Call{Name: b.Name, Dir: wd, Env: s.eng.Env(), Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr, Engine: s.eng}
+			call := &engine.Call{Name: b.Name, Dir: wd, Env: s.eng.Env(), Stdin: s.stdio.Stdin, Stdout: s.stdio.Stdout, Stderr: s.stdio.Stderr, Engine: s.eng}
 			err = s.eng.Invoke(c.Context, b, call, args)
 			if err := scriptResult(c.Context, b.Name, err); err != nil {
 				if ee, ok := err.(*exitError); ok {

@@ -25,7 +25,7 @@ func listCommand(stdio IO) *cli.Command {
 					return err
 				}
 				defer s.Close()
-				w := tabwriter.NewWriter(stdio.Stdout, 0, 4, 2, ' ', 0)
+				w := tabwriter.NewWriter(s.stdio.Stdout, 0, 4, 2, ' ', 0)
 				list(s, w)
 				return w.Flush()
 			},
@@ -72,7 +72,7 @@ func listVars(s *session, w *tabwriter.Writer) {
 	fmt.Fprintln(w, "NAME\tVALUE")
 	for _, name := range slices.Sorted(maps.Keys(s.cfg.Variables)) {
 		if !strings.Contains(name, ".") {
-			fmt.Fprintf(w, "%s\t%s\n", name, s.cfg.Variables[name])
+			fmt.Fprintf(w, "%s\t%s\n", name, s.stdio.secrets.Redact(s.cfg.Variables[name]))
 		}
 	}
 }

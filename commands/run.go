@@ -57,7 +57,7 @@ func runCommand(stdio IO) *cli.Command {
 			}
 			what := fmt.Sprintf("command %q", cmd.Name)
 			if len(cmd.Args) > 0 {
-				err = execDirect(c, s, cmd, args[1:], stdio)
+				err = execDirect(c, s, cmd, args[1:])
 			} else {
 				text := cmd.Command
 				if cmd.AppendArgs {
@@ -78,7 +78,8 @@ func runCommand(stdio IO) *cli.Command {
 }
 
 // execDirect runs a command given with `args:`, without a shell.
-func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string, stdio IO) error {
+func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string) error {
+	stdio := s.stdio
 	proc := exec.Command(cmd.Command, append(append([]string{}, cmd.Args...), extra...)...)
 	proc.Dir = s.cfg.Dir
 	proc.Env = os.Environ()

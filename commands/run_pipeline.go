@@ -68,7 +68,7 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 	if err != nil {
 		return err
 	}
-	warn := stdio.Stderr
+	warn := s.stdio.Stderr
 	if guess.boolean("no-warn") {
 		warn = io.Discard
 	}

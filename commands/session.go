@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -16,11 +17,16 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/lifecycle"
+	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runtime"
 )
 
 // session is one loaded config with its engine and temp directory.
 type session struct {
+	// stdio is the command's streams, masking the config's secret values
+	// when it has any (see maskedIO).
+	stdio  IO
+	masks  []*redact.Writer
 	svc    *builtins.Services
 	cfg    *config.Config
 	eng    *engine.Engine
@@ -32,7 +38,10 @@ type session struct {
 // ends the variables' commands.
 func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, error) {
 	tmpDir := lifecycle.NewTempDir() // made on first use
-	s := &session{tmpDir: tmpDir}
+	s := &session{tmpDir: tmpDir, stdio: stdio}
+	if stdio.secrets == nil {
+		stdio.secrets = &redact.Set{}
+	}
 	environ := os.Environ()
 	if kc := flags.str("kubeconfig"); kc != "" {
 		environ = append(environ, "KUBECONFIG="+kc)
@@ -49,6 +58,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		TmpDir:                   tmpDir,
 		Context:                  ctx,
 		Stderr:                   stdio.Stderr,
+		Secrets:                  stdio.secrets,
 	}
 	if engine.IsTerminal(stdio.Stdin) {
 		opts.Prompt = prompter(stdio)
@@ -63,12 +73,14 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		cfg.Name = name
 	}
 	s.cfg = cfg
+	s.maskIO(stdio)
 	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
 	s.svc = builtins.NewServices(maxBuilds)
 	store := runtime.NewLazy(func() map[string]runtime.Image { return imageDefaults(cfg) })
 	s.eng = engine.New(cfg, store, builtins.All(s.svc))
 	s.eng.Environ = environ
-	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
+	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr
+	s.eng.Secrets = stdio.secrets
 	s.eng.Debug = flags.boolean("debug")
 	s.eng.Silent = flags.boolean("silent")
 	s.eng.CLIFlags = flags.values
@@ -76,8 +88,29 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	return s, nil
 }
 
-// Close removes the temp directory (DEVSPACE_TMPDIR).
+// maskIO makes the session's output streams mask the config's secret
+// values: everything a run prints (script and builtin output, --debug,
+// errors) passes them. Without secrets the streams stay as they are, so
+// children keep writing to the terminal or file directly.
+func (s *session) maskIO(stdio IO) {
+	if stdio.secrets.Len() == 0 {
+		return
+	}
+	mask := func(w io.Writer) io.Writer {
+		m := stdio.secrets.Writer(w)
+		m.Interactive = engine.IsTerminal(w)
+		s.masks = append(s.masks, m)
+		return m
+	}
+	s.stdio.Stdout, s.stdio.Stderr = mask(stdio.Stdout), mask(stdio.Stderr)
+}
+
+// Close flushes the masked output and removes the temp directory
+// (DEVSPACE_TMPDIR).
 func (s *session) Close() {
+	for _, m := range s.masks {
+		_ = m.Flush()
+	}
 	if s.svc != nil {
 		s.svc.Close()
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a file. Line and Col start at 1.
@@ -59,9 +60,38 @@ func (e *Error) snippet() string {
 	}
 	line := strings.TrimRight(string(lines[e.Pos.Line-1]), "\r")
 	num := fmt.Sprintf("%4d | ", e.Pos.Line)
-	col := max(e.Pos.Col, 1)
+	line, col := clip(line, max(e.Pos.Col, 1))
 	pad := strings.Repeat(" ", len(num)-2) + "| " + caretIndent(line, col-1)
 	return num + line + "\n" + pad + "^"
+}
+
+// snippetWidth is how much of a long source line a snippet shows.
+const snippetWidth = 120
+
+// clip cuts a line longer than snippetWidth to the part around col (a
+// minified or generated file may hold megabytes on one line), marking cut
+// ends with "…", and returns the caret's column (in bytes, as
+// caretIndent counts) in what is left.
+func clip(line string, col int) (string, int) {
+	if len(line) <= snippetWidth {
+		return line, col
+	}
+	start := max(min(col-1-snippetWidth/2, len(line)-snippetWidth), 0)
+	for start > 0 && !utf8.RuneStart(line[start]) {
+		start--
+	}
+	end := min(start+snippetWidth, len(line))
+	for end < len(line) && !utf8.RuneStart(line[end]) {
+		end++
+	}
+	out, col := line[start:end], col-start
+	if start > 0 {
+		out, col = "…"+out, col+len("…")
+	}
+	if end < len(line) {
+		out += "…"
+	}
+	return out, col
 }
 
 // caretIndent keeps tabs so the caret lines up under the right character.

@@ -182,9 +182,33 @@ func closest(s string, known []string) string {
 	return best
 }
 
-// distance is the Levenshtein edit distance.
+// Suggest returns the name in known that s most likely is a typo of, or ""
+// when none is close: one edit for names of 4 to 6 characters, two for
+// longer ones, none for shorter ones (any short word is near some builtin
+// or command, and a wrong guess misleads more than no guess).
+func Suggest(s string, known []string) string {
+	maxDist := 2
+	switch {
+	case len(s) < 4:
+		return ""
+	case len(s) <= 6:
+		maxDist = 1
+	}
+	best, bestDist := "", maxDist+1
+	for _, k := range known {
+		if d := distance(s, k); d < bestDist && k != s {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// distance is the edit distance counting an insertion, a deletion, a
+// substitution or a swap of two neighbours as one edit (optimal string
+// alignment): "deplyo" is one edit from "deploy".
 func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
+	// rows[i][j] is the distance between a[:i] and b[:j]; three rows suffice.
+	prev2, prev := make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
@@ -197,8 +221,11 @@ func distance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev = cur
+		prev2, prev = prev, cur
 	}
 	return prev[len(b)]
 }

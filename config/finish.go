@@ -59,10 +59,13 @@ func (c *Config) finishImages() error {
 			return c.ErrorAt("images."+name+"#key", "image %q is empty: set `image:` to the repository to build", name)
 		}
 		img.Name = name
-		img.foldLegacy()
 		if img.Image == "" {
 			return c.ErrorAt("images."+name+"#key", "image %q has no `image:` (the repository to build, e.g. registry.example.com/team/app)", name)
 		}
+		if err := c.checkImageRefs(name, img); err != nil {
+			return err
+		}
+		img.foldLegacy()
 		if repo, tag, ok := splitTag(img.Image); ok {
 			img.Image = repo
 			img.Tags = append([]string{tag}, img.Tags...)

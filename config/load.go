@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/devspace-engine/devspace/lifecycle"
+	"github.com/devspace-engine/devspace/redact"
 )
 
 // SchemaVersion is the only devspace.yaml version this loader reads.
@@ -57,6 +59,10 @@ type LoadOptions struct {
 	Prompt func(v *Var) (string, error)
 	// Stderr receives the output of variable commands' stderr.
 	Stderr io.Writer
+	// Secrets, when set, is filled with the config's secret values as soon
+	// as they are known (password vars, values under secret-looking names,
+	// credentials), so that even a load error can be printed masked.
+	Secrets *redact.Set
 }
 
 // Find returns the absolute path of the config file to load.
@@ -106,9 +112,9 @@ func Load(opts LoadOptions) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
 	return Parse(path, src, opts)
 }
@@ -124,6 +130,9 @@ type loader struct {
 	src  []byte
 	opts LoadOptions
 	root ast.Node
+	// noCommands makes a variable that needs a command an error instead
+	// of running it (fuzzing must not run what it generates).
+	noCommands bool
 }
 
 func (l *loader) load() (*Config, error) {
@@ -157,9 +166,15 @@ func (l *loader) load() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Name = name
+	// The decoded name has its ${VAR}s substituted and profiles applied;
+	// the early one (for DEVSPACE_NAME) is the text as written.
+	if err := cfg.checkProjectName(); err != nil {
+		return nil, err
+	}
+	cfg.Name = cmp.Or(cfg.Name, name)
 	cfg.Variables = vars
 	cfg.ActiveProfiles = profiles
+	cfg.noteSecrets(l.opts.Secrets)
 	if err := cfg.finish(); err != nil {
 		return nil, err
 	}
@@ -189,9 +204,20 @@ func (l *loader) fromYAML(err error) error {
 }
 
 func (l *loader) parse() error {
+	if len(l.src) > MaxFileSize {
+		return fmt.Errorf("%s: larger than %d MiB, the most a config may be", displayPath(l.path), MaxFileSize>>20)
+	}
+	if err := l.checkDepth(); err != nil {
+		return err
+	}
 	f, err := parser.ParseBytes(l.src, 0)
 	if err != nil {
 		return l.fromYAML(err)
+	}
+	for _, doc := range f.Docs {
+		if err := l.checkAliases(doc); err != nil {
+			return err
+		}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return l.errorf(1, 1, "the file is empty: it needs at least `version: %s`", SchemaVersion)

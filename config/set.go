@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -34,12 +33,8 @@ func (c *Config) PatchObject(section, name string, s SetValues) (map[string]any,
 		}
 	}
 	for _, v := range scoped(s.FromFile, name) {
-		data, err := os.ReadFile(v)
-		if err != nil {
-			return nil, fmt.Errorf("--from-file %s: %w", v, err)
-		}
 		var m map[string]any
-		if err := yaml.Unmarshal(data, &m); err != nil {
+		if err := decodeFile(v, &m); err != nil {
 			return nil, fmt.Errorf("--from-file %s: %w", v, err)
 		}
 		MergeMaps(obj, m)

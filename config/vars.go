@@ -56,9 +56,11 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 			return nil, l.errorAtPath("vars."+k+"#key", "invalid variable name %q: use letters, digits, '-' and '_'", k)
 		}
 		if _, err := r.get(k); err != nil {
+			noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)
 			return nil, err
 		}
 	}
+	noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)
 	return r.resolved, nil
 }
 
@@ -175,6 +177,9 @@ func (r *varResolver) runCommand(name string, def *Var) (string, error) {
 	command, err := r.expand(name, command)
 	if err != nil {
 		return "", err
+	}
+	if r.l.noCommands {
+		return "", r.l.errorAtPath("vars."+name, "variable %q: commands are not run here", name)
 	}
 	if len(args) == 0 { // run by a shell, which may read config variables
 		if err := r.resolveShellRefs(name, command); err != nil {

@@ -156,9 +156,12 @@ func (d *Deployer) readManifests(name string, k *config.KubectlConfig) ([]Manife
 	return out, nil
 }
 
+// namespace is where deployment name goes, and so the namespace of its
+// record: its own namespace:, else the client's (-n, else the kube
+// context's). A deployment no longer in the config goes by the client's.
 func (d *Deployer) namespace(name string) string {
-	if ns := d.Config.Deployments[name].Namespace; ns != "" {
-		return ns
+	if dep := d.Config.Deployments[name]; dep != nil && dep.Namespace != "" {
+		return dep.Namespace
 	}
 	if d.Client != nil {
 		return d.Client.Namespace
@@ -183,13 +186,14 @@ func (d *Deployer) deployOne(ctx context.Context, name string, opts Options) err
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
-	old, had := d.Records.Get(d.Client.Context, name)
+	cluster := ClusterOf(d.Client)
+	old, had := d.Records.Get(cluster, ns, name)
 	if had && old.Hash == hash && !opts.Force && len(fresh) == 0 && d.stillThere(ctx, old) {
 		fmt.Fprintf(log, "Skipping deployment %s: nothing changed since the last deploy (--force-redeploy applies anyway)\n", name)
 		return nil
 	}
 	applied, applyErr := d.apply(ctx, name, ns, manifests, old)
-	rec := newRecord(name, d.Client.Context, ns, hash, applied, old)
+	rec := newRecord(name, cluster, ns, hash, applied, old)
 	if applyErr != nil {
 		// Keep what did get applied, so purge can remove it, but make the
 		// next deploy apply again.
@@ -235,8 +239,8 @@ func (d *Deployer) stillThere(ctx context.Context, rec Record) bool {
 	return err == nil
 }
 
-func newRecord(name, context, ns, hash string, applied []kube.Applied, old Record) Record {
-	rec := Record{Name: name, Context: context, Namespace: ns, Hash: hash, DeployedAt: now()}
+func newRecord(name string, c Cluster, ns, hash string, applied []kube.Applied, old Record) Record {
+	rec := Record{Name: name, Context: c.Context, Server: c.Server, Namespace: ns, Hash: hash, DeployedAt: now()}
 	for _, a := range applied {
 		created := a.Created
 		// An object created by an earlier deploy stays ours.

@@ -229,7 +229,8 @@ func (d *Deployer) deployHelm(ctx context.Context, name string, opts Options) er
 	if err != nil {
 		return err
 	}
-	old, had := d.Records.Get(d.Client.Context, name)
+	cluster := ClusterOf(d.Client)
+	old, had := d.Records.Get(cluster, ns, name)
 	if had && old.Helm != nil && old.Hash == plan.hash && !opts.Force && len(plan.fresh) == 0 {
 		st, err := d.Helm.Run(ctx, helm.OpStatus, plan.req)
 		if err == nil && st.Revision == old.Helm.Revision && st.Status == "deployed" {
@@ -241,7 +242,7 @@ func (d *Deployer) deployHelm(ctx context.Context, name string, opts Options) er
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
-	rec := Record{Name: name, Context: d.Client.Context, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
+	rec := Record{Name: name, Context: cluster.Context, Server: cluster.Server, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
 		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision}}
 	if err := d.Records.Put(rec); err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
@@ -283,7 +284,7 @@ func (d *Deployer) purgeHelm(ctx context.Context, rec Record) error {
 	if _, err := d.Helm.Run(ctx, helm.OpUninstall, req); err != nil {
 		return fmt.Errorf("purge %s: %w", rec.Name, err)
 	}
-	if err := d.Records.Remove(rec.Context, rec.Name); err != nil {
+	if err := d.Records.Remove(rec); err != nil {
 		return fmt.Errorf("purge %s: %w", rec.Name, err)
 	}
 	fmt.Fprintf(d.Log(rec.Name), "Purged %s: release %s uninstalled\n", rec.Name, rec.Helm.Release)

@@ -15,12 +15,13 @@ type PurgeOptions struct {
 	Wait bool
 }
 
-// Purge removes what the named deployments (all recorded ones in this
-// context when names is nil) created, newest deployment first and each
-// one's objects in reverse apply order. Objects that existed before
-// devspace applied them, or that were replaced since, are left alone.
+// Purge removes what the named deployments (all of Targeted when names is
+// nil) created in their target namespaces, newest deployment first and
+// each one's objects in reverse apply order. Objects that existed before
+// devspace applied them, or that were replaced since, are left alone, and
+// so are the records of other namespaces and clusters.
 func (d *Deployer) Purge(ctx context.Context, names []string, opts PurgeOptions) error {
-	recs := d.Records.In(d.Client.Context)
+	recs := d.Targeted()
 	if names != nil {
 		recs = slices.DeleteFunc(recs, func(r Record) bool { return !slices.Contains(names, r.Name) })
 	}
@@ -31,6 +32,20 @@ func (d *Deployer) Purge(ctx context.Context, names []string, opts PurgeOptions)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Targeted lists the records a deploy through this client would act on:
+// those of its cluster in the namespace each deployment goes to now (see
+// namespace). Deploys to other namespaces, say a colleague's or a
+// preview's, have records of their own that this one never touches.
+func (d *Deployer) Targeted() []Record {
+	var out []Record
+	for _, rec := range d.Records.In(ClusterOf(d.Client)) {
+		if rec.Namespace == d.namespace(rec.Name) {
+			out = append(out, rec)
+		}
+	}
+	return out
 }
 
 func (d *Deployer) purgeOne(ctx context.Context, rec Record, opts PurgeOptions) error {
@@ -58,7 +73,7 @@ func (d *Deployer) purgeOne(ctx context.Context, rec Record, opts PurgeOptions) 
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	if err := d.Records.Remove(rec.Context, rec.Name); err != nil {
+	if err := d.Records.Remove(rec); err != nil {
 		return fmt.Errorf("purge %s: %w", rec.Name, err)
 	}
 	fmt.Fprintf(log, "Purged %s: %d object(s) deleted\n", rec.Name, deleted)

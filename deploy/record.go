@@ -14,15 +14,21 @@ import (
 	"github.com/devspace-engine/devspace/statefile"
 )
 
-const recordVersion = 1
+// recordVersion 2 keys records by cluster, namespace and deployment name.
+// Version 1 keyed them by kube context and name only, so a deploy to a
+// second namespace took over (and pruned) the first one's record; its
+// records were each made for the namespace they name and read as such.
+const recordVersion = 2
 
-// Record is what one deployment put into one cluster: enough to skip an
-// unchanged redeploy and to purge exactly what was created.
+// Record is what one deployment put into one namespace of one cluster:
+// enough to skip an unchanged redeploy and to purge exactly what was
+// created. Records of another cluster or namespace are never acted on.
 type Record struct {
 	Name string `json:"name"`
-	// Context is the kube context deployed to; records of other contexts
-	// are never acted on.
+	// Context is the kube context deployed through, Server the API server
+	// it pointed at (empty in records from before servers were kept).
 	Context   string `json:"context"`
+	Server    string `json:"server,omitempty"`
 	Namespace string `json:"namespace"`
 	// Hash is the digest of the applied objects (after image replacement).
 	Hash       string         `json:"hash"`
@@ -30,6 +36,29 @@ type Record struct {
 	Objects    []ObjectRecord `json:"objects,omitempty"`
 	// Helm is set for a helm deployment: the release to uninstall.
 	Helm *HelmRecord `json:"helm,omitempty"`
+}
+
+// Cluster names the cluster records belong to: the kube context and its
+// API server, so that a context name reused for another cluster does not
+// pick up the first cluster's records.
+type Cluster struct{ Context, Server string }
+
+// ClusterOf is the cluster client talks to.
+func ClusterOf(client *kube.Client) Cluster {
+	return Cluster{Context: client.Context, Server: client.Server}
+}
+
+// in reports whether rec was made in cluster c. A record without a server
+// (version 1) is known by its context alone.
+func (rec Record) in(c Cluster) bool {
+	return rec.Context == c.Context && (rec.Server == "" || rec.Server == c.Server)
+}
+
+// sameTarget reports whether rec and o record the same deployment in the
+// same namespace of the same cluster.
+func (rec Record) sameTarget(o Record) bool {
+	return rec.Name == o.Name && rec.Namespace == o.Namespace && rec.Context == o.Context &&
+		(rec.Server == o.Server || rec.Server == "" || o.Server == "")
 }
 
 // ObjectRecord is one applied object, in apply order.
@@ -84,53 +113,57 @@ func readRecords(path string) ([]Record, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("deployment records %s are corrupt (%v): check them, or delete the file if nothing it lists is deployed", path, err)
 	}
-	if f.Version != recordVersion {
-		return nil, fmt.Errorf("deployment records %s have version %d; this devspace reads version %d", path, f.Version, recordVersion)
+	switch f.Version {
+	case recordVersion:
+	case 1:
+		// Each version 1 record names the context and namespace it was
+		// deployed to, which is its key but for the server: it matches its
+		// context on any server until the next deploy rewrites it. (Version
+		// 1 kept one record per context and name, so none share a key.)
+	default:
+		return nil, fmt.Errorf("deployment records %s have version %d; this devspace reads versions 1 and %d: use the devspace that wrote them", path, f.Version, recordVersion)
 	}
 	return f.Deployments, nil
 }
 
-// Get returns the record of deployment name in context.
-func (r *Records) Get(context, name string) (Record, bool) {
+// Get returns the record of deployment name in namespace ns of cluster c.
+func (r *Records) Get(c Cluster, ns, name string) (Record, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	i := r.index(context, name)
+	i := slices.IndexFunc(r.list, func(rec Record) bool { return rec.in(c) && rec.Namespace == ns && rec.Name == name })
 	if i < 0 {
 		return Record{}, false
 	}
 	return r.list[i], true
 }
 
-// In lists the records of context, in deploy order.
-func (r *Records) In(context string) []Record {
+// In lists the records of cluster c, in every namespace, in deploy order.
+func (r *Records) In(c Cluster) []Record {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Record
 	for _, rec := range r.list {
-		if rec.Context == context {
+		if rec.in(c) {
 			out = append(out, rec)
 		}
 	}
 	return out
 }
 
-func (r *Records) index(context, name string) int {
-	return slices.IndexFunc(r.list, func(rec Record) bool { return rec.Context == context && rec.Name == name })
-}
-
-// Put stores rec (replacing the record of the same deployment and moving
-// it to the end) and writes the file.
+// Put stores rec (replacing the record of the same deployment in the same
+// namespace and cluster, and moving it to the end) and writes the file.
 func (r *Records) Put(rec Record) error {
 	return r.update(func(list []Record) []Record {
-		list = slices.DeleteFunc(list, func(o Record) bool { return o.Context == rec.Context && o.Name == rec.Name })
+		list = slices.DeleteFunc(list, rec.sameTarget)
 		return append(list, rec)
 	})
 }
 
-// Remove drops the record of deployment name in context and writes the file.
-func (r *Records) Remove(context, name string) error {
+// Remove drops the record of rec's deployment, namespace and cluster and
+// writes the file.
+func (r *Records) Remove(rec Record) error {
 	return r.update(func(list []Record) []Record {
-		return slices.DeleteFunc(list, func(o Record) bool { return o.Context == context && o.Name == name })
+		return slices.DeleteFunc(list, rec.sameTarget)
 	})
 }
 

@@ -17,14 +17,17 @@ import (
 	"github.com/devspace-engine/devspace/testbed"
 )
 
-// testBusybox is in the test bed's registry, which its cluster pulls from.
-const testBusybox = "127.0.0.1:5000/devspace-test/busybox:1"
+// testBusybox is REGISTRY/devspace-test/busybox:1 in the test bed's
+// registry, which its cluster pulls from; devTestbed pushes it.
+var testBusybox string
 
 // devTestbed connects to the test bed's cluster in a fresh namespace,
-// deleted at the end.
+// deleted at the end, after pushing testBusybox: the tests rely on nothing
+// an earlier run left in the registry.
 func devTestbed(t *testing.T) (*kube.Client, string) {
 	t.Helper()
 	env := testbed.Kube(t)
+	testBusybox = testbed.Docker(t).RegistryBusyboxTag(t, "1")
 	c, err := kube.Open(kube.Options{Getenv: func(k string) string {
 		if k == "KUBECONFIG" {
 			return env.Kubeconfig
@@ -120,12 +123,13 @@ func TestWaitPodByLabelAndImage(t *testing.T) {
 	if byLabel.Container != "web" || byLabel.Namespace != ns || byLabel.UID == "" {
 		t.Fatalf("by label: %+v", byLabel)
 	}
-	for _, image := range []string{testBusybox, "127.0.0.1:5000/devspace-test/busybox"} {
+	untagged := strings.TrimSuffix(testBusybox, ":1")
+	for _, image := range []string{testBusybox, untagged} {
 		if got := waitPod(t, c, Selector{Namespace: ns, ImageSelector: image}); got != byLabel {
 			t.Errorf("image %s: %+v, want %+v", image, got, byLabel)
 		}
 	}
-	for _, image := range []string{"127.0.0.1:5000/devspace-test/busybox:2", "devspace-test/busybox:1"} {
+	for _, image := range []string{untagged + ":2", "devspace-test/busybox:1"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_, err := WaitPod(ctx, c, Selector{Namespace: ns, ImageSelector: image})
 		cancel()

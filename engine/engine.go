@@ -16,6 +16,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/lifecycle"
+	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runtime"
 )
 
@@ -34,6 +35,10 @@ type Engine struct {
 	Stderr   io.Writer
 	// Debug prints every builtin call with its arguments to Stderr.
 	Debug bool
+	// Secrets are the run's secret values; builtins mask them where they
+	// write or store anything the engine's writers do not carry (build
+	// logs, build inputs). Nil means none.
+	Secrets *redact.Set
 	// Silent asks builtins to print only errors (their logs still go to
 	// their log files).
 	Silent bool

@@ -68,10 +68,11 @@ func (e *Engine) runFunction(ctx context.Context, job *Job, name, body string, a
 	}
 	r, err := interp.New(
 		interp.Dir(hc.Dir),
-		interp.Env(hc.Env),
+		interp.Env(withDepth(hc.Env, callDepth(ctx)+1)),
 		interp.StdIO(hc.Stdin, hc.Stdout, hc.Stderr),
+		interp.CallHandler(e.depthLimit(s, countDepth(file))),
 		interp.ExecHandlers(e.handlers(job)...),
-		interp.ExecHandlers(e.processHandler()),
+		interp.ExecHandlers(e.processHandler(s)),
 		interp.Params(append([]string{"-e", "--"}, args...)...),
 	)
 	if err != nil {

@@ -24,19 +24,23 @@ const KillGrace = 2 * time.Second
 // the script terminates the program and everything it started: SIGTERM to
 // the group, then SIGKILL after KillGrace. The program is recorded in the
 // lifecycle registry, so a second Ctrl-C kills it before devspace exits.
-func (e *Engine) processHandler() func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+// A command that is nowhere is reported at its place in s.
+func (e *Engine) processHandler(s Script) func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
-		return e.runProcess
+		return func(ctx context.Context, args []string) error {
+			hc := interp.HandlerCtx(ctx)
+			path, err := interp.LookPathDir(hc.Dir, hc.Env, args[0])
+			if err != nil {
+				fmt.Fprintln(hc.Stderr, e.notFound(s, hc.Pos, args[0], err))
+				return interp.ExitStatus(127)
+			}
+			return e.runProcess(ctx, path, args)
+		}
 	}
 }
 
-func (e *Engine) runProcess(ctx context.Context, args []string) error {
+func (e *Engine) runProcess(ctx context.Context, path string, args []string) error {
 	hc := interp.HandlerCtx(ctx)
-	path, err := interp.LookPathDir(hc.Dir, hc.Env, args[0])
-	if err != nil {
-		fmt.Fprintln(hc.Stderr, err)
-		return interp.ExitStatus(127)
-	}
 	// The program inherits DEVSPACE_TMPDIR: it must exist by now.
 	if _, err := e.TmpDir.Ensure(); err != nil {
 		fmt.Fprintln(hc.Stderr, err)
@@ -45,7 +49,7 @@ func (e *Engine) runProcess(ctx context.Context, args []string) error {
 	cmd := &exec.Cmd{Path: path, Args: args, Env: execEnv(hc.Env), Dir: hc.Dir,
 		Stdin: hc.Stdin, Stdout: ChildWriter(hc.Stdout), Stderr: ChildWriter(hc.Stderr)}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !IsTerminal(hc.Stdin)}
-	err = lifecycle.Run(ctx, cmd, KillGrace)
+	err := lifecycle.Run(ctx, cmd, KillGrace)
 	if cmd.Process == nil { // it did not start
 		fmt.Fprintln(hc.Stderr, err)
 		return interp.ExitStatus(127)
@@ -67,8 +71,12 @@ func exitStatus(ctx context.Context, err error) error {
 	return interp.ExitStatus(exit.ExitCode())
 }
 
-// IsTerminal reports whether r is a terminal.
+// IsTerminal reports whether r is a terminal (seeing through a
+// CheckedWriter).
 func IsTerminal(r any) bool {
+	if cw, ok := r.(*CheckedWriter); ok {
+		r = cw.dest
+	}
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

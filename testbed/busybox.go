@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,16 +145,26 @@ func streamError(r io.Reader) error {
 // local name alone would make them ask Docker Hub.
 func (e *DockerEnv) RegistryBusybox(t testing.TB) string {
 	t.Helper()
+	return e.RegistryBusyboxTag(t, "latest")
+}
+
+// RegistryBusyboxTag pushes the Busybox image to the test bed's registry
+// as REGISTRY/devspace-test/busybox:TAG and returns that reference, for
+// tests that tell images apart by tag (pod selectors). Each tag is pushed
+// at most once per process, so a test never relies on what an earlier
+// run left in the registry.
+func (e *DockerEnv) RegistryBusyboxTag(t testing.TB, tag string) string {
+	t.Helper()
 	local := e.Busybox(t)
 	if local == "" {
 		return ""
 	}
 	e.busyboxMu.Lock()
 	defer e.busyboxMu.Unlock()
-	if e.registryBusybox != "" {
-		return e.registryBusybox
+	if ref, ok := e.registryBusybox[tag]; ok {
+		return ref
 	}
-	ref := e.Registry + "/" + BusyboxImage
+	ref := e.Registry + "/" + strings.TrimSuffix(BusyboxImage, ":latest") + ":" + tag
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	api := e.API(t)
@@ -168,6 +179,9 @@ func (e *DockerEnv) RegistryBusybox(t testing.TB) string {
 	if err := streamError(resp); err != nil {
 		t.Fatalf("testbed: pushing %s: %v", ref, err)
 	}
-	e.registryBusybox = ref
+	if e.registryBusybox == nil {
+		e.registryBusybox = map[string]string{}
+	}
+	e.registryBusybox[tag] = ref
 	return ref
 }

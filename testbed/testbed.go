@@ -48,8 +48,8 @@ type DockerEnv struct {
 
 	busyboxMu  sync.Mutex
 	busyboxRef string
-	// registryBusybox is busyboxRef pushed to Registry.
-	registryBusybox string
+	// registryBusybox maps a tag to busyboxRef pushed to Registry under it.
+	registryBusybox map[string]string
 }
 
 // Credentials of the registry AuthRegistry starts.

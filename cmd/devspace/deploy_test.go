@@ -45,11 +45,13 @@ import (
 //	BUILDKIT_IMAGE the test bed's buildkitd image, in REGISTRY
 //	KUBECONFIG     the cluster, as the admin
 //	NS             the script's namespace
+//	NS2            a second namespace of its own (made by what uses it)
 //	SECRET         the name of the pull secret for AUTH_REGISTRY
 //	LOCAL_PORT     a free port on 127.0.0.1 (LOCAL_PORT2 another)
 //
 // and the commands kget, kpods, krollout, kcreate, kdelete, kpullfails,
-// kconfig-as, http-get and file-eventually besides testscript's own.
+// kconfig-as, kconfig-context, http-get and file-eventually besides
+// testscript's own.
 func TestDeployScripts(t *testing.T) {
 	denv := testbed.Docker(t)
 	kenv := testbed.Kube(t)
@@ -67,8 +69,10 @@ func TestDeployScripts(t *testing.T) {
 			e.Defer(func() { os.RemoveAll(tmp) })
 			ns := fmt.Sprintf("e2e-%08x", rand.Uint32())
 			e.Defer(func() { deleteNamespace(dyn, ns) })
+			e.Defer(func() { deleteNamespace(dyn, ns+"-2") })
 			e.Setenv("TMPDIR", tmp)
 			e.Setenv("NS", ns)
+			e.Setenv("NS2", ns+"-2")
 			e.Setenv("DOCKER_HOST", denv.Host)
 			e.Setenv("REGISTRY", denv.Registry)
 			e.Setenv("AUTH_REGISTRY", kenv.AuthRegistry)
@@ -93,6 +97,7 @@ func TestDeployScripts(t *testing.T) {
 			"kdelete":         func(ts *testscript.TestScript, neg bool, args []string) { kdelete(ts, dyn, neg, args) },
 			"kpullfails":      func(ts *testscript.TestScript, neg bool, args []string) { kpullfails(ts, dyn, neg, args) },
 			"kconfig-as":      kconfigAs,
+			"kconfig-context": kconfigContext,
 			"http-get":        httpGet,
 			"file-eventually": fileEventually,
 		},
@@ -402,6 +407,25 @@ func kconfigAs(ts *testscript.TestScript, neg bool, args []string) {
 		u.Impersonate = args[0]
 	}
 	ts.Check(clientcmd.WriteToFile(*cfg, ts.MkAbs(args[1])))
+}
+
+// kconfig-context NAME NAMESPACE FILE: writes a copy of $KUBECONFIG to
+// FILE with a second context, NAME, for the same cluster and user as the
+// current one but NAMESPACE as its default namespace.
+func kconfigContext(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: kconfig-context NAME NAMESPACE FILE")
+	}
+	cfg, err := clientcmd.LoadFromFile(ts.Getenv("KUBECONFIG"))
+	ts.Check(err)
+	current := cfg.Contexts[cfg.CurrentContext]
+	if current == nil {
+		ts.Fatalf("%s has no current context", ts.Getenv("KUBECONFIG"))
+	}
+	second := current.DeepCopy()
+	second.Namespace = args[1]
+	cfg.Contexts[args[0]] = second
+	ts.Check(clientcmd.WriteToFile(*cfg, ts.MkAbs(args[2])))
 }
 
 // freePort returns a port on 127.0.0.1 that nothing listens on now.

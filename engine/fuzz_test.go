@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/devspace-engine/devspace/runtime"
+)
+
+// FuzzRewrite: the rewrite of dotted references keeps the script's length
+// and every byte outside the references, maps each mangled name back to
+// the one written, finds nothing more to rewrite in its own output, and a
+// script that parses still prints and parses again once its functions
+// count their depth.
+func FuzzRewrite(f *testing.F) {
+	f.Add("echo ${runtime.images.app.tag} $<runtime.images.app-2.image>")
+	f.Add("echo '${a.b}' \"${a.b:-x}\" ${a.}")
+	f.Add("f() { f; }; f")
+	f.Fuzz(func(t *testing.T, text string) {
+		var table nameTable
+		out, refs, err := table.rewrite(text)
+		if err != nil {
+			if !strings.Contains(err.Error(), "cannot be told apart") {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			return
+		}
+		if len(out) != len(text) {
+			t.Fatalf("length %d → %d", len(text), len(out))
+		}
+		changed := make([]bool, len(text))
+		for _, r := range refs {
+			end := r.offset + len(r.name) + 3
+			if text[r.offset] != '$' || out[r.offset:r.offset+2] != "${" || out[end-1] != '}' && out[end-1] != ':' {
+				t.Fatalf("ref %q at %d: %q → %q", r.name, r.offset, text[r.offset:end], out[r.offset:end])
+			}
+			if name, ok := table.original(mangle(r.name)); !ok || name != r.name {
+				t.Fatalf("%q maps back to %q, %v", mangle(r.name), name, ok)
+			}
+			for i := r.offset + 1; i < end; i++ {
+				changed[i] = true
+			}
+		}
+		for i := range text {
+			if !changed[i] && text[i] != out[i] {
+				t.Fatalf("byte %d outside the references changed: %q → %q", i, text[i], out[i])
+			}
+		}
+		var again nameTable
+		if out2, refs2, _ := again.rewrite(out); out2 != out || len(refs2) != 0 {
+			t.Fatalf("rewriting the output again changed it: %q → %q", out, out2)
+		}
+		checkDepthWrapping(t, text)
+	})
+}
+
+// checkDepthWrapping parses text as the engine does and checks that the
+// script, its functions wrapped by countDepth, prints as shell that
+// parses again if the script without the wrapping does.
+func checkDepthWrapping(t *testing.T, text string) {
+	e := New(nil, runtime.New(nil), nil)
+	reparse := func(wrap bool) error {
+		file, err := e.parse(Script{Name: "fuzz", Text: text})
+		if err != nil {
+			return nil
+		}
+		if wrap {
+			countDepth(file)
+		}
+		var printed bytes.Buffer
+		if err := syntax.NewPrinter().Print(&printed, file); err != nil {
+			return err
+		}
+		_, err = syntax.NewParser().Parse(&printed, "")
+		return err
+	}
+	if reparse(false) != nil {
+		return // the printer cannot round-trip this script anyway
+	}
+	if err := reparse(true); err != nil {
+		t.Fatalf("the wrapped script does not parse again: %v", err)
+	}
+}
