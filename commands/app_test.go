@@ -7,8 +7,10 @@ import (
 	"testing"
 )
 
+// The tests of this file run one at a time: the app's flags are shared
+// values that every parse writes to (one parse per process in real use).
+
 func TestEnvFlags(t *testing.T) {
-	t.Parallel()
 	flags := newApp(IO{}).Flags
 	tests := []struct {
 		name, env string
@@ -26,7 +28,6 @@ func TestEnvFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
 			got, err := withEnvFlags([]string{"devspace", "deploy"}, tt.env, flags)
 			if tt.err == "" {
 				if err != nil || !slices.Equal(got, tt.want) {
@@ -46,7 +47,6 @@ func TestEnvFlags(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
-	t.Parallel()
 	tests := []struct{ word, want string }{
 		{"deplyo", `unknown command "deplyo": did you mean deploy?`},
 		{"biuld", `unknown command "biuld": did you mean build?`},
@@ -55,7 +55,6 @@ func TestUnknownCommand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.word, func(t *testing.T) {
-			t.Parallel()
 			var stdout, stderr strings.Builder
 			code := Main(context.Background(), []string{"devspace", tt.word}, IO{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr})
 			if code != 2 || stderr.String() != tt.want+"\n" || stdout.Len() != 0 {
