@@ -87,8 +87,8 @@ func registryDigest(ctx context.Context, creds *authCache, ref reference.NamedTa
 		remote.WithContext(ctx),
 		remote.WithAuth(l.login),
 		remote.WithTransport(l),
-		// One attempt, as the daemon's lookup: the caller's deadline
-		// bounds it and a failure falls back to the last build's digest.
+		// One attempt, no retries: the caller's deadline bounds the
+		// lookup, and a failed one falls back to the last build's digest.
 		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
 		remote.WithRetryStatusCodes(),
 	)
@@ -120,8 +120,9 @@ type manifestLookup struct {
 }
 
 // newManifestLookup names ref for go-containerregistry: loopback
-// registries are asked over plain HTTP, as the daemon treats them as
-// insecure by default; every other over HTTPS.
+// registries (any of 127.0.0.0/8, localhost, ::1) may be asked over plain
+// HTTP, as the daemon treats them as insecure by default; every other is
+// asked over HTTPS.
 func newManifestLookup(creds *authCache, ref reference.NamedTagged) (*manifestLookup, error) {
 	host := reference.Domain(ref)
 	var opts []name.Option
