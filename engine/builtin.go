@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 // Builtin is a command that runs inside the devspace process.
@@ -52,6 +54,11 @@ type Call struct {
 	// Job is the pipeline the call runs in; nil outside pipelines
 	// (`devspace builtin NAME`).
 	Job *Job
+	// site is where the script calls the builtin, as FILE:LINE:COL; empty
+	// when the call has no place in a config file (`devspace builtin NAME`,
+	// a default pipeline). A copied Call keeps it, so a builtin that xargs
+	// or run_watch runs fails at their line.
+	site string
 }
 
 // Getenv returns a variable of the calling shell.
@@ -60,7 +67,8 @@ func (c *Call) Getenv(name string) string {
 }
 
 // Invoke runs a builtin with shell-style arguments (args[0] is its name).
-// It prints errors as "NAME: reason" and returns an interp.ExitStatus.
+// It prints errors as "NAME: reason", preceded by the call's place in the
+// config file when it has one, and returns an interp.ExitStatus.
 func (e *Engine) Invoke(ctx context.Context, b *Builtin, c *Call, args []string) error {
 	if e.Debug {
 		fmt.Fprintf(e.Stderr, "[debug] %s\n", strings.Join(args, " "))
@@ -79,7 +87,7 @@ func (e *Engine) Invoke(ctx context.Context, b *Builtin, c *Call, args []string)
 		return e.finish(ctx, b, c, cmd.Run(ctx, c, args[1:]))
 	}
 	if err := fs.Parse(args[1:]); err != nil {
-		fmt.Fprintf(c.Stderr, "%s: %v (see '%s --help')\n", b.Name, flagError(err), b.Name)
+		c.report(b.Name, fmt.Errorf("%s (see '%s --help')", flagError(err), b.Name))
 		return interp.ExitStatus(1)
 	}
 	if *help {
@@ -100,14 +108,26 @@ func (e *Engine) finish(ctx context.Context, b *Builtin, c *Call, err error) err
 		// says who failed (`pipeline "a" failed: exit status 3`), which the
 		// user needs when several pipelines ran. The status is kept.
 		if _, bare := err.(interp.ExitStatus); !bare && ctx.Err() == nil {
-			fmt.Fprintf(c.Stderr, "%s: %v\n", b.Name, err)
+			c.report(b.Name, err)
 		}
 		return status
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return err
 	}
-	fmt.Fprintf(c.Stderr, "%s: %v\n", b.Name, err)
+	c.report(b.Name, err)
 	return interp.ExitStatus(1)
+}
+
+// report prints a builtin's failure: "FILE:LINE:COL: NAME: reason" when
+// the call has a place in the config file, "NAME: reason" otherwise or
+// when the reason already names a place (a nested pipeline's parse error).
+func (c *Call) report(name string, err error) {
+	var positioned *config.Error
+	if c.site == "" || errors.As(err, &positioned) {
+		fmt.Fprintf(c.Stderr, "%s: %v\n", name, err)
+		return
+	}
+	fmt.Fprintf(c.Stderr, "%s: %s: %v\n", c.site, name, err)
 }
 
 // flagError rewords pflag's messages: "unknown flag: --nope" is fine,
