@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/devspace-engine/devspace/config"
 )
@@ -54,11 +55,17 @@ type Call struct {
 	// Job is the pipeline the call runs in; nil outside pipelines
 	// (`devspace builtin NAME`).
 	Job *Job
-	// site is where the script calls the builtin, as FILE:LINE:COL; empty
-	// when the call has no place in a config file (`devspace builtin NAME`,
-	// a default pipeline). A copied Call keeps it, so a builtin that xargs
-	// or run_watch runs fails at their line.
-	site string
+	// site is where a script calls the builtin; zero outside scripts
+	// (`devspace builtin NAME`). A copied Call keeps it, so a builtin that
+	// xargs or run_watch runs fails at their line.
+	site callSite
+}
+
+// callSite is a builtin call's place in a script. It is turned into a
+// file position only when the call fails.
+type callSite struct {
+	script Script
+	pos    syntax.Pos
 }
 
 // Getenv returns a variable of the calling shell.
@@ -123,11 +130,15 @@ func (e *Engine) finish(ctx context.Context, b *Builtin, c *Call, err error) err
 // when the reason already names a place (a nested pipeline's parse error).
 func (c *Call) report(name string, err error) {
 	var positioned *config.Error
-	if c.site == "" || errors.As(err, &positioned) {
+	at := ""
+	if c.Engine != nil {
+		at = c.Engine.site(c.site.script, c.site.pos)
+	}
+	if at == "" || errors.As(err, &positioned) {
 		fmt.Fprintf(c.Stderr, "%s: %v\n", name, err)
 		return
 	}
-	fmt.Fprintf(c.Stderr, "%s: %s: %v\n", c.site, name, err)
+	fmt.Fprintf(c.Stderr, "%s: %s: %v\n", at, name, err)
 }
 
 // flagError rewords pflag's messages: "unknown flag: --nope" is fine,

@@ -36,7 +36,7 @@ func (e *Engine) dispatch(ctx context.Context, job *Job, s Script, args []string
 	if ok {
 		hc := interp.HandlerCtx(ctx)
 		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, Engine: e, Job: job,
-			site: e.site(s, hc.Pos)}
+			site: callSite{script: s, pos: hc.Pos}}
 		args = append([]string{b.Name}, args[1:]...)
 		return e.Invoke(ctx, b, call, args)
 	}

@@ -98,7 +98,8 @@ func (e *Engine) scriptError(s Script, line, col int, msg string) error {
 }
 
 // site returns where pos of s is in the config file, as FILE:LINE:COL, or
-// "" when s is not in the file (a default pipeline, xargs' own script).
+// "" when s is not in the file (a default pipeline, xargs' own script, no
+// script at all).
 func (e *Engine) site(s Script, pos syntax.Pos) string {
 	if s.Source.Line == 0 || e.Config == nil || !pos.IsValid() {
 		return ""
