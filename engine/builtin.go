@@ -37,7 +37,8 @@ type Command interface {
 	Flags(fs *pflag.FlagSet, c *Call)
 	// Run executes the command with the positional arguments left after
 	// flag parsing. A returned interp.ExitStatus is a silent failure (like
-	// `false`); any other error is printed as "NAME: error" and gives 1.
+	// `false`); any other error is printed as "NAME: error", after the
+	// call's devspace.yaml line:col when it has one, and gives 1.
 	Run(ctx context.Context, c *Call, args []string) error
 }
 
