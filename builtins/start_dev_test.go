@@ -9,6 +9,8 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
 )
 
 func TestSyncConfig(t *testing.T) {
@@ -56,5 +58,41 @@ func TestSyncConfig(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestChangesOfResolvesDevImagesToTheBuiltTag(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Images: map[string]*config.Image{
+		"app":     {Name: "app", Image: "localhost:5000/app"},
+		"app-dev": {Name: "app-dev", Image: "localhost:5000/app-dev"},
+	}}
+	store := runtime.New(map[string]runtime.Image{"app": {Image: "localhost:5000/app"}, "app-dev": {Image: "localhost:5000/app-dev"}})
+	store.SetImage("app", runtime.Image{Image: "localhost:5000/app", Tag: "a1", Built: true})
+	store.SetImage("app-dev", runtime.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
+	c := &engine.Call{Engine: &engine.Engine{Config: cfg, Runtime: store}}
+	p := &config.DevPod{
+		DevContainer: config.DevContainer{Container: "web", DevImage: "localhost:5000/app-dev"},
+		Containers: map[string]*config.DevContainer{
+			"side":  {DevImage: "${runtime.images.app.image}"},
+			"other": {DevImage: "busybox:1"},
+		},
+	}
+	pc, err := changesOf("app", p, builtImage(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, ch := range pc.Containers {
+		got[ch.Container] = ch.Image
+	}
+	want := map[string]string{"web": "localhost:5000/app-dev:d1", "side": "localhost:5000/app:a1", "other": "busybox:1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("container images (-want +got):\n%s", diff)
+	}
+
+	p.Containers["side"].DevImage = "${runtime.images.nope}"
+	if _, err := changesOf("app", p, builtImage(c)); err == nil || !strings.Contains(err.Error(), "dev app: containers.side: devImage: ${runtime.images.nope}") {
+		t.Errorf("error %v, want one naming dev app: containers.side: devImage", err)
 	}
 }
