@@ -312,12 +312,12 @@ func patternFile(dir, name string) ([]string, error) {
 
 // changesOf is what dev config p changes in the pod: the selected
 // container, the containers under containers:, and patches. Each devImage
-// goes through resolveImage, which points the name of an image built by
-// the pipeline at the tag just built.
-func changesOf(name string, p *config.DevPod, resolveImage func(string) (string, error)) (dev.PodChanges, error) {
-	main, err := containerChanges(p.Container, &p.DevContainer, resolveImage)
+// goes through resolveImage (given its config path), which points the
+// name of an image built by the pipeline at the tag just built.
+func changesOf(name string, p *config.DevPod, resolveImage imageResolver) (dev.PodChanges, error) {
+	main, err := containerChanges(p.Container, &p.DevContainer, "dev."+name, resolveImage)
 	if err != nil {
-		return dev.PodChanges{}, fmt.Errorf("dev %s: %w", name, err)
+		return dev.PodChanges{}, err
 	}
 	pc := dev.PodChanges{Containers: []dev.Changes{main}}
 	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
@@ -325,9 +325,9 @@ func changesOf(name string, p *config.DevPod, resolveImage func(string) (string,
 		if err := unsupportedInContainer(name, cname, dc); err != nil {
 			return dev.PodChanges{}, err
 		}
-		ch, err := containerChanges(cmp.Or(dc.Container, cname), dc, resolveImage)
+		ch, err := containerChanges(cmp.Or(dc.Container, cname), dc, "dev."+name+".containers."+cname, resolveImage)
 		if err != nil {
-			return dev.PodChanges{}, fmt.Errorf("dev %s: containers.%s: %w", name, cname, err)
+			return dev.PodChanges{}, err
 		}
 		pc.Containers = append(pc.Containers, ch)
 	}
@@ -344,13 +344,14 @@ func changesOf(name string, p *config.DevPod, resolveImage func(string) (string,
 
 // containerChanges is what one container's settings change in it: the
 // replacement fields, stdin and a TTY for attach, the restart helper.
-func containerChanges(container string, c *config.DevContainer, resolveImage func(string) (string, error)) (dev.Changes, error) {
+// path is where c is in the config (dev.NAME or dev.NAME.containers.C).
+func containerChanges(container string, c *config.DevContainer, path string, resolveImage imageResolver) (dev.Changes, error) {
 	ch := dev.Changes{Container: container, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
 		RestartHelper: needsRestartHelper(c)}
 	if c.DevImage != "" {
-		img, err := resolveImage(c.DevImage)
+		img, err := resolveImage(path+".devImage", c.DevImage)
 		if err != nil {
-			return dev.Changes{}, fmt.Errorf("devImage: %w", err)
+			return dev.Changes{}, err
 		}
 		ch.Image = img
 	}
@@ -431,11 +432,22 @@ func unsupportedDev(name string, p *config.DevPod) error {
 	return fmt.Errorf("dev %s: %s not available in this version yet (ports, reversePorts, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
 }
 
+// imageResolver resolves the image name value written at path of the
+// config.
+type imageResolver func(path, value string) (string, error)
+
 // builtImage resolves an image name of a dev config (devImage) as an
 // image field of a deployment is resolved: runtime variables, and the
 // name of an image in images: gets the tag built (or last recorded).
-func builtImage(c *engine.Call) func(string) (string, error) {
-	return func(s string) (string, error) { return deploy.ResolveImage(s, runtimeImages{c}) }
+// An error points at the value in devspace.yaml.
+func builtImage(c *engine.Call) imageResolver {
+	return func(path, value string) (string, error) {
+		ref, err := deploy.ResolveImage(value, runtimeImages{c})
+		if err != nil {
+			return "", c.Engine.Config.ErrorAt(path, "devImage: %v", err)
+		}
+		return ref, nil
+	}
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

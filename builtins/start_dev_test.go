@@ -63,22 +63,35 @@ func TestSyncConfig(t *testing.T) {
 
 func TestChangesOfResolvesDevImagesToTheBuiltTag(t *testing.T) {
 	t.Parallel()
-	cfg := &config.Config{Images: map[string]*config.Image{
-		"app":     {Name: "app", Image: "localhost:5000/app"},
-		"app-dev": {Name: "app-dev", Image: "localhost:5000/app-dev"},
-	}}
+	src := `version: v2beta1
+name: p
+images:
+  app: {image: localhost:5000/app}
+  app-dev: {image: localhost:5000/app-dev}
+dev:
+  app:
+    labelSelector: {app: x}
+    container: web
+    devImage: localhost:5000/app-dev
+    containers:
+      side: {devImage: "${runtime.images.app.image}"}
+      other: {devImage: "busybox:1"}
+  bad:
+    labelSelector: {app: x}
+    containers:
+      side:
+        devImage: ${runtime.images.nope}
+`
+	cfg, err := config.Parse("devspace.yaml", []byte(src), config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	store := runtime.New(map[string]runtime.Image{"app": {Image: "localhost:5000/app"}, "app-dev": {Image: "localhost:5000/app-dev"}})
 	store.SetImage("app", runtime.Image{Image: "localhost:5000/app", Tag: "a1", Built: true})
 	store.SetImage("app-dev", runtime.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
 	c := &engine.Call{Engine: &engine.Engine{Config: cfg, Runtime: store}}
-	p := &config.DevPod{
-		DevContainer: config.DevContainer{Container: "web", DevImage: "localhost:5000/app-dev"},
-		Containers: map[string]*config.DevContainer{
-			"side":  {DevImage: "${runtime.images.app.image}"},
-			"other": {DevImage: "busybox:1"},
-		},
-	}
-	pc, err := changesOf("app", p, builtImage(c))
+
+	pc, err := changesOf("app", cfg.Dev["app"], builtImage(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +104,8 @@ func TestChangesOfResolvesDevImagesToTheBuiltTag(t *testing.T) {
 		t.Errorf("container images (-want +got):\n%s", diff)
 	}
 
-	p.Containers["side"].DevImage = "${runtime.images.nope}"
-	if _, err := changesOf("app", p, builtImage(c)); err == nil || !strings.Contains(err.Error(), "dev app: containers.side: devImage: ${runtime.images.nope}") {
-		t.Errorf("error %v, want one naming dev app: containers.side: devImage", err)
+	_, err = changesOf("bad", cfg.Dev["bad"], builtImage(c))
+	if err == nil || !strings.HasPrefix(err.Error(), "devspace.yaml:18:19: devImage: ${runtime.images.nope}") {
+		t.Errorf("error %v, want one at devspace.yaml:18:19 naming devImage", err)
 	}
 }
