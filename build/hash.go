@@ -8,7 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	goruntime "runtime"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,7 +58,7 @@ const hashChunk = 64
 func NewHasher(memo *Memo) *Hasher {
 	return &Hasher{
 		memo:       memo,
-		slots:      make(chan struct{}, max(4, 2*goruntime.GOMAXPROCS(0))),
+		slots:      make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
 		racyWindow: 2 * time.Second,
 	}
 }

@@ -2,7 +2,7 @@ package build
 
 import (
 	"context"
-	goruntime "runtime"
+	"runtime"
 )
 
 // Limiter is the process-wide build budget: at most Limit builders run at
@@ -18,7 +18,7 @@ type Limiter struct {
 
 // DefaultLimit is the bound used when none is configured: the number of
 // CPUs, at least 2.
-func DefaultLimit() int { return max(2, goruntime.NumCPU()) }
+func DefaultLimit() int { return max(2, runtime.NumCPU()) }
 
 // NewLimiter returns a Limiter for n concurrent builds; n <= 0 means
 // DefaultLimit. It is never unbounded.

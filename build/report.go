@@ -3,7 +3,7 @@ package build
 import (
 	"time"
 
-	rt "github.com/devspace-engine/devspace/runtime"
+	rt "github.com/devspace-engine/devspace/runvars"
 )
 
 // ImageReport is one image's line of a build report (`--output json`).

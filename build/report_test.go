@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	rt "github.com/devspace-engine/devspace/runtime"
+	rt "github.com/devspace-engine/devspace/runvars"
 )
 
 func TestReportAndRuntime(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	goruntime "runtime"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -153,7 +153,7 @@ func slicesIndex(s []string, v string) int {
 
 // Not parallel: it counts the goroutines of the whole process.
 func TestScheduleFailFast(t *testing.T) {
-	before := goruntime.NumGoroutine()
+	before := runtime.NumGoroutine()
 	others := make(chan struct{}, 2)
 	g := newGate(func(ctx context.Context, req Request) (Result, error) {
 		if req.Name != "bad" {
@@ -245,7 +245,7 @@ func TestScheduleLogs(t *testing.T) {
 
 // Not parallel: it counts the goroutines of the whole process.
 func TestScheduleParentCancel(t *testing.T) {
-	before := goruntime.NumGoroutine()
+	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	g := newGate(blockUntilCancelled)
 	go func() {
@@ -285,13 +285,13 @@ func TestSchedulePanic(t *testing.T) {
 func assertNoLeak(t *testing.T, before int) {
 	t.Helper()
 	for range 1000 {
-		if goruntime.NumGoroutine() <= before {
+		if runtime.NumGoroutine() <= before {
 			return
 		}
 		time.Sleep(time.Millisecond)
 	}
 	buf := make([]byte, 1<<20)
-	t.Errorf("%d goroutines, %d before:\n%s", goruntime.NumGoroutine(), before, buf[:goruntime.Stack(buf, true)])
+	t.Errorf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 }
 
 // TestScheduleDeps: a dependant starts only after its base is built, an

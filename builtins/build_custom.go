@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	goruntime "runtime"
+	"runtime"
 	"strings"
 
 	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
-// runtimeRef matches ${runtime.…} in custom builder arguments.
+// runtimeRef matches ${runvars.…} in custom builder arguments.
 var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
 
 // custom builds an image with the user's command. While it runs, the
@@ -22,7 +22,7 @@ var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
 func (r *buildRun) custom(ctx context.Context, req build.Request) (build.Result, error) {
 	store := r.c.Engine.Runtime
 	prev, hadPrev := store.Image(req.Name)
-	store.SetImage(req.Name, runtime.Image{Image: req.Image, Tag: req.Tags[0], Tags: req.Tags})
+	store.SetImage(req.Name, runvars.Image{Image: req.Image, Tag: req.Tags[0], Tags: req.Tags})
 	err := r.runCustom(ctx, req)
 	if err != nil && hadPrev {
 		store.SetImage(req.Name, prev)
@@ -37,7 +37,7 @@ func (r *buildRun) runCustom(ctx context.Context, req build.Request) error {
 	cu := req.Config.Custom
 	command := cu.Command
 	for _, c := range cu.Commands {
-		if command == "" && (c.OS == "" || strings.Contains(c.OS, goruntime.GOOS)) {
+		if command == "" && (c.OS == "" || strings.Contains(c.OS, runtime.GOOS)) {
 			command = c.Command
 		}
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/devspace-engine/devspace/builtins"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // project is a devspace.yaml in a temporary directory with an engine that
@@ -61,7 +61,7 @@ func newProject(t *testing.T, pipelines map[string]string, extra string, files m
 	if err != nil {
 		t.Fatalf("parsing config:\n%s\n%v", y.String(), err)
 	}
-	eng := engine.New(cfg, runtime.New(nil), builtins.All(nil))
+	eng := engine.New(cfg, runvars.New(nil), builtins.All(nil))
 	p := &project{dir: dir, eng: eng, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	eng.Stdin, eng.Stdout, eng.Stderr = strings.NewReader(""), p.stdout, p.stderr
 	return p

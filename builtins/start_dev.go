@@ -17,7 +17,7 @@ import (
 	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 func startDev(svc *Services) *engine.Builtin {
@@ -450,7 +450,7 @@ func builtImage(c *engine.Call) imageResolver {
 	}
 }
 
-// runtimeExpand resolves ${runtime.…} in a config or flag value.
+// runtimeExpand resolves ${runvars.…} in a config or flag value.
 func runtimeExpand(c *engine.Call, s string) (string, error) {
-	return runtime.Expand(s, c.Engine.Runtime.Lookup)
+	return runvars.Expand(s, c.Engine.Runtime.Lookup)
 }

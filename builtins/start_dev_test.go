@@ -10,7 +10,7 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 func TestSyncConfig(t *testing.T) {
@@ -86,9 +86,9 @@ dev:
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := runtime.New(map[string]runtime.Image{"app": {Image: "localhost:5000/app"}, "app-dev": {Image: "localhost:5000/app-dev"}})
-	store.SetImage("app", runtime.Image{Image: "localhost:5000/app", Tag: "a1", Built: true})
-	store.SetImage("app-dev", runtime.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
+	store := runvars.New(map[string]runvars.Image{"app": {Image: "localhost:5000/app"}, "app-dev": {Image: "localhost:5000/app-dev"}})
+	store.SetImage("app", runvars.Image{Image: "localhost:5000/app", Tag: "a1", Built: true})
+	store.SetImage("app-dev", runvars.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
 	c := &engine.Call{Engine: &engine.Engine{Config: cfg, Runtime: store}}
 
 	pc, err := changesOf("app", cfg.Dev["app"], builtImage(c))

@@ -18,7 +18,7 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/redact"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // session is one loaded config with its engine and temp directory.
@@ -76,7 +76,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	s.maskIO(stdio)
 	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
 	s.svc = builtins.NewServices(maxBuilds)
-	store := runtime.NewLazy(func() map[string]runtime.Image { return imageDefaults(cfg) })
+	store := runvars.NewLazy(func() map[string]runvars.Image { return imageDefaults(cfg) })
 	s.eng = engine.New(cfg, store, builtins.All(s.svc))
 	s.eng.Environ = environ
 	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr
@@ -121,8 +121,8 @@ func (s *session) Close() {
 // built in this process: the last build recorded in the cache (so a later
 // CI step's `devspace builtin get_image app` sees it), else the configured
 // image and its first tag, with DevSpace's `#` placeholders shown as x.
-func imageDefaults(cfg *config.Config) map[string]runtime.Image {
-	out := make(map[string]runtime.Image, len(cfg.Images))
+func imageDefaults(cfg *config.Config) map[string]runvars.Image {
+	out := make(map[string]runvars.Image, len(cfg.Images))
 	var records map[string]build.ImageRecord
 	if len(cfg.Images) > 0 {
 		records = build.ReadRecords(cfg.Path)
@@ -132,7 +132,7 @@ func imageDefaults(cfg *config.Config) map[string]runtime.Image {
 			out[name] = rec.RuntimeImage()
 			continue
 		}
-		ri := runtime.Image{Image: img.Image}
+		ri := runvars.Image{Image: img.Image}
 		if len(img.Tags) > 0 {
 			ri.Tag = strings.ReplaceAll(img.Tags[0], "#", "x")
 		}

@@ -2,7 +2,7 @@ package commands
 
 import (
 	"fmt"
-	goruntime "runtime"
+	"runtime"
 
 	"github.com/urfave/cli/v2"
 )
@@ -12,7 +12,7 @@ func versionCommand(stdio IO) *cli.Command {
 		Name:  "version",
 		Usage: "Print the version",
 		Action: func(*cli.Context) error {
-			fmt.Fprintf(stdio.Stdout, "devspace %s (%s, %s/%s)\n", Version, goruntime.Version(), goruntime.GOOS, goruntime.GOARCH)
+			fmt.Fprintf(stdio.Stdout, "devspace %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
 	}

@@ -7,12 +7,12 @@ import (
 	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // Images is what deployments need from the runtime store.
 type Images interface {
-	// Lookup resolves a runtime variable without its "runtime." prefix,
+	// Lookup resolves a runtime variable without its "runvars." prefix,
 	// e.g. "images.app.tag".
 	Lookup(key string) (string, error)
 	// Built lists the images of `images:` with the reference deployments
@@ -31,9 +31,9 @@ type BuiltImage struct {
 // Ref is repository:tag.
 func (b BuiltImage) Ref() string { return b.Repository + ":" + b.Tag }
 
-// resolveRuntime replaces every ${runtime.KEY} in s.
+// resolveRuntime replaces every ${runvars.KEY} in s.
 func resolveRuntime(s string, images Images) (string, error) {
-	return runtime.Expand(s, images.Lookup)
+	return runvars.Expand(s, images.Lookup)
 }
 
 // imageTable matches image references against the built images by
@@ -73,7 +73,7 @@ func (t imageTable) match(value string) (BuiltImage, bool) {
 
 // ResolveImage is what an `image` field of a manifest becomes, for an
 // image name written elsewhere in the config (dev.*.devImage): its
-// ${runtime.…} resolved, then, when it names a built image's repository,
+// ${runvars.…} resolved, then, when it names a built image's repository,
 // the built tag put in (see imageTable.match).
 func ResolveImage(value string, images Images) (string, error) {
 	s, err := resolveRuntime(value, images)
@@ -86,7 +86,7 @@ func ResolveImage(value string, images Images) (string, error) {
 	return s, nil
 }
 
-// rewrite walks one object: it resolves ${runtime.…} in every string and,
+// rewrite walks one object: it resolves ${runvars.…} in every string and,
 // when replace is set, points every field named `image` whose value is a
 // built image's repository at the built tag. No other field is changed, so
 // an env value or a container name that happens to equal a repository

@@ -11,7 +11,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // runPipeline loads src as devspace.yaml and runs its pipeline "p",
@@ -23,7 +23,7 @@ func runPipeline(t *testing.T, d time.Duration, src string) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := engine.New(cfg, runtime.New(nil), nil)
+	e := engine.New(cfg, runvars.New(nil), nil)
 	var out bytes.Buffer
 	e.Stdout, e.Stderr, e.Environ = &out, &out, nil
 	done := make(chan error, 1)

@@ -17,13 +17,13 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/redact"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // Engine runs the pipelines of one loaded config.
 type Engine struct {
 	Config   *config.Config
-	Runtime  *runtime.Store
+	Runtime  *runvars.Store
 	Builtins map[string]*Builtin
 	// Environ is the process environment (KEY=VALUE) scripts start from.
 	Environ []string
@@ -55,7 +55,7 @@ type Engine struct {
 }
 
 // New returns an engine for cfg with the given builtins.
-func New(cfg *config.Config, store *runtime.Store, builtins []*Builtin) *Engine {
+func New(cfg *config.Config, store *runvars.Store, builtins []*Builtin) *Engine {
 	e := &Engine{
 		Config:   cfg,
 		Runtime:  store,

@@ -7,7 +7,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // FuzzRewrite: the rewrite of dotted references keeps the script's length
@@ -61,7 +61,7 @@ func FuzzRewrite(f *testing.F) {
 // script, its functions wrapped by countDepth, prints as shell that
 // parses again if the script without the wrapping does.
 func checkDepthWrapping(t *testing.T, text string) {
-	e := New(nil, runtime.New(nil), nil)
+	e := New(nil, runvars.New(nil), nil)
 	reparse := func(wrap bool) error {
 		file, err := e.parse(Script{Name: "fuzz", Text: text})
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 // call, so a pipeline that needs neither never pays for them.
 func TestLayering(t *testing.T) {
 	forbidden := []string{"github.com/docker/", "github.com/moby/", "k8s.io/", "sigs.k8s.io/", "github.com/moby/buildkit"}
-	for _, pkg := range []string{"../engine", "../config", "../runtime"} {
+	for _, pkg := range []string{"../engine", "../config", "../runvars"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // setTag stands in for build_images: it records a new tag in the store.
@@ -17,16 +17,16 @@ type setTag struct{}
 func (setTag) Flags(*pflag.FlagSet, *engine.Call) {}
 
 func (setTag) Run(_ context.Context, c *engine.Call, args []string) error {
-	c.Engine.Runtime.SetImage("app-2", runtime.Image{Image: "reg/app", Tag: args[0]})
+	c.Engine.Runtime.SetImage("app-2", runvars.Image{Image: "reg/app", Tag: args[0]})
 	return nil
 }
 
-// TestRuntimeVariablesAreLive: a ${runtime.*} reference is resolved when
+// TestRuntimeVariablesAreLive: a ${runvars.*} reference is resolved when
 // its line runs, so a line after a build sees the new tag (DevSpace
 // expands it to "" once, before the script starts).
 func TestRuntimeVariablesAreLive(t *testing.T) {
 	t.Parallel()
-	store := runtime.New(map[string]runtime.Image{"app-2": {Image: "reg/app", Tag: "old"}})
+	store := runvars.New(map[string]runvars.Image{"app-2": {Image: "reg/app", Tag: "old"}})
 	builtin := &engine.Builtin{Name: "set_tag", New: func() engine.Command { return setTag{} }}
 	e := engine.New(nil, store, []*engine.Builtin{builtin})
 	var out bytes.Buffer

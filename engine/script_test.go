@@ -6,7 +6,7 @@ import (
 
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/devspace-engine/devspace/runtime"
+	"github.com/devspace-engine/devspace/runvars"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -65,7 +65,7 @@ func TestRewriteRejectsAmbiguousNames(t *testing.T) {
 
 func TestParseRestoresUnexpandedReferences(t *testing.T) {
 	t.Parallel()
-	e := New(nil, runtime.New(map[string]runtime.Image{"app": {Image: "r/app", Tag: "v1"}}), nil)
+	e := New(nil, runvars.New(map[string]runvars.Image{"app": {Image: "r/app", Tag: "v1"}}), nil)
 	script := "# the images' tags\necho '${runtime.images.nope.tag}' \"${runtime.images.app.tag}\"\n"
 	f, err := e.parse(Script{Name: "t", Text: script})
 	if err != nil {

@@ -1,10 +1,10 @@
-// Package runtime is the one store of runtime variables: the values that
+// Package runvars is the one store of runtime variables: the values that
 // builtins produce while a pipeline runs (the image and tag build_images
 // built, hook output, …) and that scripts (${runtime.images.app.tag}),
 // config values and get_image read. It is safe for concurrent use; a read
 // always sees the latest write, so a script line after build_images sees the
 // new tag.
-package runtime
+package runvars
 
 import (
 	"fmt"
