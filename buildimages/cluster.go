@@ -5,54 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/devspace-engine/devspace/build"
-	"github.com/devspace-engine/devspace/buildkit"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
-	"github.com/devspace-engine/devspace/kaniko"
 )
-
-// clusterBuilders are the in-cluster builders of one build_images call,
-// made on first use: a call that builds nothing in the cluster reads no
-// kubeconfig.
-type clusterBuilders struct {
-	once     sync.Once
-	kaniko   *kaniko.Builder
-	buildkit *buildkit.Builder
-	err      error
-
-	credsOnce sync.Once
-	creds     *docker.Credentials
-	credsErr  error
-}
-
-// clusterBuilders makes the call's in-cluster builders, once.
-func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
-	r.cluster.once.Do(func() {
-		client, err := r.opts.Connections.Kube()
-		if err != nil {
-			r.cluster.err = fmt.Errorf("kaniko and in-cluster BuildKit builds run in the cluster: %w", err)
-			return
-		}
-		creds, err := r.registry()
-		if err != nil {
-			r.cluster.err = err
-			return
-		}
-		r.cluster.kaniko = &kaniko.Builder{Client: client, Logins: creds}
-		r.cluster.buildkit = &buildkit.Builder{Client: client, Creds: creds}
-	})
-	return &r.cluster, r.cluster.err
-}
-
-// closeCluster closes the connections to in-cluster BuildKit daemons.
-func (r *buildRun) closeCluster() {
-	if r.cluster.buildkit != nil {
-		_ = r.cluster.buildkit.Close()
-	}
-}
 
 // registry looks images and base images up in their registries without a
 // daemon, for images built in the cluster; the in-cluster builders push

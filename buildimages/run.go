@@ -250,32 +250,6 @@ func (r *buildRun) clusterLimiter() *build.Limiter {
 	return r.opts.Connections.ClusterLimiter.Sub(r.opts.MaxConcurrent)
 }
 
-// builder sends each request to the builder of its kind.
-func (r *buildRun) builder() build.Builder {
-	return build.BuilderFunc(func(ctx context.Context, req build.Request) (build.Result, error) {
-		switch {
-		case req.OnDaemon():
-			d, err := r.opts.Connections.Docker(ctx)
-			if err != nil {
-				return build.Result{}, err
-			}
-			return d.Build(ctx, req)
-		case req.Kind == build.KindCustom:
-			return r.custom(ctx, req)
-		case req.InCluster():
-			cb, err := r.clusterBuilders()
-			if err != nil {
-				return build.Result{}, err
-			}
-			if req.Kind == build.KindKaniko {
-				return cb.kaniko.Build(ctx, req)
-			}
-			return cb.buildkit.Build(ctx, req)
-		}
-		return build.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
-	})
-}
-
 // failure prints the tail of each failed image's log and names them, and
 // the images that were stopped because of them.
 func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
