@@ -115,7 +115,7 @@ func (s Services) deployer(cfg *config.Config, client *kube.Client) (*Deployer, 
 	return &Deployer{
 		Config:  cfg,
 		Client:  client,
-		Images:  storeImages{images: cfg.Images, store: s.Runtime},
+		Images:  StoreImages(cfg.Images, s.Runtime),
 		Records: recs,
 		Log:     s.Log,
 		Helm:    s.Helm,
@@ -140,8 +140,12 @@ func patched(cfg *config.Config, names []string, sv config.SetValues) (*config.C
 	return &out, nil
 }
 
-// storeImages shows the runtime store to deployments: the images of
+// StoreImages shows a runtime store to deployments: the images of
 // images: that have a tag there.
+func StoreImages(images map[string]*config.Image, store *runtime.Store) Images {
+	return storeImages{images: images, store: store}
+}
+
 type storeImages struct {
 	images map[string]*config.Image
 	store  *runtime.Store
