@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
+	"github.com/devspace-engine/devspace/buildimages"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
 )
@@ -67,8 +70,41 @@ func (b *buildImagesCmd) Run(ctx context.Context, c *engine.Call, args []string)
 	if err != nil || b.skip || len(names) == 0 {
 		return err
 	}
-	run := &buildRun{cmd: b, c: c, names: names}
-	return run.execute(ctx)
+	_, err = buildimages.Run(ctx, buildimages.Options{
+		Config: c.Engine.Config, Names: names, Patch: b.setValues(),
+		Tags: b.tags, SkipPush: b.skipPush, SkipPushLocal: b.skipPushLocal, Force: b.force,
+		Sequential: b.seq, KeepGoing: b.keepGoing, NoDeps: b.noDeps, Explain: b.explain, MaxConcurrent: b.maxConcurrent,
+		Output:      b.outputs(c),
+		Connections: b.svc.buildConnections(c),
+		Runtime:     c.Engine.Runtime, Secrets: c.Engine.Secrets, Getenv: c.Getenv, Shell: callShell{c},
+	})
+	return err
+}
+
+// outputs sends build output to stdout, unless stdout is for a report or
+// rendered manifests (`devspace deploy --render`), for CI to parse: then
+// to stderr. --silent keeps it in the log files only (failures are still
+// reported).
+func (b *buildImagesCmd) outputs(c *engine.Call) buildimages.Output {
+	out := buildimages.Output{Log: c.Stdout, Stderr: c.Stderr, Silent: c.Engine.Silent, Lines: lines}
+	render, _ := c.Job.Flag(c.Engine, "render")
+	switch {
+	case c.Engine.Silent:
+		out.Log = io.Discard
+	case b.output != "" || cliBool(render):
+		out.Log = c.Stderr
+	}
+	if b.output == "json" {
+		out.Report = c.Stdout
+	}
+	return out
+}
+
+// lines keeps the lines of parallel builds whole, without blank ones.
+func lines(mu *sync.Mutex, out io.Writer, prefix string) buildimages.LineWriter {
+	w := engine.NewPrefixWriter(mu, out, prefix)
+	w.SkipBlank = true
+	return w
 }
 
 // selected returns the image names to build, in the order given (sorted

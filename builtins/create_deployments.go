@@ -9,7 +9,6 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/engine"
-	"github.com/devspace-engine/devspace/kube"
 )
 
 func createDeployments(svc *Services) *engine.Builtin {
@@ -60,20 +59,12 @@ func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []s
 		return err
 	}
 	log := c.Stdout
-	var client *kube.Client
-	if d.render {
-		log = c.Stderr // stdout is the manifests
-	} else if client, err = d.svc.Kube(c); err != nil {
-		return err
-	}
-	dep, err := d.svc.deployer(c, client, names, d.setValues(), log, "deploy:")
-	if err != nil {
-		return err
-	}
 	opts := deploy.Options{Force: d.force, Sequential: d.seq}
 	if d.render {
+		log = c.Stderr // stdout is the manifests
 		opts.Render = c.Stdout
 		opts.Namespace, _ = c.Job.Flag(c.Engine, "namespace")
 	}
-	return dep.Deploy(ctx, names, opts)
+	return deploy.Create(ctx, deploy.CreateOptions{Config: c.Engine.Config, Names: names, Patch: d.setValues(),
+		Options: opts, Services: d.svc.deployServices(c, log, "deploy:")})
 }

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"maps"
 	"sync"
 
-	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/helm"
@@ -77,51 +75,18 @@ func (s *Services) Records(configPath string) (*deploy.Records, error) {
 	return r, nil
 }
 
-// runtimeImages shows the runtime store to the deployers.
-type runtimeImages struct{ c *engine.Call }
-
-func (r runtimeImages) Lookup(key string) (string, error) { return r.c.Engine.Runtime.Lookup(key) }
-
-func (r runtimeImages) Built() []deploy.BuiltImage {
-	var out []deploy.BuiltImage
-	for name := range r.c.Engine.Config.Images {
-		img, ok := r.c.Engine.Runtime.Image(name)
-		if !ok || img.Tag == "" {
-			continue
-		}
-		out = append(out, deploy.BuiltImage{Name: name, Repository: img.Image, Tag: img.Tag, Fresh: img.Built})
-	}
-	return out
-}
-
-// deployer returns a deployer for the call, with the deployments patched
-// by --set/--from when given.
-func (s *Services) deployer(c *engine.Call, client *kube.Client, names []string, sv config.SetValues, log io.Writer, prefix string) (*deploy.Deployer, error) {
-	cfg := c.Engine.Config
-	if !sv.Empty() {
-		patched := *cfg
-		patched.Deployments = maps.Clone(cfg.Deployments)
-		for _, name := range names {
-			d, err := cfg.PatchDeployment(name, sv)
-			if err != nil {
-				return nil, err
-			}
-			patched.Deployments[name] = d
-		}
-		cfg = &patched
-	}
-	recs, err := s.Records(cfg.Path)
-	if err != nil {
-		return nil, err
-	}
-	return &deploy.Deployer{
-		Config:  cfg,
-		Client:  client,
-		Images:  runtimeImages{c},
-		Records: recs,
-		Log:     logTo(c, log, prefix),
+// deployServices are what create_deployments and purge_deployments use:
+// the call's cluster, the process's records, the runtime store, the Helm
+// companion, and progress written to log, each line starting with
+// prefix and the deployment's name.
+func (s *Services) deployServices(c *engine.Call, log io.Writer, prefix string) deploy.Services {
+	return deploy.Services{
+		Kube:    func() (*kube.Client, error) { return s.Kube(c) },
+		Records: s.Records,
+		Runtime: c.Engine.Runtime,
 		Helm:    &helmRunner{c: c},
-	}, nil
+		Log:     logTo(c, log, prefix),
+	}
 }
 
 // helmRunner runs the Helm companion with the calling shell's environment

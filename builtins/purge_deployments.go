@@ -3,11 +3,9 @@ package builtins
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/spf13/pflag"
 
-	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/engine"
 )
@@ -44,33 +42,6 @@ func (p *purgeDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []st
 	if !p.all && len(args) == 0 {
 		return errors.New("either specify 'purge_deployments --all' or 'purge_deployments deployment1 deployment2'")
 	}
-	recs, err := p.svc.Records(c.Engine.Config.Path)
-	if err != nil {
-		return err
-	}
-	// Nothing was ever deployed from here: no cluster needs to be asked.
-	if !recs.Any() {
-		return nil
-	}
-	client, err := p.svc.Kube(c)
-	if err != nil {
-		return err
-	}
-	d, err := p.svc.deployer(c, client, nil, config.SetValues{}, c.Stdout, "purge:")
-	if err != nil {
-		return err
-	}
-	var names []string
-	if p.all {
-		for _, r := range d.Targeted() {
-			if !slices.Contains(p.except, r.Name) {
-				names = append(names, r.Name)
-			}
-		}
-	}
-	names = append(names, args...)
-	if len(names) == 0 {
-		return nil
-	}
-	return d.Purge(ctx, names, deploy.PurgeOptions{Wait: p.wait})
+	return deploy.Remove(ctx, deploy.RemoveOptions{Config: c.Engine.Config, All: p.all, Except: p.except, Names: args,
+		PurgeOptions: deploy.PurgeOptions{Wait: p.wait}, Services: p.svc.deployServices(c, c.Stdout, "purge:")})
 }

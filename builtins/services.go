@@ -5,8 +5,11 @@ import (
 	"sync"
 
 	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/buildimages"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // Services are the process-wide cores builtins may use. One value is made
@@ -48,6 +51,17 @@ func (s *Services) Docker(ctx context.Context, getenv func(string) string) (*doc
 		s.docker, s.dockerErr = docker.New(ctx, docker.Options{Getenv: getenv})
 	})
 	return s.docker, s.dockerErr
+}
+
+// buildConnections are the connections and limits build_images uses,
+// with the call's environment and kube flags.
+func (s *Services) buildConnections(c *engine.Call) buildimages.Connections {
+	return buildimages.Connections{
+		Docker:         func(ctx context.Context) (*docker.Builder, error) { return s.Docker(ctx, c.Getenv) },
+		Kube:           func() (*kube.Client, error) { return s.Kube(c) },
+		Limiter:        s.Limiter,
+		ClusterLimiter: s.ClusterLimiter,
+	}
 }
 
 // dev is the process's dev manager, made on first use.

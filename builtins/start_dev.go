@@ -442,7 +442,7 @@ type imageResolver func(path, value string) (string, error)
 // An error points at the value in devspace.yaml.
 func builtImage(c *engine.Call) imageResolver {
 	return func(path, value string) (string, error) {
-		ref, err := deploy.ResolveImage(value, runtimeImages{c})
+		ref, err := deploy.ResolveImage(value, deploy.StoreImages(c.Engine.Config.Images, c.Engine.Runtime))
 		if err != nil {
 			return "", c.Engine.Config.ErrorAt(path, "devImage: %v", err)
 		}
@@ -450,7 +450,7 @@ func builtImage(c *engine.Call) imageResolver {
 	}
 }
 
-// runtimeExpand resolves ${runvars.…} in a config or flag value.
+// runtimeExpand resolves ${runtime.…} in a config or flag value.
 func runtimeExpand(c *engine.Call, s string) (string, error) {
 	return runvars.Expand(s, c.Engine.Runtime.Lookup)
 }

@@ -24,6 +24,10 @@ type HelmRunner interface {
 	Run(ctx context.Context, op string, req helm.Request) (helm.Response, error)
 }
 
+// helmKind installs deployments.*.helm charts as releases through the
+// Helm companion (HelmRunner), and records the release and revision.
+type helmKind struct{ d *Deployer }
+
 // HelmRecord is the release a helm deployment made.
 type HelmRecord struct {
 	Release  string `json:"release"`
@@ -216,10 +220,11 @@ func normalize(v map[string]any) (map[string]any, error) {
 	return out, json.Unmarshal(data, &out)
 }
 
-// deployHelm installs or upgrades the release, or skips it when the same
+// deploy installs or upgrades the release, or skips it when the same
 // chart and values were deployed last time and that revision is still the
 // deployed one.
-func (d *Deployer) deployHelm(ctx context.Context, name string, opts Options) error {
+func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
+	d := k.d
 	if d.Helm == nil {
 		return fmt.Errorf("deployment %s: helm deployments are not available here", name)
 	}
@@ -251,8 +256,9 @@ func (d *Deployer) deployHelm(ctx context.Context, name string, opts Options) er
 	return nil
 }
 
-// renderHelm prints the chart rendered with the final values.
-func (d *Deployer) renderHelm(ctx context.Context, name string, w io.Writer, namespace string) error {
+// render prints the chart rendered with the final values.
+func (k helmKind) render(ctx context.Context, name string, w io.Writer, namespace string) error {
+	d := k.d
 	if d.Helm == nil {
 		return fmt.Errorf("deployment %s: helm deployments are not available here", name)
 	}
@@ -275,8 +281,9 @@ func (d *Deployer) renderHelm(ctx context.Context, name string, w io.Writer, nam
 	return err
 }
 
-// purgeHelm uninstalls a recorded release.
-func (d *Deployer) purgeHelm(ctx context.Context, rec Record) error {
+// purge uninstalls a recorded release.
+func (k helmKind) purge(ctx context.Context, rec Record, _ PurgeOptions) error {
+	d := k.d
 	if d.Helm == nil {
 		return fmt.Errorf("purge %s: helm deployments are not available here", rec.Name)
 	}

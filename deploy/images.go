@@ -73,7 +73,7 @@ func (t imageTable) match(value string) (BuiltImage, bool) {
 
 // ResolveImage is what an `image` field of a manifest becomes, for an
 // image name written elsewhere in the config (dev.*.devImage): its
-// ${runvars.…} resolved, then, when it names a built image's repository,
+// ${runtime.…} resolved, then, when it names a built image's repository,
 // the built tag put in (see imageTable.match).
 func ResolveImage(value string, images Images) (string, error) {
 	s, err := resolveRuntime(value, images)
@@ -86,7 +86,7 @@ func ResolveImage(value string, images Images) (string, error) {
 	return s, nil
 }
 
-// rewrite walks one object: it resolves ${runvars.…} in every string and,
+// rewrite walks one object: it resolves ${runtime.…} in every string and,
 // when replace is set, points every field named `image` whose value is a
 // built image's repository at the built tag. No other field is changed, so
 // an env value or a container name that happens to equal a repository

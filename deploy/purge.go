@@ -3,10 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-
-	"github.com/devspace-engine/devspace/kube"
 )
 
 // PurgeOptions change how Purge works.
@@ -27,7 +24,7 @@ func (d *Deployer) Purge(ctx context.Context, names []string, opts PurgeOptions)
 	}
 	var errs []error
 	for _, rec := range slices.Backward(recs) {
-		if err := d.purgeOne(ctx, rec, opts); err != nil {
+		if err := d.recordedKind(rec).purge(ctx, rec, opts); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -46,36 +43,4 @@ func (d *Deployer) Targeted() []Record {
 		}
 	}
 	return out
-}
-
-func (d *Deployer) purgeOne(ctx context.Context, rec Record, opts PurgeOptions) error {
-	if rec.Helm != nil {
-		return d.purgeHelm(ctx, rec)
-	}
-	log := d.Log(rec.Name)
-	var errs []error
-	deleted := 0
-	for _, o := range slices.Backward(rec.Objects) {
-		if !o.Created {
-			fmt.Fprintf(log, "Kept %s: it existed before devspace applied it\n", o.Ref)
-			continue
-		}
-		err := d.Client.Delete(ctx, o.Ref, opts.Wait)
-		switch {
-		case errors.Is(err, kube.ErrReplaced):
-			fmt.Fprintf(log, "Kept %s: %v\n", o.Ref, err)
-		case err != nil:
-			errs = append(errs, fmt.Errorf("purge %s: %s: %w", rec.Name, o.Ref, err))
-		default:
-			deleted++
-		}
-	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	if err := d.Records.Remove(rec); err != nil {
-		return fmt.Errorf("purge %s: %w", rec.Name, err)
-	}
-	fmt.Fprintf(log, "Purged %s: %d object(s) deleted\n", rec.Name, deleted)
-	return nil
 }

@@ -1,11 +1,9 @@
-package builtins
+package buildimages
 
 import (
 	"context"
 	"fmt"
 	"strings"
-
-	"mvdan.cc/sh/v3/interp"
 
 	"github.com/devspace-engine/devspace/build"
 )
@@ -14,10 +12,10 @@ import (
 // if pushes to it can be avoided (--skip-push-on-local-kubernetes, on by
 // default as in DevSpace).
 func (r *buildRun) localCluster() (build.LocalCluster, bool) {
-	if !r.cmd.skipPushLocal || r.cmd.skipPush {
+	if !r.opts.SkipPushLocal || r.opts.SkipPush {
 		return build.LocalCluster{}, false
 	}
-	cluster, ok := build.DetectLocalCluster(r.c.Engine.Config.Variables["DEVSPACE_CONTEXT"], r.c.Getenv)
+	cluster, ok := build.DetectLocalCluster(r.opts.Config.Variables["DEVSPACE_CONTEXT"], r.opts.Getenv)
 	if !ok || (!cluster.SharesDaemon && cluster.LoadCommand("x") == nil) {
 		return build.LocalCluster{}, false
 	}
@@ -28,7 +26,7 @@ func (r *buildRun) localCluster() (build.LocalCluster, bool) {
 // cluster that needs no push. It is decided (and said) once per call, also
 // when graph() adds base images after the selected ones.
 func (r *buildRun) skipPush() bool {
-	r.skipPushOnce.Do(func() { r.noPush = r.cmd.skipPush || r.localSkipPush() })
+	r.skipPushOnce.Do(func() { r.noPush = r.opts.SkipPush || r.localSkipPush() })
 	return r.noPush
 }
 
@@ -42,7 +40,7 @@ func (r *buildRun) localSkipPush() bool {
 	if !cluster.SharesDaemon {
 		how = "built images are loaded into its nodes with " + cluster.LoadCommand("IMAGE")[0]
 	}
-	fmt.Fprintf(r.c.Stderr, "build_images: not pushing: kube context %q is a local %s cluster and %s (--skip-push-on-local-kubernetes=false pushes)\n",
+	fmt.Fprintf(r.opts.Output.Stderr, "build_images: not pushing: kube context %q is a local %s cluster and %s (--skip-push-on-local-kubernetes=false pushes)\n",
 		cluster.Context, cluster.Kind, how)
 	return true
 }
@@ -60,11 +58,11 @@ func (r *buildRun) loadIntoCluster(ctx context.Context, outcomes []build.Outcome
 		}
 		for _, tag := range o.Request.Tags {
 			args := cluster.LoadCommand(o.Request.Image + ":" + tag)
-			if _, err := interp.LookPathDir(r.c.Dir, r.c.Env, args[0]); err != nil {
+			if err := r.opts.Shell.LookPath(args[0]); err != nil {
 				return fmt.Errorf("image %q: kube context %q is a %s cluster, whose nodes cannot see the build daemon's images: install %s, run `%s` yourself, or pass --skip-push-on-local-kubernetes=false to push to the registry",
 					o.Request.Name, cluster.Context, cluster.Kind, args[0], strings.Join(args, " "))
 			}
-			if err := r.c.Engine.Exec(ctx, r.c, args); err != nil {
+			if err := r.opts.Shell.Exec(ctx, "", nil, args); err != nil {
 				return fmt.Errorf("image %q: %s: %w", o.Request.Name, strings.Join(args, " "), err)
 			}
 		}

@@ -1,4 +1,4 @@
-package builtins
+package buildimages
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // changed). It prints the order once when any image has a project base.
 func (r *buildRun) graph(reqs []build.Request) ([]build.Request, *build.Graph, error) {
 	repos := map[string]string{}
-	for name, img := range r.c.Engine.Config.Images {
+	for name, img := range r.opts.Config.Images {
 		repos[name] = img.Image
 	}
 	for {
@@ -23,7 +23,7 @@ func (r *buildRun) graph(reqs []build.Request) ([]build.Request, *build.Graph, e
 			return nil, nil, err
 		}
 		missing := missingBases(reqs, g)
-		if len(missing) == 0 || r.cmd.noDeps {
+		if len(missing) == 0 || r.opts.NoDeps {
 			reqs = inOrder(reqs, g.Order)
 			r.printOrder(reqs, g)
 			return reqs, g, nil
@@ -77,7 +77,7 @@ func inOrder(reqs []build.Request, order []string) []build.Request {
 }
 
 func (r *buildRun) printOrder(reqs []build.Request, g *build.Graph) {
-	if r.c.Engine.Silent || !slices.ContainsFunc(reqs, func(q build.Request) bool { return len(g.Deps[q.Name]) > 0 }) {
+	if r.opts.Output.Silent || !slices.ContainsFunc(reqs, func(q build.Request) bool { return len(g.Deps[q.Name]) > 0 }) {
 		return
 	}
 	var steps []string
@@ -88,7 +88,7 @@ func (r *buildRun) printOrder(reqs []build.Request, g *build.Graph) {
 			steps = append(steps, q.Name)
 		}
 	}
-	fmt.Fprintf(r.logOutput(), "build order: %s\n", strings.Join(steps, ", "))
+	fmt.Fprintf(r.opts.Output.Log, "build order: %s\n", strings.Join(steps, ", "))
 }
 
 // baseDigests resolves the external base images of docker builds: the
@@ -120,7 +120,7 @@ func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *bui
 		if !ok {
 			return nil, fmt.Errorf("base image %s: %w", ref, lookupErr)
 		}
-		fmt.Fprintf(r.c.Stderr, "build_images: warning: base image %s: %v; using the digest of its last build, %s\n", ref, lookupErr, last)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: warning: base image %s: %v; using the digest of its last build, %s\n", ref, lookupErr, last)
 		out[ref] = last
 	}
 	return out, nil
@@ -132,7 +132,7 @@ func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *bui
 func (r *buildRun) lookUpBases(ctx context.Context, reqs []build.Request, refs []string) (map[string]string, map[string]error, error) {
 	found, failed := map[string]string{}, map[string]error{}
 	if slices.ContainsFunc(reqs, build.Request.OnDaemon) {
-		d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+		d, err := r.opts.Connections.Docker(ctx)
 		if err != nil {
 			return nil, nil, err
 		}

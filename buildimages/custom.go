@@ -1,4 +1,4 @@
-package builtins
+package buildimages
 
 import (
 	"context"
@@ -8,11 +8,10 @@ import (
 	"strings"
 
 	"github.com/devspace-engine/devspace/build"
-	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/runvars"
 )
 
-// runtimeRef matches ${runvars.…} in custom builder arguments.
+// runtimeRef matches ${runtime.…} in custom builder arguments.
 var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
 
 // custom builds an image with the user's command. While it runs, the
@@ -20,7 +19,7 @@ var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
 // `docker build -t ${runtime.images.app.image}:${runtime.images.app.tag}`
 // works; if the build fails they are put back.
 func (r *buildRun) custom(ctx context.Context, req build.Request) (build.Result, error) {
-	store := r.c.Engine.Runtime
+	store := r.opts.Runtime
 	prev, hadPrev := store.Image(req.Name)
 	store.SetImage(req.Name, runvars.Image{Image: req.Image, Tag: req.Tags[0], Tags: req.Tags})
 	err := r.runCustom(ctx, req)
@@ -44,19 +43,17 @@ func (r *buildRun) runCustom(ctx context.Context, req build.Request) error {
 	if command == "" {
 		return fmt.Errorf("image %q: custom.command is empty", req.Name)
 	}
-	cfg := r.c.Engine.Config
-	call := *r.c
-	call.Dir, call.Stdout, call.Stderr = cfg.Dir, req.Log, req.Log
+	cfg := r.opts.Config
 	if len(cu.Args) == 0 && len(cu.AppendArgs) == 0 && cu.ImageFlag == "" {
-		script := engine.Script{Name: fmt.Sprintf("custom build of image %q", req.Name), Text: command,
-			Source: cfg.ScriptAt("images." + req.Name + ".custom.command")}
-		return r.c.Engine.RunScript(ctx, script, engine.RunOptions{Env: r.c.Env, Dir: cfg.Dir, Stdout: req.Log, Stderr: req.Log})
+		name := fmt.Sprintf("custom build of image %q", req.Name)
+		source := cfg.ScriptAt("images." + req.Name + ".custom.command")
+		return r.opts.Shell.Script(ctx, name, command, source, cfg.Dir, req.Log)
 	}
 	args, err := r.customArgs(req)
 	if err != nil {
 		return err
 	}
-	return r.c.Engine.Exec(ctx, &call, append([]string{command}, args...))
+	return r.opts.Shell.Exec(ctx, cfg.Dir, req.Log, append([]string{command}, args...))
 }
 
 // customArgs builds the argument list of the older args/appendArgs form:
@@ -79,7 +76,7 @@ func (r *buildRun) customArgs(req build.Request) ([]string, error) {
 	for i, a := range args {
 		var lookupErr error
 		args[i] = runtimeRef.ReplaceAllStringFunc(a, func(ref string) string {
-			v, err := r.c.Engine.Runtime.Lookup(runtimeRef.FindStringSubmatch(ref)[1])
+			v, err := r.opts.Runtime.Lookup(runtimeRef.FindStringSubmatch(ref)[1])
 			if err != nil && lookupErr == nil {
 				lookupErr = err
 			}

@@ -1,4 +1,4 @@
-package builtins
+package buildimages
 
 import (
 	"context"
@@ -12,17 +12,14 @@ import (
 	"time"
 
 	"github.com/devspace-engine/devspace/build"
-	"github.com/devspace-engine/devspace/engine"
 )
 
 // buildRun is one build_images call: requests, keys, skip decisions,
 // the parallel builds, and what is recorded afterwards.
 type buildRun struct {
-	cmd   *buildImagesCmd
-	c     *engine.Call
-	names []string
+	opts  Options
 	cache *build.Cache
-	logs  []*engine.PrefixWriter
+	logs  []LineWriter
 	// logMu keeps the lines of this call's parallel builds whole. It is
 	// not the engine's output lock: inside run_pipelines the output is
 	// itself a writer that takes that lock, and holding it while writing
@@ -35,57 +32,58 @@ type buildRun struct {
 	cluster clusterBuilders
 }
 
-func (r *buildRun) execute(ctx context.Context) error {
-	cfg := r.c.Engine.Config
+func (r *buildRun) execute(ctx context.Context) (Results, error) {
+	cfg := r.opts.Config
 	cache, warning := build.LoadCache(cfg.Path)
 	if warning != nil {
-		fmt.Fprintf(r.c.Stderr, "build_images: warning: %v\n", warning)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: warning: %v\n", warning)
 	}
 	r.cache = cache
 	defer r.flushLogs()
 	defer r.closeCluster()
 	reqs, g, err := r.keyedRequests(ctx)
 	if err != nil {
-		return err
+		return Results{}, err
 	}
 	decisions, rebuild, err := r.decide(ctx, reqs)
 	if err != nil {
-		return err
+		return Results{}, err
 	}
-	if r.cmd.explain {
+	if r.opts.Explain {
 		// Nothing is built or recorded, but the file hashes learnt are
 		// kept: a later run need not read those files again.
-		return r.saveCache()
+		r.saveCache()
+		return Results{}, nil
 	}
 	deps := r.pinBases(rebuild, reqs, decisions, g)
 	if err := r.connect(ctx, rebuild); err != nil {
-		return err
+		return Results{}, err
 	}
 	outcomes, buildErr := build.Schedule(ctx, rebuild, r.builder(), build.ScheduleOptions{
-		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.cmd.seq, KeepGoing: r.cmd.keepGoing,
+		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.opts.Sequential, KeepGoing: r.opts.KeepGoing,
 		LogDir: build.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
 	})
 	cache.RecordOutcomes(outcomes)
-	_ = r.saveCache()
+	r.saveCache()
 	r.flushLogs()
-	if r.cmd.output == "json" {
-		if err := writeReport(r.c.Stdout, build.Report(reqs, decisions, outcomes)); err != nil {
-			return err
+	res := Results{Outcomes: outcomes, Report: build.Report(reqs, decisions, outcomes)}
+	if r.opts.Output.Report != nil {
+		if err := writeReport(r.opts.Output.Report, res.Report); err != nil {
+			return res, err
 		}
 	}
 	if buildErr != nil {
-		return r.failure(outcomes, buildErr)
+		return res, r.failure(outcomes, buildErr)
 	}
-	return r.loadIntoCluster(ctx, outcomes)
+	return res, r.loadIntoCluster(ctx, outcomes)
 }
 
 // saveCache writes the cache; a failure is only a warning (the next run
 // rebuilds what it cannot prove unchanged).
-func (r *buildRun) saveCache() error {
+func (r *buildRun) saveCache() {
 	if err := r.cache.Save(); err != nil {
-		fmt.Fprintf(r.c.Stderr, "build_images: warning: saving the build cache: %v\n", err)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: warning: saving the build cache: %v\n", err)
 	}
-	return nil
 }
 
 // keyedRequests resolves the selected images and their bases, in build
@@ -117,8 +115,8 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]build.Request, *build.G
 }
 
 func (r *buildRun) requests() ([]build.Request, error) {
-	reqs := make([]build.Request, 0, len(r.names))
-	for _, name := range r.names {
+	reqs := make([]build.Request, 0, len(r.opts.Names))
+	for _, name := range r.opts.Names {
 		req, err := r.request(name)
 		if err != nil {
 			return nil, err
@@ -130,9 +128,9 @@ func (r *buildRun) requests() ([]build.Request, error) {
 
 // request resolves one image of images: (patched by --set/--from).
 func (r *buildRun) request(name string) (build.Request, error) {
-	cfg := r.c.Engine.Config
+	cfg := r.opts.Config
 	img := cfg.Images[name]
-	if sv := r.cmd.setValues(); !sv.Empty() {
+	if sv := r.opts.Patch; !sv.Empty() {
 		patched, err := cfg.PatchImage(name, sv)
 		if err != nil {
 			return build.Request{}, err
@@ -140,45 +138,30 @@ func (r *buildRun) request(name string) (build.Request, error) {
 		img = patched
 	}
 	if d := img.Docker; d != nil && len(d.Args) > 0 {
-		fmt.Fprintf(r.c.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
 	}
 	for _, note := range unusedClusterSettings(img) {
-		fmt.Fprintf(r.c.Stderr, "build_images: image %q: %s\n", name, note)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: %s\n", name, note)
 	}
-	log := engine.NewPrefixWriter(&r.logMu, r.logOutput(), "build:"+name+" ")
-	log.SkipBlank = true
+	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
-	skipPush := r.cmd.skipPush
+	skipPush := r.opts.SkipPush
 	if k := build.KindOf(img); k == build.KindDocker || k == build.KindBuildKit && (img.BuildKit == nil || img.BuildKit.InCluster == nil) {
 		// Only images on a daemon can stay unpushed for a local cluster:
 		// one built in the cluster exists only in the registry.
 		skipPush = r.skipPush()
 	}
-	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.cmd.tags, SkipPush: skipPush, Log: log,
-		Secrets: r.c.Engine.Secrets})
-}
-
-// logOutput is where build output goes. With a report on stdout (or
-// rendered manifests) it goes to stderr, so that stdout is the report
-// alone, for CI to parse; --silent keeps it in the log files only
-// (failures are still reported).
-func (r *buildRun) logOutput() io.Writer {
-	switch {
-	case r.c.Engine.Silent:
-		return io.Discard
-	case r.cmd.output != "" || r.renders():
-		return r.c.Stderr
-	}
-	return r.c.Stdout
+	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
+		Secrets: r.opts.Secrets})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the
 // existence checks ask the daemon or the registry); images that are
 // skipped get their runtime variables from the previous build right away.
 func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.Decision, []build.Request, error) {
-	opts := build.DecideOptions{Force: r.cmd.force}
+	opts := build.DecideOptions{Force: r.opts.Force}
 	if r.needsLookup(reqs, build.Request.OnDaemon) {
-		d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+		d, err := r.opts.Connections.Docker(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -203,7 +186,7 @@ func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.De
 			rebuild = append(rebuild, req)
 			continue
 		}
-		r.c.Engine.Runtime.SetImage(req.Name, decisions[i].RuntimeImage(req))
+		r.opts.Runtime.SetImage(req.Name, decisions[i].RuntimeImage(req))
 	}
 	return decisions, rebuild, nil
 }
@@ -213,7 +196,7 @@ func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.De
 // that kind built before, and no --force-rebuild. Otherwise nothing is
 // contacted to decide.
 func (r *buildRun) needsLookup(reqs []build.Request, kind func(build.Request) bool) bool {
-	if r.cmd.force {
+	if r.opts.Force {
 		return false
 	}
 	for _, req := range reqs {
@@ -230,7 +213,7 @@ func (r *buildRun) done(o build.Outcome) {
 	if o.Status != build.StatusBuilt && o.Status != build.StatusShared {
 		return
 	}
-	r.c.Engine.Runtime.SetImage(o.Request.Name, o.RuntimeImage())
+	r.opts.Runtime.SetImage(o.Request.Name, o.RuntimeImage())
 	fmt.Fprintf(o.Request.Log, "Done building image %s (%s)\n", o.Request.Ref(), o.Duration.Round(time.Millisecond))
 }
 
@@ -239,7 +222,7 @@ func (r *buildRun) done(o build.Outcome) {
 // cluster is one clear error, not one per image.
 func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 	if slices.ContainsFunc(reqs, build.Request.OnDaemon) {
-		if _, err := r.cmd.svc.Docker(ctx, r.c.Getenv); err != nil {
+		if _, err := r.opts.Connections.Docker(ctx); err != nil {
 			return err
 		}
 	}
@@ -255,47 +238,22 @@ func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 // process-wide limit, which holds across every build_images call
 // (parallel pipelines, dependencies).
 func (r *buildRun) limiter() *build.Limiter {
-	return r.cmd.svc.Limiter.Sub(r.cmd.maxConcurrent)
+	return r.opts.Connections.Limiter.Sub(r.opts.MaxConcurrent)
 }
 
 // clusterLimiter is the same for builds in the cluster, under their own
 // process-wide bound.
 func (r *buildRun) clusterLimiter() *build.Limiter {
-	if r.cmd.svc.ClusterLimiter == nil {
+	if r.opts.Connections.ClusterLimiter == nil {
 		return nil
 	}
-	return r.cmd.svc.ClusterLimiter.Sub(r.cmd.maxConcurrent)
-}
-
-// builder sends each request to the builder of its kind.
-func (r *buildRun) builder() build.Builder {
-	return build.BuilderFunc(func(ctx context.Context, req build.Request) (build.Result, error) {
-		switch {
-		case req.OnDaemon():
-			d, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
-			if err != nil {
-				return build.Result{}, err
-			}
-			return d.Build(ctx, req)
-		case req.Kind == build.KindCustom:
-			return r.custom(ctx, req)
-		case req.InCluster():
-			cb, err := r.clusterBuilders()
-			if err != nil {
-				return build.Result{}, err
-			}
-			if req.Kind == build.KindKaniko {
-				return cb.kaniko.Build(ctx, req)
-			}
-			return cb.buildkit.Build(ctx, req)
-		}
-		return build.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
-	})
+	return r.opts.Connections.ClusterLimiter.Sub(r.opts.MaxConcurrent)
 }
 
 // failure prints the tail of each failed image's log and names them, and
 // the images that were stopped because of them.
 func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
+	stderr := r.opts.Output.Stderr
 	var failed, cancelled []string
 	for _, o := range outcomes {
 		if o.Status == build.StatusCancelled {
@@ -305,11 +263,11 @@ func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
 			continue
 		}
 		failed = append(failed, o.Request.Name)
-		fmt.Fprintf(r.c.Stderr, "build_images: image %q failed: %v\n", o.Request.Name, o.Err)
+		fmt.Fprintf(stderr, "build_images: image %q failed: %v\n", o.Request.Name, o.Err)
 		if len(o.LogTail) > 0 {
-			fmt.Fprintf(r.c.Stderr, "--- last %d lines of its build log (all of it: %s) ---\n", len(o.LogTail), o.LogFile)
+			fmt.Fprintf(stderr, "--- last %d lines of its build log (all of it: %s) ---\n", len(o.LogTail), o.LogFile)
 			for _, line := range o.LogTail {
-				fmt.Fprintf(r.c.Stderr, "    %s\n", line)
+				fmt.Fprintf(stderr, "    %s\n", line)
 			}
 		}
 	}
@@ -317,7 +275,7 @@ func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
 		return err
 	}
 	if len(cancelled) > 0 {
-		fmt.Fprintf(r.c.Stderr, "build_images: cancelled after the failure (use --keep-going to let them finish): %s\n", strings.Join(cancelled, ", "))
+		fmt.Fprintf(stderr, "build_images: cancelled after the failure (use --keep-going to let them finish): %s\n", strings.Join(cancelled, ", "))
 	}
 	return fmt.Errorf("%d of %d images failed: %s", len(failed), len(outcomes), strings.Join(failed, ", "))
 }
@@ -351,15 +309,8 @@ func (r *buildRun) hashProgress() func(name string, done, total int) {
 			return
 		}
 		last[name] = time.Now()
-		if !r.c.Engine.Silent {
-			fmt.Fprintf(r.c.Stderr, "build:%s hashing the context: %d of %d files\n", name, done, total)
+		if !r.opts.Output.Silent {
+			fmt.Fprintf(r.opts.Output.Stderr, "build:%s hashing the context: %d of %d files\n", name, done, total)
 		}
 	}
-}
-
-// renders reports whether the run prints manifests on stdout
-// (`devspace deploy --render`), which build logs must not mix into.
-func (r *buildRun) renders() bool {
-	v, _ := r.c.Job.Flag(r.c.Engine, "render")
-	return cliBool(v)
 }

@@ -1,65 +1,22 @@
-package builtins
+package buildimages
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/devspace-engine/devspace/build"
-	"github.com/devspace-engine/devspace/buildkit"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
-	"github.com/devspace-engine/devspace/kaniko"
 )
-
-// clusterBuilders are the in-cluster builders of one build_images call,
-// made on first use: a call that builds nothing in the cluster reads no
-// kubeconfig.
-type clusterBuilders struct {
-	once     sync.Once
-	kaniko   *kaniko.Builder
-	buildkit *buildkit.Builder
-	err      error
-
-	credsOnce sync.Once
-	creds     *docker.Credentials
-	credsErr  error
-}
-
-// clusterBuilders makes the call's in-cluster builders, once.
-func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
-	r.cluster.once.Do(func() {
-		client, err := r.cmd.svc.Kube(r.c)
-		if err != nil {
-			r.cluster.err = fmt.Errorf("kaniko and in-cluster BuildKit builds run in the cluster: %w", err)
-			return
-		}
-		creds, err := r.registry()
-		if err != nil {
-			r.cluster.err = err
-			return
-		}
-		r.cluster.kaniko = &kaniko.Builder{Client: client, Logins: creds}
-		r.cluster.buildkit = &buildkit.Builder{Client: client, Creds: creds}
-	})
-	return &r.cluster, r.cluster.err
-}
-
-// closeCluster closes the connections to in-cluster BuildKit daemons.
-func (r *buildRun) closeCluster() {
-	if r.cluster.buildkit != nil {
-		_ = r.cluster.buildkit.Close()
-	}
-}
 
 // registry looks images and base images up in their registries without a
 // daemon, for images built in the cluster; the in-cluster builders push
 // with the same logins. The Docker config is read once per call.
 func (r *buildRun) registry() (*docker.Credentials, error) {
 	cb := &r.cluster
-	cb.credsOnce.Do(func() { cb.creds, cb.credsErr = docker.NewCredentials(r.c.Getenv) })
+	cb.credsOnce.Do(func() { cb.creds, cb.credsErr = docker.NewCredentials(r.opts.Getenv) })
 	return cb.creds, cb.credsErr
 }
 
@@ -78,23 +35,23 @@ func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []build.Request) {
 	if len(candidates) == 0 {
 		return
 	}
-	_, err := r.cmd.svc.Docker(ctx, r.c.Getenv)
+	_, err := r.opts.Connections.Docker(ctx)
 	var unreachable *docker.DaemonUnreachableError
 	if !errors.As(err, &unreachable) {
 		return
 	}
 	if _, err := r.clusterBuilders(); err != nil {
-		fmt.Fprintf(r.c.Stderr, "build_images: no kaniko fallback for the unreachable Docker daemon: %v\n", err)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: no kaniko fallback for the unreachable Docker daemon: %v\n", err)
 		return
 	}
 	var names []string
 	for _, i := range candidates {
 		reqs[i].Kind = build.KindKaniko
-		reqs[i].Push = !(reqs[i].Config.SkipPush || r.cmd.skipPush)
+		reqs[i].Push = !(reqs[i].Config.SkipPush || r.opts.SkipPush)
 		names = append(names, reqs[i].Name)
 	}
 	ep := unreachable.Endpoint
-	fmt.Fprintf(r.c.Stderr, "build_images: the Docker daemon at %s (context %q, chosen by %s) cannot be reached (%v): building %s with kaniko in the cluster instead (images.*.docker.disableFallback: true turns this off)\n",
+	fmt.Fprintf(r.opts.Output.Stderr, "build_images: the Docker daemon at %s (context %q, chosen by %s) cannot be reached (%v): building %s with kaniko in the cluster instead (images.*.docker.disableFallback: true turns this off)\n",
 		ep.Host, ep.Context, ep.Source, rootCause(unreachable.Err), strings.Join(names, ", "))
 }
 
