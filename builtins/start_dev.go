@@ -16,6 +16,7 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/runtime"
 )
 
@@ -90,7 +91,7 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 	if ns == "" {
 		ns = defaultNS
 	}
-	sel := dev.Selector{Namespace: ns, LabelSelector: p.LabelSelector, Container: p.Container}
+	sel := kube.Selector{Namespace: ns, LabelSelector: p.LabelSelector, Container: p.Container}
 	if p.ImageSelector != "" {
 		img, err := runtimeExpand(c, p.ImageSelector)
 		if err != nil {

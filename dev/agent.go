@@ -85,7 +85,7 @@ func (a *Agent) load() error {
 func (a *Agent) remotePath() string { return agentDir + "/" + a.name }
 
 // lockFor serialises installs into one container.
-func (a *Agent) lockFor(pod Pod) *sync.Mutex {
+func (a *Agent) lockFor(pod kube.Pod) *sync.Mutex {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	key := pod.UID + "/" + pod.Name + "/" + pod.Container
@@ -99,10 +99,10 @@ func (a *Agent) lockFor(pod Pod) *sync.Mutex {
 // tool the container needs; an image without /tmp gets one (mode 1777).
 // An empty archive probes for /tmp first: tar that fails before reading
 // a large stdin would leave the exec hanging.
-func (a *Agent) install(ctx context.Context, c *kube.Client, pod Pod) error {
+func (a *Agent) install(ctx context.Context, c *kube.Client, pod kube.Pod) error {
 	ctx, cancel := context.WithTimeout(ctx, installTimeout)
 	defer cancel()
-	withDir := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", agentDir}, ExecOptions{Stdin: bytes.NewReader(make([]byte, 1024))}) != nil
+	withDir := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", agentDir}, kube.ExecOptions{Stdin: bytes.NewReader(make([]byte, 1024))}) != nil
 	dir := agentDir
 	if withDir {
 		dir = "/"
@@ -111,8 +111,8 @@ func (a *Agent) install(ctx context.Context, c *kube.Client, pod Pod) error {
 	if err != nil {
 		return err
 	}
-	var stderr LockedBuffer
-	if err := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
+	var stderr kube.LockedBuffer
+	if err := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, kube.ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
 		return fmt.Errorf("copy the sync agent into %s (the container needs tar and a writable %s): %w %s", pod, agentDir, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil

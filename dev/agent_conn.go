@@ -27,7 +27,7 @@ type agentConn struct {
 	mu      sync.Mutex
 	pending map[string]*syncproto.Entry // changes reported, not yet taken
 	notify  chan struct{}               // has a value when pending is not empty
-	stderr  *LockedBuffer
+	stderr  *kube.LockedBuffer
 
 	cancel   context.CancelFunc
 	execDone chan struct{}
@@ -42,7 +42,7 @@ type frame struct {
 
 // startAgent runs the agent in the pod on dir, installing it first when
 // it is not there.
-func startAgent(ctx context.Context, c *kube.Client, pod Pod, a *Agent, dir string, flags []string) (*agentConn, error) {
+func startAgent(ctx context.Context, c *kube.Client, pod kube.Pod, a *Agent, dir string, flags []string) (*agentConn, error) {
 	if err := a.load(); err != nil {
 		return nil, err
 	}
@@ -54,19 +54,19 @@ func startAgent(ctx context.Context, c *kube.Client, pod Pod, a *Agent, dir stri
 
 // ensure installs the agent in the container unless it runs there
 // already.
-func (a *Agent) ensure(ctx context.Context, c *kube.Client, pod Pod) error {
+func (a *Agent) ensure(ctx context.Context, c *kube.Client, pod kube.Pod) error {
 	lock := a.lockFor(pod)
 	lock.Lock()
 	defer lock.Unlock()
 	version := []string{a.remotePath(), "-version"}
-	if Exec(ctx, c, pod, version, ExecOptions{}) == nil {
+	if kube.Exec(ctx, c, pod, version, kube.ExecOptions{}) == nil {
 		return nil
 	}
 	if err := a.install(ctx, c, pod); err != nil {
 		return err
 	}
-	var stderr LockedBuffer
-	if err := Exec(ctx, c, pod, version, ExecOptions{Stderr: &stderr}); err != nil {
+	var stderr kube.LockedBuffer
+	if err := kube.Exec(ctx, c, pod, version, kube.ExecOptions{Stderr: &stderr}); err != nil {
 		return fmt.Errorf("the sync agent does not run in %s (is the container linux/%s, the agent's architecture?): %w %s", pod, agentArchHint, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
@@ -79,18 +79,18 @@ const agentArchHint = "amd64, unless built with another GOARCH"
 //
 // The exec does not end with ctx: close ends it, by closing the agent's
 // stdin first (it exits), so that the stream ends cleanly.
-func runAgent(ctx context.Context, c *kube.Client, pod Pod, cmd []string) (*agentConn, error) {
+func runAgent(ctx context.Context, c *kube.Client, pod kube.Pod, cmd []string) (*agentConn, error) {
 	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	conn := &agentConn{
 		stdin: inW, resp: make(chan frame, 1), pending: map[string]*syncproto.Entry{},
-		notify: make(chan struct{}, 1), cancel: cancel, stderr: &LockedBuffer{},
+		notify: make(chan struct{}, 1), cancel: cancel, stderr: &kube.LockedBuffer{},
 		execDone: make(chan struct{}), done: make(chan struct{}),
 	}
 	go func() { // owned by conn: close waits for it
 		defer close(conn.execDone)
-		err := Exec(ectx, c, pod, cmd, ExecOptions{Stdin: inR, Stdout: outW, Stderr: conn.stderr})
+		err := kube.Exec(ectx, c, pod, cmd, kube.ExecOptions{Stdin: inR, Stdout: outW, Stderr: conn.stderr})
 		outW.CloseWithError(cmp.Or(err, io.EOF))
 		inW.Close() // our writes fail, and the stdin copy ends quietly
 	}()

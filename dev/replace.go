@@ -91,7 +91,7 @@ var (
 // recording how to undo it on the workload. It returns the selector of
 // the copy's pods. A workload already replaced by this project keeps its
 // record and gets its copy updated.
-func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
+func Replace(ctx context.Context, c *kube.Client, pod kube.Pod, project, devName string, ch PodChanges) (kube.Selector, error) {
 	// The workload's controller may update it between our read and our
 	// patch (right after a restore it still writes its status): read
 	// again and retry, as kubectl's conflict retries do.
@@ -103,17 +103,17 @@ func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName stri
 	}
 }
 
-func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
+func replaceOnce(ctx context.Context, c *kube.Client, pod kube.Pod, project, devName string, ch PodChanges) (kube.Selector, error) {
 	w, err := owner(ctx, c, pod)
 	if err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	if w, err = originalOf(ctx, c, w, devName); err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	rec, replaced, err := recordOf(w)
 	if err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	if !replaced {
 		replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas")
@@ -126,17 +126,17 @@ func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName 
 	}
 	dc, err := devCopy(w, rec.Copy, project, devName, ch)
 	if err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	if _, err := c.Apply(ctx, dc, pod.Namespace); err != nil {
-		return Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
+		return kube.Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
 	}
 	if !replaced {
 		if err := scaleAway(ctx, c, w, rec, project); err != nil {
-			return Selector{}, err
+			return kube.Selector{}, err
 		}
 	}
-	return Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
+	return kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
 }
 
 // originalOf returns the workload a dev copy stands in for, when w is
@@ -157,7 +157,7 @@ func originalOf(ctx context.Context, c *kube.Client, w *unstructured.Unstructure
 }
 
 // owner finds the Deployment or StatefulSet that runs pod.
-func owner(ctx context.Context, c *kube.Client, pod Pod) (*unstructured.Unstructured, error) {
+func owner(ctx context.Context, c *kube.Client, pod kube.Pod) (*unstructured.Unstructured, error) {
 	obj, err := getObject(ctx, c, kube.Ref{APIVersion: "v1", Kind: "Pod", Namespace: pod.Namespace, Name: pod.Name})
 	if err != nil {
 		return nil, err

@@ -63,19 +63,19 @@ touch ` + restartStartFile + ` && echo started`
 
 // StartProcess lets the restart helper start the process held back for
 // the initial sync; started is false when it already ran.
-func StartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+func StartProcess(ctx context.Context, c *kube.Client, pod kube.Pod) (started bool, err error) {
 	return runRestartScript(ctx, c, pod, startScript)
 }
 
 // RestartProcess asks the restart helper in the pod's container to start
 // the process (the first time: started is true) or to run it again.
-func RestartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+func RestartProcess(ctx context.Context, c *kube.Client, pod kube.Pod) (started bool, err error) {
 	return runRestartScript(ctx, c, pod, restartScript)
 }
 
-func runRestartScript(ctx context.Context, c *kube.Client, pod Pod, script string) (started bool, err error) {
-	var out LockedBuffer
-	if err := Exec(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{Stdout: &out}); err != nil {
+func runRestartScript(ctx context.Context, c *kube.Client, pod kube.Pod, script string) (started bool, err error) {
+	var out kube.LockedBuffer
+	if err := kube.Exec(ctx, c, pod, []string{"sh", "-c", script}, kube.ExecOptions{Stdout: &out}); err != nil {
 		return false, fmt.Errorf("restart the process in %s: %w", pod, err)
 	}
 	return strings.TrimSpace(out.String()) == "started", nil

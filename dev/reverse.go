@@ -22,7 +22,7 @@ import (
 // over a second exec joined to a fresh connection to the local port. When
 // the pod goes away it resumes on the next one. started gets nil once
 // every port listens in the first pod, or the error that stopped it.
-func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, error), ports []PortMapping, agent *Agent, log io.Writer, started chan<- error) error {
+func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Context) (kube.Pod, error), ports []PortMapping, agent *Agent, log io.Writer, started chan<- error) error {
 	first := true
 	report := func(err error) {
 		if first {
@@ -49,14 +49,14 @@ func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Conte
 			return err
 		}
 		fmt.Fprintf(log, "reverse port forwarding: %s went away; resuming on the next pod\n", pod)
-		_ = pauseCtx(ctx, time.Second)
+		_ = kube.Pause(ctx, time.Second)
 	}
 	report(ctx.Err())
 	return nil
 }
 
 // reverseInPod runs every mapping's listener in pod until one ends.
-func reverseInPod(ctx context.Context, c *kube.Client, pod Pod, ports []PortMapping, agent *Agent, log io.Writer, report func(error)) error {
+func reverseInPod(ctx context.Context, c *kube.Client, pod kube.Pod, ports []PortMapping, agent *Agent, log io.Writer, report func(error)) error {
 	if err := agent.ensure(ctx, c, pod); err != nil {
 		return err
 	}
@@ -86,15 +86,15 @@ func reverseInPod(ctx context.Context, c *kube.Client, pod Pod, ports []PortMapp
 
 // reverseListener runs reverse-listen for one mapping and serves each
 // connection it announces.
-func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping, agent *Agent, log io.Writer, listening chan<- struct{}) error {
+func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMapping, agent *Agent, log io.Writer, listening chan<- struct{}) error {
 	addr := net.JoinHostPort(p.BindAddress, strconv.Itoa(p.Remote))
 	stdinR, stdinW := io.Pipe() // held open: closing it ends the listener
 	defer stdinW.Close()
 	outR, outW := io.Pipe()
-	var stderr LockedBuffer
+	var stderr kube.LockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		err := Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-listen", addr}, ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
+		err := kube.Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-listen", addr}, kube.ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
 		outW.CloseWithError(io.EOF)
 		done <- err
 	}()
@@ -121,7 +121,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping
 
 // serveReverse joins one announced connection to a new connection to the
 // local port.
-func serveReverse(ctx context.Context, c *kube.Client, pod Pod, agent *Agent, path string, local int, log io.Writer) {
+func serveReverse(ctx context.Context, c *kube.Client, pod kube.Pod, agent *Agent, path string, local int, log io.Writer) {
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(local)), 5*time.Second)
 	if err != nil {
 		fmt.Fprintf(log, "reverse port forwarding: nothing answers on 127.0.0.1:%d: %v\n", local, err)
@@ -129,7 +129,7 @@ func serveReverse(ctx context.Context, c *kube.Client, pod Pod, agent *Agent, pa
 		return
 	}
 	defer conn.Close()
-	err = Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-dial", path}, ExecOptions{Stdin: conn, Stdout: conn})
+	err = kube.Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-dial", path}, kube.ExecOptions{Stdin: conn, Stdout: conn})
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(log, "reverse port forwarding: connection to 127.0.0.1:%d: %v\n", local, err)
 	}

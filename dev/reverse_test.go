@@ -9,23 +9,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 // TestReverseForward: a server on this machine answers requests made in
 // the container to its localhost:9000, one connection after another and
 // several at once.
 func TestReverseForward(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "from the laptop: %s\n", r.URL.Path)
 	}))
 	defer srv.Close()
 	local := srv.Listener.Addr().(*net.TCPAddr).Port
 	ctx, cancel := context.WithCancel(context.Background())
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	started := make(chan error, 1)
 	done := make(chan error, 1)
-	next := func(context.Context) (Pod, error) { return pod, nil }
+	next := func(context.Context) (kube.Pod, error) { return pod, nil }
 	go func() {
 		done <- ReverseForward(ctx, c, next, []PortMapping{{Local: local, Remote: 9000, BindAddress: "127.0.0.1"}}, testAgent(t), &log, started)
 	}()

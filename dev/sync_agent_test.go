@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 // TestSyncBothWays: the initial sync (preferLocal) uploads local files
@@ -16,8 +19,8 @@ import (
 // propagate both ways for synced files, excludes hold, and nothing a
 // download wrote is uploaded back.
 func TestSyncBothWays(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "a.txt"), "a local\n")
 	writeFile(t, filepath.Join(local, "sub/b.txt"), "b local\n")
@@ -68,17 +71,17 @@ func TestSyncBothWays(t *testing.T) {
 // the sync on the next one (a new initial sync), and when the sync ends
 // no agent process is left in the container.
 func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "page.txt"), "one\n")
 	agent := testAgent(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	ready := make(chan error, 1)
 	done := make(chan error, 1)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	go func() {
 		done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/data", Upload: true, Download: true, Agent: agent}, &log, ready)
 	}()
@@ -87,10 +90,10 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	}
 	remoteIs(t, c, pod, "/data/page.txt", "one\n")
 
-	deletePod(t, c, pod)
-	second := waitPod(t, c, sel)
+	kubetest.DeletePod(t, c, pod)
+	second := kubetest.WaitPod(t, c, sel)
 	took := eventually(t, 30*time.Second, func() string {
-		if out, _, _ := execOut(t, c, second, false, "cat", "/data/page.txt"); out != "one\n" {
+		if out, _, _ := kubetest.Exec(t, c, second, "cat", "/data/page.txt"); out != "one\n" {
 			return "the new pod has no page.txt:\n" + log.String()
 		}
 		return ""
@@ -119,8 +122,8 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 // without waitInitialSync, start is not held for the initial sync, which
 // still completes.
 func TestSyncOptions(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 
 	t.Run("polling", func(t *testing.T) {
 		local := t.TempDir()
@@ -153,8 +156,8 @@ func TestSyncOptions(t *testing.T) {
 		local := t.TempDir()
 		writeFile(t, filepath.Join(local, "once.txt"), "once\n")
 		ready := make(chan error, 1)
-		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
-		var log LockedBuffer
+		next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
+		var log kube.LockedBuffer
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: testAgent(t)}, &log, ready)
@@ -187,8 +190,8 @@ func TestSyncOptions(t *testing.T) {
 // Once command runs once; a failing command is logged and sync goes on,
 // unless FailOnError, which ends the sync with the error.
 func TestSyncOnUploadExec(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "main.go"), "package main\n")
 	log := runSync(t, c, sel, SyncConfig{Local: local, Remote: "/src", Upload: true, Download: true, OnUpload: []UploadExec{
@@ -215,9 +218,9 @@ func TestSyncOnUploadExec(t *testing.T) {
 		local := t.TempDir()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		var log LockedBuffer
+		var log kube.LockedBuffer
 		ready := make(chan error, 1)
-		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+		next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 		done := make(chan error, 1)
 		go func() {
 			done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/src2", Upload: true, Download: true, Agent: testAgent(t),
@@ -242,7 +245,7 @@ func TestSyncOnUploadExec(t *testing.T) {
 // of the agent's stdin, the exec connection just drops) leaves no agent
 // in the container either.
 func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	conn, err := startAgent(context.Background(), c, pod, testAgent(t), "/dropped", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -265,8 +268,8 @@ func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
 // TestSyncManyDownloads: a burst of files made in the container (more
 // than one batch by size) all come down.
 func TestSyncManyDownloads(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	runSync(t, c, sel, SyncConfig{Local: local, Remote: "/many", Upload: true, Download: true})
 	start := time.Now()

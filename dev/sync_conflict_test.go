@@ -11,15 +11,16 @@ import (
 
 	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 // connected is a syncer on the pod after its initial sync, driven step
 // by step by the test (no follow loop), so that both sides can change
 // before sync sees either.
-func connected(t *testing.T, c *kube.Client, pod Pod, cfg SyncConfig) (*syncer, *LockedBuffer) {
+func connected(t *testing.T, c *kube.Client, pod kube.Pod, cfg SyncConfig) (*syncer, *kube.LockedBuffer) {
 	t.Helper()
 	cfg.Agent = testAgent(t)
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	s := &syncer{c: c, cfg: cfg, log: &log}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
@@ -77,7 +78,7 @@ func conflictCopy(t *testing.T, name, side string) string {
 // place and the other beside it, on both sides; a delete on one side of
 // a file changed on the other keeps the changed file.
 func TestSyncConflicts(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	local := t.TempDir()
 	for _, f := range []string{"remote-newer.txt", "local-newer.txt", "deleted-here.txt", "deleted-there.txt"} {
 		writeFile(t, filepath.Join(local, f), "base\n")
@@ -147,7 +148,7 @@ func TestSyncConflicts(t *testing.T) {
 // only there, one equal in content but not in mtime (compared by hash,
 // not transferred) and one that differs (the container's is newer).
 func TestSyncInitialModes(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	type want struct{ local, remote map[string]string }
 	both := func(m map[string]string) want { return want{m, m} }
@@ -215,7 +216,7 @@ func localFiles(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func remoteFiles(t *testing.T, c *kube.Client, pod Pod, dir string) map[string]string {
+func remoteFiles(t *testing.T, c *kube.Client, pod kube.Pod, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, name := range strings.Fields(sh(t, c, pod, "ls "+dir)) {

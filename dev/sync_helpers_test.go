@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 var agentBuild struct {
@@ -50,16 +51,16 @@ type buildError struct {
 func (e *buildError) Error() string { return "build the sync agent: " + e.err.Error() + "\n" + e.out }
 
 // runSync runs Sync until the test ends and waits for its initial sync.
-func runSync(t *testing.T, c *kube.Client, sel Selector, cfg SyncConfig) *LockedBuffer {
+func runSync(t *testing.T, c *kube.Client, sel kube.Selector, cfg SyncConfig) *kube.LockedBuffer {
 	t.Helper()
 	if cfg.Agent == nil {
 		cfg.Agent = testAgent(t)
 	}
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan error, 1)
 	done := make(chan error, 1)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	go func() { done <- Sync(ctx, c, next, cfg, &log, ready) }()
 	t.Cleanup(func() {
 		cancel()
@@ -80,9 +81,9 @@ func runSync(t *testing.T, c *kube.Client, sel Selector, cfg SyncConfig) *Locked
 }
 
 // sh runs a shell script in the pod and returns its output.
-func sh(t *testing.T, c *kube.Client, pod Pod, script string) string {
+func sh(t *testing.T, c *kube.Client, pod kube.Pod, script string) string {
 	t.Helper()
-	out, errOut, err := execOut(t, c, pod, false, "sh", "-c", script)
+	out, errOut, err := kubetest.Exec(t, c, pod, "sh", "-c", script)
 	if err != nil {
 		t.Fatalf("%s: %v %s", script, err, errOut)
 	}
@@ -108,7 +109,7 @@ func eventually(t *testing.T, limit time.Duration, check func() string) time.Dur
 
 // remoteIs waits until the file in the pod has content want ("" for
 // absent).
-func remoteIs(t *testing.T, c *kube.Client, pod Pod, file, want string) {
+func remoteIs(t *testing.T, c *kube.Client, pod kube.Pod, file, want string) {
 	t.Helper()
 	eventually(t, 15*time.Second, func() string {
 		got := sh(t, c, pod, "cat "+file+" 2>/dev/null || true")

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // UploadExec is a command run in the container after sync uploaded files
@@ -41,8 +43,8 @@ func (s *syncer) runOnUpload(ctx context.Context) error {
 			s.ran = map[int]bool{}
 		}
 		s.ran[i] = true
-		var out LockedBuffer // stdout and stderr, interleaved
-		err := Exec(ctx, s.c, s.pod, e.Command, ExecOptions{Stdout: &out, Stderr: &out})
+		var out kube.LockedBuffer // stdout and stderr, interleaved
+		err := kube.Exec(ctx, s.c, s.pod, e.Command, kube.ExecOptions{Stdout: &out, Stderr: &out})
 		status := "done"
 		if err != nil {
 			status = err.Error()
@@ -51,7 +53,7 @@ func (s *syncer) runOnUpload(ctx context.Context) error {
 		if text := strings.TrimRight(out.String(), "\n"); text != "" {
 			fmt.Fprintln(s.log, text)
 		}
-		var exit *ExitError
+		var exit *kube.ExitError
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return ctx.Err()
@@ -79,7 +81,7 @@ func triggers(patterns, files []string) bool {
 // (the first time in a container) or restarts it (after uploads).
 func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
 	started, err := RestartProcess(ctx, s.c, s.pod)
-	var exit *ExitError
+	var exit *kube.ExitError
 	switch {
 	case errors.As(err, &exit):
 		fmt.Fprintf(s.log, "sync %s: could not restart the container's process: it does not run under the restart helper (was the pod replacement disabled?)\n", s.cfg.Remote)
@@ -98,7 +100,7 @@ func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
 // (startContainer), once per container; a running process is left alone.
 func (s *syncer) startProcess(ctx context.Context) error {
 	started, err := StartProcess(ctx, s.c, s.pod)
-	var exit *ExitError
+	var exit *kube.ExitError
 	switch {
 	case errors.As(err, &exit):
 		fmt.Fprintf(s.log, "sync %s: startContainer: the container does not run under the restart helper (was the pod replacement disabled?)\n", s.cfg.Remote)
