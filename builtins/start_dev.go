@@ -15,6 +15,9 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
+	"github.com/devspace-engine/devspace/dev/filesync"
+	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/runtime"
@@ -151,7 +154,7 @@ func (d *startDevCmd) services(c *engine.Call, what string, dc *config.DevContai
 	var svc dev.Services
 	if !d.noPorts {
 		for _, port := range dc.Ports {
-			m, err := dev.ParsePort(port.Port, port.BindAddress)
+			m, err := ports.ParsePort(port.Port, port.BindAddress)
 			if err != nil {
 				return svc, fmt.Errorf("dev %s: ports: %w", what, err)
 			}
@@ -160,7 +163,7 @@ func (d *startDevCmd) services(c *engine.Call, what string, dc *config.DevContai
 		for i, rp := range dc.ReversePorts {
 			port, _ := rp["port"].(string)
 			bind, _ := rp["bindAddress"].(string)
-			m, err := dev.ParsePort(port, bind)
+			m, err := ports.ParsePort(port, bind)
 			if err != nil {
 				return svc, fmt.Errorf("dev %s: reversePorts[%d]: %w", what, i, err)
 			}
@@ -214,19 +217,19 @@ func (d *startDevCmd) terminal(c *engine.Call, name, container string, dc *confi
 
 // syncConfig maps a sync[] entry; nil when it has nothing to do. Options
 // without behaviour yet are errors, not silently ignored.
-func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
+func syncConfig(dir string, sc config.DevSync) (*filesync.SyncConfig, error) {
 	local, remote, ok := strings.Cut(sc.Path, ":")
 	if !ok || remote == "" || !strings.HasPrefix(remote, "/") {
 		return nil, fmt.Errorf("path %q: write LOCAL:REMOTE with an absolute remote directory, e.g. ./src:/app", sc.Path)
 	}
-	mode := dev.InitialSync(sc.InitialSync)
+	mode := filesync.InitialSync(sc.InitialSync)
 	switch {
 	case sc.File, sc.BandwidthLimits != nil:
 		return nil, errors.New("file and bandwidthLimits are not available in this version yet")
 	case sc.InitialSyncCompareBy != "":
 		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
-	case mode != "" && !slices.Contains(dev.InitialSyncModes, mode):
-		return nil, fmt.Errorf("initialSync %q: want one of %v", sc.InitialSync, dev.InitialSyncModes)
+	case mode != "" && !slices.Contains(filesync.InitialSyncModes, mode):
+		return nil, fmt.Errorf("initialSync %q: want one of %v", sc.InitialSync, filesync.InitialSyncModes)
 	case sc.DisableUpload && sc.DisableDownload:
 		return nil, nil
 	}
@@ -250,7 +253,7 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &dev.SyncConfig{
+	return &filesync.SyncConfig{
 		Local: local, Remote: remote,
 		OnUpload:         onUpload,
 		Exclude:          slices.Concat(common, sc.UploadExcludePaths, up),
@@ -268,11 +271,11 @@ func syncConfig(dir string, sc config.DevSync) (*dev.SyncConfig, error) {
 
 // onUploadExecs maps onUpload.exec: a command without args runs
 // through sh -c, as in DevSpace.
-func onUploadExecs(o *config.DevSyncOnUpload) ([]dev.UploadExec, error) {
+func onUploadExecs(o *config.DevSyncOnUpload) ([]filesync.UploadExec, error) {
 	if o == nil {
 		return nil, nil
 	}
-	var out []dev.UploadExec
+	var out []filesync.UploadExec
 	for i, e := range o.Exec {
 		switch {
 		case e.Command == "":
@@ -284,7 +287,7 @@ func onUploadExecs(o *config.DevSyncOnUpload) ([]dev.UploadExec, error) {
 		if len(e.Args) == 0 {
 			argv = []string{"sh", "-c", e.Command}
 		}
-		out = append(out, dev.UploadExec{Name: cmp.Or(e.Name, e.Command), Command: argv, OnChange: e.OnChange, FailOnError: e.FailOnError, Once: e.Once})
+		out = append(out, filesync.UploadExec{Name: cmp.Or(e.Name, e.Command), Command: argv, OnChange: e.OnChange, FailOnError: e.FailOnError, Once: e.Once})
 	}
 	return out, nil
 }
@@ -312,12 +315,12 @@ func patternFile(dir, name string) ([]string, error) {
 
 // changesOf is what dev config p changes in the pod: the selected
 // container, the containers under containers:, and patches.
-func changesOf(name string, p *config.DevPod) (dev.PodChanges, error) {
-	pc := dev.PodChanges{Containers: []dev.Changes{containerChanges(p.Container, &p.DevContainer)}}
+func changesOf(name string, p *config.DevPod) (replace.PodChanges, error) {
+	pc := replace.PodChanges{Containers: []replace.Changes{containerChanges(p.Container, &p.DevContainer)}}
 	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
 		dc := p.Containers[cname]
 		if err := unsupportedInContainer(name, cname, dc); err != nil {
-			return dev.PodChanges{}, err
+			return replace.PodChanges{}, err
 		}
 		pc.Containers = append(pc.Containers, containerChanges(cmp.Or(dc.Container, cname), dc))
 	}
@@ -325,17 +328,17 @@ func changesOf(name string, p *config.DevPod) (dev.PodChanges, error) {
 		op, _ := raw["op"].(string)
 		path, _ := raw["path"].(string)
 		if op == "" || path == "" {
-			return dev.PodChanges{}, fmt.Errorf("dev %s: patches[%d]: set op (add, replace or remove) and path", name, i)
+			return replace.PodChanges{}, fmt.Errorf("dev %s: patches[%d]: set op (add, replace or remove) and path", name, i)
 		}
-		pc.Patches = append(pc.Patches, dev.Patch{Op: op, Path: path, Value: raw["value"]})
+		pc.Patches = append(pc.Patches, replace.Patch{Op: op, Path: path, Value: raw["value"]})
 	}
 	return pc, nil
 }
 
 // containerChanges is what one container's settings change in it: the
 // replacement fields, stdin and a TTY for attach, the restart helper.
-func containerChanges(container string, c *config.DevContainer) dev.Changes {
-	ch := dev.Changes{Container: container, Image: c.DevImage, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
+func containerChanges(container string, c *config.DevContainer) replace.Changes {
+	ch := replace.Changes{Container: container, Image: c.DevImage, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
 		RestartHelper: needsRestartHelper(c)}
 	if a, on := attachOf(c); on && !a.noReplace {
 		ch.Attach, ch.NoTTY = true, a.noTTY

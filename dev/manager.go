@@ -13,6 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
+	"github.com/devspace-engine/devspace/dev/filesync"
+	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -21,7 +25,7 @@ type Config struct {
 	Name, Project string
 	Selector      kube.Selector
 	// Changes replace the pod when not empty.
-	Changes PodChanges
+	Changes replace.PodChanges
 	// Services run for the selected container; Containers for others of
 	// the same pod (dev.*.containers).
 	Services
@@ -36,18 +40,18 @@ type Config struct {
 	Open    []OpenConfig
 	Browser bool
 	// Agent is the sync agent reverse ports use (copied into the container).
-	Agent *Agent
+	Agent *agent.Agent
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 }
 
 // Services are what runs for one container of the pod.
 type Services struct {
-	Ports        []PortMapping
-	ReversePorts []PortMapping
+	Ports        []ports.PortMapping
+	ReversePorts []ports.PortMapping
 	Logs         bool
 	LastLines    int
-	Syncs        []SyncConfig
+	Syncs        []filesync.SyncConfig
 }
 
 // ContainerServices are the services of a container named in
@@ -148,8 +152,8 @@ func replaceSelected(ctx context.Context, c *kube.Client, cfg Config) (kube.Pod,
 		if err != nil {
 			return kube.Pod{}, kube.Selector{}, err
 		}
-		sel, err := Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes)
-		if !errors.Is(err, errGone) || attempt == 10 {
+		sel, err := replace.Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes)
+		if !errors.Is(err, replace.ErrGone) || attempt == 10 {
 			return pod, sel, err
 		}
 		if err := kube.Pause(ctx, 500*time.Millisecond); err != nil {
@@ -254,7 +258,7 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			if err := Forward(ctx, c, next, t.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
+			if err := ports.Forward(ctx, c, next, t.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
 				fail(err)
 			}
 		})
@@ -265,7 +269,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			if err := Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
+			if err := filesync.Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("sync %s: %w", sc.Remote, err))
 			}
 		})
@@ -283,7 +287,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			if err := ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
+			if err := ports.ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("reverse port forwarding: %w", err))
 			}
 		})

@@ -159,3 +159,14 @@ func Exec(t *testing.T, c *kube.Client, pod kube.Pod, cmd ...string) (string, st
 	err := kube.Exec(ctx, c, pod, cmd, kube.ExecOptions{Stdout: &stdout, Stderr: &stderr})
 	return stdout.String(), stderr.String(), err
 }
+
+// Sh runs script with sh -c in pod and returns its stdout; it fails the
+// test when the script fails.
+func Sh(t *testing.T, c *kube.Client, pod kube.Pod, script string) string {
+	t.Helper()
+	out, errOut, err := Exec(t, c, pod, "sh", "-c", script)
+	if err != nil {
+		t.Fatalf("%s: %v %s", script, err, errOut)
+	}
+	return out
+}

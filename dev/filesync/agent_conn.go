@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -42,38 +43,15 @@ type frame struct {
 
 // startAgent runs the agent in the pod on dir, installing it first when
 // it is not there.
-func startAgent(ctx context.Context, c *kube.Client, pod kube.Pod, a *Agent, dir string, flags []string) (*agentConn, error) {
-	if err := a.load(); err != nil {
+func startAgent(ctx context.Context, c *kube.Client, pod kube.Pod, a *agent.Agent, dir string, flags []string) (*agentConn, error) {
+	if err := a.Load(); err != nil {
 		return nil, err
 	}
-	if err := a.ensure(ctx, c, pod); err != nil {
+	if err := a.Ensure(ctx, c, pod); err != nil {
 		return nil, err
 	}
-	return runAgent(ctx, c, pod, append(append([]string{a.remotePath()}, flags...), dir))
+	return runAgent(ctx, c, pod, append(append([]string{a.RemotePath()}, flags...), dir))
 }
-
-// ensure installs the agent in the container unless it runs there
-// already.
-func (a *Agent) ensure(ctx context.Context, c *kube.Client, pod kube.Pod) error {
-	lock := a.lockFor(pod)
-	lock.Lock()
-	defer lock.Unlock()
-	version := []string{a.remotePath(), "-version"}
-	if kube.Exec(ctx, c, pod, version, kube.ExecOptions{}) == nil {
-		return nil
-	}
-	if err := a.install(ctx, c, pod); err != nil {
-		return err
-	}
-	var stderr kube.LockedBuffer
-	if err := kube.Exec(ctx, c, pod, version, kube.ExecOptions{Stderr: &stderr}); err != nil {
-		return fmt.Errorf("the sync agent does not run in %s (is the container linux/%s, the agent's architecture?): %w %s", pod, agentArchHint, err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
-}
-
-// agentArchHint names the architecture task build gives the agent.
-const agentArchHint = "amd64, unless built with another GOARCH"
 
 // runAgent starts cmd and waits for its Hello.
 //

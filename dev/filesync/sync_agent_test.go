@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent/agenttest"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/kube/kubetest"
 )
@@ -25,7 +26,7 @@ func TestSyncBothWays(t *testing.T) {
 	writeFile(t, filepath.Join(local, "a.txt"), "a local\n")
 	writeFile(t, filepath.Join(local, "sub/b.txt"), "b local\n")
 	writeFile(t, filepath.Join(local, "notes.tmp"), "local only\n")
-	sh(t, c, pod, "mkdir -p /data/made && echo remote r > /data/made/r.txt && echo skip > /data/skip.log && echo kept > /data/kept.txt")
+	kubetest.Sh(t, c, pod, "mkdir -p /data/made && echo remote r > /data/made/r.txt && echo skip > /data/skip.log && echo kept > /data/kept.txt")
 	log := runSync(t, c, sel, SyncConfig{
 		Local: local, Remote: "/data", Upload: true, Download: true,
 		Exclude: []string{"*.tmp"}, DownloadExclude: []string{"*.log"},
@@ -49,13 +50,13 @@ func TestSyncBothWays(t *testing.T) {
 	// Container → local: a change, a new file in a new directory, a delete.
 	uploadsBefore := strings.Count(log.String(), " uploaded,")
 	start := time.Now()
-	sh(t, c, pod, "echo r changed there > /data/made/r.txt && mkdir -p /data/deep/er && echo new there > /data/deep/er/x.txt && rm /data/new/dir/n.txt")
+	kubetest.Sh(t, c, pod, "echo r changed there > /data/made/r.txt && mkdir -p /data/deep/er && echo new there > /data/deep/er/x.txt && rm /data/new/dir/n.txt")
 	localIs(t, filepath.Join(local, "made/r.txt"), "r changed there\n")
 	localIs(t, filepath.Join(local, "deep/er/x.txt"), "new there\n")
 	localIs(t, filepath.Join(local, "new/dir/n.txt"), "")
 	t.Logf("container changes here after %s", time.Since(start).Round(time.Millisecond))
 	// The new file in the new directory is watched too.
-	sh(t, c, pod, "echo again > /data/deep/er/x.txt")
+	kubetest.Sh(t, c, pod, "echo again > /data/deep/er/x.txt")
 	localIs(t, filepath.Join(local, "deep/er/x.txt"), "again\n")
 
 	// A file the container had before sync started, and never synced
@@ -75,7 +76,7 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "page.txt"), "one\n")
-	agent := testAgent(t)
+	agent := agenttest.Agent(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var log kube.LockedBuffer
@@ -101,7 +102,7 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	t.Logf("synced into the new pod %s after it was ready", took.Round(time.Millisecond))
 	writeFile(t, filepath.Join(local, "page.txt"), "two\n")
 	remoteIs(t, c, second, "/data/page.txt", "two\n")
-	sh(t, c, second, "echo from the new pod > /data/there.txt")
+	kubetest.Sh(t, c, second, "echo from the new pod > /data/there.txt")
 	localIs(t, filepath.Join(local, "there.txt"), "from the new pod\n")
 
 	cancel()
@@ -109,7 +110,7 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, func() string {
-		if ps := sh(t, c, second, "ps -o pid,args | grep [d]evspace-sync-agent || true"); ps != "" {
+		if ps := kubetest.Sh(t, c, second, "ps -o pid,args | grep [d]evspace-sync-agent || true"); ps != "" {
 			return "agent still running after the sync ended:\n" + ps
 		}
 		return ""
@@ -128,20 +129,20 @@ func TestSyncOptions(t *testing.T) {
 	t.Run("polling", func(t *testing.T) {
 		local := t.TempDir()
 		runSync(t, c, sel, SyncConfig{Local: local, Remote: "/poll", Upload: true, Download: true, Polling: true})
-		if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent"); !strings.Contains(ps, "-poll") {
+		if ps := kubetest.Sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent"); !strings.Contains(ps, "-poll") {
 			t.Errorf("agent not polling: %q", ps)
 		}
-		sh(t, c, pod, "echo polled > /poll/p.txt")
+		kubetest.Sh(t, c, pod, "echo polled > /poll/p.txt")
 		localIs(t, filepath.Join(local, "p.txt"), "polled\n")
 	})
 
 	t.Run("disableDownload", func(t *testing.T) {
 		local := t.TempDir()
 		writeFile(t, filepath.Join(local, "up.txt"), "up\n")
-		sh(t, c, pod, "mkdir -p /nodown && echo there > /nodown/there.txt")
+		kubetest.Sh(t, c, pod, "mkdir -p /nodown && echo there > /nodown/there.txt")
 		runSync(t, c, sel, SyncConfig{Local: local, Remote: "/nodown", Upload: true})
 		remoteIs(t, c, pod, "/nodown/up.txt", "up\n")
-		sh(t, c, pod, "echo later > /nodown/later.txt")
+		kubetest.Sh(t, c, pod, "echo later > /nodown/later.txt")
 		writeFile(t, filepath.Join(local, "up.txt"), "up again\n")
 		remoteIs(t, c, pod, "/nodown/up.txt", "up again\n")
 		if _, err := os.Stat(filepath.Join(local, "there.txt")); err == nil {
@@ -160,7 +161,7 @@ func TestSyncOptions(t *testing.T) {
 		var log kube.LockedBuffer
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: testAgent(t)}, &log, ready)
+		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: agenttest.Agent(t)}, &log, ready)
 		if err != nil || <-ready != nil {
 			t.Fatalf("noWatch sync: %v\n%s", err, log.String())
 		}
@@ -223,7 +224,7 @@ func TestSyncOnUploadExec(t *testing.T) {
 		next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 		done := make(chan error, 1)
 		go func() {
-			done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/src2", Upload: true, Download: true, Agent: testAgent(t),
+			done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/src2", Upload: true, Download: true, Agent: agenttest.Agent(t),
 				OnUpload: []UploadExec{{Name: "strict", Command: []string{"false"}, FailOnError: true}}}, &log, ready)
 		}()
 		if err := <-ready; err != nil {
@@ -246,17 +247,17 @@ func TestSyncOnUploadExec(t *testing.T) {
 // in the container either.
 func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
 	c, pod := kubetest.SleeperPod(t)
-	conn, err := startAgent(context.Background(), c, pod, testAgent(t), "/dropped", nil)
+	conn, err := startAgent(context.Background(), c, pod, agenttest.Agent(t), "/dropped", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps == "" {
+	if ps := kubetest.Sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps == "" {
 		t.Fatal("no agent running")
 	}
 	conn.cancel() // cut the connection, as a killed process would
 	<-conn.execDone
 	took := eventually(t, 10*time.Second, func() string {
-		if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps != "" {
+		if ps := kubetest.Sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps != "" {
 			return "agent still running after the connection dropped:\n" + ps
 		}
 		return ""
@@ -274,7 +275,7 @@ func TestSyncManyDownloads(t *testing.T) {
 	runSync(t, c, sel, SyncConfig{Local: local, Remote: "/many", Upload: true, Download: true})
 	start := time.Now()
 	// 300 files of 64 KiB: about 19 MiB, three batches.
-	sh(t, c, pod, "mkdir -p /many/gen && cd /many/gen && head -c 65536 /dev/zero > f0 && i=1; while [ $i -lt 300 ]; do cp f0 f$i; i=$((i+1)); done")
+	kubetest.Sh(t, c, pod, "mkdir -p /many/gen && cd /many/gen && head -c 65536 /dev/zero > f0 && i=1; while [ $i -lt 300 ]; do cp f0 f$i; i=$((i+1)); done")
 	eventually(t, 60*time.Second, func() string {
 		ents, _ := os.ReadDir(filepath.Join(local, "gen"))
 		if len(ents) != 300 {

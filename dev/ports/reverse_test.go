@@ -1,4 +1,4 @@
-package dev
+package ports
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent/agenttest"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/kube/kubetest"
 )
@@ -30,7 +31,7 @@ func TestReverseForward(t *testing.T) {
 	done := make(chan error, 1)
 	next := func(context.Context) (kube.Pod, error) { return pod, nil }
 	go func() {
-		done <- ReverseForward(ctx, c, next, []PortMapping{{Local: local, Remote: 9000, BindAddress: "127.0.0.1"}}, testAgent(t), &log, started)
+		done <- ReverseForward(ctx, c, next, []PortMapping{{Local: local, Remote: 9000, BindAddress: "127.0.0.1"}}, agenttest.Agent(t), &log, started)
 	}()
 	defer func() {
 		cancel()
@@ -48,12 +49,12 @@ func TestReverseForward(t *testing.T) {
 		t.Fatalf("not listening after 60 s:\n%s", log.String())
 	}
 	for i := range 3 {
-		got := sh(t, c, pod, fmt.Sprintf("wget -qO- http://127.0.0.1:9000/seq%d", i))
+		got := kubetest.Sh(t, c, pod, fmt.Sprintf("wget -qO- http://127.0.0.1:9000/seq%d", i))
 		if want := fmt.Sprintf("from the laptop: /seq%d\n", i); got != want {
 			t.Errorf("request %d: got %q, want %q", i, got, want)
 		}
 	}
-	got := sh(t, c, pod, "for i in 1 2 3 4; do wget -qO- http://127.0.0.1:9000/par$i > /tmp/par$i & done; wait; cat /tmp/par1 /tmp/par2 /tmp/par3 /tmp/par4")
+	got := kubetest.Sh(t, c, pod, "for i in 1 2 3 4; do wget -qO- http://127.0.0.1:9000/par$i > /tmp/par$i & done; wait; cat /tmp/par1 /tmp/par2 /tmp/par3 /tmp/par4")
 	for i := 1; i <= 4; i++ {
 		if !strings.Contains(got, fmt.Sprintf("/par%d\n", i)) {
 			t.Errorf("parallel request %d missing from %q", i, got)

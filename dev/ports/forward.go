@@ -1,4 +1,8 @@
-package dev
+// Package ports forwards ports between this machine and the pod a dev
+// config selects: local ports to the pod (Forward) and the pod's ports to
+// local ones through the sync agent (ReverseForward), both following the
+// pod when it is replaced.
+package ports
 
 import (
 	"context"

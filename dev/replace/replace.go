@@ -1,4 +1,8 @@
-package dev
+// Package replace swaps the workload of a dev pod for a dev copy with the
+// dev config's changes (image, command, env, resources, patches, the
+// restart helper), scaling the original to zero, and restores it: the
+// record of each replacement is kept in the cluster.
+package replace
 
 import (
 	"context"
@@ -14,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/devspace-engine/devspace/dev/restart"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -182,14 +187,14 @@ func owner(ctx context.Context, c *kube.Client, pod kube.Pod) (*unstructured.Uns
 func getObject(ctx context.Context, c *kube.Client, ref kube.Ref) (*unstructured.Unstructured, error) {
 	obj, err := c.Get(ctx, ref)
 	if err == nil && obj == nil {
-		err = fmt.Errorf("%s not found: %w", ref, errGone)
+		err = fmt.Errorf("%s not found: %w", ref, ErrGone)
 	}
 	return obj, err
 }
 
-// errGone says the selected pod or a workload above it was deleted while
+// ErrGone says the selected pod or a workload above it was deleted while
 // it was looked at (a dev copy just removed by stop_dev): select again.
-var errGone = errors.New("it was deleted meanwhile")
+var ErrGone = errors.New("it was deleted meanwhile")
 
 func recordOf(w *unstructured.Unstructured) (ReplaceRecord, bool, error) {
 	raw, ok := w.GetAnnotations()[AnnotationReplaced]
@@ -271,7 +276,7 @@ func applyChanges(tmpl map[string]any, ch Changes) error {
 	}
 	if ch.RestartHelper {
 		command, args := stringsOf(m["command"]), stringsOf(m["args"])
-		cmd, rest, err := wrapInRestartHelper(command, args)
+		cmd, rest, err := restart.Wrap(command, args)
 		if err != nil {
 			return fmt.Errorf("container %s: %w", m["name"], err)
 		}

@@ -1,4 +1,8 @@
-package dev
+// Package filesync keeps a local directory and one in the container in
+// step through the sync agent (cmd/devspace-sync-agent, spoken to in
+// dev/syncproto): the initial sync, watching both sides, conflicts, and
+// the commands run after uploads.
+package filesync
 
 import (
 	"cmp"
@@ -9,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -59,7 +64,7 @@ type SyncConfig struct {
 	// restart helper) until the initial sync is done.
 	StartContainer bool
 	// Agent is the in-container side, copied into each container.
-	Agent *Agent
+	Agent *agent.Agent
 }
 
 // pollInterval is how often the agent rescans with Polling.

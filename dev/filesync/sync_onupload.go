@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/devspace-engine/devspace/dev/restart"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -80,7 +81,7 @@ func triggers(patterns, files []string) bool {
 // restartProcess starts the container's process under the restart helper
 // (the first time in a container) or restarts it (after uploads).
 func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
-	started, err := RestartProcess(ctx, s.c, s.pod)
+	started, err := restart.Restart(ctx, s.c, s.pod)
 	var exit *kube.ExitError
 	switch {
 	case errors.As(err, &exit):
@@ -99,7 +100,7 @@ func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
 // startProcess lets the restart helper start the container's process
 // (startContainer), once per container; a running process is left alone.
 func (s *syncer) startProcess(ctx context.Context) error {
-	started, err := StartProcess(ctx, s.c, s.pod)
+	started, err := restart.Start(ctx, s.c, s.pod)
 	var exit *kube.ExitError
 	switch {
 	case errors.As(err, &exit):
