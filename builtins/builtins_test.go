@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,8 +29,9 @@ type project struct {
 	stdout, stderr *syncBuffer
 }
 
-// newProject writes devspace.yaml with the given pipelines (name → script)
-// and extra top-level YAML, plus files (relative path → content).
+// newProject writes devspace.yaml with the given pipelines (name → script,
+// written in name order so that every script has a known line) and extra
+// top-level YAML, plus files (relative path → content).
 func newProject(t *testing.T, pipelines map[string]string, extra string, files map[string]string) *project {
 	t.Helper()
 	dir := t.TempDir()
@@ -43,9 +46,9 @@ func newProject(t *testing.T, pipelines map[string]string, extra string, files m
 	}
 	var y strings.Builder
 	y.WriteString("version: v2beta1\nname: test\npipelines:\n")
-	for name, script := range pipelines {
+	for _, name := range slices.Sorted(maps.Keys(pipelines)) {
 		y.WriteString("  " + name + ":\n    run: |-\n")
-		for _, line := range strings.Split(script, "\n") {
+		for _, line := range strings.Split(pipelines[name], "\n") {
 			y.WriteString("      " + line + "\n")
 		}
 	}
@@ -64,6 +67,16 @@ func newProject(t *testing.T, pipelines map[string]string, extra string, files m
 	return p
 }
 
+// errText is what the project's pipelines wrote to stderr, with the
+// project's directory left out, so a builtin's failure reads
+// "devspace.yaml:LINE:COL: NAME: reason".
+func (p *project) errText() string {
+	return strings.ReplaceAll(p.stderr.String(), p.dir+string(filepath.Separator), "")
+}
+
+// onlyPipeline is where a one-line script of runOne starts in devspace.yaml.
+const onlyPipeline = "devspace.yaml:6:7: "
+
 func (p *project) run(ctx context.Context, pipeline string) error {
 	return p.eng.RunPipeline(ctx, pipeline, engine.RunOptions{})
 }
@@ -74,7 +87,7 @@ func runOne(t *testing.T, script, extra string, files map[string]string) (stdout
 	t.Helper()
 	p := newProject(t, map[string]string{"p": script}, extra, files)
 	err := p.run(t.Context(), "p")
-	return p.stdout.String(), p.stderr.String(), exitStatus(t, err)
+	return p.stdout.String(), p.errText(), exitStatus(t, err)
 }
 
 // exitStatus is the shell status of a pipeline's result; any error that is

@@ -150,15 +150,15 @@ func TestRunWatchErrors(t *testing.T) {
 		want                int
 	}{
 		// P10: the shell expands the unquoted glob (to sub1/a sub2/b).
-		{"unquoted glob", "run_watch --path **/* -- date", `run_watch: unexpected arguments before --: "sub2/b"`, 1},
-		{"unquoted glob 2", "run_watch -p *.txt -- date", `run_watch: unexpected arguments before --: "y.txt"`, 1},
-		{"no --", "run_watch -p '*.txt' date", `run_watch: missing -- before the command "date"`, 1},
-		{"no path", "run_watch -- date", "run_watch: usage: run_watch --path", 1},
-		{"no command", "run_watch -p '*.txt' --", "run_watch: usage: run_watch --path", 1},
-		{"missing directory", "run_watch -p 'nope/*.go' -- date", `run_watch: --path "nope/*.go": cannot watch `, 1},
-		{"bad glob", "run_watch -p '[' -- date", `run_watch: --path "[": invalid glob pattern`, 1},
+		{"unquoted glob", "run_watch --path **/* -- date", onlyPipeline + `run_watch: unexpected arguments before --: "sub2/b"`, 1},
+		{"unquoted glob 2", "run_watch -p *.txt -- date", onlyPipeline + `run_watch: unexpected arguments before --: "y.txt"`, 1},
+		{"no --", "run_watch -p '*.txt' date", onlyPipeline + `run_watch: missing -- before the command "date"`, 1},
+		{"no path", "run_watch -- date", onlyPipeline + "run_watch: usage: run_watch --path", 1},
+		{"no command", "run_watch -p '*.txt' --", onlyPipeline + "run_watch: usage: run_watch --path", 1},
+		{"missing directory", "run_watch -p 'nope/*.go' -- date", onlyPipeline + `run_watch: --path "nope/*.go": cannot watch `, 1},
+		{"bad glob", "run_watch -p '[' -- date", onlyPipeline + `run_watch: --path "[": invalid glob pattern`, 1},
 		{"fail on error", "run_watch --fail-on-error -p '*.txt' -- sh -c 'exit 4'", "", 4},
-		{"fail on builtin error", "run_watch --fail-on-error -p '*.txt' -- run_pipelines nope", `run_pipelines: pipeline "nope" not found`, 1},
+		{"fail on builtin error", "run_watch --fail-on-error -p '*.txt' -- run_pipelines nope", onlyPipeline + `run_pipelines: pipeline "nope" not found`, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

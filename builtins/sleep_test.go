@@ -20,11 +20,11 @@ func TestSleep(t *testing.T) {
 		{"sleep .1 0.1s", 200 * time.Millisecond, 0, ""},
 		{"sleep 0.005m", 300 * time.Millisecond, 0, ""},
 		{"sleep 0", 0, 0, ""},
-		{"sleep", 0, 1, "sleep: usage: sleep NUMBER[s|m|h|d]...\n"},
-		{"sleep abc", 0, 1, `sleep: invalid time interval "abc"`},
-		{"sleep -1", 0, 1, `sleep: invalid time interval "-1"`},
-		{"sleep 1x", 0, 1, `sleep: invalid time interval "1x"`},
-		{"sleep 0x10", 0, 1, `sleep: invalid time interval "0x10"`},
+		{"sleep", 0, 1, onlyPipeline + "sleep: usage: sleep NUMBER[s|m|h|d]...\n"},
+		{"sleep abc", 0, 1, onlyPipeline + `sleep: invalid time interval "abc"`},
+		{"sleep -1", 0, 1, onlyPipeline + `sleep: invalid time interval "-1"`},
+		{"sleep 1x", 0, 1, onlyPipeline + `sleep: invalid time interval "1x"`},
+		{"sleep 0x10", 0, 1, onlyPipeline + `sleep: invalid time interval "0x10"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

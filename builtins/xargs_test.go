@@ -29,9 +29,9 @@ func TestXargs(t *testing.T) {
 		{"function", `printf 'x y\nz' | xargs greet`, "hi 3 x y z\n", "", 0},
 		{"function shadows builtin", `echo a | xargs run_pipelines`, "shadowed a\n", "", 0},
 		{"builtin error", `echo nope | xargs __run_pipelines`, "",
-			"run_pipelines: pipeline \"nope\" not found; available pipelines: a, b, build, c, deploy, dev, flagged, p, purge\n", 1},
-		{"no utility", `echo a | xargs`, "", "xargs: usage: xargs [-d DELIM] UTILITY [ARGS...]\n", 1},
-		{"unknown flag", `echo a | xargs -n 1 greet`, "", "xargs: unknown flag: -n (see 'xargs --help')\n", 1},
+			"devspace.yaml:18:19: run_pipelines: pipeline \"nope\" not found; available pipelines: a, b, build, c, deploy, dev, flagged, p, purge\n", 1},
+		{"no utility", `echo a | xargs`, "", "devspace.yaml:18:16: xargs: usage: xargs [-d DELIM] UTILITY [ARGS...]\n", 1},
+		{"unknown flag", `echo a | xargs -n 1 greet`, "", "devspace.yaml:18:16: xargs: unknown flag: -n (see 'xargs --help')\n", 1},
 		{"empty stdin", `printf '' | xargs greet`, "hi 0 \n", "", 0},
 	}
 	if _, err := exec.LookPath("xargs"); err == nil {
@@ -46,7 +46,7 @@ func TestXargs(t *testing.T) {
 			t.Parallel()
 			p := newProject(t, withPipeline(pipelines, "p", tt.line), functions, nil)
 			status := exitStatus(t, p.run(t.Context(), "p"))
-			if got, gotErr := p.stdout.String(), p.stderr.String(); got != tt.wantOut || gotErr != tt.wantErr || status != tt.want {
+			if got, gotErr := p.stdout.String(), p.errText(); got != tt.wantOut || gotErr != tt.wantErr || status != tt.want {
 				t.Errorf("got stdout %q stderr %q status %d\nwant stdout %q stderr %q status %d",
 					got, gotErr, status, tt.wantOut, tt.wantErr, tt.want)
 			}

@@ -14,11 +14,15 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,8 +30,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/distribution/reference"
 
 	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/testbed"
@@ -169,53 +171,6 @@ func TestBaseDigestsTokenRegistry(t *testing.T) {
 	checkRefused(t, ref, registry, loginConfig(registry, "wrong"), "token GET http://127.0.0.1:")
 }
 
-// TestManifestURL: Docker Hub names map to its API host (official images
-// under library/), loopback registries are asked over plain HTTP as the
-// daemon does, every other over HTTPS. Nothing is contacted.
-func TestManifestURL(t *testing.T) {
-	t.Parallel()
-	for ref, want := range map[string]string{
-		"busybox":                    "https://registry-1.docker.io/v2/library/busybox/manifests/latest",
-		"docker.io/library/alpine:3": "https://registry-1.docker.io/v2/library/alpine/manifests/3",
-		"index.docker.io/me/app:v1":  "https://registry-1.docker.io/v2/me/app/manifests/v1",
-		"ghcr.io/org/app:v1":         "https://ghcr.io/v2/org/app/manifests/v1",
-		"example.com:5000/app:v1":    "https://example.com:5000/v2/app/manifests/v1",
-		"localhost:5000/app:v1":      "http://localhost:5000/v2/app/manifests/v1",
-		"127.0.0.1:5000/a/b:v1":      "http://127.0.0.1:5000/v2/a/b/manifests/v1",
-		"127.1.2.3/app":              "http://127.1.2.3/v2/app/manifests/latest",
-		"[::1]:5000/app:v1":          "http://[::1]:5000/v2/app/manifests/v1",
-	} {
-		named, err := reference.ParseNormalizedNamed(ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := manifestURL(reference.TagNameOnly(named).(reference.NamedTagged)); got != want {
-			t.Errorf("%s: %s, want %s", ref, got, want)
-		}
-	}
-}
-
-func TestParseChallenge(t *testing.T) {
-	t.Parallel()
-	got, ok := pickChallenge([]string{
-		`Basic realm="registry"`,
-		`Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull,push",error="insufficient_scope"`,
-	})
-	want := authChallenge{scheme: "bearer", params: map[string]string{
-		"realm": "https://auth.docker.io/token", "service": "registry.docker.io",
-		"scope": "repository:library/busybox:pull,push", "error": "insufficient_scope",
-	}}
-	if !ok || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-	if got := parseChallenge(`basic Realm = "a \"b\", c" , x=y`); got.scheme != "basic" || got.params["realm"] != `a "b", c` || got.params["x"] != "y" {
-		t.Errorf("got %#v", got)
-	}
-	if _, ok := pickChallenge([]string{`Negotiate`}); ok {
-		t.Error("picked an unsupported scheme")
-	}
-}
-
 // BenchmarkBaseDigest times one lookup of an image the test registry has:
 // in the daemon (pull=false) and in the registry (pull=true).
 func BenchmarkBaseDigest(b *testing.B) {
@@ -341,9 +296,12 @@ func (l *tokenLog) get() []string {
 }
 
 // tokenRegistry starts a docker-registry on 127.0.0.1 that requires
-// Bearer tokens from a token service (an httptest server) that grants the
-// requested actions to AuthRegistryUser and none to anonymous callers, as
-// Docker Hub does for a private repository. It returns host:port.
+// Bearer tokens from a token service that grants the requested actions to
+// AuthRegistryUser and none to anonymous callers, as Docker Hub does for a
+// private repository. Both are served at one host:port (an httptest
+// server answers /token and passes the rest on to the registry), which it
+// returns: go-containerregistry refuses a token realm at another private
+// or loopback address than the registry's own.
 func tokenRegistry(t *testing.T) (string, *tokenLog) {
 	t.Helper()
 	bin, err := exec.LookPath("docker-registry")
@@ -361,21 +319,21 @@ func tokenRegistry(t *testing.T) (string, *tokenLog) {
 		t.Fatal(err)
 	}
 	log := &tokenLog{}
-	tokens := httptest.NewServer(tokenHandler(key, cert, log))
-	t.Cleanup(tokens.Close)
+	addr := freeAddr(t)
+	front := httptest.NewServer(tokenFront(tokenHandler(key, cert, log), addr))
+	t.Cleanup(front.Close)
 
 	dir := t.TempDir()
 	bundle := filepath.Join(dir, "root.pem")
 	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
 	config := fmt.Sprintf(`version: 0.1
 log: {level: warn, accesslog: {disabled: true}}
 storage: {filesystem: {rootdirectory: %s}}
 http: {addr: %s, secret: devspace-test}
 auth: {token: {realm: %s/token, service: devspace-test, issuer: devspace-test-issuer, rootcertbundle: %s}}
-`, filepath.Join(dir, "data"), addr, tokens.URL, bundle)
+`, filepath.Join(dir, "data"), addr, front.URL, bundle)
 	configFile := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(configFile, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
@@ -393,8 +351,22 @@ auth: {token: {realm: %s/token, service: devspace-test, issuer: devspace-test-is
 			t.Logf("token registry log:\n%s", out.String())
 		}
 	})
-	waitUnauthorized(t, "http://"+addr+"/v2/")
-	return addr, log
+	waitUnauthorized(t, front.URL+"/v2/")
+	return strings.TrimPrefix(front.URL, "http://"), log
+}
+
+// tokenFront serves the token service at /token and passes every other
+// request on to the registry at addr, keeping the Host it was asked for.
+func tokenFront(tokens http.Handler, addr string) http.Handler {
+	registry := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: addr})
+	registry.ErrorLog = log.New(io.Discard, "", 0) // refused until the registry is up
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			tokens.ServeHTTP(w, r)
+			return
+		}
+		registry.ServeHTTP(w, r)
+	})
 }
 
 // tokenHandler issues registry tokens: ES256 JWTs whose x5c header holds

@@ -10,6 +10,9 @@ import (
 	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 // Builtin is a command that runs inside the devspace process.
@@ -34,7 +37,8 @@ type Command interface {
 	Flags(fs *pflag.FlagSet, c *Call)
 	// Run executes the command with the positional arguments left after
 	// flag parsing. A returned interp.ExitStatus is a silent failure (like
-	// `false`); any other error is printed as "NAME: error" and gives 1.
+	// `false`); any other error is printed as "NAME: error", after the
+	// call's devspace.yaml line:col when it has one, and gives 1.
 	Run(ctx context.Context, c *Call, args []string) error
 }
 
@@ -52,6 +56,17 @@ type Call struct {
 	// Job is the pipeline the call runs in; nil outside pipelines
 	// (`devspace builtin NAME`).
 	Job *Job
+	// site is where a script calls the builtin; zero outside scripts
+	// (`devspace builtin NAME`). A copied Call keeps it, so a builtin that
+	// xargs or run_watch runs fails at their line.
+	site callSite
+}
+
+// callSite is a builtin call's place in a script. It is turned into a
+// file position only when the call fails.
+type callSite struct {
+	script Script
+	pos    syntax.Pos
 }
 
 // Getenv returns a variable of the calling shell.
@@ -60,7 +75,8 @@ func (c *Call) Getenv(name string) string {
 }
 
 // Invoke runs a builtin with shell-style arguments (args[0] is its name).
-// It prints errors as "NAME: reason" and returns an interp.ExitStatus.
+// It prints errors as "NAME: reason", preceded by the call's place in the
+// config file when it has one, and returns an interp.ExitStatus.
 func (e *Engine) Invoke(ctx context.Context, b *Builtin, c *Call, args []string) error {
 	if e.Debug {
 		fmt.Fprintf(e.Stderr, "[debug] %s\n", strings.Join(args, " "))
@@ -79,7 +95,7 @@ func (e *Engine) Invoke(ctx context.Context, b *Builtin, c *Call, args []string)
 		return e.finish(ctx, b, c, cmd.Run(ctx, c, args[1:]))
 	}
 	if err := fs.Parse(args[1:]); err != nil {
-		fmt.Fprintf(c.Stderr, "%s: %v (see '%s --help')\n", b.Name, flagError(err), b.Name)
+		c.report(b.Name, fmt.Errorf("%s (see '%s --help')", flagError(err), b.Name))
 		return interp.ExitStatus(1)
 	}
 	if *help {
@@ -100,14 +116,30 @@ func (e *Engine) finish(ctx context.Context, b *Builtin, c *Call, err error) err
 		// says who failed (`pipeline "a" failed: exit status 3`), which the
 		// user needs when several pipelines ran. The status is kept.
 		if _, bare := err.(interp.ExitStatus); !bare && ctx.Err() == nil {
-			fmt.Fprintf(c.Stderr, "%s: %v\n", b.Name, err)
+			c.report(b.Name, err)
 		}
 		return status
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return err
 	}
-	fmt.Fprintf(c.Stderr, "%s: %v\n", b.Name, err)
+	c.report(b.Name, err)
 	return interp.ExitStatus(1)
+}
+
+// report prints a builtin's failure: "FILE:LINE:COL: NAME: reason" when
+// the call has a place in the config file, "NAME: reason" otherwise or
+// when the reason already names a place (a nested pipeline's parse error).
+func (c *Call) report(name string, err error) {
+	var positioned *config.Error
+	at := ""
+	if c.Engine != nil {
+		at = c.Engine.site(c.site.script, c.site.pos)
+	}
+	if at == "" || errors.As(err, &positioned) {
+		fmt.Fprintf(c.Stderr, "%s: %v\n", name, err)
+		return
+	}
+	fmt.Fprintf(c.Stderr, "%s: %s: %v\n", at, name, err)
 }
 
 // flagError rewords pflag's messages: "unknown flag: --nope" is fine,

@@ -8,23 +8,23 @@ import (
 	"mvdan.cc/sh/v3/interp"
 )
 
-// handlers returns the exec middleware for a job: config functions first,
-// then builtins (also reachable as __NAME when a function shadows them),
-// then `devspace` itself, then PATH.
-func (e *Engine) handlers(job *Job) []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+// handlers returns the exec middleware for a job running s: config
+// functions first, then builtins (also reachable as __NAME when a function
+// shadows them), then `devspace` itself, then PATH.
+func (e *Engine) handlers(job *Job, s Script) []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{
 		func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 			return func(ctx context.Context, args []string) error {
 				if ctx.Err() != nil {
 					return interp.ExitStatus(255)
 				}
-				return e.dispatch(ctx, job, args, next)
+				return e.dispatch(ctx, job, s, args, next)
 			}
 		},
 	}
 }
 
-func (e *Engine) dispatch(ctx context.Context, job *Job, args []string, next interp.ExecHandlerFunc) error {
+func (e *Engine) dispatch(ctx context.Context, job *Job, s Script, args []string, next interp.ExecHandlerFunc) error {
 	name := args[0]
 	if body, ok := e.function(name); ok {
 		return e.runFunction(ctx, job, name, body, args[1:])
@@ -35,7 +35,8 @@ func (e *Engine) dispatch(ctx context.Context, job *Job, args []string, next int
 	}
 	if ok {
 		hc := interp.HandlerCtx(ctx)
-		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, Engine: e, Job: job}
+		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, Engine: e, Job: job,
+			site: callSite{script: s, pos: hc.Pos}}
 		args = append([]string{b.Name}, args[1:]...)
 		return e.Invoke(ctx, b, call, args)
 	}
@@ -71,7 +72,7 @@ func (e *Engine) runFunction(ctx context.Context, job *Job, name, body string, a
 		interp.Env(withDepth(hc.Env, callDepth(ctx)+1)),
 		interp.StdIO(hc.Stdin, hc.Stdout, hc.Stderr),
 		interp.CallHandler(e.depthLimit(s, countDepth(file))),
-		interp.ExecHandlers(e.handlers(job)...),
+		interp.ExecHandlers(e.handlers(job, s)...),
 		interp.ExecHandlers(e.processHandler(s)),
 		interp.Params(append([]string{"-e", "--"}, args...)...),
 	)

@@ -177,7 +177,7 @@ func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bo
 		interp.Env(env),
 		interp.StdIO(cmp.Or(opts.Stdin, e.Stdin), cmp.Or(opts.Stdout, e.Stdout), cmp.Or(opts.Stderr, e.Stderr)),
 		interp.CallHandler(e.depthLimit(script, countDepth(file))),
-		interp.ExecHandlers(e.handlers(job)...),
+		interp.ExecHandlers(e.handlers(job, script)...),
 		interp.ExecHandlers(e.processHandler(script)),
 		interp.Params(append(params, opts.Args...)...),
 	)

@@ -101,7 +101,7 @@ func (b *backgroundSet) start(ctx context.Context, c *Call, name string, run fun
 	go func() { // owned by the calling job, which waits for it (wait)
 		defer b.wg.Done()
 		if err := run(ctx); err != nil && ctx.Err() == nil {
-			fmt.Fprintf(c.Stderr, "run_pipelines: background %v\n", err)
+			c.report("run_pipelines", fmt.Errorf("background %w", err))
 		}
 	}()
 }

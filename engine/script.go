@@ -97,6 +97,16 @@ func (e *Engine) scriptError(s Script, line, col int, msg string) error {
 	return e.Config.ErrorInScript(s.Source, line, col, msg)
 }
 
+// site returns where pos of s is in the config file, as FILE:LINE:COL, or
+// "" when s is not in the file (a default pipeline, xargs' own script, no
+// script at all).
+func (e *Engine) site(s Script, pos syntax.Pos) string {
+	if s.Source.Line == 0 || e.Config == nil || !pos.IsValid() {
+		return ""
+	}
+	return e.Config.ErrorInScript(s.Source, int(pos.Line()), int(pos.Col()), "").Pos.String()
+}
+
 func lineCol(text string, offset int) (int, int) {
 	before := text[:offset]
 	line := strings.Count(before, "\n") + 1
