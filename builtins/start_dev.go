@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
@@ -107,7 +108,7 @@ func (d *startDevCmd) sessionConfig(c *engine.Call, name string, p *config.DevPo
 	}
 	cfg := dev.Config{Name: name, Project: c.Engine.Config.Name, Selector: sel, Log: logTo(c, c.Stdout, "dev:")(name)}
 	if !d.noReplace {
-		ch, err := changesOf(name, p)
+		ch, err := changesOf(name, p, builtImage(c))
 		if err != nil {
 			return dev.Config{}, err
 		}
@@ -314,15 +315,25 @@ func patternFile(dir, name string) ([]string, error) {
 }
 
 // changesOf is what dev config p changes in the pod: the selected
-// container, the containers under containers:, and patches.
-func changesOf(name string, p *config.DevPod) (replace.PodChanges, error) {
-	pc := replace.PodChanges{Containers: []replace.Changes{containerChanges(p.Container, &p.DevContainer)}}
+// container, the containers under containers:, and patches. Each devImage
+// goes through resolveImage (given its config path), which points the
+// name of an image built by the pipeline at the tag just built.
+func changesOf(name string, p *config.DevPod, resolveImage imageResolver) (replace.PodChanges, error) {
+	main, err := containerChanges(p.Container, &p.DevContainer, "dev."+name, resolveImage)
+	if err != nil {
+		return replace.PodChanges{}, err
+	}
+	pc := replace.PodChanges{Containers: []replace.Changes{main}}
 	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
 		dc := p.Containers[cname]
 		if err := unsupportedInContainer(name, cname, dc); err != nil {
 			return replace.PodChanges{}, err
 		}
-		pc.Containers = append(pc.Containers, containerChanges(cmp.Or(dc.Container, cname), dc))
+		ch, err := containerChanges(cmp.Or(dc.Container, cname), dc, "dev."+name+".containers."+cname, resolveImage)
+		if err != nil {
+			return replace.PodChanges{}, err
+		}
+		pc.Containers = append(pc.Containers, ch)
 	}
 	for i, raw := range p.Patches {
 		op, _ := raw["op"].(string)
@@ -337,9 +348,17 @@ func changesOf(name string, p *config.DevPod) (replace.PodChanges, error) {
 
 // containerChanges is what one container's settings change in it: the
 // replacement fields, stdin and a TTY for attach, the restart helper.
-func containerChanges(container string, c *config.DevContainer) replace.Changes {
-	ch := replace.Changes{Container: container, Image: c.DevImage, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
+// path is where c is in the config (dev.NAME or dev.NAME.containers.C).
+func containerChanges(container string, c *config.DevContainer, path string, resolveImage imageResolver) (replace.Changes, error) {
+	ch := replace.Changes{Container: container, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
 		RestartHelper: needsRestartHelper(c)}
+	if c.DevImage != "" {
+		img, err := resolveImage(path+".devImage", c.DevImage)
+		if err != nil {
+			return replace.Changes{}, err
+		}
+		ch.Image = img
+	}
 	if a, on := attachOf(c); on && !a.noReplace {
 		ch.Attach, ch.NoTTY = true, a.noTTY
 	}
@@ -349,7 +368,7 @@ func containerChanges(container string, c *config.DevContainer) replace.Changes 
 			ch.Env[e.Name] = e.Value
 		}
 	}
-	return ch
+	return ch, nil
 }
 
 // needsRestartHelper says whether a sync starts (startContainer) or
@@ -415,6 +434,24 @@ func unsupportedDev(name string, p *config.DevPod) error {
 		return nil
 	}
 	return fmt.Errorf("dev %s: %s not available in this version yet (ports, reversePorts, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
+}
+
+// imageResolver resolves the image name value written at path of the
+// config.
+type imageResolver func(path, value string) (string, error)
+
+// builtImage resolves an image name of a dev config (devImage) as an
+// image field of a deployment is resolved: runtime variables, and the
+// name of an image in images: gets the tag built (or last recorded).
+// An error points at the value in devspace.yaml.
+func builtImage(c *engine.Call) imageResolver {
+	return func(path, value string) (string, error) {
+		ref, err := deploy.ResolveImage(value, runtimeImages{c})
+		if err != nil {
+			return "", c.Engine.Config.ErrorAt(path, "devImage: %v", err)
+		}
+		return ref, nil
+	}
 }
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev/filesync"
+	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/runtime"
 )
 
 func TestSyncConfig(t *testing.T) {
@@ -56,5 +58,54 @@ func TestSyncConfig(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestChangesOfResolvesDevImagesToTheBuiltTag(t *testing.T) {
+	t.Parallel()
+	src := `version: v2beta1
+name: p
+images:
+  app: {image: localhost:5000/app}
+  app-dev: {image: localhost:5000/app-dev}
+dev:
+  app:
+    labelSelector: {app: x}
+    container: web
+    devImage: localhost:5000/app-dev
+    containers:
+      side: {devImage: "${runtime.images.app.image}"}
+      other: {devImage: "busybox:1"}
+  bad:
+    labelSelector: {app: x}
+    containers:
+      side:
+        devImage: ${runtime.images.nope}
+`
+	cfg, err := config.Parse("devspace.yaml", []byte(src), config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := runtime.New(map[string]runtime.Image{"app": {Image: "localhost:5000/app"}, "app-dev": {Image: "localhost:5000/app-dev"}})
+	store.SetImage("app", runtime.Image{Image: "localhost:5000/app", Tag: "a1", Built: true})
+	store.SetImage("app-dev", runtime.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
+	c := &engine.Call{Engine: &engine.Engine{Config: cfg, Runtime: store}}
+
+	pc, err := changesOf("app", cfg.Dev["app"], builtImage(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, ch := range pc.Containers {
+		got[ch.Container] = ch.Image
+	}
+	want := map[string]string{"web": "localhost:5000/app-dev:d1", "side": "localhost:5000/app:a1", "other": "busybox:1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("container images (-want +got):\n%s", diff)
+	}
+
+	_, err = changesOf("bad", cfg.Dev["bad"], builtImage(c))
+	if err == nil || !strings.HasPrefix(err.Error(), "devspace.yaml:18:19: devImage: ${runtime.images.nope}") {
+		t.Errorf("error %v, want one at devspace.yaml:18:19 naming devImage", err)
 	}
 }

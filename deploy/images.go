@@ -71,6 +71,21 @@ func (t imageTable) match(value string) (BuiltImage, bool) {
 	return img, ok
 }
 
+// ResolveImage is what an `image` field of a manifest becomes, for an
+// image name written elsewhere in the config (dev.*.devImage): its
+// ${runtime.…} resolved, then, when it names a built image's repository,
+// the built tag put in (see imageTable.match).
+func ResolveImage(value string, images Images) (string, error) {
+	s, err := resolveRuntime(value, images)
+	if err != nil {
+		return "", err
+	}
+	if img, ok := newImageTable(images.Built()).match(s); ok {
+		return img.Ref(), nil
+	}
+	return s, nil
+}
+
 // rewrite walks one object: it resolves ${runtime.…} in every string and,
 // when replace is set, points every field named `image` whose value is a
 // built image's repository at the built tag. No other field is changed, so

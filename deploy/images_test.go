@@ -135,3 +135,37 @@ func TestRewriteValuesSetsTheTagOfRepositoryMaps(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveImagePointsBuiltImageNamesAtTheBuiltTag(t *testing.T) {
+	t.Parallel()
+	imgs := fakeImages{built: []BuiltImage{
+		{Name: "app", Repository: "localhost:5000/app", Tag: "t1"},
+		{Name: "app-dev", Repository: "localhost:5000/app-dev", Tag: "t2", Fresh: true},
+		{Name: "web", Repository: "library/nginx", Tag: "v2"},
+	}}
+	const digest = "@sha256:0123456789012345678901234567890123456789012345678901234567890123"
+	for _, tc := range []struct{ in, want string }{
+		{"localhost:5000/app-dev", "localhost:5000/app-dev:t2"},
+		{"localhost:5000/app", "localhost:5000/app:t1"},
+		// An explicit tag of a built image is replaced, as in manifests
+		// (and as DevSpace does when its cache knows the image).
+		{"localhost:5000/app-dev:latest", "localhost:5000/app-dev:t2"},
+		{"${runtime.images.app.image}-dev", "localhost:5000/app-dev:t2"},
+		{"nginx", "library/nginx:v2"},
+		{"localhost:5000/app-dev" + digest, "localhost:5000/app-dev" + digest},
+		{"localhost:5000/application", "localhost:5000/application"},
+		{"busybox:1", "busybox:1"},
+	} {
+		got, err := ResolveImage(tc.in, imgs)
+		if err != nil {
+			t.Errorf("ResolveImage(%q): %v", tc.in, err)
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("ResolveImage(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if _, err := ResolveImage("${runtime.images.nope.tag}", imgs); err == nil || !strings.Contains(err.Error(), "runtime.images.nope.tag") {
+		t.Errorf("unknown runtime variable: error %v, want one naming it", err)
+	}
+}

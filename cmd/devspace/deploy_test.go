@@ -138,14 +138,15 @@ func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) 
 	return dyn.Resource(gvr).Namespace(ts.Getenv("NS"))
 }
 
-// kget KIND NAME [FIELD]: prints the object in $NS (or one field of it,
-// a dotted path with list indexes, e.g. spec.template.spec.containers.0.image)
-// to stdout. With !, the object must not exist.
+// kget KIND NAME|-l=SELECTOR [FIELD]: prints the object in $NS (or one
+// field of it, a dotted path with list indexes, e.g.
+// spec.template.spec.containers.0.image) to stdout; -l=SELECTOR takes the
+// newest object with those labels. With !, the object must not exist.
 func kget(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []string) {
 	if len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: kget KIND NAME [FIELD]")
+		ts.Fatalf("usage: kget KIND NAME|-l=SELECTOR [FIELD]")
 	}
-	obj, err := resourceFor(ts, dyn, args[0]).Get(context.Background(), args[1], metav1.GetOptions{})
+	obj, err := kgetOne(resourceFor(ts, dyn, args[0]), args[1])
 	if apierrors.IsNotFound(err) {
 		if !neg {
 			ts.Fatalf("%s %s does not exist", args[0], args[1])
@@ -166,6 +167,29 @@ func kget(ts *testscript.TestScript, dyn dynamic.Interface, neg bool, args []str
 	}
 	data, _ := json.MarshalIndent(v, "", "  ")
 	fmt.Fprintln(ts.Stdout(), string(data))
+}
+
+// kgetOne gets the object named name, or with -l=SELECTOR the newest one
+// with those labels (a NotFound error when there is none).
+func kgetOne(r dynamic.ResourceInterface, name string) (*unstructured.Unstructured, error) {
+	sel, ok := strings.CutPrefix(name, "-l=")
+	if !ok {
+		return r.Get(context.Background(), name, metav1.GetOptions{})
+	}
+	list, err := r.List(context.Background(), metav1.ListOptions{LabelSelector: sel})
+	if err != nil {
+		return nil, err
+	}
+	if len(list.Items) == 0 {
+		return nil, apierrors.NewNotFound(schema.GroupResource{}, name)
+	}
+	newest := &list.Items[0]
+	for i := range list.Items {
+		if list.Items[i].GetCreationTimestamp().After(newest.GetCreationTimestamp().Time) {
+			newest = &list.Items[i]
+		}
+	}
+	return newest, nil
 }
 
 func field(ts *testscript.TestScript, v any, path string) any {
