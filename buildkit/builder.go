@@ -21,7 +21,6 @@ import (
 
 	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
-	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -87,7 +86,7 @@ func (b *Builder) connect(ctx context.Context, d Daemon, req build.Request) (*bk
 		if dc.err = d.ensure(ctx, b.Client, req.Log); dc.err != nil {
 			return
 		}
-		pod := dev.Pod{Namespace: d.Namespace, Name: d.Name, Container: containerName}
+		pod := kube.Pod{Namespace: d.Namespace, Name: d.Name, Container: containerName}
 		dc.client, dc.err = bkclient.New(context.WithoutCancel(ctx), "tcp://buildkitd",
 			bkclient.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
 				return dialStdio(ctx, b.Client, pod)

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -16,7 +15,7 @@ import (
 // dial-stdio` run over exec: the gRPC stream travels in the exec's stdin
 // and stdout, so the daemon needs no port, no service and no credentials
 // of its own. The connection lives until Close, not until ctx.
-func dialStdio(ctx context.Context, c *kube.Client, pod dev.Pod) (net.Conn, error) {
+func dialStdio(ctx context.Context, c *kube.Client, pod kube.Pod) (net.Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -26,9 +25,9 @@ func dialStdio(ctx context.Context, c *kube.Client, pod dev.Pod) (net.Conn, erro
 	conn := &stdioConn{r: outR, w: inW, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(conn.done)
-		var stderr dev.LockedBuffer
-		err := dev.Exec(runCtx, c, pod, []string{"buildctl", "--addr", socket, "dial-stdio"},
-			dev.ExecOptions{Stdin: inR, Stdout: outW, Stderr: &stderr})
+		var stderr kube.LockedBuffer
+		err := kube.Exec(runCtx, c, pod, []string{"buildctl", "--addr", socket, "dial-stdio"},
+			kube.ExecOptions{Stdin: inR, Stdout: outW, Stderr: &stderr})
 		if err == nil {
 			err = io.EOF
 		} else if msg := strings.TrimSpace(stderr.String()); msg != "" {

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/pflag"
 	"mvdan.cc/sh/v3/interp"
 
-	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // select_pod, wait_pod and exec_container share their flags (DevSpace
@@ -71,7 +71,7 @@ func (p *podCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
 		timeout = 10 * time.Minute
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
-	pod, err := dev.WaitPod(wctx, client, sel)
+	pod, err := kube.WaitPod(wctx, client, sel)
 	cancel()
 	if err != nil {
 		return err
@@ -83,16 +83,16 @@ func (p *podCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
 	case "wait_pod":
 		return nil
 	}
-	err = dev.Exec(ctx, client, pod, args, dev.ExecOptions{Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
-	var exit *dev.ExitError
+	err = kube.Exec(ctx, client, pod, args, kube.ExecOptions{Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
+	var exit *kube.ExitError
 	if errors.As(err, &exit) {
 		return interp.ExitStatus(uint8(exit.Code))
 	}
 	return err
 }
 
-func (p *podCmd) selector(c *engine.Call) (dev.Selector, error) {
-	sel := dev.Selector{Namespace: p.namespace, Container: p.container}
+func (p *podCmd) selector(c *engine.Call) (kube.Selector, error) {
+	sel := kube.Selector{Namespace: p.namespace, Container: p.container}
 	if p.image != "" {
 		img, err := runtimeExpand(c, p.image)
 		if err != nil {

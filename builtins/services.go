@@ -7,6 +7,7 @@ import (
 	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/buildimages"
 	"github.com/devspace-engine/devspace/dev"
+	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
@@ -28,7 +29,7 @@ type Services struct {
 	devMgr  *dev.Manager
 
 	agentMu sync.Mutex
-	agent   *dev.Agent
+	agent   *agent.Agent
 
 	dockerOnce sync.Once
 	docker     *docker.Builder
@@ -71,16 +72,16 @@ func (s *Services) dev() *dev.Manager {
 }
 
 // syncAgent is the sync agent copied into dev containers, found on first
-// use (see dev.FindAgent).
-func (s *Services) syncAgent(getenv func(string) string) (*dev.Agent, error) {
+// use (see agent.Find).
+func (s *Services) syncAgent(getenv func(string) string) (*agent.Agent, error) {
 	s.agentMu.Lock()
 	defer s.agentMu.Unlock()
 	if s.agent == nil {
-		path, err := dev.FindAgent(getenv)
+		path, err := agent.Find(getenv)
 		if err != nil {
 			return nil, err
 		}
-		s.agent = dev.NewAgent(path)
+		s.agent = agent.New(path)
 	}
 	return s.agent, nil
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
@@ -13,55 +12,10 @@ import (
 	"github.com/devspace-engine/devspace/runvars"
 )
 
-func TestSyncConfig(t *testing.T) {
-	f := false
-	for _, tc := range []struct {
-		name    string
-		in      config.DevSync
-		want    *dev.SyncConfig
-		wantErr string
-	}{
-		{"defaults", config.DevSync{Path: "./src:/app", ExcludePaths: []string{"*.tmp"}, DownloadExcludePaths: []string{"*.log"}},
-			&dev.SyncConfig{Local: "/p/src", Remote: "/app", Exclude: []string{"*.tmp"}, Upload: true, Download: true, DownloadExclude: []string{"*.tmp", "*.log"}}, ""},
-		{"options", config.DevSync{Path: "/abs:/app", InitialSync: "mirrorRemote", WaitInitialSync: &f, DisableDownload: true, NoWatch: true, Polling: true},
-			&dev.SyncConfig{Local: "/abs", Remote: "/app", Upload: true, Initial: dev.MirrorRemote, NoWaitInitial: true, NoWatch: true, Polling: true}, ""},
-		{"download only", config.DevSync{Path: ".:/app", DisableUpload: true, InitialSync: "keepAll"},
-			&dev.SyncConfig{Local: "/p", Remote: "/app", Download: true, Initial: dev.KeepAll}, ""},
-		{"neither way", config.DevSync{Path: ".:/app", DisableUpload: true, DisableDownload: true}, nil, ""},
-		{"bad mode", config.DevSync{Path: ".:/app", InitialSync: "mirror"}, nil, `initialSync "mirror": want one of`},
-		{"relative remote", config.DevSync{Path: ".:app"}, nil, "absolute remote directory"},
-		{"not yet", config.DevSync{Path: ".:/app", File: true}, nil, "not available in this version yet"},
-		{"startContainer", config.DevSync{Path: ".:/app", StartContainer: true},
-			&dev.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, StartContainer: true}, ""},
-		{"onUpload exec", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{Exec: []config.DevSyncExec{
-			{Command: "make build", OnChange: []string{"*.go"}},
-			{Name: "touch", Command: "touch", Args: []string{"/tmp/x"}, Once: true, FailOnError: true},
-		}}}, &dev.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, OnUpload: []dev.UploadExec{
-			{Name: "make build", Command: []string{"sh", "-c", "make build"}, OnChange: []string{"*.go"}},
-			{Name: "touch", Command: []string{"touch", "/tmp/x"}, Once: true, FailOnError: true},
-		}}, ""},
-		{"restartContainer", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{RestartContainer: true}},
-			&dev.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, RestartContainer: true}, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := syncConfig("/p", tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty(), cmpopts.IgnoreUnexported(dev.SyncConfig{})); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestChangesOfResolvesDevImagesToTheBuiltTag(t *testing.T) {
+// TestStartDevResolvesDevImagesToTheBuiltTag: the session config start_dev
+// builds runs the tags just built for devImages naming images of images:,
+// and a devImage that does not resolve is an error at its line:col.
+func TestStartDevResolvesDevImagesToTheBuiltTag(t *testing.T) {
 	t.Parallel()
 	src := `version: v2beta1
 name: p
@@ -91,12 +45,12 @@ dev:
 	store.SetImage("app-dev", runvars.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
 	c := &engine.Call{Engine: &engine.Engine{Config: cfg, Runtime: store}}
 
-	pc, err := changesOf("app", cfg.Dev["app"], builtImage(c))
+	session, err := dev.ConfigFor("app", cfg.Dev["app"], dev.Setup{ResolveImage: builtImage(c)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, ch := range pc.Containers {
+	for _, ch := range session.Changes.Containers {
 		got[ch.Container] = ch.Image
 	}
 	want := map[string]string{"web": "localhost:5000/app-dev:d1", "side": "localhost:5000/app:a1", "other": "busybox:1"}
@@ -104,7 +58,7 @@ dev:
 		t.Errorf("container images (-want +got):\n%s", diff)
 	}
 
-	_, err = changesOf("bad", cfg.Dev["bad"], builtImage(c))
+	_, err = dev.ConfigFor("bad", cfg.Dev["bad"], dev.Setup{ResolveImage: builtImage(c)})
 	if err == nil || !strings.HasPrefix(err.Error(), "devspace.yaml:18:19: devImage: ${runtime.images.nope}") {
 		t.Errorf("error %v, want one at devspace.yaml:18:19 naming devImage", err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/devspace-engine/devspace/dev"
+	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/engine"
 )
 
@@ -57,7 +57,7 @@ func (d *stopDevCmd) Run(ctx context.Context, c *engine.Call, args []string) err
 		if known && p.Namespace != "" {
 			ns = p.Namespace
 		}
-		restored, err := dev.Restore(ctx, client, ns, c.Engine.Config.Name, name)
+		restored, err := replace.Restore(ctx, client, ns, c.Engine.Config.Name, name)
 		if !known && len(restored) == 0 && err == nil {
 			err = fmt.Errorf("no dev config %s in dev:, and nothing it replaced in namespace %s", name, ns)
 		}

@@ -26,7 +26,7 @@ import (
 // The log is requested with timestamps, which are stripped: they tell
 // which lines were already copied when the stream of the same pod is
 // opened again (sinceTime has only second precision).
-func StreamLogs(ctx context.Context, c *kube.Client, next func(ctx context.Context) (Pod, error), lastLines int, w io.Writer) error {
+func StreamLogs(ctx context.Context, c *kube.Client, next func(ctx context.Context) (kube.Pod, error), lastLines int, w io.Writer) error {
 	rc, err := rest.UnversionedRESTClientFor(dynamic.ConfigFor(c.RESTConfig()))
 	if err != nil {
 		return fmt.Errorf("logs: %w", err)
@@ -44,10 +44,10 @@ func StreamLogs(ctx context.Context, c *kube.Client, next func(ctx context.Conte
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case err != nil && permanentErr(err):
+		case err != nil && kube.Permanent(err):
 			return fmt.Errorf("logs of %s: %w", pod, err)
 		case n == 0: // nothing new (e.g. the container is starting): do not spin
-			_ = pauseCtx(ctx, time.Second)
+			_ = kube.Pause(ctx, time.Second)
 		}
 	}
 	return nil
@@ -67,7 +67,7 @@ type logStream struct {
 
 // follow copies the pod's log from where it ended until the stream ends,
 // and returns how many lines it copied.
-func (s *logStream) follow(ctx context.Context, pod Pod) (int, error) {
+func (s *logStream) follow(ctx context.Context, pod kube.Pod) (int, error) {
 	if pod.UID != s.uid { // another pod: its log is new from the start
 		s.uid, s.last, s.atLast = pod.UID, time.Time{}, 0
 	}

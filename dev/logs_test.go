@@ -8,23 +8,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 // TestStreamLogsFollowsThePod: the stream starts with the last lines,
 // follows what the container prints, and after the pod is deleted goes on
 // with the lines of the Deployment's next pod.
 func TestStreamLogsFollowsThePod(t *testing.T) {
-	c, ns := devTestbed(t)
-	apply(t, c, ns, counterDeployment("counter"))
-	sel := Selector{Namespace: ns, LabelSelector: map[string]string{"app": "counter"}}
-	first := waitPod(t, c, sel)
+	c, ns := kubetest.Cluster(t)
+	kubetest.Apply(t, c, ns, kubetest.CounterDeployment("counter"))
+	sel := kube.Selector{Namespace: ns, LabelSelector: map[string]string{"app": "counter"}}
+	first := kubetest.WaitPod(t, c, sel)
 	time.Sleep(2 * time.Second) // let it print ~10 lines, to see the tail cut
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out LockedBuffer
+	var out kube.LockedBuffer
 	done := make(chan error, 1)
 	go func() { done <- StreamLogs(ctx, c, next, 2, &out) }()
 
@@ -35,8 +38,8 @@ func TestStreamLogsFollowsThePod(t *testing.T) {
 	}
 
 	deleted := time.Now()
-	deletePod(t, c, first)
-	second := waitPod(t, c, sel)
+	kubetest.DeletePod(t, c, first)
+	second := kubetest.WaitPod(t, c, sel)
 	waitLog(t, &out, second.Name+" line ", 3, 30*time.Second)
 	t.Logf("lines of the new pod after %s", time.Since(deleted).Round(time.Millisecond))
 	checkLines(t, out.String(), first.Name, second.Name)
@@ -45,11 +48,11 @@ func TestStreamLogsFollowsThePod(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("StreamLogs: %v", err)
 	}
-	noGoroutinesLeft(t, before)
+	kubetest.NoGoroutinesLeft(t, before)
 }
 
 // waitLog waits for n lines that contain s.
-func waitLog(t *testing.T, out *LockedBuffer, s string, n int, limit time.Duration) {
+func waitLog(t *testing.T, out *kube.LockedBuffer, s string, n int, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for strings.Count(out.String(), s) < n {
@@ -102,7 +105,7 @@ func checkLines(t *testing.T, out, first, second string) {
 // (sinceTime is whole seconds) copies only the lines after the position,
 // also among lines that share its timestamp.
 func TestLogResumeSkipsCopiedLines(t *testing.T) {
-	var out LockedBuffer
+	var out kube.LockedBuffer
 	s := &logStream{w: &out}
 	first := "2026-01-02T03:04:05.100Z a\n2026-01-02T03:04:05.200Z b\n2026-01-02T03:04:05.200Z c\n"
 	if n, err := s.copy(strings.NewReader(first)); n != 3 || err != nil {
@@ -122,15 +125,15 @@ func TestLogResumeSkipsCopiedLines(t *testing.T) {
 // again in the same pod, the stream goes on with the new instance's lines,
 // without repeating the old instance's.
 func TestStreamLogsFollowsRestarts(t *testing.T) {
-	c, ns := devTestbed(t)
+	c, ns := kubetest.Cluster(t)
 	script := `h=$(hostname); echo "$h start"; i=0; while [ $i -lt 10 ]; do echo "$h line $i"; i=$((i+1)); sleep 0.2; done`
-	apply(t, c, ns, deployment("short", map[string]any{"name": "short", "image": testBusybox, "command": []any{"sh", "-c", script}}))
-	sel := Selector{Namespace: ns, LabelSelector: map[string]string{"app": "short"}}
-	pod := waitPod(t, c, sel)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	kubetest.Apply(t, c, ns, kubetest.Deployment("short", map[string]any{"name": "short", "image": kubetest.Busybox(), "command": []any{"sh", "-c", script}}))
+	sel := kube.Selector{Namespace: ns, LabelSelector: map[string]string{"app": "short"}}
+	pod := kubetest.WaitPod(t, c, sel)
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out LockedBuffer
+	var out kube.LockedBuffer
 	done := make(chan error, 1)
 	go func() { done <- StreamLogs(ctx, c, next, 0, &out) }()
 	start := time.Now()

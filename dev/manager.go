@@ -1,3 +1,8 @@
+// Package dev runs dev mode: start_dev's sessions, each composing, for the
+// pod a dev config selects, port forwards, the container's log, a terminal
+// in it and file syncs, all following the pod when it is replaced. It
+// talks to the cluster through the dynamic client and raw REST clients
+// only (no typed clientset: start-up cost).
 package dev
 
 import (
@@ -8,15 +13,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
+	"github.com/devspace-engine/devspace/dev/filesync"
+	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/kube"
 )
 
 // Config is one dev config ready to run.
 type Config struct {
 	Name, Project string
-	Selector      Selector
+	Selector      kube.Selector
 	// Changes replace the pod when not empty.
-	Changes PodChanges
+	Changes replace.PodChanges
 	// Services run for the selected container; Containers for others of
 	// the same pod (dev.*.containers).
 	Services
@@ -31,18 +40,18 @@ type Config struct {
 	Open    []OpenConfig
 	Browser bool
 	// Agent is the sync agent reverse ports use (copied into the container).
-	Agent *Agent
+	Agent *agent.Agent
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 }
 
 // Services are what runs for one container of the pod.
 type Services struct {
-	Ports        []PortMapping
-	ReversePorts []PortMapping
+	Ports        []ports.PortMapping
+	ReversePorts []ports.PortMapping
 	Logs         bool
 	LastLines    int
-	Syncs        []SyncConfig
+	Syncs        []filesync.SyncConfig
 }
 
 // ContainerServices are the services of a container named in
@@ -106,7 +115,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 		sel = replaced
 		fmt.Fprintf(cfg.Log, "Replaced the workload of pod %s with a dev copy\n", pod.Name)
 	}
-	pod, err := WaitPod(ctx, c, sel)
+	pod, err := kube.WaitPod(ctx, c, sel)
 	if err != nil {
 		return err
 	}
@@ -137,18 +146,18 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 // A pod whose workload is deleted meanwhile (a dev copy that stop_dev
 // just removed, whose pods still run for a moment) is passed over: the
 // next pod the selector finds is taken.
-func replaceSelected(ctx context.Context, c *kube.Client, cfg Config) (Pod, Selector, error) {
+func replaceSelected(ctx context.Context, c *kube.Client, cfg Config) (kube.Pod, kube.Selector, error) {
 	for attempt := 1; ; attempt++ {
-		pod, err := WaitPod(ctx, c, cfg.Selector)
+		pod, err := kube.WaitPod(ctx, c, cfg.Selector)
 		if err != nil {
-			return Pod{}, Selector{}, err
+			return kube.Pod{}, kube.Selector{}, err
 		}
-		sel, err := Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes)
-		if !errors.Is(err, errGone) || attempt == 10 {
+		sel, err := replace.Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes)
+		if !errors.Is(err, replace.ErrGone) || attempt == 10 {
 			return pod, sel, err
 		}
-		if err := pauseCtx(ctx, 500*time.Millisecond); err != nil {
-			return Pod{}, Selector{}, err
+		if err := kube.Pause(ctx, 500*time.Millisecond); err != nil {
+			return kube.Pod{}, kube.Selector{}, err
 		}
 	}
 }
@@ -178,9 +187,9 @@ func (m *Manager) lock(ctx context.Context, c *kube.Client, cfg Config) error {
 
 // run owns the session's services: it returns (closing done) when they
 // have all stopped.
-func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selector, ready chan<- error, stopAll func()) {
+func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel kube.Selector, ready chan<- error, stopAll func()) {
 	defer close(s.done)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	fail := func(err error) {
@@ -219,7 +228,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 	if cfg.Terminal != nil && startErr == nil {
 		wg.Go(func() {
 			err := Terminal(ctx, c, inContainer(next, cfg.TerminalContainer), *cfg.Terminal)
-			var exit *ExitError
+			var exit *kube.ExitError
 			if err != nil && !errors.As(err, &exit) {
 				fail(fmt.Errorf("terminal: %w", err))
 			}
@@ -233,11 +242,11 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel Selec
 
 // inContainer makes next pick the named container of the pod (the
 // selected one when name is empty).
-func inContainer(next func(context.Context) (Pod, error), name string) func(context.Context) (Pod, error) {
+func inContainer(next func(context.Context) (kube.Pod, error), name string) func(context.Context) (kube.Pod, error) {
 	if name == "" {
 		return next
 	}
-	return func(ctx context.Context) (Pod, error) {
+	return func(ctx context.Context) (kube.Pod, error) {
 		p, err := next(ctx)
 		p.Container = name
 		return p, err
@@ -246,10 +255,10 @@ func inContainer(next func(context.Context) (Pod, error), name string) func(cont
 
 // startServices starts one container's ports, syncs, logs and reverse
 // ports; each reports on started once (len(Syncs)+2 reports in all).
-func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (Pod, error), cfg Config, started chan<- error, fail func(error)) {
+func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			if err := Forward(ctx, c, next, t.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
+			if err := ports.Forward(ctx, c, next, t.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
 				fail(err)
 			}
 		})
@@ -260,7 +269,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			if err := Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
+			if err := filesync.Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("sync %s: %w", sc.Remote, err))
 			}
 		})
@@ -278,7 +287,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			if err := ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
+			if err := ports.ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("reverse port forwarding: %w", err))
 			}
 		})

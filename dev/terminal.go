@@ -43,8 +43,8 @@ func (t TerminalConfig) shellCommand() []string {
 }
 
 // Terminal runs the shell in the pod next returns and returns when it
-// exits (its exit code as an *ExitError) or ctx ends.
-func Terminal(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, error), t TerminalConfig) error {
+// exits (its exit code as a *kube.ExitError) or ctx ends.
+func Terminal(ctx context.Context, c *kube.Client, next func(context.Context) (kube.Pod, error), t TerminalConfig) error {
 	pod, err := next(ctx)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func Terminal(ctx context.Context, c *kube.Client, next func(context.Context) (P
 	// The end of piped input must not hang up the remote terminal before
 	// the command has answered: the session lasts until the command exits,
 	// as it does when a person types.
-	opts := ExecOptions{Stdin: holdOpen{r: t.Stdin, ctx: held}, Stdout: t.Stdout, Stderr: t.Stdout, TTY: t.TTY}
+	opts := kube.ExecOptions{Stdin: holdOpen{r: t.Stdin, ctx: held}, Stdout: t.Stdout, Stderr: t.Stdout, TTY: t.TTY}
 	if f, ok := t.Stdin.(*os.File); ok && t.TTY && term.IsTerminal(int(f.Fd())) {
 		restore, sizes, err := rawTerminal(ctx, f)
 		if err != nil {
@@ -64,9 +64,9 @@ func Terminal(ctx context.Context, c *kube.Client, next func(context.Context) (P
 		opts.Resize = sizes
 	}
 	if t.Attach {
-		err = Attach(ctx, c, pod, opts)
+		err = kube.Attach(ctx, c, pod, opts)
 	} else {
-		err = Exec(ctx, c, pod, t.shellCommand(), opts)
+		err = kube.Exec(ctx, c, pod, t.shellCommand(), opts)
 	}
 	if ctx.Err() != nil {
 		return nil
@@ -76,13 +76,13 @@ func Terminal(ctx context.Context, c *kube.Client, next func(context.Context) (P
 
 // rawTerminal puts f in raw mode and reports its size now and on every
 // SIGWINCH until ctx ends or restore is called.
-func rawTerminal(ctx context.Context, f *os.File) (restore func(), sizes <-chan TerminalSize, err error) {
+func rawTerminal(ctx context.Context, f *os.File) (restore func(), sizes <-chan kube.TerminalSize, err error) {
 	fd := int(f.Fd())
 	state, err := term.MakeRaw(fd)
 	if err != nil {
 		return nil, nil, errors.Join(errors.New("put the terminal in raw mode"), err)
 	}
-	ch := make(chan TerminalSize, 1)
+	ch := make(chan kube.TerminalSize, 1)
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	stop := make(chan struct{})
@@ -90,7 +90,7 @@ func rawTerminal(ctx context.Context, f *os.File) (restore func(), sizes <-chan 
 	send := func() {
 		if w, h, err := term.GetSize(fd); err == nil {
 			select {
-			case ch <- TerminalSize{Width: uint16(w), Height: uint16(h)}:
+			case ch <- kube.TerminalSize{Width: uint16(w), Height: uint16(h)}:
 			default:
 			}
 		}

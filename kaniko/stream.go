@@ -13,7 +13,6 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/devspace-engine/devspace/build"
-	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -39,8 +38,8 @@ func sendContext(ctx context.Context, c *kube.Client, namespace, podName string,
 	defer pr.Close()
 	// Attach also brings the container's output, which the log stream
 	// shows; here it is discarded.
-	pod := dev.Pod{Namespace: namespace, Name: podName, Container: containerName}
-	if err := dev.Attach(ctx, c, pod, dev.ExecOptions{Stdin: pr}); err != nil {
+	pod := kube.Pod{Namespace: namespace, Name: podName, Container: containerName}
+	if err := kube.Attach(ctx, c, pod, kube.ExecOptions{Stdin: pr}); err != nil {
 		return fmt.Errorf("send the build context to pod %s: %w", podName, err)
 	}
 	return nil

@@ -1,6 +1,9 @@
 // Package kube connects to a Kubernetes cluster from a kubeconfig and does
 // the few generic things the deployers need: server-side apply, delete with
-// a UID precondition, get, and making sure a namespace exists. It works on
+// a UID precondition, get, and making sure a namespace exists. It also holds
+// the pod plumbing that dev mode and the in-cluster builders share: choosing
+// and waiting for pods, their statuses, exec and attach streams, and
+// port-forward connections. It works on
 // unstructured objects through the dynamic client and a discovery-backed
 // REST mapper, so it links no typed clientset (start-up cost: see
 // testbed-facts.md).

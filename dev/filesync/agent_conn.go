@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -27,7 +28,7 @@ type agentConn struct {
 	mu      sync.Mutex
 	pending map[string]*syncproto.Entry // changes reported, not yet taken
 	notify  chan struct{}               // has a value when pending is not empty
-	stderr  *LockedBuffer
+	stderr  *kube.LockedBuffer
 
 	cancel   context.CancelFunc
 	execDone chan struct{}
@@ -42,55 +43,32 @@ type frame struct {
 
 // startAgent runs the agent in the pod on dir, installing it first when
 // it is not there.
-func startAgent(ctx context.Context, c *kube.Client, pod Pod, a *Agent, dir string, flags []string) (*agentConn, error) {
-	if err := a.load(); err != nil {
+func startAgent(ctx context.Context, c *kube.Client, pod kube.Pod, a *agent.Agent, dir string, flags []string) (*agentConn, error) {
+	if err := a.Load(); err != nil {
 		return nil, err
 	}
-	if err := a.ensure(ctx, c, pod); err != nil {
+	if err := a.Ensure(ctx, c, pod); err != nil {
 		return nil, err
 	}
-	return runAgent(ctx, c, pod, append(append([]string{a.remotePath()}, flags...), dir))
+	return runAgent(ctx, c, pod, append(append([]string{a.RemotePath()}, flags...), dir))
 }
-
-// ensure installs the agent in the container unless it runs there
-// already.
-func (a *Agent) ensure(ctx context.Context, c *kube.Client, pod Pod) error {
-	lock := a.lockFor(pod)
-	lock.Lock()
-	defer lock.Unlock()
-	version := []string{a.remotePath(), "-version"}
-	if Exec(ctx, c, pod, version, ExecOptions{}) == nil {
-		return nil
-	}
-	if err := a.install(ctx, c, pod); err != nil {
-		return err
-	}
-	var stderr LockedBuffer
-	if err := Exec(ctx, c, pod, version, ExecOptions{Stderr: &stderr}); err != nil {
-		return fmt.Errorf("the sync agent does not run in %s (is the container linux/%s, the agent's architecture?): %w %s", pod, agentArchHint, err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
-}
-
-// agentArchHint names the architecture task build gives the agent.
-const agentArchHint = "amd64, unless built with another GOARCH"
 
 // runAgent starts cmd and waits for its Hello.
 //
 // The exec does not end with ctx: close ends it, by closing the agent's
 // stdin first (it exits), so that the stream ends cleanly.
-func runAgent(ctx context.Context, c *kube.Client, pod Pod, cmd []string) (*agentConn, error) {
+func runAgent(ctx context.Context, c *kube.Client, pod kube.Pod, cmd []string) (*agentConn, error) {
 	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	conn := &agentConn{
 		stdin: inW, resp: make(chan frame, 1), pending: map[string]*syncproto.Entry{},
-		notify: make(chan struct{}, 1), cancel: cancel, stderr: &LockedBuffer{},
+		notify: make(chan struct{}, 1), cancel: cancel, stderr: &kube.LockedBuffer{},
 		execDone: make(chan struct{}), done: make(chan struct{}),
 	}
 	go func() { // owned by conn: close waits for it
 		defer close(conn.execDone)
-		err := Exec(ectx, c, pod, cmd, ExecOptions{Stdin: inR, Stdout: outW, Stderr: conn.stderr})
+		err := kube.Exec(ectx, c, pod, cmd, kube.ExecOptions{Stdin: inR, Stdout: outW, Stderr: conn.stderr})
 		outW.CloseWithError(cmp.Or(err, io.EOF))
 		inW.Close() // our writes fail, and the stdin copy ends quietly
 	}()

@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"context"
@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devspace-engine/devspace/dev/agent/agenttest"
+	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 // TestSyncBothWays: the initial sync (preferLocal) uploads local files
@@ -16,13 +20,13 @@ import (
 // propagate both ways for synced files, excludes hold, and nothing a
 // download wrote is uploaded back.
 func TestSyncBothWays(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "a.txt"), "a local\n")
 	writeFile(t, filepath.Join(local, "sub/b.txt"), "b local\n")
 	writeFile(t, filepath.Join(local, "notes.tmp"), "local only\n")
-	sh(t, c, pod, "mkdir -p /data/made && echo remote r > /data/made/r.txt && echo skip > /data/skip.log && echo kept > /data/kept.txt")
+	kubetest.Sh(t, c, pod, "mkdir -p /data/made && echo remote r > /data/made/r.txt && echo skip > /data/skip.log && echo kept > /data/kept.txt")
 	log := runSync(t, c, sel, SyncConfig{
 		Local: local, Remote: "/data", Upload: true, Download: true,
 		Exclude: []string{"*.tmp"}, DownloadExclude: []string{"*.log"},
@@ -46,13 +50,13 @@ func TestSyncBothWays(t *testing.T) {
 	// Container → local: a change, a new file in a new directory, a delete.
 	uploadsBefore := strings.Count(log.String(), " uploaded,")
 	start := time.Now()
-	sh(t, c, pod, "echo r changed there > /data/made/r.txt && mkdir -p /data/deep/er && echo new there > /data/deep/er/x.txt && rm /data/new/dir/n.txt")
+	kubetest.Sh(t, c, pod, "echo r changed there > /data/made/r.txt && mkdir -p /data/deep/er && echo new there > /data/deep/er/x.txt && rm /data/new/dir/n.txt")
 	localIs(t, filepath.Join(local, "made/r.txt"), "r changed there\n")
 	localIs(t, filepath.Join(local, "deep/er/x.txt"), "new there\n")
 	localIs(t, filepath.Join(local, "new/dir/n.txt"), "")
 	t.Logf("container changes here after %s", time.Since(start).Round(time.Millisecond))
 	// The new file in the new directory is watched too.
-	sh(t, c, pod, "echo again > /data/deep/er/x.txt")
+	kubetest.Sh(t, c, pod, "echo again > /data/deep/er/x.txt")
 	localIs(t, filepath.Join(local, "deep/er/x.txt"), "again\n")
 
 	// A file the container had before sync started, and never synced
@@ -68,17 +72,17 @@ func TestSyncBothWays(t *testing.T) {
 // the sync on the next one (a new initial sync), and when the sync ends
 // no agent process is left in the container.
 func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "page.txt"), "one\n")
-	agent := testAgent(t)
+	agent := agenttest.Agent(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	ready := make(chan error, 1)
 	done := make(chan error, 1)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	go func() {
 		done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/data", Upload: true, Download: true, Agent: agent}, &log, ready)
 	}()
@@ -87,10 +91,10 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	}
 	remoteIs(t, c, pod, "/data/page.txt", "one\n")
 
-	deletePod(t, c, pod)
-	second := waitPod(t, c, sel)
+	kubetest.DeletePod(t, c, pod)
+	second := kubetest.WaitPod(t, c, sel)
 	took := eventually(t, 30*time.Second, func() string {
-		if out, _, _ := execOut(t, c, second, false, "cat", "/data/page.txt"); out != "one\n" {
+		if out, _, _ := kubetest.Exec(t, c, second, "cat", "/data/page.txt"); out != "one\n" {
 			return "the new pod has no page.txt:\n" + log.String()
 		}
 		return ""
@@ -98,7 +102,7 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 	t.Logf("synced into the new pod %s after it was ready", took.Round(time.Millisecond))
 	writeFile(t, filepath.Join(local, "page.txt"), "two\n")
 	remoteIs(t, c, second, "/data/page.txt", "two\n")
-	sh(t, c, second, "echo from the new pod > /data/there.txt")
+	kubetest.Sh(t, c, second, "echo from the new pod > /data/there.txt")
 	localIs(t, filepath.Join(local, "there.txt"), "from the new pod\n")
 
 	cancel()
@@ -106,7 +110,7 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, func() string {
-		if ps := sh(t, c, second, "ps -o pid,args | grep [d]evspace-sync-agent || true"); ps != "" {
+		if ps := kubetest.Sh(t, c, second, "ps -o pid,args | grep [d]evspace-sync-agent || true"); ps != "" {
 			return "agent still running after the sync ended:\n" + ps
 		}
 		return ""
@@ -119,26 +123,26 @@ func TestSyncResumesOnNewPodAndLeavesNoAgent(t *testing.T) {
 // without waitInitialSync, start is not held for the initial sync, which
 // still completes.
 func TestSyncOptions(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 
 	t.Run("polling", func(t *testing.T) {
 		local := t.TempDir()
 		runSync(t, c, sel, SyncConfig{Local: local, Remote: "/poll", Upload: true, Download: true, Polling: true})
-		if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent"); !strings.Contains(ps, "-poll") {
+		if ps := kubetest.Sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent"); !strings.Contains(ps, "-poll") {
 			t.Errorf("agent not polling: %q", ps)
 		}
-		sh(t, c, pod, "echo polled > /poll/p.txt")
+		kubetest.Sh(t, c, pod, "echo polled > /poll/p.txt")
 		localIs(t, filepath.Join(local, "p.txt"), "polled\n")
 	})
 
 	t.Run("disableDownload", func(t *testing.T) {
 		local := t.TempDir()
 		writeFile(t, filepath.Join(local, "up.txt"), "up\n")
-		sh(t, c, pod, "mkdir -p /nodown && echo there > /nodown/there.txt")
+		kubetest.Sh(t, c, pod, "mkdir -p /nodown && echo there > /nodown/there.txt")
 		runSync(t, c, sel, SyncConfig{Local: local, Remote: "/nodown", Upload: true})
 		remoteIs(t, c, pod, "/nodown/up.txt", "up\n")
-		sh(t, c, pod, "echo later > /nodown/later.txt")
+		kubetest.Sh(t, c, pod, "echo later > /nodown/later.txt")
 		writeFile(t, filepath.Join(local, "up.txt"), "up again\n")
 		remoteIs(t, c, pod, "/nodown/up.txt", "up again\n")
 		if _, err := os.Stat(filepath.Join(local, "there.txt")); err == nil {
@@ -153,11 +157,11 @@ func TestSyncOptions(t *testing.T) {
 		local := t.TempDir()
 		writeFile(t, filepath.Join(local, "once.txt"), "once\n")
 		ready := make(chan error, 1)
-		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
-		var log LockedBuffer
+		next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
+		var log kube.LockedBuffer
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: testAgent(t)}, &log, ready)
+		err := Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/once", Upload: true, Download: true, NoWatch: true, Agent: agenttest.Agent(t)}, &log, ready)
 		if err != nil || <-ready != nil {
 			t.Fatalf("noWatch sync: %v\n%s", err, log.String())
 		}
@@ -187,8 +191,8 @@ func TestSyncOptions(t *testing.T) {
 // Once command runs once; a failing command is logged and sync goes on,
 // unless FailOnError, which ends the sync with the error.
 func TestSyncOnUploadExec(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	writeFile(t, filepath.Join(local, "main.go"), "package main\n")
 	log := runSync(t, c, sel, SyncConfig{Local: local, Remote: "/src", Upload: true, Download: true, OnUpload: []UploadExec{
@@ -215,12 +219,12 @@ func TestSyncOnUploadExec(t *testing.T) {
 		local := t.TempDir()
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		var log LockedBuffer
+		var log kube.LockedBuffer
 		ready := make(chan error, 1)
-		next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+		next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 		done := make(chan error, 1)
 		go func() {
-			done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/src2", Upload: true, Download: true, Agent: testAgent(t),
+			done <- Sync(ctx, c, next, SyncConfig{Local: local, Remote: "/src2", Upload: true, Download: true, Agent: agenttest.Agent(t),
 				OnUpload: []UploadExec{{Name: "strict", Command: []string{"false"}, FailOnError: true}}}, &log, ready)
 		}()
 		if err := <-ready; err != nil {
@@ -242,18 +246,18 @@ func TestSyncOnUploadExec(t *testing.T) {
 // of the agent's stdin, the exec connection just drops) leaves no agent
 // in the container either.
 func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
-	c, pod := sleeperPod(t)
-	conn, err := startAgent(context.Background(), c, pod, testAgent(t), "/dropped", nil)
+	c, pod := kubetest.SleeperPod(t)
+	conn, err := startAgent(context.Background(), c, pod, agenttest.Agent(t), "/dropped", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps == "" {
+	if ps := kubetest.Sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps == "" {
 		t.Fatal("no agent running")
 	}
 	conn.cancel() // cut the connection, as a killed process would
 	<-conn.execDone
 	took := eventually(t, 10*time.Second, func() string {
-		if ps := sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps != "" {
+		if ps := kubetest.Sh(t, c, pod, "ps -o args | grep [d]evspace-sync-agent || true"); ps != "" {
 			return "agent still running after the connection dropped:\n" + ps
 		}
 		return ""
@@ -265,13 +269,13 @@ func TestAgentExitsWhenTheConnectionDrops(t *testing.T) {
 // TestSyncManyDownloads: a burst of files made in the container (more
 // than one batch by size) all come down.
 func TestSyncManyDownloads(t *testing.T) {
-	c, pod := sleeperPod(t)
-	sel := Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
+	c, pod := kubetest.SleeperPod(t)
+	sel := kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{"app": "sleeper"}}
 	local := t.TempDir()
 	runSync(t, c, sel, SyncConfig{Local: local, Remote: "/many", Upload: true, Download: true})
 	start := time.Now()
 	// 300 files of 64 KiB: about 19 MiB, three batches.
-	sh(t, c, pod, "mkdir -p /many/gen && cd /many/gen && head -c 65536 /dev/zero > f0 && i=1; while [ $i -lt 300 ]; do cp f0 f$i; i=$((i+1)); done")
+	kubetest.Sh(t, c, pod, "mkdir -p /many/gen && cd /many/gen && head -c 65536 /dev/zero > f0 && i=1; while [ $i -lt 300 ]; do cp f0 f$i; i=$((i+1)); done")
 	eventually(t, 60*time.Second, func() string {
 		ents, _ := os.ReadDir(filepath.Join(local, "gen"))
 		if len(ents) != 300 {

@@ -1,11 +1,7 @@
-// Package dev holds the dev-mode primitives that start_dev composes:
-// choosing the pod a dev config works on, forwarding local ports to it,
-// following its log, a terminal in it, and keeping directories in step
-// with it through the sync agent (cmd/devspace-sync-agent), each
-// following the pod when it is replaced. It talks
-// to the cluster through the dynamic client and raw REST clients only (no
-// typed clientset: start-up cost).
-package dev
+// Pods a dev config works on: selecting one (labels, image, container),
+// waiting until it is ready, and noticing when it goes away.
+
+package kube
 
 import (
 	"context"
@@ -21,16 +17,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/distribution/reference"
-
-	"github.com/devspace-engine/devspace/kube"
 )
-
-var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 // Selector chooses the pod a dev config works on. When both LabelSelector
 // and ImageSelector are set, a pod must match both.
@@ -71,7 +62,7 @@ func (p Pod) String() string {
 // terminating and whose chosen container is ready, and returns the newest
 // such pod. It lists, then watches from the list's version (re-listing when
 // the watch ends), so it reacts to changes at once without polling.
-func WaitPod(ctx context.Context, c *kube.Client, s Selector) (Pod, error) {
+func WaitPod(ctx context.Context, c *Client, s Selector) (Pod, error) {
 	ns := s.Namespace
 	if ns == "" {
 		ns = c.Namespace
@@ -80,7 +71,7 @@ func WaitPod(ctx context.Context, c *kube.Client, s Selector) (Pod, error) {
 	if err != nil {
 		return Pod{}, err
 	}
-	w := &podWaiter{r: c.Dynamic().Resource(podsGVR).Namespace(ns), m: m, pods: map[string]*corev1.Pod{}}
+	w := &podWaiter{r: c.dynamic.Resource(PodsResource).Namespace(ns), m: m, pods: map[string]*corev1.Pod{}}
 	pod, err := w.wait(ctx)
 	if err != nil {
 		return Pod{}, fmt.Errorf("wait for a ready pod (%s) in namespace %q: %w%s", s, ns, err, w.best())
@@ -124,10 +115,10 @@ func (w *podWaiter) wait(ctx context.Context) (Pod, error) {
 func (w *podWaiter) follow(ctx context.Context, opts metav1.ListOptions) error {
 	watcher, err := w.r.Watch(ctx, opts)
 	if err != nil {
-		if ctx.Err() != nil || permanentErr(err) {
+		if ctx.Err() != nil || Permanent(err) {
 			return err
 		}
-		return pauseCtx(ctx, time.Second) // e.g. 410 Gone: list again
+		return Pause(ctx, time.Second) // e.g. 410 Gone: list again
 	}
 	defer watcher.Stop()
 	for {
@@ -214,19 +205,19 @@ func podReady(p *corev1.Pod, container string) bool {
 	if p.DeletionTimestamp != nil || p.Status.Phase != corev1.PodRunning {
 		return false
 	}
-	cs := kube.ContainerStatus(p, container)
+	cs := ContainerStatus(p, container)
 	return cs != nil && cs.Ready
 }
 
-// podGone watches pod until it is deleted, terminating, replaced by a pod
+// PodGone watches pod until it is deleted, terminating, replaced by a pod
 // of the same name or finished, and says which; "" when ctx ended first.
-func podGone(ctx context.Context, c *kube.Client, pod Pod) string {
-	r := c.Dynamic().Resource(podsGVR).Namespace(pod.Namespace)
+func PodGone(ctx context.Context, c *Client, pod Pod) string {
+	r := c.dynamic.Resource(PodsResource).Namespace(pod.Namespace)
 	opts := metav1.ListOptions{FieldSelector: "metadata.name=" + pod.Name}
 	for ctx.Err() == nil {
 		list, err := r.List(ctx, opts)
 		if err != nil {
-			_ = pauseCtx(ctx, time.Second)
+			_ = Pause(ctx, time.Second)
 			continue
 		}
 		if len(list.Items) == 0 {
@@ -247,7 +238,7 @@ func podGone(ctx context.Context, c *kube.Client, pod Pod) string {
 func watchGone(ctx context.Context, r dynamic.ResourceInterface, pod Pod, opts metav1.ListOptions) string {
 	w, err := r.Watch(ctx, opts)
 	if err != nil {
-		_ = pauseCtx(ctx, time.Second)
+		_ = Pause(ctx, time.Second)
 		return ""
 	}
 	defer w.Stop()
@@ -280,8 +271,8 @@ func goneReason(pod Pod, u *unstructured.Unstructured) string {
 	return ""
 }
 
-// pauseCtx waits d or until ctx ends.
-func pauseCtx(ctx context.Context, d time.Duration) error {
+// Pause waits d or until ctx ends.
+func Pause(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -292,8 +283,8 @@ func pauseCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// permanentErr reports API errors that retrying will not fix.
-func permanentErr(err error) bool {
+// Permanent reports API errors that retrying will not fix.
+func Permanent(err error) bool {
 	return apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) || errors.Is(err, context.Canceled)
 }
 
@@ -346,7 +337,7 @@ func (m matcher) container(p *corev1.Pod) string {
 }
 
 func imageID(p *corev1.Pod, container string) string {
-	if cs := kube.ContainerStatus(p, container); cs != nil {
+	if cs := ContainerStatus(p, container); cs != nil {
 		return cs.ImageID
 	}
 	return ""
@@ -363,7 +354,7 @@ func (m matcher) state(p *corev1.Pod) string {
 	case p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed:
 		return fmt.Sprintf("phase %s %s", p.Status.Phase, withMessage(p.Status.Reason, p.Status.Message))
 	}
-	cs := kube.ContainerStatus(p, name)
+	cs := ContainerStatus(p, name)
 	switch {
 	case cs == nil:
 		return fmt.Sprintf("phase %s%s", p.Status.Phase, unschedulable(p))

@@ -1,4 +1,4 @@
-package dev
+package restart
 
 import (
 	"errors"
@@ -10,14 +10,14 @@ import (
 )
 
 func TestWrapInRestartHelper(t *testing.T) {
-	cmd, args, err := wrapInRestartHelper([]string{"node"}, []string{"server.js", "--port", "80"})
+	cmd, args, err := Wrap([]string{"node"}, []string{"server.js", "--port", "80"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cmd[0] != "/bin/sh" || cmd[1] != "-c" || strings.Join(args, " ") != "node server.js --port 80" {
 		t.Errorf("command %q args %q", cmd, args)
 	}
-	if _, _, err := wrapInRestartHelper(nil, nil); err == nil || !strings.Contains(err.Error(), "set command") {
+	if _, _, err := Wrap(nil, nil); err == nil || !strings.Contains(err.Error(), "set command") {
 		t.Errorf("no command: %v", err)
 	}
 }
@@ -29,7 +29,7 @@ func TestRestartHelperScript(t *testing.T) {
 	if err := os.WriteFile(dir+"/.devspace-start", nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd, args, _ := wrapInRestartHelper([]string{"sh", "-c", "exit 7"}, nil)
+	cmd, args, _ := Wrap([]string{"sh", "-c", "exit 7"}, nil)
 	run := exec.Command(cmd[0], append(cmd[1:], args...)...)
 	run.Env = append(run.Environ(), "DEVSPACE_RESTART_DIR="+dir)
 	err := run.Run()
@@ -40,10 +40,10 @@ func TestRestartHelperScript(t *testing.T) {
 }
 
 // TestRestartHelperRestarts asks the loop for a restart the way
-// RestartProcess does (flag file, kill the pid): the command runs again.
+// Restart does (flag file, kill the pid): the command runs again.
 func TestRestartHelperRestarts(t *testing.T) {
 	dir := t.TempDir()
-	cmd, args, _ := wrapInRestartHelper([]string{"sh", "-c", "echo started; exec sleep 30"}, nil)
+	cmd, args, _ := Wrap([]string{"sh", "-c", "echo started; exec sleep 30"}, nil)
 	run := exec.Command(cmd[0], append(cmd[1:], args...)...)
 	run.Env = append(run.Environ(), "DEVSPACE_RESTART_DIR="+dir)
 	f, err := os.Create(dir + "/out")

@@ -1,4 +1,8 @@
-package dev
+// Package ports forwards ports between this machine and the pod a dev
+// config selects: local ports to the pod (Forward) and the pod's ports to
+// local ones through the sync agent (ReverseForward), both following the
+// pod when it is replaced.
+package ports
 
 import (
 	"context"
@@ -6,20 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/portforward"
-	"k8s.io/client-go/transport/spdy"
-	"k8s.io/streaming/pkg/httpstream"
 
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -82,7 +77,7 @@ func portNumber(s string) (int, error) {
 // port cannot be listened on (naming it; nothing stays open), and nil once
 // ctx ends, after closing the listeners and connections and ending all its
 // goroutines.
-func Forward(ctx context.Context, c *kube.Client, next func(ctx context.Context) (Pod, error), ports []PortMapping, log io.Writer, ready chan<- error) error {
+func Forward(ctx context.Context, c *kube.Client, next func(ctx context.Context) (kube.Pod, error), ports []PortMapping, log io.Writer, ready chan<- error) error {
 	f, err := newForwarder(c, next, ports, log)
 	if err == nil {
 		return f.run(ctx, ready)
@@ -98,13 +93,9 @@ func Forward(ctx context.Context, c *kube.Client, next func(ctx context.Context)
 
 type forwarder struct {
 	c     *kube.Client
-	cfg   *rest.Config
-	rc    rest.Interface
-	next  func(ctx context.Context) (Pod, error)
+	next  func(ctx context.Context) (kube.Pod, error)
 	ports []PortMapping
 	log   *lockedWriter
-	// spdyOnly skips the WebSocket tunnel (tests cover both dialers).
-	spdyOnly bool
 
 	wg      sync.WaitGroup // every goroutine of the forwarder
 	mu      sync.Mutex
@@ -112,19 +103,14 @@ type forwarder struct {
 	changed chan struct{} // closed and renewed when cur changes
 }
 
-func newForwarder(c *kube.Client, next func(ctx context.Context) (Pod, error), ports []PortMapping, log io.Writer) (*forwarder, error) {
+func newForwarder(c *kube.Client, next func(ctx context.Context) (kube.Pod, error), ports []PortMapping, log io.Writer) (*forwarder, error) {
 	if len(ports) == 0 {
 		return nil, errors.New("port forwarding: no ports")
-	}
-	cfg := c.RESTConfig()
-	rc, err := rest.UnversionedRESTClientFor(dynamic.ConfigFor(cfg))
-	if err != nil {
-		return nil, fmt.Errorf("port forwarding: %w", err)
 	}
 	if log == nil {
 		log = io.Discard
 	}
-	return &forwarder{c: c, cfg: cfg, rc: rc, next: next, ports: ports, log: &lockedWriter{w: log}, changed: make(chan struct{})}, nil
+	return &forwarder{c: c, next: next, ports: ports, log: &lockedWriter{w: log}, changed: make(chan struct{})}, nil
 }
 
 func (f *forwarder) run(ctx context.Context, ready chan<- error) error {
@@ -180,7 +166,7 @@ func (f *forwarder) accept(ctx context.Context, l net.Listener, m PortMapping) {
 		}
 		if err != nil { // e.g. out of file descriptors: try again shortly
 			f.logf("port forwarding: accept on %s: %v", m.addr(), err)
-			_ = pauseCtx(ctx, 100*time.Millisecond)
+			_ = kube.Pause(ctx, 100*time.Millisecond)
 			continue
 		}
 		f.wg.Go(func() { f.handle(ctx, conn, m) })
@@ -199,12 +185,12 @@ func (f *forwarder) handle(ctx context.Context, local net.Conn, m PortMapping) {
 		if err != nil {
 			return
 		}
-		err = t.forward(ctx, local, m.Remote)
-		if !errors.Is(err, errNoStream) {
+		err = t.Forward(ctx, local, m.Remote)
+		if !errors.Is(err, kube.ErrNoStream) {
 			if err != nil && ctx.Err() == nil {
 				f.logf("port forwarding: %s: %v", m, err)
 			}
-			var pe *podSideError
+			var pe *kube.PodSideError
 			if errors.As(err, &pe) {
 				t.fail() // a fresh connection for the next ones
 			}
@@ -265,17 +251,17 @@ func (f *forwarder) supervise(ctx context.Context) {
 			if ctx.Err() == nil {
 				delay = min(max(2*delay, 500*time.Millisecond), 5*time.Second)
 				f.logf("port forwarding: %v (retrying in %s)", err, delay)
-				_ = pauseCtx(ctx, delay)
+				_ = kube.Pause(ctx, delay)
 			}
 			continue
 		}
 		delay = 0
-		f.logf("port forwarding: %s to %s", joinPorts(f.ports), t.pod)
+		f.logf("port forwarding: %s to %s", joinPorts(f.ports), t.Pod)
 		why := f.hold(ctx, t)
 		f.setCurrent(nil)
-		t.conn.Close()
+		t.Close()
 		if why != "" {
-			f.logf("port forwarding: %s %s; waiting for the next pod", t.pod, why)
+			f.logf("port forwarding: %s %s; waiting for the next pod", t.Pod, why)
 		}
 	}
 }
@@ -293,11 +279,11 @@ func (f *forwarder) connect(ctx context.Context) (*tunnel, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := f.dialCtx(ctx, pod)
+	pf, err := kube.DialPortForward(ctx, f.c, pod)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", pod, err)
 	}
-	t := &tunnel{pod: pod, conn: conn, broken: make(chan struct{})}
+	t := &tunnel{PortForward: pf, broken: make(chan struct{})}
 	f.setCurrent(t)
 	return t, nil
 }
@@ -308,7 +294,7 @@ func (f *forwarder) hold(ctx context.Context, t *tunnel) string {
 	wctx, cancel := context.WithCancel(ctx)
 	gone := make(chan string, 1)
 	var wg sync.WaitGroup
-	wg.Go(func() { gone <- podGone(wctx, f.c, t.pod) })
+	wg.Go(func() { gone <- kube.PodGone(wctx, f.c, t.Pod) })
 	defer wg.Wait()
 	defer cancel()
 	select {
@@ -316,80 +302,17 @@ func (f *forwarder) hold(ctx context.Context, t *tunnel) string {
 		return ""
 	case why := <-gone:
 		return why
-	case <-t.conn.CloseChan():
+	case <-t.Closed():
 		return "connection lost"
 	case <-t.broken:
 		return "" // a stream failed: reconnect quietly (the failure was logged)
 	}
 }
 
-// dialCtx is dial that returns when ctx ends. client-go's dial takes no
-// context, and one to a pod that is going away can hang: stopping dev must
-// not wait for it. The dial's goroutine ends when the dial returns; what
-// it made after ctx ended is closed.
-func (f *forwarder) dialCtx(ctx context.Context, pod Pod) (httpstream.Connection, error) {
-	type result struct {
-		conn httpstream.Connection
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		conn, err := f.dial(pod)
-		done <- result{conn, err}
-	}()
-	select {
-	case r := <-done:
-		if r.err == nil && ctx.Err() != nil {
-			r.conn.Close()
-			return nil, ctx.Err()
-		}
-		return r.conn, r.err
-	case <-ctx.Done():
-		go func() {
-			if r := <-done; r.conn != nil {
-				r.conn.Close()
-			}
-		}()
-		return nil, ctx.Err()
-	}
-}
-
-// dial opens a port-forward connection to pod: SPDY tunnelled through a
-// WebSocket, as kubectl does (servers since 1.30), falling back to a plain
-// SPDY upgrade when the server or a proxy refuses the WebSocket.
-func (f *forwarder) dial(pod Pod) (httpstream.Connection, error) {
-	u := f.rc.Post().AbsPath("/api/v1/namespaces", pod.Namespace, "pods", pod.Name, "portforward").URL()
-	rt, upgrader, err := spdy.RoundTripperFor(f.cfg)
-	if err != nil {
-		return nil, err
-	}
-	d := spdy.NewDialerForStreaming(upgrader, &http.Client{Transport: rt}, http.MethodPost, u)
-	if !f.spdyOnly {
-		ws, err := portforward.NewSPDYOverWebsocketDialerForStreaming(u, f.cfg)
-		if err != nil {
-			return nil, err
-		}
-		d = portforward.NewFallbackDialerForStreaming(ws, d, func(err error) bool {
-			return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-		})
-	}
-	conn, protocol, err := d.Dial(portforward.PortForwardProtocolV1Name)
-	if err != nil {
-		return nil, err
-	}
-	if protocol != portforward.PortForwardProtocolV1Name {
-		conn.Close()
-		return nil, fmt.Errorf("the server offers port-forward protocol %q, not %q", protocol, portforward.PortForwardProtocolV1Name)
-	}
-	return conn, nil
-}
-
-// tunnel is one port-forward connection to a pod; each local connection
-// is a pair of streams on it.
+// tunnel is one port-forward connection to a pod, replaced when a
+// stream on it fails.
 type tunnel struct {
-	pod    Pod
-	conn   httpstream.Connection
-	ids    atomic.Int64
+	*kube.PortForward
 	once   sync.Once
 	broken chan struct{}
 }
@@ -405,97 +328,4 @@ func (t *tunnel) isBroken() bool {
 	default:
 		return false
 	}
-}
-
-// errNoStream means no data was exchanged: the local connection may retry.
-var errNoStream = errors.New("cannot open a stream to the pod")
-
-// forward relays local through a new data stream to the pod's port and
-// reports what the pod side said went wrong, if anything.
-func (t *tunnel) forward(ctx context.Context, local net.Conn, remote int) error {
-	h := http.Header{}
-	h.Set(corev1.StreamType, corev1.StreamTypeError)
-	h.Set(corev1.PortHeader, strconv.Itoa(remote))
-	h.Set(corev1.PortForwardRequestIDHeader, strconv.FormatInt(t.ids.Add(1), 10))
-	errStream, err := t.conn.CreateStream(h)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errNoStream, err)
-	}
-	defer t.conn.RemoveStreams(errStream)
-	errStream.Close() // the client writes nothing on it
-	h.Set(corev1.StreamType, corev1.StreamTypeData)
-	data, err := t.conn.CreateStream(h)
-	if err != nil {
-		errStream.Reset()
-		return fmt.Errorf("%w: %v", errNoStream, err)
-	}
-	defer t.conn.RemoveStreams(data)
-	var msg []byte
-	var readErr error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		msg, readErr = io.ReadAll(errStream)
-		if len(msg) > 0 {
-			// The pod side failed (nothing listens on the port yet): end
-			// the local connection now, so the client sees it and may
-			// retry, instead of waiting for a data stream the server may
-			// never close.
-			local.Close()
-			data.Reset()
-		}
-	})
-	pipe(local, data)
-	// The server closes the error stream once the data stream is done; do
-	// not wait for it past ctx or a stuck server.
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	stop := context.AfterFunc(wctx, func() { errStream.Reset() })
-	wg.Wait()
-	stop()
-	cancel()
-	switch {
-	case readErr != nil && ctx.Err() == nil:
-		return fmt.Errorf("%s: read the error stream: %w", t.pod, readErr)
-	case len(msg) > 0:
-		return &podSideError{pod: t.pod, msg: string(msg)}
-	}
-	return nil
-}
-
-// podSideError is what the pod side reported on a stream's error stream
-// (nothing listens on the port, …). After one, the server may stop
-// serving new streams on that connection without closing it (seen with
-// containerd: later connections hang), so the tunnel is replaced.
-type podSideError struct {
-	pod Pod
-	msg string
-}
-
-func (e *podSideError) Error() string { return fmt.Sprintf("%s: %s", e.pod, e.msg) }
-
-// pipe copies both ways until the pod side ends or the local side fails,
-// and returns once both copies are done.
-func pipe(local net.Conn, data httpstream.Stream) {
-	remoteDone := make(chan struct{})
-	localFailed := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		io.Copy(local, data)
-		close(remoteDone)
-	})
-	wg.Go(func() {
-		if _, err := io.Copy(data, local); err != nil {
-			close(localFailed)
-			return
-		}
-		data.Close() // the client has sent everything: half-close
-	})
-	select {
-	case <-remoteDone:
-	case <-localFailed:
-	}
-	// Reset discards unsent data, which would otherwise hold the error
-	// stream (client-go does the same).
-	local.Close()
-	data.Reset()
-	wg.Wait()
 }

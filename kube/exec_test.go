@@ -1,4 +1,4 @@
-package dev
+package kube_test
 
 import (
 	"archive/tar"
@@ -14,30 +14,21 @@ import (
 	"time"
 
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
-// sleeperPod starts a busybox Deployment that only sleeps and returns its pod.
-func sleeperPod(t *testing.T) (*kube.Client, Pod) {
-	t.Helper()
-	c, ns := devTestbed(t)
-	apply(t, c, ns, deployment("sleeper", map[string]any{
-		"name": "main", "image": testBusybox, "command": []any{"sleep", "3600"},
-	}))
-	return c, waitPod(t, c, Selector{Namespace: ns, LabelSelector: map[string]string{"app": "sleeper"}})
-}
-
-func execOut(t *testing.T, c *kube.Client, pod Pod, spdyOnly bool, cmd ...string) (string, string, error) {
+func execOut(t *testing.T, c *kube.Client, pod kube.Pod, spdyOnly bool, cmd ...string) (string, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	err := execIn(ctx, c, pod, cmd, ExecOptions{Stdout: &stdout, Stderr: &stderr}, spdyOnly)
+	err := kube.ExecVia(ctx, c, pod, cmd, kube.ExecOptions{Stdout: &stdout, Stderr: &stderr}, spdyOnly)
 	return stdout.String(), stderr.String(), err
 }
 
 // TestExec runs commands in one pod through both transports.
 func TestExec(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 
 	for _, spdyOnly := range []bool{false, true} {
 		name := "websocket"
@@ -50,9 +41,9 @@ func TestExec(t *testing.T) {
 				t.Errorf("echo hello: stdout %q, stderr %q, %v", out, errOut, err)
 			}
 			out, errOut, err = execOut(t, c, pod, spdyOnly, "sh", "-c", "echo out; echo err >&2; exit 3")
-			var exit *ExitError
+			var exit *kube.ExitError
 			if !errors.As(err, &exit) || exit.Code != 3 {
-				t.Errorf("exit 3: %v (%T), want *ExitError{3}", err, err)
+				t.Errorf("exit 3: %v (%T), want *kube.ExitError{3}", err, err)
 			}
 			if out != "out\n" || errOut != "err\n" {
 				t.Errorf("exit 3: stdout %q, stderr %q", out, errOut)
@@ -73,7 +64,7 @@ func TestExec(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			start := time.Now()
-			err = execIn(ctx, c, pod, []string{"cat"}, ExecOptions{Stdin: bytes.NewReader(in), Stdout: &got}, spdyOnly)
+			err = kube.ExecVia(ctx, c, pod, []string{"cat"}, kube.ExecOptions{Stdin: bytes.NewReader(in), Stdout: &got}, spdyOnly)
 			if err != nil || !bytes.Equal(got.Bytes(), in) {
 				t.Fatalf("cat 1 MiB: %v; got %d bytes, equal %v", err, got.Len(), bytes.Equal(got.Bytes(), in))
 			}
@@ -95,7 +86,7 @@ func TestExec(t *testing.T) {
 
 // TestExecTar unpacks an archive made here in the pod.
 func TestExecTar(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	var archive bytes.Buffer
 	tw := tar.NewWriter(&archive)
 	content := "content of a.txt\n"
@@ -119,7 +110,7 @@ func TestExecTar(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
-	err := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", "/tmp/x"}, ExecOptions{Stdin: &archive, Stderr: &stderr})
+	err := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", "/tmp/x"}, kube.ExecOptions{Stdin: &archive, Stderr: &stderr})
 	if err != nil {
 		t.Fatalf("tar: %v %s", err, stderr.String())
 	}
@@ -136,10 +127,10 @@ func TestExecTar(t *testing.T) {
 // TestExecTTY: the size sent first becomes the terminal's size; stderr
 // is merged into stdout.
 func TestExecTTY(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	for _, spdyOnly := range []bool{false, true} {
-		resize := make(chan TerminalSize, 1)
-		resize <- TerminalSize{Width: 100, Height: 40}
+		resize := make(chan kube.TerminalSize, 1)
+		resize <- kube.TerminalSize{Width: 100, Height: 40}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		var out bytes.Buffer
 		// stty reads the size of its stdin: the TTY is stdin only when
@@ -150,7 +141,7 @@ func TestExecTTY(t *testing.T) {
 		// bare `stty size` races it (and loses here with containerd: "stty:
 		// standard input", exit status 0). Wait for the size instead.
 		script := `for i in $(seq 100); do s=$(stty size 2>/dev/null); [ -n "$s" ] && [ "$s" != "0 0" ] && break; sleep 0.02; done; echo "$s"`
-		err := execIn(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{Stdin: stdin, Stdout: &out, TTY: true, Resize: resize}, spdyOnly)
+		err := kube.ExecVia(ctx, c, pod, []string{"sh", "-c", script}, kube.ExecOptions{Stdin: stdin, Stdout: &out, TTY: true, Resize: resize}, spdyOnly)
 		w.Close()
 		cancel()
 		if err != nil || strings.TrimSpace(out.String()) != "40 100" {
@@ -159,9 +150,9 @@ func TestExecTTY(t *testing.T) {
 		// The TTY turns "\n" into "\r\n" and merges stderr.
 		ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
 		out.Reset()
-		err = execIn(ctx, c, pod, []string{"sh", "-c", "echo err >&2; exit 4"}, ExecOptions{Stdout: &out, TTY: true}, spdyOnly)
+		err = kube.ExecVia(ctx, c, pod, []string{"sh", "-c", "echo err >&2; exit 4"}, kube.ExecOptions{Stdout: &out, TTY: true}, spdyOnly)
 		cancel()
-		var exit *ExitError
+		var exit *kube.ExitError
 		if !errors.As(err, &exit) || exit.Code != 4 || out.String() != "err\r\n" {
 			t.Errorf("spdyOnly=%v: tty exit 4: %q, %v", spdyOnly, out.String(), err)
 		}
@@ -171,13 +162,13 @@ func TestExecTTY(t *testing.T) {
 // TestExecCancel: cancelling ctx ends a long command promptly and leaves
 // no goroutine behind.
 func TestExecCancel(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	execOut(t, c, pod, false, "true") // warm up the client's shared transports
 	before := runtime.NumGoroutine()
 	for _, spdyOnly := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- execIn(ctx, c, pod, []string{"sleep", "100"}, ExecOptions{}, spdyOnly) }()
+		go func() { done <- kube.ExecVia(ctx, c, pod, []string{"sleep", "100"}, kube.ExecOptions{}, spdyOnly) }()
 		time.Sleep(time.Second)
 		start := time.Now()
 		cancel()
@@ -195,12 +186,12 @@ func TestExecCancel(t *testing.T) {
 			t.Fatalf("spdyOnly=%v: sleep 100 still running 3 s after cancel", spdyOnly)
 		}
 	}
-	noGoroutinesLeft(t, before)
+	kubetest.NoGoroutinesLeft(t, before)
 }
 
 // TestExecLatency logs the median time of a `true` exec.
 func TestExecLatency(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	for _, spdyOnly := range []bool{false, true} {
 		var times []time.Duration
 		for range 20 {

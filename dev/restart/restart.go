@@ -1,4 +1,8 @@
-package dev
+// Package restart is the restart helper of replaced dev pods: Wrap runs
+// the container's command under it, and Start and Restart, run by file
+// sync, start the process once the first sync is done and run it again
+// after uploads.
+package restart
 
 import (
 	"context"
@@ -39,10 +43,10 @@ while :; do
 done`
 )
 
-// wrapInRestartHelper replaces command and args with the helper running
+// Wrap replaces command and args with the helper running
 // them; command (the container's command, or args alone) must not be
 // empty: the image's entrypoint is not known here.
-func wrapInRestartHelper(command, args []string) ([]string, []string, error) {
+func Wrap(command, args []string) ([]string, []string, error) {
 	run := append(append([]string{}, command...), args...)
 	if len(run) == 0 {
 		return nil, nil, fmt.Errorf("sync startContainer and onUpload.restartContainer need the container's command: set command (and args) in the dev config or the pod spec; the image's entrypoint is not known to devspace")
@@ -61,21 +65,21 @@ var startScript = `[ -e ` + restartStartFile + ` ] && exit 0
 grep -q devspace-restart-helper /proc/1/cmdline 2>/dev/null || exit 3
 touch ` + restartStartFile + ` && echo started`
 
-// StartProcess lets the restart helper start the process held back for
+// Start lets the restart helper start the process held back for
 // the initial sync; started is false when it already ran.
-func StartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+func Start(ctx context.Context, c *kube.Client, pod kube.Pod) (started bool, err error) {
 	return runRestartScript(ctx, c, pod, startScript)
 }
 
-// RestartProcess asks the restart helper in the pod's container to start
+// Restart asks the restart helper in the pod's container to start
 // the process (the first time: started is true) or to run it again.
-func RestartProcess(ctx context.Context, c *kube.Client, pod Pod) (started bool, err error) {
+func Restart(ctx context.Context, c *kube.Client, pod kube.Pod) (started bool, err error) {
 	return runRestartScript(ctx, c, pod, restartScript)
 }
 
-func runRestartScript(ctx context.Context, c *kube.Client, pod Pod, script string) (started bool, err error) {
-	var out LockedBuffer
-	if err := Exec(ctx, c, pod, []string{"sh", "-c", script}, ExecOptions{Stdout: &out}); err != nil {
+func runRestartScript(ctx context.Context, c *kube.Client, pod kube.Pod, script string) (started bool, err error) {
+	var out kube.LockedBuffer
+	if err := kube.Exec(ctx, c, pod, []string{"sh", "-c", script}, kube.ExecOptions{Stdout: &out}); err != nil {
 		return false, fmt.Errorf("restart the process in %s: %w", pod, err)
 	}
 	return strings.TrimSpace(out.String()) == "started", nil

@@ -1,4 +1,8 @@
-package dev
+// Package replace swaps the workload of a dev pod for a dev copy with the
+// dev config's changes (image, command, env, resources, patches, the
+// restart helper), scaling the original to zero, and restores it: the
+// record of each replacement is kept in the cluster.
+package replace
 
 import (
 	"context"
@@ -14,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/devspace-engine/devspace/dev/restart"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -91,7 +96,7 @@ var (
 // recording how to undo it on the workload. It returns the selector of
 // the copy's pods. A workload already replaced by this project keeps its
 // record and gets its copy updated.
-func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
+func Replace(ctx context.Context, c *kube.Client, pod kube.Pod, project, devName string, ch PodChanges) (kube.Selector, error) {
 	// The workload's controller may update it between our read and our
 	// patch (right after a restore it still writes its status): read
 	// again and retry, as kubectl's conflict retries do.
@@ -103,17 +108,17 @@ func Replace(ctx context.Context, c *kube.Client, pod Pod, project, devName stri
 	}
 }
 
-func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName string, ch PodChanges) (Selector, error) {
+func replaceOnce(ctx context.Context, c *kube.Client, pod kube.Pod, project, devName string, ch PodChanges) (kube.Selector, error) {
 	w, err := owner(ctx, c, pod)
 	if err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	if w, err = originalOf(ctx, c, w, devName); err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	rec, replaced, err := recordOf(w)
 	if err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	if !replaced {
 		replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas")
@@ -126,17 +131,17 @@ func replaceOnce(ctx context.Context, c *kube.Client, pod Pod, project, devName 
 	}
 	dc, err := devCopy(w, rec.Copy, project, devName, ch)
 	if err != nil {
-		return Selector{}, err
+		return kube.Selector{}, err
 	}
 	if _, err := c.Apply(ctx, dc, pod.Namespace); err != nil {
-		return Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
+		return kube.Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
 	}
 	if !replaced {
 		if err := scaleAway(ctx, c, w, rec, project); err != nil {
-			return Selector{}, err
+			return kube.Selector{}, err
 		}
 	}
-	return Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
+	return kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
 }
 
 // originalOf returns the workload a dev copy stands in for, when w is
@@ -157,7 +162,7 @@ func originalOf(ctx context.Context, c *kube.Client, w *unstructured.Unstructure
 }
 
 // owner finds the Deployment or StatefulSet that runs pod.
-func owner(ctx context.Context, c *kube.Client, pod Pod) (*unstructured.Unstructured, error) {
+func owner(ctx context.Context, c *kube.Client, pod kube.Pod) (*unstructured.Unstructured, error) {
 	obj, err := getObject(ctx, c, kube.Ref{APIVersion: "v1", Kind: "Pod", Namespace: pod.Namespace, Name: pod.Name})
 	if err != nil {
 		return nil, err
@@ -182,14 +187,14 @@ func owner(ctx context.Context, c *kube.Client, pod Pod) (*unstructured.Unstruct
 func getObject(ctx context.Context, c *kube.Client, ref kube.Ref) (*unstructured.Unstructured, error) {
 	obj, err := c.Get(ctx, ref)
 	if err == nil && obj == nil {
-		err = fmt.Errorf("%s not found: %w", ref, errGone)
+		err = fmt.Errorf("%s not found: %w", ref, ErrGone)
 	}
 	return obj, err
 }
 
-// errGone says the selected pod or a workload above it was deleted while
+// ErrGone says the selected pod or a workload above it was deleted while
 // it was looked at (a dev copy just removed by stop_dev): select again.
-var errGone = errors.New("it was deleted meanwhile")
+var ErrGone = errors.New("it was deleted meanwhile")
 
 func recordOf(w *unstructured.Unstructured) (ReplaceRecord, bool, error) {
 	raw, ok := w.GetAnnotations()[AnnotationReplaced]
@@ -271,7 +276,7 @@ func applyChanges(tmpl map[string]any, ch Changes) error {
 	}
 	if ch.RestartHelper {
 		command, args := stringsOf(m["command"]), stringsOf(m["args"])
-		cmd, rest, err := wrapInRestartHelper(command, args)
+		cmd, rest, err := restart.Wrap(command, args)
 		if err != nil {
 			return fmt.Errorf("container %s: %w", m["name"], err)
 		}

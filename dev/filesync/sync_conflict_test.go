@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"context"
@@ -9,17 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent/agenttest"
 	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 // connected is a syncer on the pod after its initial sync, driven step
 // by step by the test (no follow loop), so that both sides can change
 // before sync sees either.
-func connected(t *testing.T, c *kube.Client, pod Pod, cfg SyncConfig) (*syncer, *LockedBuffer) {
+func connected(t *testing.T, c *kube.Client, pod kube.Pod, cfg SyncConfig) (*syncer, *kube.LockedBuffer) {
 	t.Helper()
-	cfg.Agent = testAgent(t)
-	var log LockedBuffer
+	cfg.Agent = agenttest.Agent(t)
+	var log kube.LockedBuffer
 	s := &syncer{c: c, cfg: cfg, log: &log}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
@@ -77,7 +79,7 @@ func conflictCopy(t *testing.T, name, side string) string {
 // place and the other beside it, on both sides; a delete on one side of
 // a file changed on the other keeps the changed file.
 func TestSyncConflicts(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	local := t.TempDir()
 	for _, f := range []string{"remote-newer.txt", "local-newer.txt", "deleted-here.txt", "deleted-there.txt"} {
 		writeFile(t, filepath.Join(local, f), "base\n")
@@ -90,7 +92,7 @@ func TestSyncConflicts(t *testing.T) {
 	// changed.
 	writeFile(t, filepath.Join(local, "remote-newer.txt"), "local edit\n")
 	setMtime(t, filepath.Join(local, "remote-newer.txt"), time.Now().Add(-time.Hour))
-	sh(t, c, pod, "echo container edit > /c/remote-newer.txt")
+	kubetest.Sh(t, c, pod, "echo container edit > /c/remote-newer.txt")
 	if err := s.localChanged(ctx, []string{"remote-newer.txt"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +100,13 @@ func TestSyncConflicts(t *testing.T) {
 	if got := conflictCopy(t, filepath.Join(local, "remote-newer.txt"), "local"); got != "local edit\n" {
 		t.Errorf("local conflict copy %q", got)
 	}
-	if got := sh(t, c, pod, "cat /c/remote-newer.txt /c/remote-newer.txt.devspace-conflict-local-*"); got != "container edit\nlocal edit\n" {
+	if got := kubetest.Sh(t, c, pod, "cat /c/remote-newer.txt /c/remote-newer.txt.devspace-conflict-local-*"); got != "container edit\nlocal edit\n" {
 		t.Errorf("in the container: %q", got)
 	}
 
 	// Both change local-newer.txt; the local change is newer. The
 	// container's change is seen first.
-	sh(t, c, pod, "echo container edit > /c/local-newer.txt")
+	kubetest.Sh(t, c, pod, "echo container edit > /c/local-newer.txt")
 	changes := remoteChanges(t, s, "local-newer.txt")
 	writeFile(t, filepath.Join(local, "local-newer.txt"), "local edit\n")
 	setMtime(t, filepath.Join(local, "local-newer.txt"), time.Now().Add(time.Hour))
@@ -115,12 +117,12 @@ func TestSyncConflicts(t *testing.T) {
 	if got := conflictCopy(t, filepath.Join(local, "local-newer.txt"), "remote"); got != "container edit\n" {
 		t.Errorf("container's conflict copy %q", got)
 	}
-	if got := sh(t, c, pod, "cat /c/local-newer.txt /c/local-newer.txt.devspace-conflict-remote-*"); got != "local edit\ncontainer edit\n" {
+	if got := kubetest.Sh(t, c, pod, "cat /c/local-newer.txt /c/local-newer.txt.devspace-conflict-remote-*"); got != "local edit\ncontainer edit\n" {
 		t.Errorf("in the container: %q", got)
 	}
 
 	// Deleted here, changed there: the change comes back.
-	sh(t, c, pod, "echo changed there > /c/deleted-here.txt")
+	kubetest.Sh(t, c, pod, "echo changed there > /c/deleted-here.txt")
 	os.Remove(filepath.Join(local, "deleted-here.txt"))
 	if err := s.localChanged(ctx, nil, []string{"deleted-here.txt"}); err != nil {
 		t.Fatal(err)
@@ -129,7 +131,7 @@ func TestSyncConflicts(t *testing.T) {
 	remoteIs(t, c, pod, "/c/deleted-here.txt", "changed there\n")
 
 	// Deleted there, changed here: the change goes back.
-	sh(t, c, pod, "rm /c/deleted-there.txt")
+	kubetest.Sh(t, c, pod, "rm /c/deleted-there.txt")
 	changes = remoteChanges(t, s, "deleted-there.txt")
 	writeFile(t, filepath.Join(local, "deleted-there.txt"), "changed here\n")
 	if err := s.remoteChanged(ctx, changes); err != nil {
@@ -147,7 +149,7 @@ func TestSyncConflicts(t *testing.T) {
 // only there, one equal in content but not in mtime (compared by hash,
 // not transferred) and one that differs (the container's is newer).
 func TestSyncInitialModes(t *testing.T) {
-	c, pod := sleeperPod(t)
+	c, pod := kubetest.SleeperPod(t)
 	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	type want struct{ local, remote map[string]string }
 	both := func(m map[string]string) want { return want{m, m} }
@@ -159,7 +161,7 @@ func TestSyncInitialModes(t *testing.T) {
 				writeFile(t, filepath.Join(local, name), content)
 				setMtime(t, filepath.Join(local, name), old)
 			}
-			sh(t, c, pod, "mkdir -p "+remote+" && cd "+remote+" && printf R > only-remote && printf S > same && printf R > differ")
+			kubetest.Sh(t, c, pod, "mkdir -p "+remote+" && cd "+remote+" && printf R > only-remote && printf S > same && printf R > differ")
 			connected(t, c, pod, SyncConfig{Local: local, Remote: remote, Upload: true, Download: download, Initial: mode})
 			if got := localFiles(t, local); !equalMaps(got, w.local) {
 				t.Errorf("local: %v, want %v", got, w.local)
@@ -215,11 +217,11 @@ func localFiles(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func remoteFiles(t *testing.T, c *kube.Client, pod Pod, dir string) map[string]string {
+func remoteFiles(t *testing.T, c *kube.Client, pod kube.Pod, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, name := range strings.Fields(sh(t, c, pod, "ls "+dir)) {
-		out[trimStamp(name)] = sh(t, c, pod, "cat "+dir+"/"+name)
+	for _, name := range strings.Fields(kubetest.Sh(t, c, pod, "ls "+dir)) {
+		out[trimStamp(name)] = kubetest.Sh(t, c, pod, "cat "+dir+"/"+name)
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package dev
+package ports
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -22,7 +23,7 @@ import (
 // over a second exec joined to a fresh connection to the local port. When
 // the pod goes away it resumes on the next one. started gets nil once
 // every port listens in the first pod, or the error that stopped it.
-func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, error), ports []PortMapping, agent *Agent, log io.Writer, started chan<- error) error {
+func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Context) (kube.Pod, error), ports []PortMapping, a *agent.Agent, log io.Writer, started chan<- error) error {
 	first := true
 	report := func(err error) {
 		if first {
@@ -30,7 +31,7 @@ func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Conte
 			started <- err
 		}
 	}
-	if err := agent.load(); err != nil {
+	if err := a.Load(); err != nil {
 		report(err)
 		return err
 	}
@@ -40,7 +41,7 @@ func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Conte
 			report(err)
 			return err
 		}
-		err = reverseInPod(ctx, c, pod, ports, agent, log, report)
+		err = reverseInPod(ctx, c, pod, ports, a, log, report)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -49,15 +50,15 @@ func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Conte
 			return err
 		}
 		fmt.Fprintf(log, "reverse port forwarding: %s went away; resuming on the next pod\n", pod)
-		_ = pauseCtx(ctx, time.Second)
+		_ = kube.Pause(ctx, time.Second)
 	}
 	report(ctx.Err())
 	return nil
 }
 
 // reverseInPod runs every mapping's listener in pod until one ends.
-func reverseInPod(ctx context.Context, c *kube.Client, pod Pod, ports []PortMapping, agent *Agent, log io.Writer, report func(error)) error {
-	if err := agent.ensure(ctx, c, pod); err != nil {
+func reverseInPod(ctx context.Context, c *kube.Client, pod kube.Pod, ports []PortMapping, a *agent.Agent, log io.Writer, report func(error)) error {
+	if err := a.Ensure(ctx, c, pod); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -67,7 +68,7 @@ func reverseInPod(ctx context.Context, c *kube.Client, pod Pod, ports []PortMapp
 	listening := make(chan struct{}, len(ports))
 	for _, p := range ports {
 		wg.Go(func() {
-			errs <- reverseListener(ctx, c, pod, p, agent, log, listening)
+			errs <- reverseListener(ctx, c, pod, p, a, log, listening)
 			cancel() // one listener gone (the pod went away): restart all
 		})
 	}
@@ -86,15 +87,15 @@ func reverseInPod(ctx context.Context, c *kube.Client, pod Pod, ports []PortMapp
 
 // reverseListener runs reverse-listen for one mapping and serves each
 // connection it announces.
-func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping, agent *Agent, log io.Writer, listening chan<- struct{}) error {
+func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMapping, a *agent.Agent, log io.Writer, listening chan<- struct{}) error {
 	addr := net.JoinHostPort(p.BindAddress, strconv.Itoa(p.Remote))
 	stdinR, stdinW := io.Pipe() // held open: closing it ends the listener
 	defer stdinW.Close()
 	outR, outW := io.Pipe()
-	var stderr LockedBuffer
+	var stderr kube.LockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		err := Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-listen", addr}, ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
+		err := kube.Exec(ctx, c, pod, []string{a.RemotePath(), "reverse-listen", addr}, kube.ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
 		outW.CloseWithError(io.EOF)
 		done <- err
 	}()
@@ -109,7 +110,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping
 			listening <- struct{}{}
 		case strings.HasPrefix(line, "conn "):
 			path := strings.TrimPrefix(line, "conn ")
-			conns.Go(func() { serveReverse(ctx, c, pod, agent, path, p.Local, log) })
+			conns.Go(func() { serveReverse(ctx, c, pod, a, path, p.Local, log) })
 		}
 	}
 	err := <-done
@@ -121,7 +122,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod Pod, p PortMapping
 
 // serveReverse joins one announced connection to a new connection to the
 // local port.
-func serveReverse(ctx context.Context, c *kube.Client, pod Pod, agent *Agent, path string, local int, log io.Writer) {
+func serveReverse(ctx context.Context, c *kube.Client, pod kube.Pod, a *agent.Agent, path string, local int, log io.Writer) {
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(local)), 5*time.Second)
 	if err != nil {
 		fmt.Fprintf(log, "reverse port forwarding: nothing answers on 127.0.0.1:%d: %v\n", local, err)
@@ -129,7 +130,7 @@ func serveReverse(ctx context.Context, c *kube.Client, pod Pod, agent *Agent, pa
 		return
 	}
 	defer conn.Close()
-	err = Exec(ctx, c, pod, []string{agent.remotePath(), "reverse-dial", path}, ExecOptions{Stdin: conn, Stdout: conn})
+	err = kube.Exec(ctx, c, pod, []string{a.RemotePath(), "reverse-dial", path}, kube.ExecOptions{Stdin: conn, Stdout: conn})
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(log, "reverse port forwarding: connection to 127.0.0.1:%d: %v\n", local, err)
 	}

@@ -1,65 +1,29 @@
-package dev
+package filesync
 
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent/agenttest"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
-var agentBuild struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// testAgent builds cmd/devspace-sync-agent once for the test bed's
-// containers (linux, this machine's architecture, static).
-func testAgent(t *testing.T) *Agent {
-	t.Helper()
-	agentBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "devspace-sync-agent-")
-		if err != nil {
-			agentBuild.err = err
-			return
-		}
-		agentBuild.path = filepath.Join(dir, AgentBinary)
-		cmd := exec.Command("go", "build", "-o", agentBuild.path, "../cmd/devspace-sync-agent")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			agentBuild.err = &buildError{err, string(out)}
-		}
-	})
-	if agentBuild.err != nil {
-		t.Fatal(agentBuild.err)
-	}
-	return NewAgent(agentBuild.path)
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return "build the sync agent: " + e.err.Error() + "\n" + e.out }
-
 // runSync runs Sync until the test ends and waits for its initial sync.
-func runSync(t *testing.T, c *kube.Client, sel Selector, cfg SyncConfig) *LockedBuffer {
+func runSync(t *testing.T, c *kube.Client, sel kube.Selector, cfg SyncConfig) *kube.LockedBuffer {
 	t.Helper()
 	if cfg.Agent == nil {
-		cfg.Agent = testAgent(t)
+		cfg.Agent = agenttest.Agent(t)
 	}
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan error, 1)
 	done := make(chan error, 1)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	go func() { done <- Sync(ctx, c, next, cfg, &log, ready) }()
 	t.Cleanup(func() {
 		cancel()
@@ -77,16 +41,6 @@ func runSync(t *testing.T, c *kube.Client, sel Selector, cfg SyncConfig) *Locked
 		t.Fatalf("no initial sync in 60 s:\n%s", log.String())
 	}
 	return &log
-}
-
-// sh runs a shell script in the pod and returns its output.
-func sh(t *testing.T, c *kube.Client, pod Pod, script string) string {
-	t.Helper()
-	out, errOut, err := execOut(t, c, pod, false, "sh", "-c", script)
-	if err != nil {
-		t.Fatalf("%s: %v %s", script, err, errOut)
-	}
-	return out
 }
 
 // eventually retries check until it returns "" (or fails the test with
@@ -108,10 +62,10 @@ func eventually(t *testing.T, limit time.Duration, check func() string) time.Dur
 
 // remoteIs waits until the file in the pod has content want ("" for
 // absent).
-func remoteIs(t *testing.T, c *kube.Client, pod Pod, file, want string) {
+func remoteIs(t *testing.T, c *kube.Client, pod kube.Pod, file, want string) {
 	t.Helper()
 	eventually(t, 15*time.Second, func() string {
-		got := sh(t, c, pod, "cat "+file+" 2>/dev/null || true")
+		got := kubetest.Sh(t, c, pod, "cat "+file+" 2>/dev/null || true")
 		if got != want {
 			return file + " in the container is " + quote(got) + ", want " + quote(want)
 		}

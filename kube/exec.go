@@ -1,4 +1,4 @@
-package dev
+package kube
 
 import (
 	"bytes"
@@ -15,8 +15,6 @@ import (
 	"k8s.io/client-go/tools/remotecommand"
 	uexec "k8s.io/client-go/util/exec"
 	"k8s.io/streaming/pkg/httpstream"
-
-	"github.com/devspace-engine/devspace/kube"
 )
 
 // ExecOptions are the streams of one command run in a container.
@@ -53,7 +51,7 @@ func (e *ExitError) Error() string {
 // When ctx ends, Exec closes the connection and returns at once, but the
 // server does not kill the command: without a TTY it runs on in the
 // container (seen with containerd), as after an interrupted kubectl exec.
-func Exec(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts ExecOptions) error {
+func Exec(ctx context.Context, c *Client, pod Pod, cmd []string, opts ExecOptions) error {
 	if len(cmd) == 0 {
 		return fmt.Errorf("exec in %s: no command", pod)
 	}
@@ -63,12 +61,12 @@ func Exec(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts ExecO
 // Attach connects opts' streams to the container's main process, as
 // `kubectl attach` does (the container needs stdin, and tty for TTY). It
 // returns when the process ends, the stream is closed, or ctx ends.
-func Attach(ctx context.Context, c *kube.Client, pod Pod, opts ExecOptions) error {
+func Attach(ctx context.Context, c *Client, pod Pod, opts ExecOptions) error {
 	return execIn(ctx, c, pod, nil, opts, false)
 }
 
 // execIn runs cmd over the exec subresource, or attaches (cmd nil).
-func execIn(ctx context.Context, c *kube.Client, pod Pod, cmd []string, opts ExecOptions, spdyOnly bool) error {
+func execIn(ctx context.Context, c *Client, pod Pod, cmd []string, opts ExecOptions, spdyOnly bool) error {
 	if pod.Name == "" || pod.Namespace == "" {
 		return fmt.Errorf("exec in %s: the pod has no name or namespace", pod)
 	}

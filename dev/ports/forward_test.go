@@ -1,4 +1,4 @@
-package dev
+package ports
 
 import (
 	"context"
@@ -7,12 +7,12 @@ import (
 	"net"
 	"net/http"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 )
 
 func TestParsePort(t *testing.T) {
@@ -106,18 +106,18 @@ func startForward(t *testing.T, ctx context.Context, f *forwarder) <-chan error 
 // serves the same local port; cancelling closes the port and ends every
 // goroutine.
 func TestForwardFollowsThePod(t *testing.T) {
-	c, ns := devTestbed(t)
-	apply(t, c, ns, webDeployment("web"))
-	sel := Selector{Namespace: ns, LabelSelector: map[string]string{"app": "web"}}
-	first := waitPod(t, c, sel)
-	next := func(ctx context.Context) (Pod, error) { return WaitPod(ctx, c, sel) }
+	c, ns := kubetest.Cluster(t)
+	kubetest.Apply(t, c, ns, kubetest.WebDeployment("web"))
+	sel := kube.Selector{Namespace: ns, LabelSelector: map[string]string{"app": "web"}}
+	first := kubetest.WaitPod(t, c, sel)
+	next := func(ctx context.Context) (kube.Pod, error) { return kube.WaitPod(ctx, c, sel) }
 	port := freePort(t)
 	ports := []PortMapping{{Local: port, Remote: 8080}}
 
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var log LockedBuffer
+	var log kube.LockedBuffer
 	start := time.Now()
 	f, err := newForwarder(c, next, ports, &log)
 	if err != nil {
@@ -137,8 +137,8 @@ func TestForwardFollowsThePod(t *testing.T) {
 	}
 
 	deleted := time.Now()
-	deletePod(t, c, first)
-	second := waitPod(t, c, sel)
+	kubetest.DeletePod(t, c, first)
+	second := kubetest.WaitPod(t, c, sel)
 	if second.UID == first.UID {
 		t.Fatalf("WaitPod returned the deleted pod %s", first.Name)
 	}
@@ -154,52 +154,6 @@ func TestForwardFollowsThePod(t *testing.T) {
 		t.Fatalf("port %d still taken after Forward returned: %v", port, err)
 	}
 	l.Close()
-	noGoroutinesLeft(t, before)
+	kubetest.NoGoroutinesLeft(t, before)
 	t.Logf("log:\n%s", log.String())
-}
-
-// noGoroutinesLeft waits a little for goroutines that are on their way
-// out (closed connections) and fails if more remain than before.
-func noGoroutinesLeft(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		var stacks strings.Builder
-		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
-		t.Fatalf("%d goroutines, %d before:\n%s", n, before, stacks.String())
-	}
-}
-
-// TestForwardSPDY: the plain SPDY upgrade (the fallback for servers and
-// proxies without the WebSocket tunnel) works too.
-func TestForwardSPDY(t *testing.T) {
-	c, ns := devTestbed(t)
-	apply(t, c, ns, webDeployment("web"))
-	sel := Selector{Namespace: ns, ImageSelector: testBusybox}
-	pod := waitPod(t, c, sel)
-	forwardOnce(t, c, pod, true)
-	forwardOnce(t, c, pod, false)
-}
-
-func forwardOnce(t *testing.T, c *kube.Client, pod Pod, spdyOnly bool) {
-	port := freePort(t)
-	next := func(context.Context) (Pod, error) { return pod, nil }
-	f, err := newForwarder(c, next, []PortMapping{{Local: port, Remote: 8080}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.spdyOnly = spdyOnly
-	ctx, cancel := context.WithCancel(context.Background())
-	start := time.Now()
-	done := startForward(t, ctx, f)
-	body, err := get(port)
-	t.Logf("spdyOnly=%v: first response after %s", spdyOnly, time.Since(start).Round(time.Millisecond))
-	cancel()
-	<-done
-	if err != nil || body != "hello from "+pod.Name {
-		t.Fatalf("spdyOnly=%v: %q, %v", spdyOnly, body, err)
-	}
 }

@@ -1,4 +1,8 @@
-package dev
+// Package filesync keeps a local directory and one in the container in
+// step through the sync agent (cmd/devspace-sync-agent, spoken to in
+// dev/syncproto): the initial sync, watching both sides, conflicts, and
+// the commands run after uploads.
+package filesync
 
 import (
 	"cmp"
@@ -9,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -59,7 +64,7 @@ type SyncConfig struct {
 	// restart helper) until the initial sync is done.
 	StartContainer bool
 	// Agent is the in-container side, copied into each container.
-	Agent *Agent
+	Agent *agent.Agent
 }
 
 // pollInterval is how often the agent rescans with Polling.
@@ -71,7 +76,7 @@ const pollInterval = 500 * time.Millisecond
 // resumes on the next one with a new initial sync. ready gets nil once
 // the first initial sync is done (once the agent runs, with
 // NoWaitInitial), or the error that stopped it.
-func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, error), cfg SyncConfig, log io.Writer, ready chan<- error) (err error) {
+func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (kube.Pod, error), cfg SyncConfig, log io.Writer, ready chan<- error) (err error) {
 	first := true
 	signal := func(err error) {
 		if first {
@@ -126,7 +131,7 @@ func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (Pod, 
 		}
 		if ctx.Err() == nil && err != nil {
 			fmt.Fprintf(log, "sync %s: %v; resuming on the next pod\n", cfg.Remote, err)
-			if pauseCtx(ctx, 500*time.Millisecond) != nil {
+			if kube.Pause(ctx, 500*time.Millisecond) != nil {
 				return nil
 			}
 		}
@@ -142,7 +147,7 @@ type syncer struct {
 	c    *kube.Client
 	cfg  SyncConfig
 	log  io.Writer
-	pod  Pod
+	pod  kube.Pod
 	conn *agentConn
 	// uploaded are the files uploaded since onUpload last ran; ran the
 	// onUpload commands that ran (for Once).
@@ -154,7 +159,7 @@ type syncer struct {
 	base map[string]pair
 }
 
-func (s *syncer) connect(ctx context.Context, pod Pod) error {
+func (s *syncer) connect(ctx context.Context, pod kube.Pod) error {
 	var flags []string
 	switch {
 	case s.cfg.NoWatch || !s.cfg.Download:

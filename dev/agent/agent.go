@@ -1,4 +1,8 @@
-package dev
+// Package agent puts the sync agent (cmd/devspace-sync-agent) into
+// containers: it finds the binary beside devspace, copies it in once per
+// container under a name that carries its content hash, and checks that
+// it runs there. File sync and reverse port forwarding run it.
+package agent
 
 import (
 	"archive/tar"
@@ -17,35 +21,35 @@ import (
 	"github.com/devspace-engine/devspace/kube"
 )
 
-// AgentBinary is the name of the sync agent (cmd/devspace-sync-agent),
-// and EnvAgent the variable that overrides where it is.
+// Binary is the name of the sync agent (cmd/devspace-sync-agent),
+// and Env the variable that overrides where it is.
 const (
-	AgentBinary = "devspace-sync-agent"
-	EnvAgent    = "DEVSPACE_SYNC_AGENT"
+	Binary = "devspace-sync-agent"
+	Env    = "DEVSPACE_SYNC_AGENT"
 )
 
 // agentDir is where the agent is put in the container.
 const agentDir = "/tmp"
 
-// FindAgent locates the sync agent as helm.Find does the Helm companion:
+// Find locates the sync agent as helm.Find does the Helm companion:
 // $DEVSPACE_SYNC_AGENT, then beside the devspace executable, then PATH.
-func FindAgent(getenv func(string) string) (string, error) {
-	if p := getenv(EnvAgent); p != "" {
+func Find(getenv func(string) string) (string, error) {
+	if p := getenv(Env); p != "" {
 		return p, nil
 	}
 	var tried []string
 	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), AgentBinary)
+		p := filepath.Join(filepath.Dir(exe), Binary)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 		tried = append(tried, p)
 	}
-	if p, err := exec.LookPath(AgentBinary); err == nil {
+	if p, err := exec.LookPath(Binary); err == nil {
 		return p, nil
 	}
 	tried = append(tried, "PATH")
-	return "", fmt.Errorf("sync needs %s (built for the container's linux architecture), which `task build` builds beside devspace; not found (looked at %s; or set %s)", AgentBinary, strings.Join(tried, ", "), EnvAgent)
+	return "", fmt.Errorf("sync needs %s (built for the container's linux architecture), which `task build` builds beside devspace; not found (looked at %s; or set %s)", Binary, strings.Join(tried, ", "), Env)
 }
 
 // Agent is the sync agent binary to copy into containers. It is read
@@ -63,12 +67,13 @@ type Agent struct {
 	installed map[string]*sync.Mutex // pod UID/container → its install lock
 }
 
-// NewAgent returns the agent at path (see FindAgent).
-func NewAgent(path string) *Agent {
+// New returns the agent at path (see Find).
+func New(path string) *Agent {
 	return &Agent{path: path, installed: map[string]*sync.Mutex{}}
 }
 
-func (a *Agent) load() error {
+// Load reads the agent binary once and names it after its content.
+func (a *Agent) Load() error {
 	a.once.Do(func() {
 		a.data, a.err = os.ReadFile(a.path)
 		if a.err != nil {
@@ -76,16 +81,16 @@ func (a *Agent) load() error {
 			return
 		}
 		sum := sha256.Sum256(a.data)
-		a.name = AgentBinary + "-" + hex.EncodeToString(sum[:6])
+		a.name = Binary + "-" + hex.EncodeToString(sum[:6])
 	})
 	return a.err
 }
 
-// remotePath is where the agent runs from in the container.
-func (a *Agent) remotePath() string { return agentDir + "/" + a.name }
+// RemotePath is where the agent runs from in the container.
+func (a *Agent) RemotePath() string { return agentDir + "/" + a.name }
 
 // lockFor serialises installs into one container.
-func (a *Agent) lockFor(pod Pod) *sync.Mutex {
+func (a *Agent) lockFor(pod kube.Pod) *sync.Mutex {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	key := pod.UID + "/" + pod.Name + "/" + pod.Container
@@ -99,10 +104,10 @@ func (a *Agent) lockFor(pod Pod) *sync.Mutex {
 // tool the container needs; an image without /tmp gets one (mode 1777).
 // An empty archive probes for /tmp first: tar that fails before reading
 // a large stdin would leave the exec hanging.
-func (a *Agent) install(ctx context.Context, c *kube.Client, pod Pod) error {
+func (a *Agent) install(ctx context.Context, c *kube.Client, pod kube.Pod) error {
 	ctx, cancel := context.WithTimeout(ctx, installTimeout)
 	defer cancel()
-	withDir := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", agentDir}, ExecOptions{Stdin: bytes.NewReader(make([]byte, 1024))}) != nil
+	withDir := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", agentDir}, kube.ExecOptions{Stdin: bytes.NewReader(make([]byte, 1024))}) != nil
 	dir := agentDir
 	if withDir {
 		dir = "/"
@@ -111,8 +116,8 @@ func (a *Agent) install(ctx context.Context, c *kube.Client, pod Pod) error {
 	if err != nil {
 		return err
 	}
-	var stderr LockedBuffer
-	if err := Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
+	var stderr kube.LockedBuffer
+	if err := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, kube.ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
 		return fmt.Errorf("copy the sync agent into %s (the container needs tar and a writable %s): %w %s", pod, agentDir, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
@@ -145,3 +150,26 @@ func (a *Agent) archive(withDir bool) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Ensure installs the agent in the container unless it runs there
+// already.
+func (a *Agent) Ensure(ctx context.Context, c *kube.Client, pod kube.Pod) error {
+	lock := a.lockFor(pod)
+	lock.Lock()
+	defer lock.Unlock()
+	version := []string{a.RemotePath(), "-version"}
+	if kube.Exec(ctx, c, pod, version, kube.ExecOptions{}) == nil {
+		return nil
+	}
+	if err := a.install(ctx, c, pod); err != nil {
+		return err
+	}
+	var stderr kube.LockedBuffer
+	if err := kube.Exec(ctx, c, pod, version, kube.ExecOptions{Stderr: &stderr}); err != nil {
+		return fmt.Errorf("the sync agent does not run in %s (is the container linux/%s, the agent's architecture?): %w %s", pod, agentArchHint, err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
+// agentArchHint names the architecture task build gives the agent.
+const agentArchHint = "amd64, unless built with another GOARCH"

@@ -1,4 +1,4 @@
-package dev
+package filesync
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/devspace-engine/devspace/dev/restart"
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // UploadExec is a command run in the container after sync uploaded files
@@ -41,8 +44,8 @@ func (s *syncer) runOnUpload(ctx context.Context) error {
 			s.ran = map[int]bool{}
 		}
 		s.ran[i] = true
-		var out LockedBuffer // stdout and stderr, interleaved
-		err := Exec(ctx, s.c, s.pod, e.Command, ExecOptions{Stdout: &out, Stderr: &out})
+		var out kube.LockedBuffer // stdout and stderr, interleaved
+		err := kube.Exec(ctx, s.c, s.pod, e.Command, kube.ExecOptions{Stdout: &out, Stderr: &out})
 		status := "done"
 		if err != nil {
 			status = err.Error()
@@ -51,7 +54,7 @@ func (s *syncer) runOnUpload(ctx context.Context) error {
 		if text := strings.TrimRight(out.String(), "\n"); text != "" {
 			fmt.Fprintln(s.log, text)
 		}
-		var exit *ExitError
+		var exit *kube.ExitError
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return ctx.Err()
@@ -78,8 +81,8 @@ func triggers(patterns, files []string) bool {
 // restartProcess starts the container's process under the restart helper
 // (the first time in a container) or restarts it (after uploads).
 func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
-	started, err := RestartProcess(ctx, s.c, s.pod)
-	var exit *ExitError
+	started, err := restart.Restart(ctx, s.c, s.pod)
+	var exit *kube.ExitError
 	switch {
 	case errors.As(err, &exit):
 		fmt.Fprintf(s.log, "sync %s: could not restart the container's process: it does not run under the restart helper (was the pod replacement disabled?)\n", s.cfg.Remote)
@@ -97,8 +100,8 @@ func (s *syncer) restartProcess(ctx context.Context, uploaded int) error {
 // startProcess lets the restart helper start the container's process
 // (startContainer), once per container; a running process is left alone.
 func (s *syncer) startProcess(ctx context.Context) error {
-	started, err := StartProcess(ctx, s.c, s.pod)
-	var exit *ExitError
+	started, err := restart.Start(ctx, s.c, s.pod)
+	var exit *kube.ExitError
 	switch {
 	case errors.As(err, &exit):
 		fmt.Fprintf(s.log, "sync %s: startContainer: the container does not run under the restart helper (was the pod replacement disabled?)\n", s.cfg.Remote)

@@ -1,0 +1,399 @@
+package dev
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/dev/agent"
+	"github.com/devspace-engine/devspace/dev/filesync"
+	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// Setup is what a session needs beyond dev.NAME of devspace.yaml: the
+// project, start_dev's flags, and the run's terminal, log and lookups.
+type Setup struct {
+	Project string // the project's name (the lock, the replacement records)
+	Dir     string // the project's directory, which sync paths and exclude files are relative to
+	// Namespace is the pod's when dev.NAME names none (the client's).
+	Namespace string
+	// start_dev's --disable-port-forwarding, --disable-pod-replace,
+	// --disable-sync and --continue-on-terminal-exit.
+	NoPorts, NoReplace, NoSync, ContinueOnTerminalExit bool
+	// Browser opens the open: URLs in a browser too (see Desktop).
+	Browser bool
+	// Stdin and Stdout are the terminal's; Log gets the session's messages.
+	Stdin  io.Reader
+	Stdout io.Writer
+	Log    io.Writer
+	// Expand resolves runtime variables in imageSelector.
+	Expand func(string) (string, error)
+	// ResolveImage resolves a devImage written at path of the config (for
+	// errors) to the image to run: the name of an image the pipeline built
+	// gets the tag just built.
+	ResolveImage func(path, value string) (string, error)
+	// Agent is the sync agent, asked for only when a sync or a reverse
+	// port needs it.
+	Agent func() (*agent.Agent, error)
+}
+
+// ConfigFor turns dev.NAME of devspace.yaml into the Config that
+// Manager.Start runs; fields whose behaviour is not there yet are refused
+// rather than ignored.
+func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
+	if err := unsupportedDev(name, p); err != nil {
+		return Config{}, err
+	}
+	ns := p.Namespace
+	if ns == "" {
+		ns = s.Namespace
+	}
+	sel := kube.Selector{Namespace: ns, LabelSelector: p.LabelSelector, Container: p.Container}
+	if p.ImageSelector != "" {
+		img, err := s.Expand(p.ImageSelector)
+		if err != nil {
+			return Config{}, fmt.Errorf("dev %s: imageSelector: %w", name, err)
+		}
+		sel.ImageSelector = img
+	}
+	if sel.ImageSelector == "" && len(sel.LabelSelector) == 0 {
+		return Config{}, fmt.Errorf("dev %s: set imageSelector or labelSelector", name)
+	}
+	cfg := Config{Name: name, Project: s.Project, Selector: sel, Log: s.Log}
+	if !s.NoReplace {
+		ch, err := changesOf(name, p, s.ResolveImage)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Changes = ch
+	}
+	for i, o := range p.Open {
+		url, _ := o["url"].(string)
+		if url == "" {
+			return Config{}, fmt.Errorf("dev %s: open[%d]: set url, e.g. http://localhost:8080", name, i)
+		}
+		cfg.Open = append(cfg.Open, OpenConfig{URL: url})
+	}
+	cfg.Browser = s.Browser
+	var err error
+	if cfg.Services, err = s.services(name, &p.DevContainer); err != nil {
+		return Config{}, err
+	}
+	if err := s.terminal(name, "", &p.DevContainer, &cfg); err != nil {
+		return Config{}, err
+	}
+	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
+		dc := p.Containers[cname]
+		container := cmp.Or(dc.Container, cname)
+		svc, err := s.services(name+": containers."+cname, dc)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Containers = append(cfg.Containers, ContainerServices{Container: container, Services: svc})
+		if err := s.terminal(name, container, dc, &cfg); err != nil {
+			return Config{}, err
+		}
+	}
+	if len(cfg.ReversePorts) > 0 || slices.ContainsFunc(cfg.Containers, func(cs ContainerServices) bool { return len(cs.ReversePorts) > 0 }) {
+		if cfg.Agent, err = s.Agent(); err != nil {
+			return Config{}, fmt.Errorf("dev %s: reversePorts: %w", name, err)
+		}
+	}
+	return cfg, nil
+}
+
+// services maps one container's ports, reverse ports, logs and syncs
+// (what names it in errors: "web", or "web: containers.side").
+func (s Setup) services(what string, dc *config.DevContainer) (Services, error) {
+	var svc Services
+	if !s.NoPorts {
+		for _, port := range dc.Ports {
+			m, err := ports.ParsePort(port.Port, port.BindAddress)
+			if err != nil {
+				return svc, fmt.Errorf("dev %s: ports: %w", what, err)
+			}
+			svc.Ports = append(svc.Ports, m)
+		}
+		for i, rp := range dc.ReversePorts {
+			port, _ := rp["port"].(string)
+			bind, _ := rp["bindAddress"].(string)
+			m, err := ports.ParsePort(port, bind)
+			if err != nil {
+				return svc, fmt.Errorf("dev %s: reversePorts[%d]: %w", what, i, err)
+			}
+			svc.ReversePorts = append(svc.ReversePorts, m)
+		}
+	}
+	if l := dc.Logs; l != nil && (l.Enabled == nil || *l.Enabled) {
+		svc.Logs, svc.LastLines = true, l.LastLines
+	}
+	if s.NoSync {
+		return svc, nil
+	}
+	for i, sc := range dc.Sync {
+		fs, err := syncConfig(s.Dir, sc)
+		if err != nil {
+			return svc, fmt.Errorf("dev %s: sync[%d]: %w", what, i, err)
+		}
+		if fs == nil {
+			continue
+		}
+		if fs.Agent, err = s.Agent(); err != nil {
+			return svc, fmt.Errorf("dev %s: sync[%d]: %w", what, i, err)
+		}
+		svc.Syncs = append(svc.Syncs, *fs)
+	}
+	return svc, nil
+}
+
+// terminal sets the session's terminal (or attach) from one container's
+// settings; only one may want the keyboard.
+func (s Setup) terminal(name, container string, dc *config.DevContainer, cfg *Config) error {
+	var term *TerminalConfig
+	if t := dc.Terminal; t != nil && (t.Enabled == nil || *t.Enabled) {
+		term = &TerminalConfig{Command: t.Command, WorkDir: t.WorkDir, TTY: !t.DisableTTY, Stdin: s.Stdin, Stdout: s.Stdout}
+	}
+	if a, on := attachOf(dc); on {
+		if term != nil {
+			return fmt.Errorf("dev %s: set terminal or attach, not both: both want your keyboard", name)
+		}
+		term = &TerminalConfig{Attach: true, TTY: !a.noTTY, Stdin: s.Stdin, Stdout: s.Stdout}
+	}
+	if term == nil {
+		return nil
+	}
+	if cfg.Terminal != nil {
+		return fmt.Errorf("dev %s: only one terminal or attach per dev config: both want your keyboard", name)
+	}
+	cfg.Terminal, cfg.TerminalContainer, cfg.ContinueOnTerminalExit = term, container, s.ContinueOnTerminalExit
+	return nil
+}
+
+// syncConfig maps a sync[] entry; nil when it has nothing to do. Options
+// without behaviour yet are errors, not silently ignored.
+func syncConfig(dir string, sc config.DevSync) (*filesync.SyncConfig, error) {
+	local, remote, ok := strings.Cut(sc.Path, ":")
+	if !ok || remote == "" || !strings.HasPrefix(remote, "/") {
+		return nil, fmt.Errorf("path %q: write LOCAL:REMOTE with an absolute remote directory, e.g. ./src:/app", sc.Path)
+	}
+	mode := filesync.InitialSync(sc.InitialSync)
+	switch {
+	case sc.File, sc.BandwidthLimits != nil:
+		return nil, errors.New("file and bandwidthLimits are not available in this version yet")
+	case sc.InitialSyncCompareBy != "":
+		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
+	case mode != "" && !slices.Contains(filesync.InitialSyncModes, mode):
+		return nil, fmt.Errorf("initialSync %q: want one of %v", sc.InitialSync, filesync.InitialSyncModes)
+	case sc.DisableUpload && sc.DisableDownload:
+		return nil, nil
+	}
+	if !filepath.IsAbs(local) {
+		local = filepath.Join(dir, local)
+	}
+	common, err := patternFile(dir, sc.ExcludeFile)
+	if err != nil {
+		return nil, err
+	}
+	common = append(common, sc.ExcludePaths...)
+	up, err := patternFile(dir, sc.UploadExcludeFile)
+	if err != nil {
+		return nil, err
+	}
+	down, err := patternFile(dir, sc.DownloadExcludeFile)
+	if err != nil {
+		return nil, err
+	}
+	onUpload, err := onUploadExecs(sc.OnUpload)
+	if err != nil {
+		return nil, err
+	}
+	return &filesync.SyncConfig{
+		Local: local, Remote: remote,
+		OnUpload:         onUpload,
+		Exclude:          slices.Concat(common, sc.UploadExcludePaths, up),
+		Upload:           !sc.DisableUpload,
+		Download:         !sc.DisableDownload,
+		DownloadExclude:  slices.Concat(common, sc.DownloadExcludePaths, down),
+		Initial:          mode,
+		NoWaitInitial:    sc.WaitInitialSync != nil && !*sc.WaitInitialSync,
+		NoWatch:          sc.NoWatch,
+		Polling:          sc.Polling,
+		RestartContainer: sc.OnUpload != nil && sc.OnUpload.RestartContainer,
+		StartContainer:   sc.StartContainer,
+	}, nil
+}
+
+// onUploadExecs maps onUpload.exec: a command without args runs
+// through sh -c, as in DevSpace.
+func onUploadExecs(o *config.DevSyncOnUpload) ([]filesync.UploadExec, error) {
+	if o == nil {
+		return nil, nil
+	}
+	var out []filesync.UploadExec
+	for i, e := range o.Exec {
+		switch {
+		case e.Command == "":
+			return nil, fmt.Errorf("onUpload.exec[%d]: command is empty", i)
+		case e.Local:
+			return nil, fmt.Errorf("onUpload.exec[%d]: local is not available in this version yet", i)
+		}
+		argv := append([]string{e.Command}, e.Args...)
+		if len(e.Args) == 0 {
+			argv = []string{"sh", "-c", e.Command}
+		}
+		out = append(out, filesync.UploadExec{Name: cmp.Or(e.Name, e.Command), Command: argv, OnChange: e.OnChange, FailOnError: e.FailOnError, Once: e.Once})
+	}
+	return out, nil
+}
+
+// patternFile reads an exclude file: one pattern per line, # comments.
+func patternFile(dir, name string) ([]string, error) {
+	if name == "" {
+		return nil, nil
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("excludeFile: %w", err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// changesOf is what dev config p changes in the pod: the selected
+// container, the containers under containers:, and patches. Each devImage
+// goes through resolveImage (given its config path), which points the
+// name of an image built by the pipeline at the tag just built.
+func changesOf(name string, p *config.DevPod, resolveImage func(path, value string) (string, error)) (replace.PodChanges, error) {
+	main, err := containerChanges(p.Container, &p.DevContainer, "dev."+name, resolveImage)
+	if err != nil {
+		return replace.PodChanges{}, err
+	}
+	pc := replace.PodChanges{Containers: []replace.Changes{main}}
+	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
+		dc := p.Containers[cname]
+		if err := unsupportedInContainer(name, cname, dc); err != nil {
+			return replace.PodChanges{}, err
+		}
+		ch, err := containerChanges(cmp.Or(dc.Container, cname), dc, "dev."+name+".containers."+cname, resolveImage)
+		if err != nil {
+			return replace.PodChanges{}, err
+		}
+		pc.Containers = append(pc.Containers, ch)
+	}
+	for i, raw := range p.Patches {
+		op, _ := raw["op"].(string)
+		path, _ := raw["path"].(string)
+		if op == "" || path == "" {
+			return replace.PodChanges{}, fmt.Errorf("dev %s: patches[%d]: set op (add, replace or remove) and path", name, i)
+		}
+		pc.Patches = append(pc.Patches, replace.Patch{Op: op, Path: path, Value: raw["value"]})
+	}
+	return pc, nil
+}
+
+// containerChanges is what one container's settings change in it: the
+// replacement fields, stdin and a TTY for attach, the restart helper.
+// path is where c is in the config (dev.NAME or dev.NAME.containers.C).
+func containerChanges(container string, c *config.DevContainer, path string, resolveImage func(path, value string) (string, error)) (replace.Changes, error) {
+	ch := replace.Changes{Container: container, Command: c.Command, Args: c.Args, WorkingDir: c.WorkingDir, Resources: c.Resources,
+		RestartHelper: needsRestartHelper(c)}
+	if c.DevImage != "" {
+		img, err := resolveImage(path+".devImage", c.DevImage)
+		if err != nil {
+			return replace.Changes{}, err
+		}
+		ch.Image = img
+	}
+	if a, on := attachOf(c); on && !a.noReplace {
+		ch.Attach, ch.NoTTY = true, a.noTTY
+	}
+	if len(c.Env) > 0 {
+		ch.Env = map[string]string{}
+		for _, e := range c.Env {
+			ch.Env[e.Name] = e.Value
+		}
+	}
+	return ch, nil
+}
+
+// needsRestartHelper says whether a sync starts (startContainer) or
+// restarts the container's process, which the restart helper in the
+// replacement does, unless
+// restartHelper.inject: false says the image brings its own.
+func needsRestartHelper(p *config.DevContainer) bool {
+	if inject, set := p.RestartHelper["inject"].(bool); set && !inject {
+		return false
+	}
+	return slices.ContainsFunc(p.Sync, func(sc config.DevSync) bool {
+		return sc.StartContainer || (sc.OnUpload != nil && sc.OnUpload.RestartContainer)
+	})
+}
+
+// attachSettings are dev.*.attach's options.
+type attachSettings struct{ noReplace, noTTY bool }
+
+// attachOf reads dev.*.attach ({enabled, disableReplace, disableTTY});
+// on is false when it is absent or disabled.
+func attachOf(p *config.DevContainer) (a attachSettings, on bool) {
+	if p.Attach == nil {
+		return a, false
+	}
+	flag := func(k string) bool { v, _ := p.Attach[k].(bool); return v }
+	if v, set := p.Attach["enabled"].(bool); set && !v {
+		return a, false
+	}
+	return attachSettings{noReplace: flag("disableReplace"), noTTY: flag("disableTTY")}, true
+}
+
+// unsupportedInContainer refuses, under containers:, what has no
+// behaviour yet.
+func unsupportedInContainer(name, container string, c *config.DevContainer) error {
+	var fields []string
+	for _, f := range []struct {
+		set   bool
+		field string
+	}{{c.SSH != nil, "ssh"}, {len(c.ProxyCommands) > 0, "proxyCommands"}, {len(c.PersistPaths) > 0, "persistPaths"}} {
+		if f.set {
+			fields = append(fields, f.field)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dev %s: containers.%s: %s not available in this version yet", name, container, strings.Join(fields, ", "))
+}
+
+// unsupportedDev names the dev fields that are configured but have no
+// behaviour yet, so that nobody waits for a sync that never comes.
+func unsupportedDev(name string, p *config.DevPod) error {
+	var fields []string
+	add := func(set bool, field string) {
+		if set {
+			fields = append(fields, field)
+		}
+	}
+	add(p.SSH != nil, "ssh")
+	add(len(p.ProxyCommands) > 0, "proxyCommands")
+	add(len(p.PersistPaths) > 0, "persistPaths")
+	if len(fields) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dev %s: %s not available in this version yet (ports, reversePorts, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
+}
