@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/buildkit"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kaniko"
 )
 
@@ -15,28 +15,28 @@ import (
 // builder (and, when it runs in the cluster, a field of clusterBuilders).
 
 // builder sends each request to the builder of its kind.
-func (r *buildRun) builder() build.Builder {
-	return build.BuilderFunc(func(ctx context.Context, req build.Request) (build.Result, error) {
+func (r *buildRun) builder() imagebuild.Builder {
+	return imagebuild.BuilderFunc(func(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
 		switch {
 		case req.OnDaemon():
 			d, err := r.opts.Connections.Docker(ctx)
 			if err != nil {
-				return build.Result{}, err
+				return imagebuild.Result{}, err
 			}
 			return d.Build(ctx, req)
-		case req.Kind == build.KindCustom:
+		case req.Kind == imagebuild.KindCustom:
 			return r.custom(ctx, req)
 		case req.InCluster():
 			cb, err := r.clusterBuilders()
 			if err != nil {
-				return build.Result{}, err
+				return imagebuild.Result{}, err
 			}
-			if req.Kind == build.KindKaniko {
+			if req.Kind == imagebuild.KindKaniko {
 				return cb.kaniko.Build(ctx, req)
 			}
 			return cb.buildkit.Build(ctx, req)
 		}
-		return build.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
+		return imagebuild.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
 	})
 }
 

@@ -12,9 +12,9 @@ import (
 	"io"
 	"sync"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runvars"
@@ -92,7 +92,7 @@ type Connections struct {
 	Kube   func() (*kube.Client, error)
 	// Limiter bounds concurrent builds across the process, ClusterLimiter
 	// those in the cluster (nil: none of their own).
-	Limiter, ClusterLimiter *build.Limiter
+	Limiter, ClusterLimiter *imagebuild.Limiter
 }
 
 // Shell runs commands as the calling script would (its functions,
@@ -109,8 +109,8 @@ type Shell interface {
 
 // Results are what a call did, per image in build order.
 type Results struct {
-	Outcomes []build.Outcome
-	Report   []build.ImageReport
+	Outcomes []imagebuild.Outcome
+	Report   []imagebuild.ImageReport
 }
 
 // Run builds the images of opts. Build failures are printed (with the

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // registry looks images and base images up in their registries without a
@@ -25,10 +25,10 @@ func (r *buildRun) registry() (*docker.Credentials, error) {
 // fallback when the Docker host is not reachable"), unless
 // docker.disableFallback is set. It says which daemon failed and which
 // images go to the cluster instead. Other daemon errors stay errors.
-func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []build.Request) {
+func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []imagebuild.Request) {
 	var candidates []int
 	for i, req := range reqs {
-		if req.Kind == build.KindDocker && !disableFallback(req) {
+		if req.Kind == imagebuild.KindDocker && !disableFallback(req) {
 			candidates = append(candidates, i)
 		}
 	}
@@ -46,7 +46,7 @@ func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []build.Request) {
 	}
 	var names []string
 	for _, i := range candidates {
-		reqs[i].Kind = build.KindKaniko
+		reqs[i].Kind = imagebuild.KindKaniko
 		reqs[i].Push = !(reqs[i].Config.SkipPush || r.opts.SkipPush)
 		names = append(names, reqs[i].Name)
 	}
@@ -55,7 +55,7 @@ func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []build.Request) {
 		ep.Host, ep.Context, ep.Source, rootCause(unreachable.Err), strings.Join(names, ", "))
 }
 
-func disableFallback(req build.Request) bool {
+func disableFallback(req imagebuild.Request) bool {
 	d := req.Config.Docker
 	return d != nil && d.DisableFallback != nil && *d.DisableFallback
 }

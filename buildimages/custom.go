@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/runvars"
 )
 
@@ -18,7 +18,7 @@ var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)
 // image's runtime variables name the image being built, so
 // `docker build -t ${runtime.images.app.image}:${runtime.images.app.tag}`
 // works; if the build fails they are put back.
-func (r *buildRun) custom(ctx context.Context, req build.Request) (build.Result, error) {
+func (r *buildRun) custom(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
 	store := r.opts.Runtime
 	prev, hadPrev := store.Image(req.Name)
 	store.SetImage(req.Name, runvars.Image{Image: req.Image, Tag: req.Tags[0], Tags: req.Tags})
@@ -27,12 +27,12 @@ func (r *buildRun) custom(ctx context.Context, req build.Request) (build.Result,
 		store.SetImage(req.Name, prev)
 	}
 	if err != nil {
-		return build.Result{}, fmt.Errorf("custom build command: %w", err)
+		return imagebuild.Result{}, fmt.Errorf("custom build command: %w", err)
 	}
-	return build.Result{}, nil
+	return imagebuild.Result{}, nil
 }
 
-func (r *buildRun) runCustom(ctx context.Context, req build.Request) error {
+func (r *buildRun) runCustom(ctx context.Context, req imagebuild.Request) error {
 	cu := req.Config.Custom
 	command := cu.Command
 	for _, c := range cu.Commands {
@@ -59,7 +59,7 @@ func (r *buildRun) runCustom(ctx context.Context, req build.Request) error {
 // customArgs builds the argument list of the older args/appendArgs form:
 // args, then the image (after imageFlag, unless skipImageArg), then
 // appendArgs, with runtime variables resolved.
-func (r *buildRun) customArgs(req build.Request) ([]string, error) {
+func (r *buildRun) customArgs(req imagebuild.Request) ([]string, error) {
 	cu := req.Config.Custom
 	args := append([]string{}, cu.Args...)
 	if cu.SkipImageArg == nil || !*cu.SkipImageArg {

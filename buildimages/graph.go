@@ -6,19 +6,19 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // graph orders the requests bases first. Unless --no-deps, images the
 // selected ones build on are added (they are built too when their keys
 // changed). It prints the order once when any image has a project base.
-func (r *buildRun) graph(reqs []build.Request) ([]build.Request, *build.Graph, error) {
+func (r *buildRun) graph(reqs []imagebuild.Request) ([]imagebuild.Request, *imagebuild.Graph, error) {
 	repos := map[string]string{}
 	for name, img := range r.opts.Config.Images {
 		repos[name] = img.Image
 	}
 	for {
-		g, err := build.NewGraph(reqs, repos)
+		g, err := imagebuild.NewGraph(reqs, repos)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -40,11 +40,11 @@ func (r *buildRun) graph(reqs []build.Request) ([]build.Request, *build.Graph, e
 
 // missingBases lists the project images the requests build on that are
 // not among them.
-func missingBases(reqs []build.Request, g *build.Graph) []string {
+func missingBases(reqs []imagebuild.Request, g *imagebuild.Graph) []string {
 	var out []string
 	for _, req := range reqs {
 		for _, dep := range g.Deps[req.Name] {
-			if !slices.ContainsFunc(reqs, func(o build.Request) bool { return o.Name == dep }) && !slices.Contains(out, dep) {
+			if !slices.ContainsFunc(reqs, func(o imagebuild.Request) bool { return o.Name == dep }) && !slices.Contains(out, dep) {
 				out = append(out, dep)
 			}
 		}
@@ -54,13 +54,13 @@ func missingBases(reqs []build.Request, g *build.Graph) []string {
 
 // inOrder sorts reqs as order names them; requests it does not name keep
 // their place after those it does.
-func inOrder(reqs []build.Request, order []string) []build.Request {
+func inOrder(reqs []imagebuild.Request, order []string) []imagebuild.Request {
 	rank := map[string]int{}
 	for i, n := range order {
 		rank[n] = i
 	}
 	out := slices.Clone(reqs)
-	slices.SortStableFunc(out, func(a, b build.Request) int {
+	slices.SortStableFunc(out, func(a, b imagebuild.Request) int {
 		ra, oka := rank[a.Name]
 		rb, okb := rank[b.Name]
 		switch {
@@ -76,8 +76,8 @@ func inOrder(reqs []build.Request, order []string) []build.Request {
 	return out
 }
 
-func (r *buildRun) printOrder(reqs []build.Request, g *build.Graph) {
-	if r.opts.Output.Silent || !slices.ContainsFunc(reqs, func(q build.Request) bool { return len(g.Deps[q.Name]) > 0 }) {
+func (r *buildRun) printOrder(reqs []imagebuild.Request, g *imagebuild.Graph) {
+	if r.opts.Output.Silent || !slices.ContainsFunc(reqs, func(q imagebuild.Request) bool { return len(g.Deps[q.Name]) > 0 }) {
 		return
 	}
 	var steps []string
@@ -95,7 +95,7 @@ func (r *buildRun) printOrder(reqs []build.Request, g *build.Graph) {
 // daemon's image when it has it, else the registry's digest. A lookup
 // that fails falls back to the digest of the image's last build, with a
 // warning; without one it is an error.
-func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *build.Graph) (map[string]string, error) {
+func (r *buildRun) baseDigests(ctx context.Context, reqs []imagebuild.Request, g *imagebuild.Graph) (map[string]string, error) {
 	var refs []string
 	for _, req := range reqs {
 		for _, ref := range g.Refs[req.Name] {
@@ -129,9 +129,9 @@ func (r *buildRun) baseDigests(ctx context.Context, reqs []build.Request, g *bui
 // lookUpBases resolves external base images: through the daemon when an
 // image builds there (its local copy is what a build uses), else, for
 // builds in the cluster, in the registries alone.
-func (r *buildRun) lookUpBases(ctx context.Context, reqs []build.Request, refs []string) (map[string]string, map[string]error, error) {
+func (r *buildRun) lookUpBases(ctx context.Context, reqs []imagebuild.Request, refs []string) (map[string]string, map[string]error, error) {
 	found, failed := map[string]string{}, map[string]error{}
-	if slices.ContainsFunc(reqs, build.Request.OnDaemon) {
+	if slices.ContainsFunc(reqs, imagebuild.Request.OnDaemon) {
 		d, err := r.opts.Connections.Docker(ctx)
 		if err != nil {
 			return nil, nil, err
@@ -158,7 +158,7 @@ func (r *buildRun) lookUpBases(ctx context.Context, reqs []build.Request, refs [
 
 // lastBaseDigest is the digest ref had when an image using it was last
 // built.
-func (r *buildRun) lastBaseDigest(reqs []build.Request, ref string) (string, bool) {
+func (r *buildRun) lastBaseDigest(reqs []imagebuild.Request, ref string) (string, bool) {
 	for _, req := range reqs {
 		if in, ok := r.cache.PreviousInputs(req.Name); ok {
 			if d, ok := in.Bases[ref]; ok {
@@ -171,7 +171,7 @@ func (r *buildRun) lastBaseDigest(reqs []build.Request, ref string) (string, boo
 
 // recordedKeys are the build keys of project images that are bases but not
 // built in this call (--no-deps), from their last build.
-func (r *buildRun) recordedKeys(reqs []build.Request, g *build.Graph) (map[string]string, error) {
+func (r *buildRun) recordedKeys(reqs []imagebuild.Request, g *imagebuild.Graph) (map[string]string, error) {
 	keys := map[string]string{}
 	for _, name := range missingBases(reqs, g) {
 		rec, ok := r.cache.Image(name)
@@ -186,7 +186,7 @@ func (r *buildRun) recordedKeys(reqs []build.Request, g *build.Graph) (map[strin
 // pinBases points each rebuilt image's project bases at the exact tag
 // this run built or kept, in its in-memory Dockerfile, and returns each
 // request's bases (indexes in rebuild) for the scheduler.
-func (r *buildRun) pinBases(rebuild []build.Request, all []build.Request, decisions []build.Decision, g *build.Graph) [][]int {
+func (r *buildRun) pinBases(rebuild []imagebuild.Request, all []imagebuild.Request, decisions []imagebuild.Decision, g *imagebuild.Graph) [][]int {
 	exact := map[string]string{}
 	for i, req := range all {
 		if tags := decisions[i].Tags; len(tags) > 0 {
@@ -209,9 +209,9 @@ func (r *buildRun) pinBases(rebuild []build.Request, all []build.Request, decisi
 			continue
 		}
 		req.KeyDockerfile = req.DockerfileText
-		req.DockerfileText = build.RewriteBaseRefs(req.DockerfileText, g.Refs[req.Name], exact)
+		req.DockerfileText = imagebuild.RewriteBaseRefs(req.DockerfileText, g.Refs[req.Name], exact)
 		for _, dep := range g.Deps[req.Name] {
-			if j := slices.IndexFunc(rebuild[:i], func(o build.Request) bool { return o.Name == dep }); j >= 0 {
+			if j := slices.IndexFunc(rebuild[:i], func(o imagebuild.Request) bool { return o.Name == dep }); j >= 0 {
 				deps[i] = append(deps[i], j)
 			}
 		}

@@ -4,18 +4,18 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
-func requests(names ...string) []build.Request {
-	var out []build.Request
+func requests(names ...string) []imagebuild.Request {
+	var out []imagebuild.Request
 	for _, n := range names {
-		out = append(out, build.Request{Name: n})
+		out = append(out, imagebuild.Request{Name: n})
 	}
 	return out
 }
 
-func names(reqs []build.Request) []string {
+func names(reqs []imagebuild.Request) []string {
 	var out []string
 	for _, r := range reqs {
 		out = append(out, r.Name)
@@ -38,7 +38,7 @@ func TestInOrder(t *testing.T) {
 // in the order the requests name them.
 func TestMissingBases(t *testing.T) {
 	t.Parallel()
-	g := &build.Graph{Deps: map[string][]string{"app": {"base", "tools"}, "api": {"base"}, "tools": nil}}
+	g := &imagebuild.Graph{Deps: map[string][]string{"app": {"base", "tools"}, "api": {"base"}, "tools": nil}}
 	got := missingBases(requests("app", "api", "tools"), g)
 	if want := []string{"base"}; !slices.Equal(got, want) {
 		t.Errorf("missingBases = %v, want %v", got, want)

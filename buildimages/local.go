@@ -5,19 +5,19 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // localCluster returns the local cluster the current kube context names,
 // if pushes to it can be avoided (--skip-push-on-local-kubernetes, on by
 // default as in DevSpace).
-func (r *buildRun) localCluster() (build.LocalCluster, bool) {
+func (r *buildRun) localCluster() (imagebuild.LocalCluster, bool) {
 	if !r.opts.SkipPushLocal || r.opts.SkipPush {
-		return build.LocalCluster{}, false
+		return imagebuild.LocalCluster{}, false
 	}
-	cluster, ok := build.DetectLocalCluster(r.opts.Config.Variables["DEVSPACE_CONTEXT"], r.opts.Getenv)
+	cluster, ok := imagebuild.DetectLocalCluster(r.opts.Config.Variables["DEVSPACE_CONTEXT"], r.opts.Getenv)
 	if !ok || (!cluster.SharesDaemon && cluster.LoadCommand("x") == nil) {
-		return build.LocalCluster{}, false
+		return imagebuild.LocalCluster{}, false
 	}
 	return cluster, true
 }
@@ -47,13 +47,13 @@ func (r *buildRun) localSkipPush() bool {
 
 // loadIntoCluster copies the images this call built into a kind or k3d
 // cluster's nodes, which cannot see the build daemon's images.
-func (r *buildRun) loadIntoCluster(ctx context.Context, outcomes []build.Outcome) error {
+func (r *buildRun) loadIntoCluster(ctx context.Context, outcomes []imagebuild.Outcome) error {
 	cluster, ok := r.localCluster()
 	if !ok || cluster.SharesDaemon {
 		return nil
 	}
 	for _, o := range outcomes {
-		if o.Status != build.StatusBuilt && o.Status != build.StatusShared {
+		if o.Status != imagebuild.StatusBuilt && o.Status != imagebuild.StatusShared {
 			continue
 		}
 		for _, tag := range o.Request.Tags {

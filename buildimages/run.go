@@ -11,14 +11,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // buildRun is one build_images call: requests, keys, skip decisions,
 // the parallel builds, and what is recorded afterwards.
 type buildRun struct {
 	opts  Options
-	cache *build.Cache
+	cache *imagebuild.Cache
 	logs  []LineWriter
 	// logMu keeps the lines of this call's parallel builds whole. It is
 	// not the engine's output lock: inside run_pipelines the output is
@@ -34,7 +34,7 @@ type buildRun struct {
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	cfg := r.opts.Config
-	cache, warning := build.LoadCache(cfg.Path)
+	cache, warning := imagebuild.LoadCache(cfg.Path)
 	if warning != nil {
 		fmt.Fprintf(r.opts.Output.Stderr, "build_images: warning: %v\n", warning)
 	}
@@ -59,14 +59,14 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	if err := r.connect(ctx, rebuild); err != nil {
 		return Results{}, err
 	}
-	outcomes, buildErr := build.Schedule(ctx, rebuild, r.builder(), build.ScheduleOptions{
+	outcomes, buildErr := imagebuild.Schedule(ctx, rebuild, r.builder(), imagebuild.ScheduleOptions{
 		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.opts.Sequential, KeepGoing: r.opts.KeepGoing,
-		LogDir: build.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
+		LogDir: imagebuild.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
 	})
 	cache.RecordOutcomes(outcomes)
 	r.saveCache()
 	r.flushLogs()
-	res := Results{Outcomes: outcomes, Report: build.Report(reqs, decisions, outcomes)}
+	res := Results{Outcomes: outcomes, Report: imagebuild.Report(reqs, decisions, outcomes)}
 	if r.opts.Output.Report != nil {
 		if err := writeReport(r.opts.Output.Report, res.Report); err != nil {
 			return res, err
@@ -88,7 +88,7 @@ func (r *buildRun) saveCache() {
 
 // keyedRequests resolves the selected images and their bases, in build
 // order, with their keys (base images folded in).
-func (r *buildRun) keyedRequests(ctx context.Context) ([]build.Request, *build.Graph, error) {
+func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *imagebuild.Graph, error) {
 	reqs, err := r.requests()
 	if err != nil {
 		return nil, nil, err
@@ -98,7 +98,7 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]build.Request, *build.G
 		return nil, nil, err
 	}
 	r.fallBackToKaniko(ctx, reqs)
-	hasher := build.NewHasher(r.cache.Memo())
+	hasher := imagebuild.NewHasher(r.cache.Memo())
 	hasher.Progress = r.hashProgress()
 	if err := hasher.Keys(ctx, reqs); err != nil {
 		return nil, nil, err
@@ -111,11 +111,11 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]build.Request, *build.G
 	if err != nil {
 		return nil, nil, err
 	}
-	return reqs, g, build.FoldBases(reqs, g, digests, keys)
+	return reqs, g, imagebuild.FoldBases(reqs, g, digests, keys)
 }
 
-func (r *buildRun) requests() ([]build.Request, error) {
-	reqs := make([]build.Request, 0, len(r.opts.Names))
+func (r *buildRun) requests() ([]imagebuild.Request, error) {
+	reqs := make([]imagebuild.Request, 0, len(r.opts.Names))
 	for _, name := range r.opts.Names {
 		req, err := r.request(name)
 		if err != nil {
@@ -127,13 +127,13 @@ func (r *buildRun) requests() ([]build.Request, error) {
 }
 
 // request resolves one image of images: (patched by --set/--from).
-func (r *buildRun) request(name string) (build.Request, error) {
+func (r *buildRun) request(name string) (imagebuild.Request, error) {
 	cfg := r.opts.Config
 	img := cfg.Images[name]
 	if sv := r.opts.Patch; !sv.Empty() {
 		patched, err := cfg.PatchImage(name, sv)
 		if err != nil {
-			return build.Request{}, err
+			return imagebuild.Request{}, err
 		}
 		img = patched
 	}
@@ -146,40 +146,40 @@ func (r *buildRun) request(name string) (build.Request, error) {
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
-	if k := build.KindOf(img); k == build.KindDocker || k == build.KindBuildKit && (img.BuildKit == nil || img.BuildKit.InCluster == nil) {
+	if k := imagebuild.KindOf(img); k == imagebuild.KindDocker || k == imagebuild.KindBuildKit && (img.BuildKit == nil || img.BuildKit.InCluster == nil) {
 		// Only images on a daemon can stay unpushed for a local cluster:
 		// one built in the cluster exists only in the registry.
 		skipPush = r.skipPush()
 	}
-	return build.NewRequest(cfg.Dir, img, build.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
+	return imagebuild.NewRequest(cfg.Dir, img, imagebuild.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
 		Secrets: r.opts.Secrets})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the
 // existence checks ask the daemon or the registry); images that are
 // skipped get their runtime variables from the previous build right away.
-func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.Decision, []build.Request, error) {
-	opts := build.DecideOptions{Force: r.opts.Force}
-	if r.needsLookup(reqs, build.Request.OnDaemon) {
+func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]imagebuild.Decision, []imagebuild.Request, error) {
+	opts := imagebuild.DecideOptions{Force: r.opts.Force}
+	if r.needsLookup(reqs, imagebuild.Request.OnDaemon) {
 		d, err := r.opts.Connections.Docker(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
 		opts.Locator = d
 	}
-	if r.needsLookup(reqs, build.Request.InCluster) {
+	if r.needsLookup(reqs, imagebuild.Request.InCluster) {
 		reg, err := r.registry()
 		if err != nil {
 			return nil, nil, err
 		}
 		opts.Registry = reg
 	}
-	decisions, err := build.DecideAll(ctx, reqs, r.cache, opts)
+	decisions, err := imagebuild.DecideAll(ctx, reqs, r.cache, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	build.MarkRebuiltBases(reqs, decisions)
-	var rebuild []build.Request
+	imagebuild.MarkRebuiltBases(reqs, decisions)
+	var rebuild []imagebuild.Request
 	for i, req := range reqs {
 		fmt.Fprintln(req.Log, decisions[i].String())
 		if decisions[i].Rebuild {
@@ -195,7 +195,7 @@ func (r *buildRun) decide(ctx context.Context, reqs []build.Request) ([]build.De
 // live (the daemon, or the registry for in-cluster builds): an image of
 // that kind built before, and no --force-rebuild. Otherwise nothing is
 // contacted to decide.
-func (r *buildRun) needsLookup(reqs []build.Request, kind func(build.Request) bool) bool {
+func (r *buildRun) needsLookup(reqs []imagebuild.Request, kind func(imagebuild.Request) bool) bool {
 	if r.opts.Force {
 		return false
 	}
@@ -209,8 +209,8 @@ func (r *buildRun) needsLookup(reqs []build.Request, kind func(build.Request) bo
 
 // done records a finished image in the runtime store, so the next script
 // line sees its tag (the cache records outcomes when all have finished).
-func (r *buildRun) done(o build.Outcome) {
-	if o.Status != build.StatusBuilt && o.Status != build.StatusShared {
+func (r *buildRun) done(o imagebuild.Outcome) {
+	if o.Status != imagebuild.StatusBuilt && o.Status != imagebuild.StatusShared {
 		return
 	}
 	r.opts.Runtime.SetImage(o.Request.Name, o.RuntimeImage())
@@ -220,13 +220,13 @@ func (r *buildRun) done(o build.Outcome) {
 // connect reaches the Docker daemon, and reads the kubeconfig, before any
 // build starts when an image needs them, so that a missing daemon or
 // cluster is one clear error, not one per image.
-func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
-	if slices.ContainsFunc(reqs, build.Request.OnDaemon) {
+func (r *buildRun) connect(ctx context.Context, reqs []imagebuild.Request) error {
+	if slices.ContainsFunc(reqs, imagebuild.Request.OnDaemon) {
 		if _, err := r.opts.Connections.Docker(ctx); err != nil {
 			return err
 		}
 	}
-	if slices.ContainsFunc(reqs, build.Request.InCluster) {
+	if slices.ContainsFunc(reqs, imagebuild.Request.InCluster) {
 		if _, err := r.clusterBuilders(); err != nil {
 			return err
 		}
@@ -237,13 +237,13 @@ func (r *buildRun) connect(ctx context.Context, reqs []build.Request) error {
 // limiter bounds this call's builds by --max-concurrent inside the
 // process-wide limit, which holds across every build_images call
 // (parallel pipelines, dependencies).
-func (r *buildRun) limiter() *build.Limiter {
+func (r *buildRun) limiter() *imagebuild.Limiter {
 	return r.opts.Connections.Limiter.Sub(r.opts.MaxConcurrent)
 }
 
 // clusterLimiter is the same for builds in the cluster, under their own
 // process-wide bound.
-func (r *buildRun) clusterLimiter() *build.Limiter {
+func (r *buildRun) clusterLimiter() *imagebuild.Limiter {
 	if r.opts.Connections.ClusterLimiter == nil {
 		return nil
 	}
@@ -252,14 +252,14 @@ func (r *buildRun) clusterLimiter() *build.Limiter {
 
 // failure prints the tail of each failed image's log and names them, and
 // the images that were stopped because of them.
-func (r *buildRun) failure(outcomes []build.Outcome, err error) error {
+func (r *buildRun) failure(outcomes []imagebuild.Outcome, err error) error {
 	stderr := r.opts.Output.Stderr
 	var failed, cancelled []string
 	for _, o := range outcomes {
-		if o.Status == build.StatusCancelled {
+		if o.Status == imagebuild.StatusCancelled {
 			cancelled = append(cancelled, o.Request.Name)
 		}
-		if o.Status != build.StatusFailed {
+		if o.Status != imagebuild.StatusFailed {
 			continue
 		}
 		failed = append(failed, o.Request.Name)
@@ -286,7 +286,7 @@ func (r *buildRun) flushLogs() {
 	}
 }
 
-func writeReport(w io.Writer, report []build.ImageReport) error {
+func writeReport(w io.Writer, report []imagebuild.ImageReport) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(report); err != nil {

@@ -19,9 +19,9 @@ import (
 
 	bkclient "github.com/moby/buildkit/client"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -47,15 +47,15 @@ type daemonConn struct {
 
 // Build builds req on its daemon (made ready first) and pushes every tag
 // when req.Push.
-func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, error) {
+func (b *Builder) Build(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
 	d := b.daemon(req.Config)
 	bk, err := b.connect(ctx, d, req)
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	res, err := b.Creds.Solve(ctx, bk, req, req.Log)
 	if err != nil {
-		return build.Result{}, fmt.Errorf("on BuildKit daemon %s: %w", d, err)
+		return imagebuild.Result{}, fmt.Errorf("on BuildKit daemon %s: %w", d, err)
 	}
 	return res, nil
 }
@@ -71,7 +71,7 @@ func (b *Builder) daemon(img *config.Image) Daemon {
 // connect makes the daemon ready and opens its client, once per daemon.
 // Images that name the same daemon with different settings would fight
 // over its pod: the first one's settings win for this run.
-func (b *Builder) connect(ctx context.Context, d Daemon, req build.Request) (*bkclient.Client, error) {
+func (b *Builder) connect(ctx context.Context, d Daemon, req imagebuild.Request) (*bkclient.Client, error) {
 	b.mu.Lock()
 	if b.daemons == nil {
 		b.daemons = map[string]*daemonConn{}

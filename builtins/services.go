@@ -4,12 +4,12 @@ import (
 	"context"
 	"sync"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/buildimages"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -18,10 +18,10 @@ import (
 // included, so that the build limit is one bound for the whole process.
 type Services struct {
 	// Limiter bounds concurrent builds across the process.
-	Limiter *build.Limiter
+	Limiter *imagebuild.Limiter
 	// ClusterLimiter bounds concurrent builds in the cluster across the
 	// process: they load the cluster, not this machine.
-	ClusterLimiter *build.Limiter
+	ClusterLimiter *imagebuild.Limiter
 
 	kube kubeClients
 
@@ -39,7 +39,7 @@ type Services struct {
 // NewServices returns services with a build limit of maxBuilds (0: a
 // default chosen from the CPU count).
 func NewServices(maxBuilds int) *Services {
-	return &Services{Limiter: build.NewLimiter(maxBuilds), ClusterLimiter: build.NewLimiter(ClusterBuildLimit)}
+	return &Services{Limiter: imagebuild.NewLimiter(maxBuilds), ClusterLimiter: imagebuild.NewLimiter(ClusterBuildLimit)}
 }
 
 // ClusterBuildLimit is how many images build in the cluster at once.

@@ -12,10 +12,10 @@ import (
 
 	"mvdan.cc/sh/v3/interp"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/builtins"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runvars"
@@ -123,9 +123,9 @@ func (s *session) Close() {
 // image and its first tag, with DevSpace's `#` placeholders shown as x.
 func imageDefaults(cfg *config.Config) map[string]runvars.Image {
 	out := make(map[string]runvars.Image, len(cfg.Images))
-	var records map[string]build.ImageRecord
+	var records map[string]imagebuild.ImageRecord
 	if len(cfg.Images) > 0 {
-		records = build.ReadRecords(cfg.Path)
+		records = imagebuild.ReadRecords(cfg.Path)
 	}
 	for name, img := range cfg.Images {
 		if rec, ok := records[name]; ok && rec.Image == img.Image {

@@ -31,7 +31,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/testbed"
 )
 
@@ -219,7 +219,7 @@ func baseRepo(what string) string {
 
 // buildBase builds a busybox-based image whose content depends on marker,
 // tagged image:tag for each tag, and pushes it when push is set.
-func buildBase(t testing.TB, b *Builder, image, marker string, push bool, tags ...string) build.Result {
+func buildBase(t testing.TB, b *Builder, image, marker string, push bool, tags ...string) imagebuild.Result {
 	t.Helper()
 	dir := t.TempDir()
 	dockerfile := []byte("FROM devspace-test/busybox\nRUN echo '" + marker + "' > /marker\n")
@@ -227,7 +227,7 @@ func buildBase(t testing.TB, b *Builder, image, marker string, push bool, tags .
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	res, err := b.Build(context.Background(), build.Request{
+	res, err := b.Build(context.Background(), imagebuild.Request{
 		Name: "base", Image: image, Tags: tags, ContextDir: dir,
 		Dockerfile: filepath.Join(dir, "Dockerfile"), DockerfileText: dockerfile,
 		Push: push, Log: &log,

@@ -13,7 +13,7 @@ import (
 	apibuild "github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // buildBuildKit builds with the daemon's BuildKit, as `docker buildx build`
@@ -23,7 +23,7 @@ import (
 // the last build of this context directory) and registry credentials. The
 // output is BuildKit's trace, rendered as plain lines. It returns the
 // image ID.
-func (b *Builder) buildBuildKit(ctx context.Context, req build.Request, out *lineWriter) (string, error) {
+func (b *Builder) buildBuildKit(ctx context.Context, req imagebuild.Request, out *lineWriter) (string, error) {
 	excludes, err := ignorePatterns(req.ContextDir, req.Dockerfile)
 	if err != nil {
 		return "", err
@@ -105,7 +105,7 @@ func (b *Builder) stopOnCancel(ctx context.Context, buildID string, finished <-c
 	}
 }
 
-func (b *Builder) runBuildKit(ctx context.Context, req build.Request, sessionID, buildID, network string, progress *buildkitProgress) (string, error) {
+func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessionID, buildID, network string, progress *buildkitProgress) (string, error) {
 	tags := make([]string, len(req.Tags))
 	for i, t := range req.Tags {
 		tags[i] = req.Image + ":" + t

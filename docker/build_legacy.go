@@ -13,7 +13,7 @@ import (
 	apibuild "github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // errBuildEnded stops the context upload when the build is over.
@@ -22,7 +22,7 @@ var errBuildEnded = errors.New("build ended")
 // buildLegacy builds with the daemon's classic builder: the context goes
 // up as one tar stream (written while it is sent), the output comes back
 // as JSON messages. It returns the image ID.
-func (b *Builder) buildLegacy(ctx context.Context, req build.Request, out *lineWriter) (string, error) {
+func (b *Builder) buildLegacy(ctx context.Context, req imagebuild.Request, out *lineWriter) (string, error) {
 	excludes, err := ignorePatterns(req.ContextDir, req.Dockerfile)
 	if err != nil {
 		return "", err
@@ -52,7 +52,7 @@ func (b *Builder) buildLegacy(ctx context.Context, req build.Request, out *lineW
 	return id, err
 }
 
-func (b *Builder) runLegacy(ctx context.Context, req build.Request, buildContext io.Reader, out *lineWriter) (string, error) {
+func (b *Builder) runLegacy(ctx context.Context, req imagebuild.Request, buildContext io.Reader, out *lineWriter) (string, error) {
 	tags := make([]string, len(req.Tags))
 	for i, t := range req.Tags {
 		tags[i] = req.Image + ":" + t

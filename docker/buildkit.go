@@ -10,7 +10,7 @@ import (
 	apibuild "github.com/moby/moby/api/types/build"
 	"github.com/moby/moby/client"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // EnvBuilder chooses how the daemon builds:
@@ -65,7 +65,7 @@ var errBuildKitRefused = errors.New("the daemon refused a BuildKit build")
 
 // buildImage builds req on the path the daemon supports and returns the
 // image ID.
-func (b *Builder) buildImage(ctx context.Context, req build.Request, out *lineWriter) (string, error) {
+func (b *Builder) buildImage(ctx context.Context, req imagebuild.Request, out *lineWriter) (string, error) {
 	b.kit.mu.Lock()
 	state, forced := b.kit.buildkit, b.kit.forced
 	b.kit.mu.Unlock()

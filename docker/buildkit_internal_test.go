@@ -12,7 +12,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 func TestNewBuilderChoice(t *testing.T) {
@@ -58,7 +58,7 @@ func TestKeepOnly(t *testing.T) {
 	t.Parallel()
 	dir := &fstypes.Stat{Mode: uint32(iofs.ModeDir | 0o755)}
 	file := &fstypes.Stat{Mode: 0o644}
-	keep := keepOnly([]build.ContextFile{{Path: "a/b/c.txt"}, {Path: "top.txt"}})
+	keep := keepOnly([]imagebuild.ContextFile{{Path: "a/b/c.txt"}, {Path: "top.txt"}})
 	for _, tt := range []struct {
 		path string
 		st   *fstypes.Stat

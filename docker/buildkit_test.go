@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/testbed"
 )
 
@@ -18,9 +18,9 @@ import (
 // there.
 
 // withFiles sets req.Files as the build key lists them.
-func withFiles(t *testing.T, req build.Request) build.Request {
+func withFiles(t *testing.T, req imagebuild.Request) imagebuild.Request {
 	t.Helper()
-	files, err := build.ContextFiles(context.Background(), req.ContextDir, req.Dockerfile)
+	files, err := imagebuild.ContextFiles(context.Background(), req.ContextDir, req.Dockerfile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func withFiles(t *testing.T, req build.Request) build.Request {
 	return req
 }
 
-func buildLog(req build.Request) string { return req.Log.(*syncBuffer).String() }
+func buildLog(req imagebuild.Request) string { return req.Log.(*syncBuffer).String() }
 
 // TestBuildKitCopyRun: COPY and RUN through a session; the output is
 // BuildKit's plain progress.
@@ -114,7 +114,7 @@ func hostNetworks(t *testing.T) string {
 
 // TestBuildKitDockerignore: the image gets exactly the files the build key
 // covers: ignored files and directories stay out, exceptions are in,
-// .devspace never goes; the ignore file that build.IgnorePatterns chose
+// .devspace never goes; the ignore file that imagebuild.IgnorePatterns chose
 // (here devspace.dockerignore) wins over the context's .dockerignore,
 // whether or not the request lists its files.
 func TestBuildKitDockerignore(t *testing.T) {

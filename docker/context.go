@@ -15,7 +15,7 @@ import (
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // dockerfileName is the name under which the in-memory Dockerfile travels
@@ -23,13 +23,13 @@ import (
 const dockerfileName = ".devspace.Dockerfile"
 
 // ignorePatterns returns the exclude patterns of a build as the user
-// wrote them. Which ignore file applies is build.IgnorePatterns' decision
+// wrote them. Which ignore file applies is imagebuild.IgnorePatterns' decision
 // (the build key uses it too); its patterns are re-read here without the
 // re-includes it adds for the ignore file and the Dockerfile: those are
 // for a daemon that reads the Dockerfile from the context, and this one
 // sends the Dockerfile separately.
 func ignorePatterns(contextDir, dockerfile string) ([]string, error) {
-	_, file, err := build.IgnorePatterns(contextDir, dockerfile)
+	_, file, err := imagebuild.IgnorePatterns(contextDir, dockerfile)
 	if err != nil || file == "" {
 		return nil, err
 	}

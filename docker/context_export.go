@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // DockerfileName is where the in-memory Dockerfile lies in a context
@@ -21,7 +21,7 @@ type ContextStats = contextStats
 // file keeps, the in-memory Dockerfile under DockerfileName, and a
 // .dockerignore that drops it again, so COPY . sees what `docker build`
 // would. In-cluster builders (kaniko) send the same stream.
-func WriteContext(ctx context.Context, w io.Writer, req build.Request) (ContextStats, error) {
+func WriteContext(ctx context.Context, w io.Writer, req imagebuild.Request) (ContextStats, error) {
 	excludes, err := ignorePatterns(req.ContextDir, req.Dockerfile)
 	if err != nil {
 		return ContextStats{}, err

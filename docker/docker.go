@@ -7,7 +7,7 @@
 // Docker config file and its credential helpers, and says whether an
 // image exists in the daemon or in its registry.
 //
-// Builder implements build.Builder. Builds go through a BuildKit session
+// Builder implements imagebuild.Builder. Builds go through a BuildKit session
 // when the daemon has BuildKit (build_buildkit.go, session.go: a rebuild
 // sends only the changed context files), else through the classic builder
 // with a tar upload (build_legacy.go); EnvBuilder forces either
@@ -27,7 +27,7 @@ import (
 	"github.com/docker/cli/cli/config/credentials"
 	"github.com/moby/moby/client"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // Options configure New. The zero value reads the process environment.
@@ -57,7 +57,7 @@ type Builder struct {
 	kit *builderChoice
 }
 
-var _ build.Builder = (*Builder)(nil)
+var _ imagebuild.Builder = (*Builder)(nil)
 
 // loadConfigFile reads the Docker CLI's config (DOCKER_CONFIG, else
 // ~/.docker). A file that cannot be read is returned as fileErr, for the
@@ -143,14 +143,14 @@ func (b *Builder) Close() error { return b.api.Close() }
 // build containers the daemon announced are removed before Build returns.
 // One it created in the instant before the cancel, not yet announced, the
 // daemon kills and removes itself shortly after (within 0.2 s measured).
-func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, error) {
+func (b *Builder) Build(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
 	if len(req.Tags) == 0 {
-		return build.Result{}, fmt.Errorf("building %s: no tags", req.Image)
+		return imagebuild.Result{}, fmt.Errorf("building %s: no tags", req.Image)
 	}
 	if len(req.DockerfileText) == 0 {
 		text, err := os.ReadFile(req.Dockerfile)
 		if err != nil {
-			return build.Result{}, fmt.Errorf("building %s: %w", req.Ref(), err)
+			return imagebuild.Result{}, fmt.Errorf("building %s: %w", req.Ref(), err)
 		}
 		req.DockerfileText = text
 	}
@@ -158,11 +158,11 @@ func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, e
 	id, err := b.buildImage(ctx, req, out)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return build.Result{}, fmt.Errorf("building %s: %w", req.Ref(), ctxErr)
+			return imagebuild.Result{}, fmt.Errorf("building %s: %w", req.Ref(), ctxErr)
 		}
-		return build.Result{}, fmt.Errorf("building %s on %s: %w", req.Ref(), b.endpoint.Host, err)
+		return imagebuild.Result{}, fmt.Errorf("building %s on %s: %w", req.Ref(), b.endpoint.Host, err)
 	}
-	res := build.Result{ID: id}
+	res := imagebuild.Result{ID: id}
 	if req.Push {
 		if res.Digest, err = b.push(ctx, req, out); err != nil {
 			return res, err

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/testbed"
 )
 
@@ -77,7 +77,7 @@ func imageName(t *testing.T) string {
 // request that builds it with dockerfile (held in memory; also written to
 // <context>/Dockerfile unless files has one). The log is shown when the
 // test fails.
-func newRequest(t *testing.T, files map[string]string, dockerfile string) build.Request {
+func newRequest(t *testing.T, files map[string]string, dockerfile string) imagebuild.Request {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
@@ -100,7 +100,7 @@ func newRequest(t *testing.T, files map[string]string, dockerfile string) build.
 			t.Logf("build log:\n%s", log)
 		}
 	})
-	return build.Request{
+	return imagebuild.Request{
 		Name:           "app",
 		Image:          imageName(t),
 		Tags:           []string{"t1"},
@@ -111,7 +111,7 @@ func newRequest(t *testing.T, files map[string]string, dockerfile string) build.
 	}
 }
 
-func mustBuild(t *testing.T, b *docker.Builder, req build.Request) build.Result {
+func mustBuild(t *testing.T, b *docker.Builder, req imagebuild.Request) imagebuild.Result {
 	t.Helper()
 	start := time.Now()
 	res, err := b.Build(context.Background(), req)

@@ -7,12 +7,12 @@ import (
 
 	"github.com/moby/moby/client"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // push pushes every tag of req through the daemon and returns the
 // registry digest of the manifest (the same for every tag).
-func (b *Builder) push(ctx context.Context, req build.Request, out *lineWriter) (string, error) {
+func (b *Builder) push(ctx context.Context, req imagebuild.Request, out *lineWriter) (string, error) {
 	host, err := registryHost(req.Image)
 	if err != nil {
 		return "", err

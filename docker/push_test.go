@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/testbed"
 )
 
@@ -104,7 +104,7 @@ func TestPushWithCredentials(t *testing.T) {
 		t.Cleanup(func() { b.Close() })
 		return b
 	}
-	pushRequest := func(t *testing.T) build.Request {
+	pushRequest := func(t *testing.T) imagebuild.Request {
 		req := newRequest(t, nil, "FROM devspace-test/busybox\nRUN echo private > /private\n")
 		req.Image = registry + "/" + imageName(t)
 		req.Push = true

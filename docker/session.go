@@ -24,7 +24,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // The directories a BuildKit session serves, under the names the daemon's
@@ -59,7 +59,7 @@ type buildSession struct {
 // memory, req.DockerfileText as Dockerfile and the build's ignore
 // patterns as Dockerfile.dockerignore, which the frontend prefers to the
 // context's .dockerignore, so both builders ignore the same files.
-func newBuildSession(ctx context.Context, req build.Request, excludes []string, creds *authCache) (*buildSession, error) {
+func newBuildSession(ctx context.Context, req imagebuild.Request, excludes []string, creds *authCache) (*buildSession, error) {
 	key, err := sharedKey(req.ContextDir)
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func sharedKey(contextDir string) (string, error) {
 // keepOnly returns a filesync map function that keeps exactly files (and
 // the directories above them), or, when files is nil (a request that was
 // not hashed), everything but .devspace directories.
-func keepOnly(files []build.ContextFile) fsutil.MapFunc {
+func keepOnly(files []imagebuild.ContextFile) fsutil.MapFunc {
 	if files == nil {
 		return func(p string, st *fstypes.Stat) fsutil.MapResult {
 			if st.IsDir() && path.Base(p) == ".devspace" {

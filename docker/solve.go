@@ -15,7 +15,7 @@ import (
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/tonistiigi/fsutil"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // Solve builds req on a BuildKit daemon reached directly (a buildkitd in
@@ -28,15 +28,15 @@ import (
 // credential is stored in the cluster. Every tag is pushed when req.Push.
 // The daemon's progress is written to out as plain `#N` lines, then what
 // the session sent (the files the daemon asked for and their bytes).
-func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.Request, out io.Writer) (build.Result, error) {
+func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req imagebuild.Request, out io.Writer) (imagebuild.Result, error) {
 	opt, stats, err := c.solveOpt(req)
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	lines := newLineWriter(out)
 	progress, err := startProgress(lines)
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	statusCh := make(chan *bkclient.SolveStatus)
 	var wg sync.WaitGroup
@@ -53,12 +53,12 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.
 		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
 			err = &StepError{Step: step, Err: err}
 		}
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	lines.Line(fmt.Sprintf("sent build context: %d new or changed files, %s, build took %s",
 		stats.files.Load(), humanBytes(stats.fileBytes.Load()), time.Since(start).Round(time.Millisecond)))
 	lines.Flush()
-	res := build.Result{ID: resp.ExporterResponse["containerimage.config.digest"]}
+	res := imagebuild.Result{ID: resp.ExporterResponse["containerimage.config.digest"]}
 	if req.Push {
 		res.Digest = resp.ExporterResponse["containerimage.digest"]
 	}
@@ -67,7 +67,7 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req build.
 
 // solveOpt is the solve request of req and the counters of what its
 // session sends.
-func (c *Credentials) solveOpt(req build.Request) (bkclient.SolveOpt, *transferStats, error) {
+func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *transferStats, error) {
 	excludes, err := ignorePatterns(req.ContextDir, req.Dockerfile)
 	if err != nil {
 		return bkclient.SolveOpt{}, nil, err

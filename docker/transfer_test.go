@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devspace-engine/devspace/build"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // bigContext writes n files of size random bytes into dir, in
@@ -89,8 +89,8 @@ func TestRebuildTransfer(t *testing.T) {
 }
 
 func buildTimed(t *testing.T, b interface {
-	Build(context.Context, build.Request) (build.Result, error)
-}, req build.Request) time.Duration {
+	Build(context.Context, imagebuild.Request) (imagebuild.Result, error)
+}, req imagebuild.Request) time.Duration {
 	t.Helper()
 	start := time.Now()
 	if _, err := b.Build(context.Background(), req); err != nil {

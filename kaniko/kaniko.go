@@ -20,9 +20,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/pullsecret"
 )
@@ -37,9 +37,9 @@ type Builder struct {
 // Build builds req in a kaniko pod and pushes every tag (kaniko cannot
 // keep an image anywhere else). The phases are logged with their times:
 // the pod lifecycle, not kaniko, is most of a small build.
-func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, error) {
+func (b *Builder) Build(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
 	if len(req.Tags) == 0 {
-		return build.Result{}, fmt.Errorf("building %s: no tags", req.Image)
+		return imagebuild.Result{}, fmt.Errorf("building %s: no tags", req.Image)
 	}
 	cfg := req.Config.Kaniko
 	if cfg == nil {
@@ -50,15 +50,15 @@ func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, e
 	}
 	ns := cmp.Or(cfg.Namespace, b.Client.Namespace)
 	if err := b.Client.EnsureNamespace(ctx, ns); err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	secret, err := b.pushSecret(ctx, req, cfg, ns)
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	spec, err := podSpec(req, cfg, ns, secret)
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	r := &run{b: b, req: req, ns: ns, start: time.Now()}
 	defer r.cleanup(ctx)
@@ -68,7 +68,7 @@ func (b *Builder) Build(ctx context.Context, req build.Request) (build.Result, e
 // run is one build pod's life.
 type run struct {
 	b     *Builder
-	req   build.Request
+	req   imagebuild.Request
 	ns    string
 	name  string
 	start time.Time
@@ -76,31 +76,31 @@ type run struct {
 
 func (r *run) pods() dynamic.ResourceInterface { return r.b.Client.Pods(r.ns) }
 
-func (r *run) build(ctx context.Context, spec *corev1.Pod) (build.Result, error) {
+func (r *run) build(ctx context.Context, spec *corev1.Pod) (imagebuild.Result, error) {
 	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(spec)
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	created, err := r.pods().Create(ctx, &unstructured.Unstructured{Object: obj}, metav1.CreateOptions{})
 	if err != nil {
-		return build.Result{}, fmt.Errorf("create the kaniko build pod in namespace %s: %w", r.ns, err)
+		return imagebuild.Result{}, fmt.Errorf("create the kaniko build pod in namespace %s: %w", r.ns, err)
 	}
 	r.name = created.GetName()
 	pw, err := r.b.Client.WatchPod(ctx, r.ns, r.name, created.GetResourceVersion())
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	defer pw.Stop()
 	if err := r.waitStarted(ctx, pw); err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	r.phase("pod %s/%s running", r.ns, r.name)
 	if err := r.stream(ctx); err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	pod, err := pw.Until(ctx, func(p *corev1.Pod) (bool, error) { return kube.ContainerEnded(p, containerName), nil })
 	if err != nil {
-		return build.Result{}, err
+		return imagebuild.Result{}, err
 	}
 	return r.result(pod)
 }
@@ -151,17 +151,17 @@ func (r *run) stream(ctx context.Context) error {
 }
 
 // result reads kaniko's exit code and the digest it wrote.
-func (r *run) result(pod *corev1.Pod) (build.Result, error) {
+func (r *run) result(pod *corev1.Pod) (imagebuild.Result, error) {
 	t := kube.ContainerStatus(pod, containerName).State.Terminated
 	msg := strings.TrimSpace(t.Message)
 	if t.ExitCode != 0 {
-		return build.Result{}, fmt.Errorf("kaniko exited with code %d in pod %s/%s (%s)", t.ExitCode, r.ns, r.name, errorLine(msg))
+		return imagebuild.Result{}, fmt.Errorf("kaniko exited with code %d in pod %s/%s (%s)", t.ExitCode, r.ns, r.name, errorLine(msg))
 	}
 	r.phase("kaniko done")
 	if !strings.HasPrefix(msg, "sha256:") {
-		return build.Result{}, nil // --no-push writes no digest
+		return imagebuild.Result{}, nil // --no-push writes no digest
 	}
-	return build.Result{Digest: msg}, nil // kaniko keeps no image store: no image ID
+	return imagebuild.Result{Digest: msg}, nil // kaniko keeps no image store: no image ID
 }
 
 // cleanup deletes the build pod after success, failure and cancellation

@@ -11,9 +11,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // DefaultImage is the executor image when kaniko.image is not set: the
@@ -33,7 +33,7 @@ const (
 // context as a tar stream on stdin (no init container, no copy step), its
 // digest written to the termination message, the push secret mounted as
 // kaniko's docker config.
-func podSpec(req build.Request, cfg *config.KanikoBuild, namespace, secret string) (*corev1.Pod, error) {
+func podSpec(req imagebuild.Request, cfg *config.KanikoBuild, namespace, secret string) (*corev1.Pod, error) {
 	c := corev1.Container{
 		Name:            containerName,
 		Image:           cmp.Or(cfg.Image, DefaultImage),
@@ -93,7 +93,7 @@ func podSpec(req build.Request, cfg *config.KanikoBuild, namespace, secret strin
 
 // executorArgs are kaniko's flags for req: every tag a destination, as
 // DevSpace passes them, then kaniko.args.
-func executorArgs(req build.Request, cfg *config.KanikoBuild) []string {
+func executorArgs(req imagebuild.Request, cfg *config.KanikoBuild) []string {
 	args := []string{
 		"--context=tar://stdin",
 		"--dockerfile=" + docker.DockerfileName,

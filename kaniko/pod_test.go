@@ -7,14 +7,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 func ptr[T any](v T) *T { return &v }
 
 func TestExecutorArgs(t *testing.T) {
-	req := build.Request{
+	req := imagebuild.Request{
 		Image: "registry.example.com/app", Tags: []string{"v1", "latest"}, Push: true, Target: "prod",
 		BuildArgs: map[string]*string{"B": ptr("2"), "A": ptr("1"), "UNSET": nil},
 	}
@@ -34,7 +34,7 @@ func TestExecutorArgs(t *testing.T) {
 }
 
 func TestExecutorArgsInsecureNoPush(t *testing.T) {
-	req := build.Request{Image: "r/app", Tags: []string{"t"}, Insecure: true}
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Insecure: true}
 	got := strings.Join(executorArgs(req, &config.KanikoBuild{SnapshotMode: "redo"}), " ")
 	for _, want := range []string{"--no-push", "--insecure --skip-tls-verify", "--snapshot-mode=redo"} {
 		if !strings.Contains(got, want) {
@@ -47,7 +47,7 @@ func TestExecutorArgsInsecureNoPush(t *testing.T) {
 }
 
 func TestPodSpec(t *testing.T) {
-	req := build.Request{Name: "app", Image: "r/app", Tags: []string{"t"}, Push: true}
+	req := imagebuild.Request{Name: "app", Image: "r/app", Tags: []string{"t"}, Push: true}
 	cfg := &config.KanikoBuild{
 		Image: "example/kaniko:1", Namespace: "builds", HostNetwork: true, ServiceAccount: "builder",
 		Labels: map[string]string{"team": "a"}, Annotations: map[string]string{"note": "x"},
@@ -98,7 +98,7 @@ func TestPodSpec(t *testing.T) {
 }
 
 func TestPodSpecDefaultsAndErrors(t *testing.T) {
-	req := build.Request{Name: "app", Image: "r/app", Tags: []string{"t"}, Push: true}
+	req := imagebuild.Request{Name: "app", Image: "r/app", Tags: []string{"t"}, Push: true}
 	pod, err := podSpec(req, &config.KanikoBuild{}, "default", "")
 	if err != nil {
 		t.Fatal(err)

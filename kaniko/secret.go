@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/pullsecret"
 )
@@ -18,7 +18,7 @@ import (
 //     missing secret waits forever, DevSpace #2504);
 //   - else the registry's pull secret, made in the build namespace from the
 //     stored Docker login (never printed), or none when there is no login.
-func (b *Builder) pushSecret(ctx context.Context, req build.Request, cfg *config.KanikoBuild, namespace string) (string, error) {
+func (b *Builder) pushSecret(ctx context.Context, req imagebuild.Request, cfg *config.KanikoBuild, namespace string) (string, error) {
 	if cfg.SkipPullSecretMount {
 		return "", nil
 	}

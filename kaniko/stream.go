@@ -12,8 +12,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
-	"github.com/devspace-engine/devspace/build"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -22,7 +22,7 @@ import (
 // stdinOnce closes the container's stdin when the stream ends, and kaniko
 // starts building. The attach lasts until the container ends; sent is
 // called once the whole context was written.
-func sendContext(ctx context.Context, c *kube.Client, namespace, podName string, req build.Request, sent func(docker.ContextStats)) error {
+func sendContext(ctx context.Context, c *kube.Client, namespace, podName string, req imagebuild.Request, sent func(docker.ContextStats)) error {
 	pr, pw := io.Pipe()
 	go func() {
 		gz, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed)

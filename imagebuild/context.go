@@ -1,0 +1,196 @@
+package imagebuild
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+)
+
+// ContextFile is one entry of a build context, as covered by the build key.
+// Directories are entries too, so an added empty directory or a changed
+// directory mode changes the key.
+type ContextFile struct {
+	// Path is slash-separated and relative to the context directory.
+	Path string
+	// Mode holds the type and permission bits.
+	Mode fs.FileMode
+	// Size is the size of a regular file.
+	Size int64
+	// Digest is the sha256 of a regular file's content or of a symlink's
+	// target text; zero for other entries.
+	Digest [32]byte
+	// Link is a symlink's target, as written.
+	Link string
+}
+
+// ignoreFiles are the ignore files looked for, best first, relative to the
+// context; "<Dockerfile>.dockerignore" beside the Dockerfile comes second.
+const (
+	devspaceIgnore = "devspace.dockerignore"
+	dockerIgnore   = ".dockerignore"
+)
+
+// IgnorePatterns returns the exclude patterns for a context and the file they
+// came from ("" when there is none). Precedence, as DevSpace and BuildKit:
+// devspace.dockerignore in the context, then <Dockerfile>.dockerignore beside
+// the Dockerfile, then .dockerignore in the context. The ignore file and a
+// Dockerfile inside the context are always kept, as the docker CLI does.
+func IgnorePatterns(contextDir, dockerfile string) ([]string, string, error) {
+	candidates := []string{filepath.Join(contextDir, devspaceIgnore)}
+	if dockerfile != "" {
+		candidates = append(candidates, dockerfile+".dockerignore")
+	}
+	candidates = append(candidates, filepath.Join(contextDir, dockerIgnore))
+	for _, path := range candidates {
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, "", fmt.Errorf("read ignore file: %w", err)
+		}
+		patterns, err := ignorefile.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, "", fmt.Errorf("read ignore file %s: %w", path, err)
+		}
+		return keepBuildFiles(patterns, contextDir, dockerfile, path), path, nil
+	}
+	return nil, "", nil
+}
+
+// keepBuildFiles re-includes the ignore file and the Dockerfile when a
+// pattern excludes them.
+func keepBuildFiles(patterns []string, contextDir, dockerfile, ignoreFile string) []string {
+	for _, p := range []string{ignoreFile, dockerfile} {
+		rel, err := filepath.Rel(contextDir, p)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		if excluded, _ := patternmatcher.Matches(rel, patterns); excluded {
+			patterns = append(patterns, "!"+rel)
+		}
+	}
+	return patterns
+}
+
+// walkEntry is a context entry found by the walk, not yet stat'ed or hashed.
+type walkEntry struct {
+	rel, abs string
+}
+
+// walkContext lists the entries of contextDir that the patterns keep, sorted
+// by path. Directories named .devspace (DevSpace's cache and logs) are never
+// part of a context. Symlinks are listed, not followed.
+func walkContext(contextDir string, patterns []string) ([]walkEntry, error) {
+	var pm *patternmatcher.PatternMatcher
+	if len(patterns) > 0 {
+		var err error
+		if pm, err = patternmatcher.New(patterns); err != nil {
+			return nil, fmt.Errorf("ignore patterns: %w", err)
+		}
+	}
+	w := &walker{pm: pm}
+	if err := w.dir(contextDir, "", patternmatcher.MatchInfo{}); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(w.out, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
+	return w.out, nil
+}
+
+type walker struct {
+	pm  *patternmatcher.PatternMatcher
+	out []walkEntry
+}
+
+func (w *walker) dir(abs, rel string, parent patternmatcher.MatchInfo) error {
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return fmt.Errorf("read context directory: %w", err)
+	}
+	for _, d := range entries {
+		e := walkEntry{rel: d.Name(), abs: abs + string(filepath.Separator) + d.Name()}
+		if rel != "" {
+			e.rel = rel + "/" + d.Name()
+		}
+		if d.IsDir() && d.Name() == ".devspace" {
+			continue
+		}
+		excluded, info := false, patternmatcher.MatchInfo{}
+		if w.pm != nil {
+			if excluded, info, err = w.pm.MatchesUsingParentResults(e.rel, parent); err != nil {
+				return fmt.Errorf("match %s against .dockerignore: %w", e.rel, err)
+			}
+		}
+		if !excluded {
+			w.out = append(w.out, e)
+		}
+		if d.IsDir() && (!excluded || w.mayReinclude(e.rel)) {
+			if err := w.dir(e.abs, e.rel, info); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mayReinclude says whether an exception pattern (!dir/file) may keep
+// something below an excluded directory, as the docker CLI decides it.
+func (w *walker) mayReinclude(dir string) bool {
+	if !w.pm.Exclusions() {
+		return false
+	}
+	prefix := dir + "/"
+	for _, p := range w.pm.Patterns() {
+		if p.Exclusion() && strings.HasPrefix(filepath.ToSlash(p.String())+"/", prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// walkGlobs lists the files matching absolute doublestar globs (a matched
+// directory contributes everything below it), relative to base, sorted.
+func walkGlobs(base string, globs []string) ([]walkEntry, error) {
+	seen := map[string]bool{}
+	var out []walkEntry
+	add := func(abs string) error {
+		rel, err := filepath.Rel(base, abs)
+		if err != nil {
+			return fmt.Errorf("onChange %s: %w", abs, err)
+		}
+		rel = filepath.ToSlash(rel)
+		if !seen[rel] {
+			seen[rel] = true
+			out = append(out, walkEntry{rel: rel, abs: abs})
+		}
+		return nil
+	}
+	for _, g := range globs {
+		matches, err := doublestar.FilepathGlob(g, doublestar.WithNoFollow())
+		if err != nil {
+			return nil, fmt.Errorf("onChange %q: %w", g, err)
+		}
+		for _, m := range matches {
+			err := filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				return add(p)
+			})
+			if err != nil {
+				return nil, fmt.Errorf("onChange %q: %w", g, err)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
+	return out, nil
+}

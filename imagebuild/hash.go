@@ -1,0 +1,207 @@
+package imagebuild
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Hasher computes build keys. It stats and hashes context files in parallel
+// (across files and across images) under one bound, and consults its Memo so
+// files unchanged since an earlier run are not read. Use one Hasher per run;
+// it is safe for concurrent use.
+type Hasher struct {
+	memo *Memo
+	// slots bounds concurrent stat+hash work across all images.
+	slots chan struct{}
+	// racyWindow: a file changed this recently is hashed but not memoized,
+	// since a second change within the file system's timestamp granularity
+	// could leave size, mtime and ctime unchanged.
+	racyWindow time.Duration
+	// Progress, when set, is called as the files of a context with more
+	// than ProgressThreshold entries are hashed: name is the image, done of
+	// total entries. It may be called from several goroutines at once.
+	Progress func(name string, done, total int)
+
+	entries, reads, bytesRead atomic.Int64
+}
+
+// HashStats counts a Hasher's work so far.
+type HashStats struct {
+	// Entries is the number of context entries stat'ed.
+	Entries int64
+	// Reads is the number of files whose content was read (memo misses).
+	Reads int64
+	// Bytes is the number of bytes read.
+	Bytes int64
+}
+
+// Stats returns the work done so far.
+func (h *Hasher) Stats() HashStats {
+	return HashStats{Entries: h.entries.Load(), Reads: h.reads.Load(), Bytes: h.bytesRead.Load()}
+}
+
+// ProgressThreshold is the context size from which Hasher.Progress is called.
+const ProgressThreshold = 5000
+
+const hashChunk = 64
+
+// NewHasher returns a Hasher that uses memo (nil: read every file).
+func NewHasher(memo *Memo) *Hasher {
+	return &Hasher{
+		memo:       memo,
+		slots:      make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
+		racyWindow: 2 * time.Second,
+	}
+}
+
+// ContextFiles lists and hashes the build context of a Dockerfile after
+// .dockerignore (see IgnorePatterns), sorted by path: exactly what the build
+// key covers and what builders should send.
+func ContextFiles(ctx context.Context, contextDir, dockerfile string) ([]ContextFile, error) {
+	return NewHasher(nil).ContextFiles(ctx, contextDir, dockerfile)
+}
+
+// ContextFiles is the package-level ContextFiles, using h's memo and bound.
+func (h *Hasher) ContextFiles(ctx context.Context, contextDir, dockerfile string) ([]ContextFile, error) {
+	patterns, _, err := IgnorePatterns(contextDir, dockerfile)
+	if err != nil {
+		return nil, err
+	}
+	return h.contextFiles(ctx, "", contextDir, patterns)
+}
+
+func (h *Hasher) contextFiles(ctx context.Context, name, contextDir string, patterns []string) ([]ContextFile, error) {
+	entries, err := walkContext(contextDir, patterns)
+	if err != nil {
+		return nil, err
+	}
+	return h.hashEntries(ctx, name, entries)
+}
+
+// hashEntries stats and hashes entries in chunks, in parallel; entries that
+// vanished meanwhile and sockets are dropped.
+func (h *Hasher) hashEntries(ctx context.Context, name string, entries []walkEntry) ([]ContextFile, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	start := time.Now()
+	files := make([]ContextFile, len(entries))
+	keep := make([]bool, len(entries))
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for lo := 0; lo < len(entries); lo += hashChunk {
+		if h.acquire(ctx) != nil {
+			break
+		}
+		hi := min(lo+hashChunk, len(entries))
+		wg.Go(func() {
+			defer func() { <-h.slots }()
+			for i := lo; i < hi && ctx.Err() == nil; i++ {
+				var err error
+				if files[i], keep[i], err = h.hashEntry(entries[i], start); err != nil {
+					cancel(err)
+				}
+			}
+			if n := done.Add(int64(hi - lo)); h.Progress != nil && len(entries) > ProgressThreshold {
+				h.Progress(name, int(n), len(entries))
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	out := files[:0]
+	for i, f := range files {
+		if keep[i] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		if err := ctx.Err(); err != nil {
+			<-h.slots
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hasher) hashEntry(e walkEntry, start time.Time) (ContextFile, bool, error) {
+	fst, err := lstat(e.abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ContextFile{}, false, nil
+	} else if err != nil {
+		return ContextFile{}, false, fmt.Errorf("stat context file %s: %w", e.rel, err)
+	}
+	h.entries.Add(1)
+	f := ContextFile{Path: e.rel, Mode: fst.mode}
+	switch {
+	case fst.mode.IsRegular():
+		f.Size = fst.st.size
+		f.Digest, err = h.fileDigest(e.abs, fst, start)
+	case fst.mode&fs.ModeSymlink != 0:
+		f.Link, err = os.Readlink(e.abs)
+		f.Digest = sha256.Sum256([]byte(f.Link))
+	case fst.mode&fs.ModeSocket != 0:
+		return ContextFile{}, false, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return ContextFile{}, false, nil
+	} else if err != nil {
+		return ContextFile{}, false, fmt.Errorf("hash context file %s: %w", e.rel, err)
+	}
+	return f, true, nil
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+func (h *Hasher) fileDigest(path string, fst fileStat, start time.Time) ([32]byte, error) {
+	memoable := fst.memoable && h.memo != nil
+	if memoable {
+		if d, ok := h.memo.lookup(fst.id, fst.st); ok {
+			return d, nil
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	defer f.Close()
+	sum := sha256.New()
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	var n int64
+	for {
+		m, err := f.Read(*buf)
+		sum.Write((*buf)[:m])
+		n += int64(m)
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return [32]byte{}, err
+		}
+	}
+	h.reads.Add(1)
+	h.bytesRead.Add(n)
+	var d [32]byte
+	sum.Sum(d[:0])
+	if memoable && start.UnixNano()-max(fst.st.mtime, fst.st.ctime) > int64(h.racyWindow) {
+		h.memo.store(fst.id, fst.st, d)
+	}
+	return d, nil
+}

@@ -1,0 +1,75 @@
+package imagebuild
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// writeTree creates files under dir; a name ending in "/" is a directory,
+// content "->target" makes a symlink.
+func writeTree(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if name[len(name)-1] == '/' {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if len(content) > 2 && content[:2] == "->" {
+			if err := os.Symlink(content[2:], p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func strp(s string) *string { return &s }
+
+// gateBuilder records what builds do; fn decides how each one ends.
+type gateBuilder struct {
+	mu      sync.Mutex
+	events  []string
+	calls   map[string]int
+	running atomic.Int32
+	peak    atomic.Int32
+	started chan string
+	fn      func(ctx context.Context, req Request) (Result, error)
+}
+
+func newGate(fn func(ctx context.Context, req Request) (Result, error)) *gateBuilder {
+	return &gateBuilder{calls: map[string]int{}, started: make(chan string, 100), fn: fn}
+}
+
+func (g *gateBuilder) Build(ctx context.Context, req Request) (Result, error) {
+	n := g.running.Add(1)
+	defer g.running.Add(-1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+	g.log("start "+req.Name, req.Name)
+	g.started <- req.Name
+	res, err := g.fn(ctx, req)
+	g.log("end "+req.Name, "")
+	return res, err
+}
+
+func (g *gateBuilder) log(event, call string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.events = append(g.events, event)
+	if call != "" {
+		g.calls[call]++
+	}
+}

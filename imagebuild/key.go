@@ -1,0 +1,253 @@
+package imagebuild
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/devspace-engine/devspace/config"
+)
+
+// KeyInputs is everything a build key covers. Tags, skipPush,
+// createPullSecret and absolute paths are deliberately not part of it, so the
+// key is the same on every machine and in every checkout location.
+type KeyInputs struct {
+	// Dockerfile is the text after in-memory rewriting.
+	Dockerfile []byte
+	// Files are the context entries after .dockerignore (relative paths,
+	// modes, content digests).
+	Files     []ContextFile
+	BuildArgs map[string]*string
+	Target    string
+	Network   string
+	Kind      Kind
+	// Options is the builder's output-affecting options, canonically
+	// encoded (see builderOptions).
+	Options string
+}
+
+// KeyParts are the digests a build key is made of. The cache keeps them so a
+// rebuild can say which part changed.
+type KeyParts struct {
+	Dockerfile string `json:"dockerfile"`
+	Context    string `json:"context"`
+	Args       string `json:"args"`
+	Options    string `json:"options"`
+	// Bases digests the base images (external digests, project keys);
+	// empty when the image has none, which leaves older keys unchanged.
+	Bases string `json:"bases,omitempty"`
+}
+
+// Parts digests each part of in.
+func (in KeyInputs) Parts() KeyParts {
+	ctx := sha256.New()
+	var b []byte
+	for _, f := range in.Files {
+		b = appendString(b[:0], f.Path)
+		b = binary.BigEndian.AppendUint32(b, uint32(f.Mode))
+		ctx.Write(append(b, f.Digest[:]...))
+	}
+	b = b[:0]
+	for _, k := range slices.Sorted(maps.Keys(in.BuildArgs)) {
+		b = appendString(b, k)
+		if v := in.BuildArgs[k]; v == nil {
+			b = append(b, 0)
+		} else {
+			b = appendString(append(b, 1), *v)
+		}
+	}
+	args := sha256.Sum256(b)
+	b = b[:0]
+	for _, s := range []string{string(in.Kind), in.Target, in.Network, in.Options} {
+		b = appendString(b, s)
+	}
+	opts := sha256.Sum256(b)
+	df := sha256.Sum256(in.Dockerfile)
+	return KeyParts{
+		Dockerfile: hex.EncodeToString(df[:]),
+		Context:    hex.EncodeToString(ctx.Sum(nil)),
+		Args:       hex.EncodeToString(args[:]),
+		Options:    hex.EncodeToString(opts[:]),
+	}
+}
+
+// Key combines the parts into the build key, a sha256 hex digest.
+func (p KeyParts) Key() string {
+	fields := []string{"devspace build key v1", p.Dockerfile, p.Context, p.Args, p.Options}
+	if p.Bases != "" {
+		fields = append(fields, p.Bases)
+	}
+	s := strings.Join(fields, "\n")
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// DefaultTagPrefix starts every key-derived default tag.
+const DefaultTagPrefix = "ds-"
+
+// DefaultTag is the tag of an image without configured tags: the prefix and
+// the first 12 hex digits of its build key, so the same inputs give the same
+// tag on any machine.
+func DefaultTag(key string) string {
+	return DefaultTagPrefix + key[:min(12, len(key))]
+}
+
+// Key computes req's Files, Parts and Key, and sets the default tag when no
+// tag is configured. Disabled images get no key.
+func (h *Hasher) Key(ctx context.Context, req *Request) error {
+	return h.key(ctx, req, nil)
+}
+
+// Keys runs Key for every request concurrently; requests with the same
+// context and ignore patterns share one walk. The errors name their images.
+func (h *Hasher) Keys(ctx context.Context, reqs []Request) error {
+	walks := &walkGroup{calls: map[string]*walkCall{}}
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() { errs[i] = h.key(ctx, &reqs[i], walks) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
+	var err error
+	switch r.Kind {
+	case KindDisabled:
+		return nil
+	case KindCustom:
+		r.Files, err = h.globFiles(ctx, r)
+	default:
+		r.Files, err = h.dockerContext(ctx, r, walks)
+	}
+	if err != nil {
+		return fmt.Errorf("image %q: %w", r.Name, err)
+	}
+	r.Parts = KeyInputs{
+		Dockerfile: r.DockerfileText,
+		Files:      r.Files,
+		BuildArgs:  r.BuildArgs,
+		Target:     r.Target,
+		Network:    r.Network,
+		Kind:       r.Kind,
+		Options:    builderOptions(r.Config, r.Kind),
+	}.Parts()
+	r.Key = r.Parts.Key()
+	if len(r.Tags) == 0 || r.DefaultTag {
+		r.Tags, r.DefaultTag = []string{DefaultTag(r.Key)}, true
+	}
+	return nil
+}
+
+func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup) ([]ContextFile, error) {
+	patterns, _, err := IgnorePatterns(r.ContextDir, r.Dockerfile)
+	if err != nil {
+		return nil, err
+	}
+	id := r.ContextDir + "\x00" + strings.Join(patterns, "\x00")
+	return walks.do(ctx, id, func() ([]ContextFile, error) {
+		if err := h.acquire(ctx); err != nil {
+			return nil, err
+		}
+		entries, err := walkContext(r.ContextDir, patterns)
+		<-h.slots
+		if err != nil {
+			return nil, err
+		}
+		return h.hashEntries(ctx, r.Name, entries)
+	})
+}
+
+func (h *Hasher) globFiles(ctx context.Context, r *Request) ([]ContextFile, error) {
+	if len(r.OnChange) == 0 {
+		return nil, nil
+	}
+	entries, err := walkGlobs(r.Dir, r.OnChange)
+	if err != nil {
+		return nil, err
+	}
+	return h.hashEntries(ctx, r.Name, entries)
+}
+
+// walkGroup lets requests with the same context share one walk and hash.
+type walkGroup struct {
+	mu    sync.Mutex
+	calls map[string]*walkCall
+}
+
+type walkCall struct {
+	done  chan struct{}
+	files []ContextFile
+	err   error
+}
+
+func (g *walkGroup) do(ctx context.Context, id string, fn func() ([]ContextFile, error)) ([]ContextFile, error) {
+	if g == nil {
+		return fn()
+	}
+	g.mu.Lock()
+	c, ok := g.calls[id]
+	if !ok {
+		c = &walkCall{done: make(chan struct{})}
+		g.calls[id] = c
+	}
+	g.mu.Unlock()
+	if !ok {
+		c.files, c.err = fn()
+		close(c.done)
+	}
+	select {
+	case <-c.done:
+		return c.files, c.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// builderOptions encodes the options of an image's builder that change the
+// image it produces; where and how it builds (daemon, namespace, resources,
+// cache) is left out.
+func builderOptions(img *config.Image, kind Kind) string {
+	if img == nil {
+		return ""
+	}
+	type opts struct {
+		Args         []string `json:",omitempty"`
+		SnapshotMode string   `json:",omitempty"`
+		Image        string   `json:",omitempty"`
+	}
+	var v any
+	switch {
+	case kind == KindDocker && img.Docker != nil:
+		v = opts{Args: img.Docker.Args}
+	case kind == KindBuildKit && img.BuildKit != nil:
+		v = opts{Args: img.BuildKit.Args}
+	case kind == KindKaniko && img.Kaniko != nil:
+		v = opts{Args: img.Kaniko.Args, SnapshotMode: img.Kaniko.SnapshotMode, Image: img.Kaniko.Image}
+	case kind == KindCustom && img.Custom != nil:
+		v = img.Custom // every field shapes the command that builds
+	default:
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if string(b) == "{}" {
+		return ""
+	}
+	return string(b)
+}

@@ -1,0 +1,203 @@
+package imagebuild
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/redact"
+)
+
+// Kind names the builder of an image.
+type Kind string
+
+// The builders, in the order KindOf prefers them.
+const (
+	KindDisabled Kind = "disabled"
+	KindCustom   Kind = "custom"
+	KindDocker   Kind = "docker"
+	KindBuildKit Kind = "buildKit"
+	KindKaniko   Kind = "kaniko"
+)
+
+// KindOf picks an image's builder: disabled, then custom, then docker (also
+// the default), then buildKit, then kaniko. An image that configures docker
+// options alongside kaniko builds with docker.
+func KindOf(img *config.Image) Kind {
+	switch {
+	case img.Disabled:
+		return KindDisabled
+	case img.Custom != nil:
+		return KindCustom
+	case img.Docker != nil:
+		return KindDocker
+	case img.BuildKit != nil:
+		return KindBuildKit
+	case img.Kaniko != nil:
+		return KindKaniko
+	}
+	return KindDocker
+}
+
+// RequestOptions are the per-call settings of build_images that shape a
+// Request.
+type RequestOptions struct {
+	// Tags are the -t/--tag values; when set they replace `tags:`.
+	Tags []string
+	// SkipPush is --skip-push.
+	SkipPush bool
+	// Log receives the build output (already prefixed for the image).
+	Log io.Writer
+	// Home expands ~ in paths; empty means the user's home directory.
+	Home string
+	// Secrets are the run's secret values (see Request.Secrets).
+	Secrets *redact.Set
+}
+
+// NewRequest resolves one `images:` entry into a Request: paths (relative to
+// cfgDir, ~ and absolute paths allowed), the in-memory Dockerfile, tags (each
+// '#' becomes a random letter) and push. Key, Parts, Files and — when no tag
+// is configured — the default tag are left to Hasher.Key.
+func NewRequest(cfgDir string, img *config.Image, opts RequestOptions) (Request, error) {
+	req := Request{
+		Name:            img.Name,
+		Kind:            KindOf(img),
+		Config:          img,
+		Dir:             cfgDir,
+		Image:           img.Image,
+		BuildArgs:       img.BuildArgs,
+		Target:          img.Target,
+		Network:         img.Network,
+		RebuildStrategy: img.RebuildStrategy,
+		Push:            !(img.SkipPush || opts.SkipPush),
+		Insecure:        img.Insecure,
+		Log:             opts.Log,
+		Secrets:         opts.Secrets,
+	}
+	if req.Log == nil {
+		req.Log = io.Discard
+	}
+	var err error
+	if req.Tags, req.TagTemplates, err = resolveTags(img.Tags, opts.Tags); err != nil {
+		return Request{}, fmt.Errorf("image %q: %w", img.Name, err)
+	}
+	home := opts.Home
+	req.ContextDir = resolvePath(cfgDir, home, img.Context, "./")
+	req.Dockerfile = resolvePath(cfgDir, home, img.Dockerfile, "./Dockerfile")
+	switch req.Kind {
+	case KindDisabled:
+		return req, nil
+	case KindCustom:
+		for _, g := range img.Custom.OnChange {
+			req.OnChange = append(req.OnChange, resolvePath(cfgDir, home, g, ""))
+		}
+		return req, nil
+	}
+	if err := req.loadDockerfile(img); err != nil {
+		return Request{}, fmt.Errorf("image %q: %w", img.Name, err)
+	}
+	return req, nil
+}
+
+func (r *Request) loadDockerfile(img *config.Image) error {
+	if st, err := os.Stat(r.ContextDir); err != nil {
+		return fmt.Errorf("build context: %w", err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("build context %s is not a directory", r.ContextDir)
+	}
+	text, err := os.ReadFile(r.Dockerfile)
+	if err != nil {
+		return fmt.Errorf("read Dockerfile: %w", err)
+	}
+	r.DockerfileText, err = RewriteDockerfile(r.Dockerfile, text, DockerfileEdits{
+		Append:     img.AppendDockerfileInstructions,
+		Entrypoint: img.Entrypoint,
+		Cmd:        img.Cmd,
+		Target:     img.Target,
+	})
+	return err
+}
+
+// resolvePath makes p absolute: ~ and ~/… expand to home, relative paths
+// resolve against dir; an empty p means def.
+func resolvePath(dir, home, p, def string) string {
+	if p == "" {
+		p = def
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		p = filepath.Join(home, p[1:])
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p)
+}
+
+// tagPattern is Docker's tag grammar.
+var tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
+// resolveTags picks the -t tags over the configured ones, replaces every '#'
+// with a random letter and checks each tag. It returns the tags and, for
+// each, the template it came from. No tags gives nil.
+func resolveTags(configured, flags []string) (tags, templates []string, err error) {
+	src := configured
+	if len(flags) > 0 {
+		src = flags
+	}
+	seen := map[string]bool{}
+	for _, tmpl := range src {
+		tmpl = strings.TrimSpace(tmpl)
+		t := randomizeHashes(tmpl)
+		if !tagPattern.MatchString(t) {
+			return nil, nil, fmt.Errorf("tag %q is not a valid tag: use letters, digits, '_', '.' and '-' (at most 128, not starting with '.' or '-')", t)
+		}
+		if !seen[t] {
+			seen[t] = true
+			tags, templates = append(tags, t), append(templates, tmpl)
+		}
+	}
+	return tags, templates, nil
+}
+
+// matchTemplates says whether tags could have come from templates: the
+// same number, each equal but for a letter wherever its template has '#'.
+func matchTemplates(templates, tags []string) bool {
+	if len(templates) != len(tags) {
+		return false
+	}
+	for i, tmpl := range templates {
+		if len(tmpl) != len(tags[i]) {
+			return false
+		}
+		for j := range len(tmpl) {
+			c := tags[i][j]
+			if tmpl[j] == '#' && !strings.ContainsRune(letters, rune(c)) || tmpl[j] != '#' && tmpl[j] != c {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+func randomizeHashes(tag string) string {
+	if !strings.Contains(tag, "#") {
+		return tag
+	}
+	b := []byte(tag)
+	for i, c := range b {
+		if c == '#' {
+			b[i] = letters[rand.IntN(len(letters))]
+		}
+	}
+	return string(b)
+}
