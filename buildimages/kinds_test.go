@@ -8,6 +8,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/imagebuild"
+	"github.com/devspace-engine/devspace/kaniko"
 )
 
 // TestBuildKeysUnchanged pins the build keys of every builder kind: the
@@ -51,12 +52,12 @@ func TestBuildKeysUnchanged(t *testing.T) {
 			t.Parallel()
 			img := tt.img
 			img.Name, img.Image = "app", "registry.example.com/app"
-			req, err := imagebuild.NewRequest(dir, &img, imagebuild.RequestOptions{})
+			req, err := imagebuild.NewRequest(dir, &img, imagebuild.RequestOptions{Kinds: kinds})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if tt.fallback {
-				req.Kind = imagebuild.KindKaniko
+				req.Kind = kaniko.Kind
 			}
 			if err := imagebuild.NewHasher(nil).Key(context.Background(), &req); err != nil {
 				t.Fatal(err)
@@ -79,5 +80,32 @@ func kindAndPlace(req imagebuild.Request) (kind, place string) {
 	case req.InCluster():
 		place = "cluster"
 	}
-	return string(req.Kind), place
+	return req.Kind.String(), place
+}
+
+// TestKindOrder: an entry builds with the first builder whose section it
+// has, in the order DevSpace picks them; disabled wins, docker is the
+// default.
+func TestKindOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		img  config.Image
+		want string
+	}{
+		{"default", config.Image{}, "docker"},
+		{"disabled wins", config.Image{Disabled: true, Custom: &config.CustomBuild{}}, "disabled"},
+		{"custom before docker", config.Image{Custom: &config.CustomBuild{}, Docker: &config.DockerBuild{}}, "custom"},
+		{"docker before kaniko", config.Image{Docker: &config.DockerBuild{}, Kaniko: &config.KanikoBuild{}}, "docker"},
+		{"buildKit before kaniko", config.Image{BuildKit: &config.BuildKitBuild{}, Kaniko: &config.KanikoBuild{}}, "buildKit"},
+		{"kaniko", config.Image{Kaniko: &config.KanikoBuild{}}, "kaniko"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := kinds.Of(&tt.img).String(); got != tt.want {
+				t.Errorf("kind = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }
