@@ -88,7 +88,12 @@ func (r *buildRun) closeCluster() {
 // with the same logins. The Docker config is read once per call.
 func (r *buildRun) registry() (*docker.Credentials, error) {
 	cb := &r.cluster
-	cb.credsOnce.Do(func() { cb.creds, cb.credsErr = docker.NewCredentials(r.opts.Getenv) })
+	cb.credsOnce.Do(func() {
+		cb.creds, cb.credsErr = docker.NewCredentials(r.opts.Getenv)
+		if cb.creds != nil && r.opts.Secrets != nil {
+			cb.creds.Seen = func(s string) { r.opts.Secrets.Add(s) }
+		}
+	})
 	return cb.creds, cb.credsErr
 }
 
