@@ -11,6 +11,14 @@ import (
 	"github.com/devspace-engine/devspace/kaniko"
 )
 
+// keyTree is the build context of TestBuildKeysUnchanged.
+var keyTree = map[string]string{
+	"Dockerfile":    "FROM scratch AS t\nCOPY . /src\n",
+	".dockerignore": "*.log\n",
+	"main.go":       "package main\n",
+	"debug.log":     "noise",
+}
+
 // TestBuildKeysUnchanged pins the build keys of every builder kind: the
 // cache on users' machines holds these, so a refactor that changes one
 // would rebuild every image. A deliberate change of the key format must
@@ -18,12 +26,7 @@ import (
 func TestBuildKeysUnchanged(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	for name, content := range map[string]string{
-		"Dockerfile":    "FROM scratch AS t\nCOPY . /src\n",
-		".dockerignore": "*.log\n",
-		"main.go":       "package main\n",
-		"debug.log":     "noise",
-	} {
+	for name, content := range keyTree {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
