@@ -195,8 +195,60 @@ func decodeFile(path string, out any) error {
 	if err := l.checkAliases(f.Docs[0]); err != nil {
 		return err
 	}
-	if err := yaml.NodeToValue(f.Docs[0].Body, out); err != nil {
+	if err := l.checkTags(f.Docs[0]); err != nil {
+		return err
+	}
+	if err := l.nodeToValue(f.Docs[0].Body, out); err != nil {
 		return l.fromYAML(err)
 	}
 	return nil
+}
+
+// checkTags refuses a YAML tag with no value after it (`manifests: !!seq`):
+// the decoder dereferences the missing value and would crash.
+func (l *loader) checkTags(root ast.Node) error {
+	var bare *ast.TagNode
+	ast.Walk(tagVisitor{found: &bare}, root)
+	if bare == nil {
+		return nil
+	}
+	p := bare.GetToken().Position
+	e := l.errorf(p.Line, p.Column, "the tag %s has no value after it", bare.Start.Value)
+	e.Hint = "remove the tag, or write the value after it"
+	return e
+}
+
+type tagVisitor struct{ found **ast.TagNode }
+
+// bareTag: nothing follows the tag (the parser gives it a null value);
+// `!!null` alone is a null written out.
+func bareTag(t *ast.TagNode) bool {
+	if t.Value == nil {
+		return true
+	}
+	_, null := t.Value.(*ast.NullNode)
+	return null && t.Start.Value != "!!null"
+}
+
+func (v tagVisitor) Visit(n ast.Node) ast.Visitor {
+	if *v.found != nil {
+		return nil
+	}
+	if t, ok := n.(*ast.TagNode); ok && bareTag(t) {
+		*v.found = t
+		return nil
+	}
+	return v
+}
+
+// nodeToValue decodes node into out. A panic inside the YAML library is
+// turned into an error naming the file, so that no input can crash
+// devspace, whatever the decoder trips over next.
+func (l *loader) nodeToValue(node ast.Node, out any, opts ...yaml.DecodeOption) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML decoder failed on this file (%v): check its syntax near unusual constructs (tags, anchors), and report the file to us", r)
+		}
+	}()
+	return yaml.NodeToValue(node, out, opts...)
 }

@@ -220,3 +220,13 @@ func TestFromFileHasTheSameLimits(t *testing.T) {
 		t.Errorf("got %v, want /dev/zero refused", err)
 	}
 }
+
+// TestBareTagIsRefused: a tag with nothing after it made the YAML decoder
+// dereference a missing value and crash (found by FuzzLoad); now it is an
+// error at the tag.
+func TestBareTagIsRefused(t *testing.T) {
+	t.Parallel()
+	src := "version: v2beta1\nname: x\ndeployments:\n  a:\n    kubectl:\n      manifests: !!seq\n"
+	_, err := loadQuickly(t, 5*time.Second, src)
+	checkError(t, err, wantPos{line: 6, col: 18, msg: "the tag !!seq has no value after it"})
+}

@@ -218,6 +218,9 @@ func (l *loader) parse() error {
 		if err := l.checkAliases(doc); err != nil {
 			return err
 		}
+		if err := l.checkTags(doc); err != nil {
+			return err
+		}
 	}
 	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return l.errorf(1, 1, "the file is empty: it needs at least `version: %s`", SchemaVersion)
@@ -264,11 +267,11 @@ func (l *loader) projectName() string {
 
 func (l *loader) decode() (*Config, error) {
 	cfg := &Config{}
-	if err := yaml.NodeToValue(l.root, cfg, yaml.DisallowUnknownField()); err != nil {
+	if err := l.nodeToValue(l.root, cfg, yaml.DisallowUnknownField()); err != nil {
 		return nil, l.fromYAML(err)
 	}
 	raw := map[string]any{}
-	if err := yaml.NodeToValue(l.root, &raw); err != nil {
+	if err := l.nodeToValue(l.root, &raw); err != nil {
 		return nil, l.fromYAML(err)
 	}
 	cfg.Raw = raw

@@ -70,7 +70,7 @@ func (l *loader) decodeSection(section string, out any) error {
 	if mv == nil {
 		return nil
 	}
-	if err := yaml.NodeToValue(mv.Value, out, yaml.DisallowUnknownField()); err != nil {
+	if err := l.nodeToValue(mv.Value, out, yaml.DisallowUnknownField()); err != nil {
 		return l.fromYAML(err)
 	}
 	return nil
