@@ -31,10 +31,10 @@ var getConfigValue = simple("get_config_value", "get_config_value PATH",
 		if err != nil {
 			return err
 		}
-		if c.Engine.Config == nil {
+		if c.Config() == nil {
 			return fmt.Errorf("no devspace.yaml is loaded")
 		}
-		v, err := walkConfig(c.Engine.Config.Raw, segs)
+		v, err := walkConfig(c.Config().Raw, segs)
 		if err != nil {
 			return err
 		}

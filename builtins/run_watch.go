@@ -52,7 +52,7 @@ func (r *runWatchCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 		return err
 	}
 	defer tw.Close()
-	if c.Engine.Debug {
+	if c.Debug() {
 		for _, wp := range tw.patterns {
 			fmt.Fprintf(c.Stderr, "[debug] run_watch: Start watching %s (glob %q)\n", wp.dir, wp.glob)
 		}
