@@ -25,11 +25,10 @@ type Call struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	// Job is the pipeline the call runs in; nil outside pipelines
-	// (`devspace builtin NAME`).
-	Job *Job
-
 	engine *Engine
+	// job is the pipeline the call runs in; nil outside pipelines
+	// (`devspace builtin NAME`).
+	job *pipelineJob
 	// site is where a script calls the builtin; zero outside scripts
 	// (`devspace builtin NAME`). A copied Call keeps it, so a builtin that
 	// xargs or run_watch runs fails at their line.
@@ -83,8 +82,8 @@ func (c *Call) Events() Events { return c.engine.events }
 // Flag returns a flag's value: the pipeline's own flags first, then the
 // invoking command's CLI flags.
 func (c *Call) Flag(name string) (string, bool) {
-	if c.Job != nil {
-		if v, ok := c.Job.Flags[name]; ok {
+	if c.job != nil {
+		if v, ok := c.job.Flags[name]; ok {
 			return v, true
 		}
 	}
@@ -94,8 +93,8 @@ func (c *Call) Flag(name string) (string, bool) {
 
 // cliFlags are the CLI flags the call's run started with.
 func (c *Call) cliFlags() map[string]string {
-	if c.Job != nil && c.Job.cliFlags != nil {
-		return c.Job.cliFlags
+	if c.job != nil && c.job.cliFlags != nil {
+		return c.job.cliFlags
 	}
 	return c.engine.cliFlags
 }

@@ -11,7 +11,7 @@ import (
 // handlers returns the exec middleware for a job running s: config
 // functions first, then builtins (also reachable as __NAME when a function
 // shadows them), then `devspace` itself, then PATH.
-func (e *Engine) handlers(job *Job, s Script) []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+func (e *Engine) handlers(job *pipelineJob, s Script) []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{
 		func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 			return func(ctx context.Context, args []string) error {
@@ -24,14 +24,14 @@ func (e *Engine) handlers(job *Job, s Script) []func(interp.ExecHandlerFunc) int
 	}
 }
 
-func (e *Engine) dispatch(ctx context.Context, job *Job, s Script, args []string, next interp.ExecHandlerFunc) error {
+func (e *Engine) dispatch(ctx context.Context, job *pipelineJob, s Script, args []string, next interp.ExecHandlerFunc) error {
 	name := args[0]
 	if body, ok := e.function(name); ok {
 		return e.runFunction(ctx, job, name, body, args[1:])
 	}
 	if b, ok := e.lookupBuiltin(name); ok {
 		hc := interp.HandlerCtx(ctx)
-		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, Job: job,
+		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, job: job,
 			engine: e, site: callSite{script: s, pos: hc.Pos}}
 		args = append([]string{b.Name}, args[1:]...)
 		return e.Invoke(ctx, b, call, args)
@@ -62,7 +62,7 @@ func (e *Engine) function(name string) (string, bool) {
 
 // runFunction runs a config function as its own script with set -e, the
 // caller's cwd, environment and stdio, and args as $1….
-func (e *Engine) runFunction(ctx context.Context, job *Job, name, body string, args []string) error {
+func (e *Engine) runFunction(ctx context.Context, job *pipelineJob, name, body string, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	s := Script{Name: fmt.Sprintf("function %q", name), Text: body}
 	if e.config != nil {

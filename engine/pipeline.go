@@ -16,14 +16,15 @@ import (
 	"github.com/devspace-engine/devspace/config"
 )
 
-// Job is one running pipeline.
-type Job struct {
+// pipelineJob is one running pipeline (or script): its flags, arguments,
+// caller and background pipelines.
+type pipelineJob struct {
 	Pipeline *config.Pipeline
 	// Flags are the pipeline's own flag values (defaults, then CLI or
 	// --set-flag values), as get_flag returns them.
 	Flags  map[string]string
 	Args   []string
-	parent *Job
+	parent *pipelineJob
 	// cliFlags are the invoking command's flags the run started with;
 	// nil means the engine's.
 	cliFlags map[string]string
@@ -33,7 +34,7 @@ type Job struct {
 }
 
 // ancestry lists the pipelines from the root job to this one.
-func (j *Job) ancestry() []string {
+func (j *pipelineJob) ancestry() []string {
 	if j == nil {
 		return nil
 	}
@@ -54,7 +55,7 @@ type RunOptions struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	parent *Job
+	parent *pipelineJob
 }
 
 // Pipeline returns the named pipeline: the config's, or a default one
@@ -129,14 +130,14 @@ func (e *Engine) runDefaultPipeline(ctx context.Context, c *Call, name string) e
 		return &UnknownPipelineError{Name: name, Known: DefaultPipelineNames}
 	}
 	var flags map[string]string
-	if c.Job != nil {
-		flags = c.Job.Flags
+	if c.job != nil {
+		flags = c.job.Flags
 	}
-	return e.run(ctx, p, flags, RunOptions{Env: c.Env, Dir: c.Dir, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job})
+	return e.run(ctx, p, flags, RunOptions{Env: c.Env, Dir: c.Dir, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.job})
 }
 
 func (e *Engine) run(ctx context.Context, p *config.Pipeline, flags map[string]string, opts RunOptions) error {
-	job := &Job{Pipeline: p, Flags: flags, Args: opts.Args, parent: opts.parent, background: &backgroundSet{},
+	job := &pipelineJob{Pipeline: p, Flags: flags, Args: opts.Args, parent: opts.parent, background: &backgroundSet{},
 		cliFlags: opts.CLIFlags}
 	if job.cliFlags == nil && opts.parent != nil {
 		job.cliFlags = opts.parent.cliFlags
@@ -149,12 +150,12 @@ func (e *Engine) run(ctx context.Context, p *config.Pipeline, flags map[string]s
 // builtins and functions are available, set -e is on, and get_flag sees
 // the CLI flags.
 func (e *Engine) RunScript(ctx context.Context, s Script, opts RunOptions) error {
-	job := &Job{Pipeline: &config.Pipeline{Name: s.Name}, Args: opts.Args, background: &backgroundSet{},
+	job := &pipelineJob{Pipeline: &config.Pipeline{Name: s.Name}, Args: opts.Args, background: &backgroundSet{},
 		cliFlags: opts.CLIFlags}
 	return e.runJob(ctx, job, s, true, opts)
 }
 
-func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bool, opts RunOptions) error {
+func (e *Engine) runJob(ctx context.Context, job *pipelineJob, script Script, errexit bool, opts RunOptions) error {
 	file, err := e.parse(script)
 	if err != nil {
 		return err
@@ -206,9 +207,9 @@ func (e *Engine) runScript(ctx context.Context, r *interp.Runner, file *syntax.F
 
 // exec runs one command line (args) in the caller's job: see Call.Exec.
 func (e *Engine) exec(ctx context.Context, c *Call, args []string) error {
-	job := &Job{Pipeline: &config.Pipeline{Name: c.Name}, Args: args, background: &backgroundSet{}}
-	if c.Job != nil {
-		job.Pipeline, job.Flags, job.parent, job.cliFlags = c.Job.Pipeline, c.Job.Flags, c.Job.parent, c.Job.cliFlags
+	job := &pipelineJob{Pipeline: &config.Pipeline{Name: c.Name}, Args: args, background: &backgroundSet{}}
+	if c.job != nil {
+		job.Pipeline, job.Flags, job.parent, job.cliFlags = c.job.Pipeline, c.job.Flags, c.job.parent, c.job.cliFlags
 	}
 	script := Script{Name: c.Name + " " + args[0], Text: `"$@"`}
 	return e.runJob(ctx, job, script, true, RunOptions{Args: args, Env: c.Env, Dir: c.Dir,

@@ -28,11 +28,11 @@ func (e *Engine) runPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		if _, err := e.Pipeline(name); err != nil {
 			return err
 		}
-		if chain := c.Job.ancestry(); slices.Contains(chain, name) {
+		if chain := c.job.ancestry(); slices.Contains(chain, name) {
 			return fmt.Errorf("pipeline cycle: %s → %s", strings.Join(chain, " → "), name)
 		}
 	}
-	if c.Job == nil {
+	if c.job == nil {
 		opts.Background = false // outside a pipeline there is no caller to outlive
 	}
 	stdin := c.Stdin
@@ -47,7 +47,7 @@ func (e *Engine) runPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		return ""
 	}
 	run := func(ctx context.Context, name string, concurrent bool) error {
-		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job}
+		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.job}
 		if concurrent {
 			out := e.prefixed(c.Stdout, label(name))
 			errOut := e.prefixed(c.Stderr, label(name))
@@ -63,7 +63,7 @@ func (e *Engine) runPipelines(ctx context.Context, c *Call, opts PipelinesOption
 	switch {
 	case opts.Background:
 		for _, name := range opts.Names {
-			c.Job.background.start(ctx, c, name, func(ctx context.Context) error { return run(ctx, name, true) })
+			c.job.background.start(ctx, c, name, func(ctx context.Context) error { return run(ctx, name, true) })
 		}
 		return nil
 	case opts.Sequential || len(opts.Names) == 1:
