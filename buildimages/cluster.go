@@ -16,7 +16,12 @@ import (
 // with the same logins. The Docker config is read once per call.
 func (r *buildRun) registry() (*docker.Credentials, error) {
 	cb := &r.cluster
-	cb.credsOnce.Do(func() { cb.creds, cb.credsErr = docker.NewCredentials(r.opts.Getenv) })
+	cb.credsOnce.Do(func() {
+		cb.creds, cb.credsErr = docker.NewCredentials(r.opts.Getenv)
+		if cb.creds != nil && r.opts.Secrets != nil {
+			cb.creds.Seen = func(s string) { r.opts.Secrets.Add(s) }
+		}
+	})
 	return cb.creds, cb.credsErr
 }
 

@@ -51,6 +51,9 @@ func (p *ensurePullSecretsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	if err != nil {
 		return err
 	}
+	if c.Secrets() != nil {
+		logins.Seen = func(s string) { c.Secrets().Add(s) }
+	}
 	log := logTo(c, c.Stdout, "pullsecret:")
 	resolved, err := pullsecret.Resolve(secrets, logins, log)
 	if err != nil || len(resolved) == 0 {

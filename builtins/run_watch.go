@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/watch"
 )
 
 // watchDebounce is how long run_watch waits after the last matching change
@@ -47,14 +48,14 @@ func (r *runWatchCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 	if err != nil {
 		return err
 	}
-	tw, err := newTreeWatcher(c.Dir, r.paths, r.excludes)
+	tw, err := watch.NewTree(c.Dir, r.paths, r.excludes)
 	if err != nil {
 		return err
 	}
 	defer tw.Close()
 	if c.Debug() {
-		for _, wp := range tw.patterns {
-			fmt.Fprintf(c.Stderr, "[debug] run_watch: Start watching %s (glob %q)\n", wp.dir, wp.glob)
+		for _, root := range tw.Roots() {
+			fmt.Fprintf(c.Stderr, "[debug] run_watch: Start watching %s (glob %q)\n", root.Dir, root.Glob)
 		}
 	}
 	return r.loop(ctx, c, tw, command)
@@ -87,7 +88,7 @@ func quoteWords(words []string) string {
 
 // loop runs the command and restarts it after changes until ctx ends (nil)
 // or, with --fail-on-error, the command fails (its error).
-func (r *runWatchCmd) loop(ctx context.Context, c *engine.Call, tw *treeWatcher, command []string) error {
+func (r *runWatchCmd) loop(ctx context.Context, c *engine.Call, tw *watch.Tree, command []string) error {
 	var cur *watchedRun
 	defer func() { cur.stop() }()
 	if !r.skipInitial && !r.skipAndSilent {
@@ -106,18 +107,18 @@ func (r *runWatchCmd) loop(ctx context.Context, c *engine.Call, tw *treeWatcher,
 			if err != nil && r.failOnError && ctx.Err() == nil {
 				return err
 			}
-		case ev, ok := <-tw.w.Events:
+		case ev, ok := <-tw.Events():
 			if !ok {
 				return errors.New("the file watcher stopped")
 			}
-			if shown, ok := tw.changed(ev); ok {
+			if shown, ok := tw.Changed(ev); ok {
 				changed, debounce = "'"+shown+"'", time.After(watchDebounce)
 			}
-		case err, ok := <-tw.w.Errors:
+		case err, ok := <-tw.Errors():
 			switch {
 			case !ok:
 				return errors.New("the file watcher stopped")
-			case isOverflow(err): // events were lost: assume a change
+			case watch.IsOverflow(err): // events were lost: assume a change
 				changed, debounce = "a watched file", time.After(watchDebounce)
 			default:
 				return fmt.Errorf("watching files: %w", err)

@@ -4,7 +4,12 @@ import "os"
 
 // Credentials reads registry credentials from the Docker config without
 // a daemon: pull secrets need the login, not the engine.
-type Credentials struct{ creds *authCache }
+type Credentials struct {
+	creds *authCache
+	// Seen, when set, is told every password or identity token Login
+	// hands out, so the run can mask it wherever text leaves the process.
+	Seen func(secret string)
+}
 
 // NewCredentials reads the Docker config that getenv points at
 // (DOCKER_CONFIG, else ~/.docker; nil getenv means os.Getenv).
@@ -30,6 +35,9 @@ func (c *Credentials) Login(host string) (user, password string, err error) {
 	password = a.Password
 	if a.IdentityToken != "" {
 		password = a.IdentityToken
+	}
+	if c.Seen != nil && password != "" {
+		c.Seen(password)
 	}
 	return a.Username, password, nil
 }

@@ -2,6 +2,7 @@ package docker
 
 import (
 	"encoding/base64"
+	"slices"
 	"testing"
 )
 
@@ -25,6 +26,8 @@ func TestCredentialsLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var seen []string
+	creds.Seen = func(s string) { seen = append(seen, s) }
 	for host, want := range map[string][2]string{
 		"localhost:5001": {"u1", "p1"},
 		"docker.io":      {"hubuser", "hubpass"},
@@ -34,5 +37,10 @@ func TestCredentialsLogin(t *testing.T) {
 		if err != nil || user != want[0] || pass != want[1] {
 			t.Errorf("Login(%s) = %q, %q, %v; want %q, %q", host, user, pass, err, want[0], want[1])
 		}
+	}
+	// Every password handed out is told to the run, to be masked.
+	slices.Sort(seen)
+	if !slices.Equal(seen, []string{"hubpass", "p1"}) {
+		t.Errorf("seen %q, want the two passwords", seen)
 	}
 }

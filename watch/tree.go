@@ -1,4 +1,8 @@
-package builtins
+// Package watch watches file trees for run_watch: each --path is a
+// directory to watch and a glob (doublestar) relative to it; directories
+// that appear under a watched tree are watched as they come, and excluded
+// paths never report a change.
+package watch
 
 import (
 	"errors"
@@ -12,9 +16,6 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/fsnotify/fsnotify"
 )
-
-// This file is run_watch's view of the file system: which directories to
-// watch for each --path, and whether a changed file matches.
 
 // watchPattern is one --path: a directory to watch and a glob relative to it.
 type watchPattern struct {
@@ -126,17 +127,19 @@ func (wp watchPattern) matches(rel string) bool {
 	return wp.glob == "" || doublestar.MatchUnvalidated(wp.glob, rel)
 }
 
-// treeWatcher watches the directories of all patterns, recursively as far
+// Tree watches the directories of all patterns, recursively as far
 // as each pattern needs: fsnotify watches single directories, so new
 // subdirectories are added as they appear.
-type treeWatcher struct {
+type Tree struct {
 	w        *fsnotify.Watcher
 	patterns []watchPattern
 	excludes []string
 }
 
-func newTreeWatcher(cwd string, paths, excludes []string) (*treeWatcher, error) {
-	t := &treeWatcher{}
+// NewTree starts watching the directories of paths (relative to cwd);
+// changes under excludes are never reported.
+func NewTree(cwd string, paths, excludes []string) (*Tree, error) {
+	t := &Tree{}
 	for _, p := range paths {
 		wp, err := newWatchPattern(cwd, p)
 		if err != nil {
@@ -165,12 +168,32 @@ func newTreeWatcher(cwd string, paths, excludes []string) (*treeWatcher, error) 
 	return t, nil
 }
 
-func (t *treeWatcher) Close() error { return t.w.Close() }
+// Close stops watching.
+func (t *Tree) Close() error { return t.w.Close() }
+
+// Events are fsnotify's events for the watched directories; Changed says
+// which of them are changes to report.
+func (t *Tree) Events() <-chan fsnotify.Event { return t.w.Events }
+
+// Errors are fsnotify's errors; IsOverflow tells lost events apart.
+func (t *Tree) Errors() <-chan error { return t.w.Errors }
+
+// Root is one watched directory and the glob matched under it.
+type Root struct{ Dir, Glob string }
+
+// Roots lists what is watched, one entry per --path.
+func (t *Tree) Roots() []Root {
+	roots := make([]Root, len(t.patterns))
+	for i, wp := range t.patterns {
+		roots[i] = Root{Dir: wp.dir, Glob: wp.glob}
+	}
+	return roots
+}
 
 // addTree watches root and the directories under it that a pattern wants.
 // found, if set, is called with every path under root: files created with
 // a new directory may be there before its watch is.
-func (t *treeWatcher) addTree(root string, found func(string)) error {
+func (t *Tree) addTree(root string, found func(string)) error {
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == root {
@@ -194,7 +217,7 @@ func (t *treeWatcher) addTree(root string, found func(string)) error {
 	})
 }
 
-func (t *treeWatcher) wantsDir(p string) bool {
+func (t *Tree) wantsDir(p string) bool {
 	for _, wp := range t.patterns {
 		if wp.wantsDir(p) {
 			return true
@@ -203,11 +226,11 @@ func (t *treeWatcher) wantsDir(p string) bool {
 	return false
 }
 
-// changed reports the path an event touches if it matches a pattern and no
+// Changed reports the path an event touches if it matches a pattern and no
 // exclude, as it is shown to the user. A new directory is watched, and
 // what is already inside it counts as changed too: then the last match
 // (the deepest, most recently made) is reported.
-func (t *treeWatcher) changed(ev fsnotify.Event) (string, bool) {
+func (t *Tree) Changed(ev fsnotify.Event) (string, bool) {
 	shown, ok := t.match(ev.Name)
 	if ev.Has(fsnotify.Create) && isDir(ev.Name) && t.wantsDir(ev.Name) {
 		_ = t.addTree(ev.Name, func(p string) {
@@ -219,7 +242,7 @@ func (t *treeWatcher) changed(ev fsnotify.Event) (string, bool) {
 	return shown, ok
 }
 
-func (t *treeWatcher) match(abs string) (string, bool) {
+func (t *Tree) match(abs string) (string, bool) {
 	for _, wp := range t.patterns {
 		rel, ok := wp.rel(abs)
 		if !ok || !wp.matches(rel) {
@@ -236,7 +259,7 @@ func (t *treeWatcher) match(abs string) (string, bool) {
 // excluded matches an exclude against the path relative to the current
 // directory and, as DevSpace does, relative to the pattern's directory. An
 // exclude without glob characters also covers everything under it.
-func (t *treeWatcher) excluded(shown, rel string) bool {
+func (t *Tree) excluded(shown, rel string) bool {
 	for _, e := range t.excludes {
 		for _, p := range []string{shown, rel} {
 			if doublestar.MatchUnvalidated(e, p) || !hasMeta(e) && strings.HasPrefix(p, e+"/") {
@@ -249,4 +272,4 @@ func (t *treeWatcher) excluded(shown, rel string) bool {
 
 // isOverflow reports an event queue overflow: changes were lost, so the
 // caller should assume that something changed.
-func isOverflow(err error) bool { return errors.Is(err, fsnotify.ErrEventOverflow) }
+func IsOverflow(err error) bool { return errors.Is(err, fsnotify.ErrEventOverflow) }
