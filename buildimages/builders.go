@@ -3,7 +3,6 @@ package buildimages
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/devspace-engine/devspace/buildkit"
 	"github.com/devspace-engine/devspace/docker"
@@ -11,71 +10,61 @@ import (
 	"github.com/devspace-engine/devspace/kaniko"
 )
 
-// This file is where the builders are wired: a new builder is a case in
-// builder (and, when it runs in the cluster, a field of clusterBuilders).
+// This file is where the builders are wired: a new builder is one line in
+// builders. Its Kind, declared in its own package, tells the build core
+// how an `images:` entry asks for it, where its images live and what of
+// its options enters the build key.
+
+// builders are the image builders, in the order an `images:` entry picks
+// them: the first whose section it has. An entry that names none builds
+// with defaultBuilder.
+var builders = []wiredBuilder{
+	{customKind, (*buildRun).custom},
+	{docker.Kind, nil}, // on the Docker Engine only
+	{buildkit.Kind, inCluster(buildkit.New)},
+	{kaniko.Kind, inCluster(kaniko.New)},
+}
+
+// defaultBuilder builds an image whose entry names no builder.
+var defaultBuilder = docker.Kind
+
+// kinds are the wired builders as the build core sees them.
+var kinds = kindsOf(builders, defaultBuilder)
+
+// wiredBuilder is a builder kind and how a call builds with it. Images
+// that live on a Docker Engine (imagebuild.PlaceDaemon), whatever their
+// kind, build on the call's daemon connection; the others with build.
+type wiredBuilder struct {
+	kind  *imagebuild.Kind
+	build buildFunc
+}
+
+// buildFunc builds one image within a build_images call.
+type buildFunc func(r *buildRun, ctx context.Context, req imagebuild.Request) (imagebuild.Result, error)
+
+func kindsOf(wired []wiredBuilder, def *imagebuild.Kind) imagebuild.Kinds {
+	ks := imagebuild.Kinds{Default: def}
+	for _, w := range wired {
+		ks.List = append(ks.List, w.kind)
+	}
+	return ks
+}
 
 // builder sends each request to the builder of its kind.
 func (r *buildRun) builder() imagebuild.Builder {
 	return imagebuild.BuilderFunc(func(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
-		switch {
-		case req.OnDaemon():
+		if req.OnDaemon() {
 			d, err := r.opts.Connections.Docker(ctx)
 			if err != nil {
 				return imagebuild.Result{}, err
 			}
 			return d.Build(ctx, req)
-		case req.Kind == imagebuild.KindCustom:
-			return r.custom(ctx, req)
-		case req.InCluster():
-			cb, err := r.clusterBuilders()
-			if err != nil {
-				return imagebuild.Result{}, err
+		}
+		for _, w := range builders {
+			if w.kind == req.Kind && w.build != nil {
+				return w.build(r, ctx, req)
 			}
-			if req.Kind == imagebuild.KindKaniko {
-				return cb.kaniko.Build(ctx, req)
-			}
-			return cb.buildkit.Build(ctx, req)
 		}
 		return imagebuild.Result{}, fmt.Errorf("%s builds are not available in this version yet: build this image with docker or custom", req.Kind)
 	})
-}
-
-// clusterBuilders are the in-cluster builders of one build_images call,
-// made on first use: a call that builds nothing in the cluster reads no
-// kubeconfig.
-type clusterBuilders struct {
-	once     sync.Once
-	kaniko   *kaniko.Builder
-	buildkit *buildkit.Builder
-	err      error
-
-	credsOnce sync.Once
-	creds     *docker.Credentials
-	credsErr  error
-}
-
-// clusterBuilders makes the call's in-cluster builders, once.
-func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
-	r.cluster.once.Do(func() {
-		client, err := r.opts.Connections.Kube()
-		if err != nil {
-			r.cluster.err = fmt.Errorf("kaniko and in-cluster BuildKit builds run in the cluster: %w", err)
-			return
-		}
-		creds, err := r.registry()
-		if err != nil {
-			r.cluster.err = err
-			return
-		}
-		r.cluster.kaniko = &kaniko.Builder{Client: client, Logins: creds}
-		r.cluster.buildkit = &buildkit.Builder{Client: client, Creds: creds}
-	})
-	return &r.cluster, r.cluster.err
-}
-
-// closeCluster closes the connections to in-cluster BuildKit daemons.
-func (r *buildRun) closeCluster() {
-	if r.cluster.buildkit != nil {
-		_ = r.cluster.buildkit.Close()
-	}
 }

@@ -4,12 +4,84 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/imagebuild"
+	"github.com/devspace-engine/devspace/kaniko"
+	"github.com/devspace-engine/devspace/kube"
 )
+
+// clusterBuilders are the in-cluster builders of one build_images call,
+// made on first use: a call that builds nothing in the cluster reads no
+// kubeconfig.
+type clusterBuilders struct {
+	once   sync.Once
+	client *kube.Client
+	err    error
+
+	mu       sync.Mutex
+	builders map[*imagebuild.Kind]imagebuild.Builder
+
+	credsOnce sync.Once
+	creds     *docker.Credentials
+	credsErr  error
+}
+
+// clusterBuilders connects the call to the cluster, once.
+func (r *buildRun) clusterBuilders() (*clusterBuilders, error) {
+	r.cluster.once.Do(func() {
+		client, err := r.opts.Connections.Kube()
+		if err != nil {
+			r.cluster.err = fmt.Errorf("kaniko and in-cluster BuildKit builds run in the cluster: %w", err)
+			return
+		}
+		if _, err := r.registry(); err != nil {
+			r.cluster.err = err
+			return
+		}
+		r.cluster.client = client
+	})
+	return &r.cluster, r.cluster.err
+}
+
+// inCluster wires a builder that runs in the cluster: made on first use
+// from the call's cluster connection and registry logins, then shared by
+// the call's images of its kind.
+func inCluster[B imagebuild.Builder](newBuilder func(*kube.Client, *docker.Credentials) B) buildFunc {
+	return func(r *buildRun, ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
+		cb, err := r.clusterBuilders()
+		if err != nil {
+			return imagebuild.Result{}, err
+		}
+		cb.mu.Lock()
+		b, ok := cb.builders[req.Kind]
+		if !ok {
+			b = newBuilder(cb.client, cb.creds)
+			if cb.builders == nil {
+				cb.builders = map[*imagebuild.Kind]imagebuild.Builder{}
+			}
+			cb.builders[req.Kind] = b
+		}
+		cb.mu.Unlock()
+		return b.Build(ctx, req)
+	}
+}
+
+// closeCluster closes what the call's in-cluster builders hold open (the
+// connections to BuildKit daemons).
+func (r *buildRun) closeCluster() {
+	r.cluster.mu.Lock()
+	defer r.cluster.mu.Unlock()
+	for _, b := range r.cluster.builders {
+		if c, ok := b.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
+}
 
 // registry looks images and base images up in their registries without a
 // daemon, for images built in the cluster; the in-cluster builders push
@@ -33,7 +105,7 @@ func (r *buildRun) registry() (*docker.Credentials, error) {
 func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []imagebuild.Request) {
 	var candidates []int
 	for i, req := range reqs {
-		if req.Kind == imagebuild.KindDocker && !disableFallback(req) {
+		if req.Kind == docker.Kind && !disableFallback(req) {
 			candidates = append(candidates, i)
 		}
 	}
@@ -51,7 +123,7 @@ func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []imagebuild.Reque
 	}
 	var names []string
 	for _, i := range candidates {
-		reqs[i].Kind = imagebuild.KindKaniko
+		reqs[i].Kind = kaniko.Kind
 		reqs[i].Push = !(reqs[i].Config.SkipPush || r.opts.SkipPush)
 		names = append(names, reqs[i].Name)
 	}

@@ -7,9 +7,31 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/runvars"
 )
+
+// customKind is the `custom:` builder: the user's own command, which
+// may put the image anywhere, so it is trusted to the cache. Every field
+// of custom: shapes that command, so all of them enter the build key, with
+// the files onChange matches instead of a build context.
+var customKind = &imagebuild.Kind{
+	Name:   "custom",
+	Claims: func(img *config.Image) bool { return img.Custom != nil },
+	Watch: func(img *config.Image) []string {
+		if img.Custom == nil {
+			return nil
+		}
+		return img.Custom.OnChange
+	},
+	Options: func(img *config.Image) any {
+		if img.Custom == nil {
+			return nil
+		}
+		return img.Custom
+	},
+}
 
 // runtimeRef matches ${runtime.…} in custom builder arguments.
 var runtimeRef = regexp.MustCompile(`\$\{runtime\.([A-Za-z0-9_.\-]+)\}`)

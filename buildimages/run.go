@@ -146,13 +146,13 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
-	if k := imagebuild.KindOf(img); k == imagebuild.KindDocker || k == imagebuild.KindBuildKit && (img.BuildKit == nil || img.BuildKit.InCluster == nil) {
+	if kinds.Of(img).Where(img) == imagebuild.PlaceDaemon {
 		// Only images on a daemon can stay unpushed for a local cluster:
 		// one built in the cluster exists only in the registry.
 		skipPush = r.skipPush()
 	}
 	return imagebuild.NewRequest(cfg.Dir, img, imagebuild.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
-		Secrets: r.opts.Secrets})
+		Secrets: r.opts.Secrets, Kinds: kinds})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the

@@ -110,6 +110,9 @@ func (r *varResolver) get(name string) (string, error) {
 }
 
 func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
+	if def == nil { // `NAME:` with nothing after it: as `NAME: {}`
+		def = &Var{}
+	}
 	if def.Value != nil && def.Default != nil {
 		return "", r.l.errorAtPath("vars."+name, "variable %q sets both value and default: keep one", name)
 	}

@@ -28,6 +28,14 @@ type HelmRunner interface {
 // Helm companion (HelmRunner), and records the release and revision.
 type helmKind struct{ d *Deployer }
 
+// helmDeployments are those with a helm section; their records name the
+// release.
+var helmDeployments = kindSpec{
+	configures: func(dep *config.Deployment) bool { return dep.Helm != nil },
+	recorded:   func(rec Record) bool { return rec.Helm != nil },
+	of:         func(d *Deployer) kind { return helmKind{d} },
+}
+
 // HelmRecord is the release a helm deployment made.
 type HelmRecord struct {
 	Release  string `json:"release"`

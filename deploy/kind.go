@@ -10,9 +10,8 @@ import (
 // A kind is one way to deploy: kubectl manifests (kubectl.go) or a helm
 // chart (helm.go). The Deployer does what all kinds share (selection,
 // namespaces, concurrency, the records file); a kind plans, applies,
-// renders, records and purges its own deployments. kindOf and
-// recordedKind are the one place that tells kinds apart: a new kind is a
-// type implementing this and a line in each.
+// renders, records and purges its own deployments. A new kind is a type
+// implementing this, its kindSpec, and one line in kinds.
 type kind interface {
 	// deploy plans deployment name, skips it when nothing changed since
 	// its record, else applies it and records what it made.
@@ -24,19 +23,44 @@ type kind interface {
 	purge(ctx context.Context, rec Record, opts PurgeOptions) error
 }
 
-// kindOf is the kind of a configured deployment; kubectl when it names
-// none (which its deploy then reports).
+// kinds are the ways to deploy, in the order they claim a deployment or
+// a record: the first that recognises it deploys or purges it.
+var kinds = []kindSpec{helmDeployments, kubectlDeployments}
+
+// defaultKind takes what no kind recognises: kubectl, whose deploy reports
+// a deployment that names no kind, and whose purge removes a record's
+// objects (none, for a record of a deploy that made nothing).
+var defaultKind = kubectlDeployments
+
+// kindSpec is how a kind recognises its deployments and its records.
+type kindSpec struct {
+	// configures says whether a deployment's config is of this kind.
+	configures func(dep *config.Deployment) bool
+	// recorded says whether this kind made a record.
+	recorded func(rec Record) bool
+	// of is the kind working for a Deployer.
+	of func(d *Deployer) kind
+}
+
+// kindOf is the kind of a configured deployment.
 func (d *Deployer) kindOf(dep *config.Deployment) kind {
-	if dep != nil && dep.Helm != nil {
-		return helmKind{d}
+	if dep == nil {
+		dep = &config.Deployment{}
 	}
-	return kubectlKind{d}
+	for _, k := range kinds {
+		if k.configures(dep) {
+			return k.of(d)
+		}
+	}
+	return defaultKind.of(d)
 }
 
 // recordedKind is the kind that made a record.
 func (d *Deployer) recordedKind(rec Record) kind {
-	if rec.Helm != nil {
-		return helmKind{d}
+	for _, k := range kinds {
+		if k.recorded(rec) {
+			return k.of(d)
+		}
 	}
-	return kubectlKind{d}
+	return defaultKind.of(d)
 }

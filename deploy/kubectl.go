@@ -24,6 +24,14 @@ import (
 // it applied.
 type kubectlKind struct{ d *Deployer }
 
+// kubectlDeployments are those with a kubectl section; their records
+// list the objects applied.
+var kubectlDeployments = kindSpec{
+	configures: func(dep *config.Deployment) bool { return dep.Kubectl != nil },
+	recorded:   func(rec Record) bool { return len(rec.Objects) > 0 },
+	of:         func(d *Deployer) kind { return kubectlKind{d} },
+}
+
 // objects reads deployment name's manifests and puts the images in.
 func (k kubectlKind) objects(name string) ([]Manifest, []string, error) {
 	d := k.d

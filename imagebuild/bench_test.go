@@ -78,7 +78,7 @@ func benchRequests(b *testing.B, dir string) []Request {
 	var reqs []Request
 	for i := range benchImages {
 		img := config.Image{Name: fmt.Sprintf("img%d", i), Image: fmt.Sprintf("repo/img%d", i), Context: fmt.Sprintf("ctx%d", i), Dockerfile: fmt.Sprintf("ctx%d/Dockerfile", i)}
-		req, err := NewRequest(dir, &img, RequestOptions{})
+		req, err := NewRequest(dir, &img, RequestOptions{Kinds: testKinds})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,8 +3,9 @@
 // tags), computes each image's build key, decides whether to skip, runs
 // builders in parallel under one process-wide limit, and records results
 // in the cache and the runtime store. Builders (Docker Engine, custom
-// command, in-cluster) implement the one-method Builder interface and live
-// in their own packages.
+// command, in-cluster) implement the one-method Builder interface, live in
+// their own packages and describe themselves to the core with a Kind; the
+// core has no case per builder.
 package imagebuild
 
 import (
@@ -19,8 +20,8 @@ import (
 type Request struct {
 	// Name is the key under `images:`.
 	Name string
-	// Kind is the builder that builds this image (see KindOf).
-	Kind Kind
+	// Kind is the builder that builds this image (see Kinds.Of).
+	Kind *Kind
 	// Config is the decoded `images:` entry, for builder-specific options
 	// (docker args, custom command, …). Builders must not modify it.
 	Config *config.Image
@@ -57,7 +58,8 @@ type Request struct {
 	Network       string
 	// RebuildStrategy is "", "default", "always" or "ignoreContextChanges".
 	RebuildStrategy string
-	// OnChange are the custom builder's file globs, absolute; the key
+	// OnChange are the file globs of a builder that runs its own command
+	// (see Kind.Watch), absolute; the key
 	// covers the files they match instead of a build context.
 	OnChange []string
 	// Key is the build key: a hex digest of every input that affects the
@@ -70,8 +72,9 @@ type Request struct {
 	// external references → digest, "image:REPO" → that image's key.
 	Bases map[string]string
 	// Files are the context files after .dockerignore, exactly as hashed
-	// into the key, sorted by path; builders send these. For custom builds
-	// they are the onChange matches, relative to Dir. Set by Hasher.Key.
+	// into the key, sorted by path; builders send these. For a builder
+	// that runs its own command (custom) they are the matches of OnChange,
+	// relative to Dir. Set by Hasher.Key.
 	Files []ContextFile
 	// Push says whether to push every tag after building.
 	Push bool
@@ -110,29 +113,3 @@ type BuilderFunc func(ctx context.Context, req Request) (Result, error)
 
 // Build calls f.
 func (f BuilderFunc) Build(ctx context.Context, req Request) (Result, error) { return f(ctx, req) }
-
-// OnDaemon reports whether the image builds on a Docker Engine: `docker:`
-// (the default) and `buildKit:` without `inCluster`, which DevSpace runs
-// with `docker buildx` against the same daemon. Only such images are
-// looked up in the daemon (or through it, in the registry) before a skip.
-func (r Request) OnDaemon() bool {
-	switch r.Kind {
-	case KindDocker:
-		return true
-	case KindBuildKit:
-		return r.Config == nil || r.Config.BuildKit == nil || r.Config.BuildKit.InCluster == nil
-	}
-	return false
-}
-
-// InCluster reports whether the image builds in the cluster: kaniko, or
-// `buildKit.inCluster`. Such images exist only in a registry.
-func (r Request) InCluster() bool {
-	switch r.Kind {
-	case KindKaniko:
-		return true
-	case KindBuildKit:
-		return r.Config != nil && r.Config.BuildKit != nil && r.Config.BuildKit.InCluster != nil
-	}
-	return false
-}

@@ -80,7 +80,7 @@ func NewGraph(reqs []Request, repos map[string]string) (*Graph, error) {
 			continue // the first request of a name wins, as in the order
 		}
 		names = append(names, r.Name)
-		if r.Kind == KindCustom || r.Kind == KindDisabled || len(r.DockerfileText) == 0 {
+		if r.Kind == Disabled || r.Kind.watches() || len(r.DockerfileText) == 0 {
 			continue
 		}
 		refs, err := dockerfileRefs(r.DockerfileText, r.BuildArgs)

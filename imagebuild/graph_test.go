@@ -22,7 +22,7 @@ const graphDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123
 // graphReq is a docker image whose Dockerfile lies at /cfg/<name>/Dockerfile.
 func graphReq(name, dockerfile string) Request {
 	return Request{
-		Name: name, Kind: KindDocker, Image: graphRepos[name], Dir: "/cfg",
+		Name: name, Kind: testDocker, Image: graphRepos[name], Dir: "/cfg",
 		Dockerfile: "/cfg/" + name + "/Dockerfile", DockerfileText: []byte(dockerfile),
 	}
 }
@@ -37,7 +37,7 @@ func graphStr(s string) *string { return &s }
 func TestNewGraph(t *testing.T) {
 	t.Parallel()
 	custom := graphReq("api", "FROM 127.0.0.1:5000/base\n")
-	custom.Kind = KindCustom
+	custom.Kind = testCustom
 	for _, tc := range []struct {
 		name  string
 		repos map[string]string // nil: graphRepos
@@ -135,8 +135,8 @@ func TestNewGraph(t *testing.T) {
 		name:  "images sharing a repository: the one with the tag",
 		repos: map[string]string{"base": "r/base", "base-dev": "r/base", "app": "r/app"},
 		reqs: []Request{
-			{Name: "base-dev", Kind: KindDocker, Tags: []string{"dev"}, DockerfileText: []byte("FROM alpine\n")},
-			{Name: "app", Kind: KindDocker, DockerfileText: []byte("FROM r/base:dev\nCOPY --from=r/base:1 / /\n")},
+			{Name: "base-dev", Kind: testDocker, Tags: []string{"dev"}, DockerfileText: []byte("FROM alpine\n")},
+			{Name: "app", Kind: testDocker, DockerfileText: []byte("FROM r/base:dev\nCOPY --from=r/base:1 / /\n")},
 		},
 		order: []string{"base-dev", "app"},
 		deps:  map[string][]string{"app": {"base", "base-dev"}, "base-dev": nil},

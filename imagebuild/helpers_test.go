@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 // writeTree creates files under dir; a name ending in "/" is a directory,
@@ -73,3 +75,29 @@ func (g *gateBuilder) log(event, call string) {
 		g.calls[call]++
 	}
 }
+
+// Builder kinds for the core's tests, shaped like the real ones (which
+// live in the builders' packages, and those import this one).
+var (
+	testDocker = &Kind{Name: "docker", Claims: func(img *config.Image) bool { return img.Docker != nil },
+		Place: func(*config.Image) Place { return PlaceDaemon },
+		Options: func(img *config.Image) any {
+			if img.Docker == nil {
+				return nil
+			}
+			return struct {
+				Args []string `json:",omitempty"`
+			}{img.Docker.Args}
+		}}
+	testKaniko = &Kind{Name: "kaniko", Claims: func(img *config.Image) bool { return img.Kaniko != nil },
+		Place: func(*config.Image) Place { return PlaceRegistry }}
+	testCustom = &Kind{Name: "custom", Claims: func(img *config.Image) bool { return img.Custom != nil },
+		Watch: func(img *config.Image) []string { return img.Custom.OnChange },
+		Options: func(img *config.Image) any {
+			if img.Custom == nil {
+				return nil
+			}
+			return img.Custom
+		}}
+	testKinds = Kinds{Default: testDocker, List: []*Kind{testCustom, testDocker, testKaniko}}
+)

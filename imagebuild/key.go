@@ -5,15 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/devspace-engine/devspace/config"
 )
 
 // KeyInputs is everything a build key covers. Tags, skipPush,
@@ -28,9 +25,10 @@ type KeyInputs struct {
 	BuildArgs map[string]*string
 	Target    string
 	Network   string
-	Kind      Kind
+	// Kind is the builder's name (see Kind.Name).
+	Kind string
 	// Options is the builder's output-affecting options, canonically
-	// encoded (see builderOptions).
+	// encoded (see Kind.Options).
 	Options string
 }
 
@@ -66,7 +64,7 @@ func (in KeyInputs) Parts() KeyParts {
 	}
 	args := sha256.Sum256(b)
 	b = b[:0]
-	for _, s := range []string{string(in.Kind), in.Target, in.Network, in.Options} {
+	for _, s := range []string{in.Kind, in.Target, in.Network, in.Options} {
 		b = appendString(b, s)
 	}
 	opts := sha256.Sum256(b)
@@ -125,10 +123,10 @@ func (h *Hasher) Keys(ctx context.Context, reqs []Request) error {
 
 func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
 	var err error
-	switch r.Kind {
-	case KindDisabled:
+	switch {
+	case r.Kind == Disabled:
 		return nil
-	case KindCustom:
+	case r.Kind.watches():
 		r.Files, err = h.globFiles(ctx, r)
 	default:
 		r.Files, err = h.dockerContext(ctx, r, walks)
@@ -142,8 +140,8 @@ func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
 		BuildArgs:  r.BuildArgs,
 		Target:     r.Target,
 		Network:    r.Network,
-		Kind:       r.Kind,
-		Options:    builderOptions(r.Config, r.Kind),
+		Kind:       r.Kind.String(),
+		Options:    r.Kind.options(r.Config),
 	}.Parts()
 	r.Key = r.Parts.Key()
 	if len(r.Tags) == 0 || r.DefaultTag {
@@ -215,39 +213,4 @@ func (g *walkGroup) do(ctx context.Context, id string, fn func() ([]ContextFile,
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-// builderOptions encodes the options of an image's builder that change the
-// image it produces; where and how it builds (daemon, namespace, resources,
-// cache) is left out.
-func builderOptions(img *config.Image, kind Kind) string {
-	if img == nil {
-		return ""
-	}
-	type opts struct {
-		Args         []string `json:",omitempty"`
-		SnapshotMode string   `json:",omitempty"`
-		Image        string   `json:",omitempty"`
-	}
-	var v any
-	switch {
-	case kind == KindDocker && img.Docker != nil:
-		v = opts{Args: img.Docker.Args}
-	case kind == KindBuildKit && img.BuildKit != nil:
-		v = opts{Args: img.BuildKit.Args}
-	case kind == KindKaniko && img.Kaniko != nil:
-		v = opts{Args: img.Kaniko.Args, SnapshotMode: img.Kaniko.SnapshotMode, Image: img.Kaniko.Image}
-	case kind == KindCustom && img.Custom != nil:
-		v = img.Custom // every field shapes the command that builds
-	default:
-		return ""
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	if string(b) == "{}" {
-		return ""
-	}
-	return string(b)
 }

@@ -23,7 +23,7 @@ var baseTree = map[string]string{
 func keyOf(t testing.TB, h *Hasher, cfgDir string, img config.Image) Request {
 	t.Helper()
 	img.Name, img.Image = "app", "registry.example.com/app"
-	req, err := NewRequest(cfgDir, &img, RequestOptions{})
+	req, err := NewRequest(cfgDir, &img, RequestOptions{Kinds: testKinds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestKeysShareWalks(t *testing.T) {
 	var reqs []Request
 	for _, name := range []string{"a", "b", "c"} {
 		img := config.Image{Name: name, Image: "repo/" + name, BuildArgs: map[string]*string{"N": strp(name)}}
-		req, err := NewRequest(dir, &img, RequestOptions{})
+		req, err := NewRequest(dir, &img, RequestOptions{Kinds: testKinds})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +227,7 @@ func TestKeysShareWalks(t *testing.T) {
 func TestKeysErrorsNameImages(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	reqs := []Request{{Name: "gone", Kind: KindDocker, ContextDir: filepath.Join(dir, "nope")}}
+	reqs := []Request{{Name: "gone", Kind: testDocker, ContextDir: filepath.Join(dir, "nope")}}
 	err := NewHasher(nil).Keys(context.Background(), reqs)
 	if err == nil || !regexp.MustCompile(`^image "gone": read context directory`).MatchString(err.Error()) {
 		t.Errorf("err = %v", err)

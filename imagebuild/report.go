@@ -29,7 +29,7 @@ func Report(reqs []Request, ds []Decision, outcomes []Outcome) []ImageReport {
 	for i, req := range reqs {
 		r := ImageReport{Name: req.Name, Image: req.Image, Tags: ds[i].Tags, Key: req.Key, Status: "skipped", Digest: ds[i].Digest}
 		switch {
-		case req.Kind == KindDisabled:
+		case req.Kind == Disabled:
 			r.Status = "disabled"
 		case ds[i].Rebuild && next < len(outcomes):
 			o := outcomes[next]

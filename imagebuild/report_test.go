@@ -13,10 +13,10 @@ import (
 func TestReportAndRuntime(t *testing.T) {
 	t.Parallel()
 	reqs := []Request{
-		{Name: "a", Image: "r/a", Tags: []string{"ds-1"}, Key: "ka", Kind: KindDocker},
-		{Name: "b", Image: "r/b", Tags: []string{"v2", "latest"}, Key: "kb", Kind: KindDocker},
-		{Name: "c", Image: "r/c", Tags: []string{"v1"}, Kind: KindDisabled},
-		{Name: "d", Image: "r/d", Tags: []string{"ds-4"}, Key: "kd", Kind: KindDocker},
+		{Name: "a", Image: "r/a", Tags: []string{"ds-1"}, Key: "ka", Kind: testDocker},
+		{Name: "b", Image: "r/b", Tags: []string{"v2", "latest"}, Key: "kb", Kind: testDocker},
+		{Name: "c", Image: "r/c", Tags: []string{"v1"}, Kind: Disabled},
+		{Name: "d", Image: "r/d", Tags: []string{"ds-4"}, Key: "kd", Kind: testDocker},
 	}
 	ds := []Decision{
 		{Name: "a", Tags: []string{"ds-0"}, Digest: "sha256:old"},

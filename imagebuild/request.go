@@ -13,37 +13,6 @@ import (
 	"github.com/devspace-engine/devspace/redact"
 )
 
-// Kind names the builder of an image.
-type Kind string
-
-// The builders, in the order KindOf prefers them.
-const (
-	KindDisabled Kind = "disabled"
-	KindCustom   Kind = "custom"
-	KindDocker   Kind = "docker"
-	KindBuildKit Kind = "buildKit"
-	KindKaniko   Kind = "kaniko"
-)
-
-// KindOf picks an image's builder: disabled, then custom, then docker (also
-// the default), then buildKit, then kaniko. An image that configures docker
-// options alongside kaniko builds with docker.
-func KindOf(img *config.Image) Kind {
-	switch {
-	case img.Disabled:
-		return KindDisabled
-	case img.Custom != nil:
-		return KindCustom
-	case img.Docker != nil:
-		return KindDocker
-	case img.BuildKit != nil:
-		return KindBuildKit
-	case img.Kaniko != nil:
-		return KindKaniko
-	}
-	return KindDocker
-}
-
 // RequestOptions are the per-call settings of build_images that shape a
 // Request.
 type RequestOptions struct {
@@ -57,6 +26,9 @@ type RequestOptions struct {
 	Home string
 	// Secrets are the run's secret values (see Request.Secrets).
 	Secrets *redact.Set
+	// Kinds are the builders an image can ask for; the request's Kind is
+	// the one its entry picks.
+	Kinds Kinds
 }
 
 // NewRequest resolves one `images:` entry into a Request: paths (relative to
@@ -66,7 +38,7 @@ type RequestOptions struct {
 func NewRequest(cfgDir string, img *config.Image, opts RequestOptions) (Request, error) {
 	req := Request{
 		Name:            img.Name,
-		Kind:            KindOf(img),
+		Kind:            opts.Kinds.Of(img),
 		Config:          img,
 		Dir:             cfgDir,
 		Image:           img.Image,
@@ -89,11 +61,11 @@ func NewRequest(cfgDir string, img *config.Image, opts RequestOptions) (Request,
 	home := opts.Home
 	req.ContextDir = resolvePath(cfgDir, home, img.Context, "./")
 	req.Dockerfile = resolvePath(cfgDir, home, img.Dockerfile, "./Dockerfile")
-	switch req.Kind {
-	case KindDisabled:
+	switch {
+	case req.Kind == Disabled:
 		return req, nil
-	case KindCustom:
-		for _, g := range img.Custom.OnChange {
+	case req.Kind.watches():
+		for _, g := range req.Kind.Watch(img) {
 			req.OnChange = append(req.OnChange, resolvePath(cfgDir, home, g, ""))
 		}
 		return req, nil

@@ -11,25 +11,26 @@ import (
 	"github.com/devspace-engine/devspace/config"
 )
 
-func TestKindOf(t *testing.T) {
+// TestKindsOf: disabled wins, then the first kind that claims the image,
+// else the default.
+func TestKindsOf(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
 		img  config.Image
-		want Kind
+		want *Kind
 	}{
-		{"default", config.Image{}, KindDocker},
-		{"disabled wins", config.Image{Disabled: true, Custom: &config.CustomBuild{}}, KindDisabled},
-		{"custom before docker", config.Image{Custom: &config.CustomBuild{}, Docker: &config.DockerBuild{}}, KindCustom},
-		{"docker before kaniko", config.Image{Docker: &config.DockerBuild{}, Kaniko: &config.KanikoBuild{}}, KindDocker},
-		{"buildKit", config.Image{BuildKit: &config.BuildKitBuild{}}, KindBuildKit},
-		{"kaniko", config.Image{Kaniko: &config.KanikoBuild{}}, KindKaniko},
+		{"default", config.Image{}, testDocker},
+		{"disabled wins", config.Image{Disabled: true, Custom: &config.CustomBuild{}}, Disabled},
+		{"first claim wins", config.Image{Custom: &config.CustomBuild{}, Docker: &config.DockerBuild{}}, testCustom},
+		{"in list order", config.Image{Docker: &config.DockerBuild{}, Kaniko: &config.KanikoBuild{}}, testDocker},
+		{"last", config.Image{Kaniko: &config.KanikoBuild{}}, testKaniko},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := KindOf(&tt.img); got != tt.want {
-				t.Errorf("KindOf = %q, want %q", got, tt.want)
+			if got := testKinds.Of(&tt.img); got != tt.want {
+				t.Errorf("Of = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -65,7 +66,7 @@ func TestNewRequestPaths(t *testing.T) {
 			t.Parallel()
 			img := tt.img
 			img.Name, img.Image = "app", "registry.example.com/app"
-			req, err := NewRequest(cfg, &img, RequestOptions{Home: home})
+			req, err := NewRequest(cfg, &img, RequestOptions{Home: home, Kinds: testKinds})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,6 +101,7 @@ func TestNewRequestErrors(t *testing.T) {
 			t.Parallel()
 			img := tt.img
 			img.Name, img.Image = "app", "repo/app"
+			tt.opts.Kinds = testKinds
 			_, err := NewRequest(cfg, &img, tt.opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
@@ -131,6 +133,7 @@ func TestNewRequestTagsAndPush(t *testing.T) {
 			t.Parallel()
 			img := tt.img
 			img.Name, img.Image = "app", "repo/app"
+			tt.opts.Kinds = testKinds
 			req, err := NewRequest(cfg, &img, tt.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -149,7 +152,7 @@ func TestNewRequestCustomAndDisabled(t *testing.T) {
 	t.Parallel()
 	cfg := t.TempDir() // no Dockerfile: neither kind needs one
 	custom := config.Image{Name: "c", Image: "repo/c", Custom: &config.CustomBuild{Command: "./build.sh", OnChange: []string{"src/**"}}}
-	req, err := NewRequest(cfg, &custom, RequestOptions{})
+	req, err := NewRequest(cfg, &custom, RequestOptions{Kinds: testKinds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +160,8 @@ func TestNewRequestCustomAndDisabled(t *testing.T) {
 		t.Errorf("OnChange (-want +got):\n%s", diff)
 	}
 	disabled := config.Image{Name: "d", Image: "repo/d", Disabled: true, Tags: []string{"v1"}}
-	req, err = NewRequest(cfg, &disabled, RequestOptions{})
-	if err != nil || req.Kind != KindDisabled || req.Ref() != "repo/d:v1" {
+	req, err = NewRequest(cfg, &disabled, RequestOptions{Kinds: testKinds})
+	if err != nil || req.Kind != Disabled || req.Ref() != "repo/d:v1" {
 		t.Errorf("disabled: %+v, %v", req, err)
 	}
 }

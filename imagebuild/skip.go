@@ -84,13 +84,13 @@ type DecideOptions struct {
 func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOptions) (Decision, error) {
 	d := Decision{Name: req.Name, Tags: req.Tags}
 	switch {
-	case req.Kind == KindDisabled:
+	case req.Kind == Disabled:
 		return d, nil
 	case opts.Force:
 		d.Reasons = []string{ReasonForced}
 	case req.RebuildStrategy == "always":
 		d.Reasons = []string{ReasonAlways}
-	case req.Kind == KindCustom && len(req.OnChange) == 0:
+	case req.Kind.watches() && len(req.OnChange) == 0:
 		d.Reasons = []string{ReasonCustomNoOnChange}
 	case prev == nil:
 		d.Reasons = []string{ReasonNoPrevious}
@@ -123,12 +123,12 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 
 // locatorFor picks where req's image is looked up before a skip: the
 // daemon (or through it, the registry) for daemon builds, the registry for
-// in-cluster builds; custom builds are trusted.
+// in-cluster builds; images of an unknown place (custom) are trusted.
 func locatorFor(req Request, opts DecideOptions) Locator {
-	switch {
-	case req.OnDaemon():
+	switch req.Place() {
+	case PlaceDaemon:
 		return opts.Locator
-	case req.InCluster():
+	case PlaceRegistry:
 		return opts.Registry
 	}
 	return nil

@@ -145,7 +145,7 @@ func TestDecideRandomTags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req := Request{Name: "app", Kind: KindDocker, Key: "k", Image: "r/app", Tags: tags, TagTemplates: templates, Push: true}
+		req := Request{Name: "app", Kind: testDocker, Key: "k", Image: "r/app", Tags: tags, TagTemplates: templates, Push: true}
 		loc := fakeLocator{registry: map[string]bool{"r/app:v1": true, "r/app:dev-abC": true}}
 		d, err := Decide(context.Background(), req, &prev, DecideOptions{Locator: loc})
 		if err != nil {
@@ -163,11 +163,11 @@ func TestDecideRandomTags(t *testing.T) {
 func TestDecideSpecialKinds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, err := Decide(ctx, Request{Name: "off", Kind: KindDisabled}, nil, DecideOptions{Force: true})
+	d, err := Decide(ctx, Request{Name: "off", Kind: Disabled}, nil, DecideOptions{Force: true})
 	if err != nil || d.Rebuild {
 		t.Errorf("disabled: %+v, %v", d, err)
 	}
-	d, err = Decide(ctx, Request{Name: "c", Kind: KindCustom, Key: "k"}, &ImageRecord{Key: "k"}, DecideOptions{})
+	d, err = Decide(ctx, Request{Name: "c", Kind: testCustom, Key: "k"}, &ImageRecord{Key: "k"}, DecideOptions{})
 	if err != nil || d.String() != "rebuild c: "+ReasonCustomNoOnChange {
 		t.Errorf("custom without onChange: %q, %v", d, err)
 	}
@@ -177,8 +177,8 @@ func TestDecideAll(t *testing.T) {
 	t.Parallel()
 	c := &Cache{memo: NewMemo(), images: map[string]ImageRecord{"a": {Key: "ka", Image: "r/a", Tags: []string{"t"}}}, changed: map[string]ImageRecord{}}
 	reqs := []Request{
-		{Name: "a", Kind: KindDocker, Key: "ka", Image: "r/a", Tags: []string{"t"}, Push: true},
-		{Name: "b", Kind: KindDocker, Key: "kb", Image: "r/b", Tags: []string{"t"}, Push: true},
+		{Name: "a", Kind: testDocker, Key: "ka", Image: "r/a", Tags: []string{"t"}, Push: true},
+		{Name: "b", Kind: testDocker, Key: "kb", Image: "r/b", Tags: []string{"t"}, Push: true},
 	}
 	ds, err := DecideAll(context.Background(), reqs, c, DecideOptions{Locator: fakeLocator{registry: map[string]bool{"r/a:t": true}}})
 	if err != nil {

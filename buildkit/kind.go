@@ -1,0 +1,34 @@
+package buildkit
+
+import (
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// Kind is the `buildKit:` builder: on the Docker Engine (as `docker
+// buildx` against the same daemon), or with `inCluster` on a BuildKit
+// daemon in the cluster, whose images exist only in a registry.
+var Kind = &imagebuild.Kind{
+	Name:   "buildKit",
+	Claims: func(img *config.Image) bool { return img.BuildKit != nil },
+	Place: func(img *config.Image) imagebuild.Place {
+		if img.BuildKit != nil && img.BuildKit.InCluster != nil {
+			return imagebuild.PlaceRegistry
+		}
+		return imagebuild.PlaceDaemon
+	},
+	Options: func(img *config.Image) any {
+		if img.BuildKit == nil {
+			return nil
+		}
+		return docker.ArgsOption{Args: img.BuildKit.Args}
+	},
+}
+
+// New is the in-cluster BuildKit builder of a cluster connection and the
+// registry logins it pushes with.
+func New(client *kube.Client, creds *docker.Credentials) *Builder {
+	return &Builder{Client: client, Creds: creds}
+}

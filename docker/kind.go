@@ -1,0 +1,28 @@
+package docker
+
+import (
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/imagebuild"
+)
+
+// Kind is the `docker:` builder, which builds on the Docker Engine; its
+// args are for the docker CLI, which this builder does not run, but they
+// enter the build key as they always have.
+var Kind = &imagebuild.Kind{
+	Name:   "docker",
+	Claims: func(img *config.Image) bool { return img.Docker != nil },
+	Place:  func(*config.Image) imagebuild.Place { return imagebuild.PlaceDaemon },
+	Options: func(img *config.Image) any {
+		if img.Docker == nil {
+			return nil
+		}
+		return ArgsOption{Args: img.Docker.Args}
+	},
+}
+
+// ArgsOption is the key option of a builder whose only option that
+// changes the image is its arguments (docker, buildKit). Its encoding is
+// part of users' build keys: keep it.
+type ArgsOption struct {
+	Args []string `json:",omitempty"`
+}
