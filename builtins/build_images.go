@@ -39,7 +39,7 @@ type buildImagesCmd struct {
 // Flags default to the CLI's run flags (-t, --skip-build, -b, …), as in DevSpace.
 func (b *buildImagesCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	cli := func(name string) string {
-		v, _ := c.Job.Flag(c.Engine, name)
+		v, _ := c.Flag(name)
 		return v
 	}
 	fs.BoolVar(&b.all, "all", false, "build every image in images:")
@@ -66,17 +66,17 @@ func (b *buildImagesCmd) Run(ctx context.Context, c *engine.Call, args []string)
 	if b.output != "" && b.output != "json" {
 		return fmt.Errorf("--output %q: only json is supported", b.output)
 	}
-	names, err := b.selected(c.Engine.Config, args)
+	names, err := b.selected(c.Config(), args)
 	if err != nil || b.skip || len(names) == 0 {
 		return err
 	}
 	_, err = buildimages.Run(ctx, buildimages.Options{
-		Config: c.Engine.Config, Names: names, Patch: b.setValues(),
+		Config: c.Config(), Names: names, Patch: b.setValues(),
 		Tags: b.tags, SkipPush: b.skipPush, SkipPushLocal: b.skipPushLocal, Force: b.force,
 		Sequential: b.seq, KeepGoing: b.keepGoing, NoDeps: b.noDeps, Explain: b.explain, MaxConcurrent: b.maxConcurrent,
 		Output:      b.outputs(c),
 		Connections: b.svc.buildConnections(c),
-		Runtime:     c.Engine.Runtime, Secrets: c.Engine.Secrets, Getenv: c.Getenv, Shell: callShell{c},
+		Runtime:     c.Runtime(), Secrets: c.Secrets(), Getenv: c.Getenv, Shell: callShell{c},
 	})
 	return err
 }
@@ -86,10 +86,10 @@ func (b *buildImagesCmd) Run(ctx context.Context, c *engine.Call, args []string)
 // to stderr. --silent keeps it in the log files only (failures are still
 // reported).
 func (b *buildImagesCmd) outputs(c *engine.Call) buildimages.Output {
-	out := buildimages.Output{Log: c.Stdout, Stderr: c.Stderr, Silent: c.Engine.Silent, Lines: lines}
-	render, _ := c.Job.Flag(c.Engine, "render")
+	out := buildimages.Output{Log: c.Stdout, Stderr: c.Stderr, Silent: c.Silent(), Lines: lines}
+	render, _ := c.Flag("render")
 	switch {
-	case c.Engine.Silent:
+	case c.Silent():
 		out.Log = io.Discard
 	case b.output != "" || cliBool(render):
 		out.Log = c.Stderr

@@ -61,9 +61,9 @@ func newProject(t *testing.T, pipelines map[string]string, extra string, files m
 	if err != nil {
 		t.Fatalf("parsing config:\n%s\n%v", y.String(), err)
 	}
-	eng := engine.New(cfg, runvars.New(nil), builtins.All(nil))
-	p := &project{dir: dir, eng: eng, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
-	eng.Stdin, eng.Stdout, eng.Stderr = strings.NewReader(""), p.stdout, p.stderr
+	p := &project{dir: dir, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	p.eng = engine.New(engine.Options{Config: cfg, Runtime: runvars.New(nil), Builtins: builtins.All(nil),
+		Stdin: strings.NewReader(""), Stdout: p.stdout, Stderr: p.stderr})
 	return p
 }
 

@@ -22,12 +22,12 @@ func (s callShell) Exec(ctx context.Context, dir string, out io.Writer, args []s
 	if out != nil {
 		call.Stdout, call.Stderr = out, out
 	}
-	return s.c.Engine.Exec(ctx, &call, args)
+	return call.Exec(ctx, args)
 }
 
 func (s callShell) Script(ctx context.Context, name, text string, source config.ScriptSource, dir string, out io.Writer) error {
 	script := engine.Script{Name: name, Text: text, Source: source}
-	return s.c.Engine.RunScript(ctx, script, engine.RunOptions{Env: s.c.Env, Dir: dir, Stdout: out, Stderr: out})
+	return s.c.RunScript(ctx, script, engine.RunOptions{Env: s.c.Env, Dir: dir, Stdout: out, Stderr: out})
 }
 
 func (s callShell) LookPath(name string) error {

@@ -30,7 +30,7 @@ type createDeploymentsCmd struct {
 // Flags default to the CLI's run flags (--render, -d, --skip-deploy).
 func (d *createDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	cli := func(name string) bool {
-		v, _ := c.Job.Flag(c.Engine, name)
+		v, _ := c.Flag(name)
 		return cliBool(v)
 	}
 	fs.BoolVar(&d.all, "all", false, "deploy every deployment in deployments:")
@@ -54,7 +54,7 @@ func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []s
 		return errors.New("either specify 'create_deployments --all' or 'create_deployments deployment1 deployment2'")
 	}
 	sel := selection{all: d.all, except: d.except, args: args, open: !d.setValues().Empty()}
-	names, err := pick(sel, "deployment", "deployments", c.Engine.Config.Deployments)
+	names, err := pick(sel, "deployment", "deployments", c.Config().Deployments)
 	if err != nil || d.skip || len(names) == 0 {
 		return err
 	}
@@ -63,8 +63,8 @@ func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	if d.render {
 		log = c.Stderr // stdout is the manifests
 		opts.Render = c.Stdout
-		opts.Namespace, _ = c.Job.Flag(c.Engine, "namespace")
+		opts.Namespace, _ = c.Flag("namespace")
 	}
-	return deploy.Create(ctx, deploy.CreateOptions{Config: c.Engine.Config, Names: names, Patch: d.setValues(),
+	return deploy.Create(ctx, deploy.CreateOptions{Config: c.Config(), Names: names, Patch: d.setValues(),
 		Options: opts, Services: d.svc.deployServices(c, log, "deploy:")})
 }

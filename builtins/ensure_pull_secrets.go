@@ -29,7 +29,7 @@ type ensurePullSecretsCmd struct {
 }
 
 func (p *ensurePullSecretsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
-	render, _ := c.Job.Flag(c.Engine, "render")
+	render, _ := c.Flag("render")
 	p.render = cliBool(render) // `devspace deploy --render` touches no cluster
 	fs.BoolVar(&p.all, "all", false, "every pullSecrets entry, and the registries of images whose createPullSecret is not false")
 	fs.StringArrayVar(&p.except, "except", nil, "with --all, leave out this pull secret (repeatable)")
@@ -42,7 +42,7 @@ func (p *ensurePullSecretsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	if !p.all && len(args) == 0 {
 		return errors.New("either specify 'ensure_pull_secrets --all' or 'ensure_pull_secrets pullSecret1 pullSecret2'")
 	}
-	cfg := c.Engine.Config
+	cfg := c.Config()
 	secrets, err := pullsecret.Plan(cfg, p.all, p.except, args)
 	if err != nil || len(secrets) == 0 || p.render {
 		return err
@@ -51,8 +51,8 @@ func (p *ensurePullSecretsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	if err != nil {
 		return err
 	}
-	if c.Engine.Secrets != nil {
-		logins.Seen = func(s string) { c.Engine.Secrets.Add(s) }
+	if c.Secrets() != nil {
+		logins.Seen = func(s string) { c.Secrets().Add(s) }
 	}
 	log := logTo(c, c.Stdout, "pullsecret:")
 	resolved, err := pullsecret.Resolve(secrets, logins, log)

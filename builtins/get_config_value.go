@@ -22,10 +22,10 @@ var getConfigValue = simple("get_config_value", "get_config_value PATH",
 		if len(args) != 1 {
 			return engine.Usagef("get_config_value deployments.my-deployment.helm.chart.name")
 		}
-		if c.Engine.Config == nil {
+		if c.Config() == nil {
 			return fmt.Errorf("no devspace.yaml is loaded")
 		}
-		out, err := c.Engine.Config.Query(args[0])
+		out, err := c.Config().Query(args[0])
 		if err != nil {
 			return err
 		}

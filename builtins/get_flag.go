@@ -14,7 +14,7 @@ var getFlag = simple("get_flag", "get_flag NAME",
 		if len(args) != 1 {
 			return engine.Usagef("get_flag NAME")
 		}
-		v, ok := c.Job.Flag(c.Engine, args[0])
+		v, ok := c.Flag(args[0])
 		if !ok {
 			return fmt.Errorf("couldn't find flag %s", args[0])
 		}

@@ -42,7 +42,7 @@ func (g *getImageCmd) Run(_ context.Context, c *engine.Call, args []string) erro
 	default:
 		return fmt.Errorf("--only %q: use image or tag", g.only)
 	}
-	v, err := c.Engine.Runtime.Lookup(key)
+	v, err := c.Runtime().Lookup(key)
 	if err != nil {
 		return fmt.Errorf("couldn't find image %s: %w", args[0], err)
 	}

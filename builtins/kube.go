@@ -27,7 +27,7 @@ type kubeKey struct{ kubeconfig, context, namespace string }
 // -n (pipeline flags, else the CLI's).
 func (s *Services) Kube(c *engine.Call) (*kube.Client, error) {
 	flag := func(name string) string {
-		v, _ := c.Job.Flag(c.Engine, name)
+		v, _ := c.Flag(name)
 		return v
 	}
 	key := kubeKey{kubeconfig: flag("kubeconfig"), context: flag("kube-context"), namespace: flag("namespace")}
@@ -83,7 +83,7 @@ func (s *Services) deployServices(c *engine.Call, log io.Writer, prefix string) 
 	return deploy.Services{
 		Kube:    func() (*kube.Client, error) { return s.Kube(c) },
 		Records: s.Records,
-		Runtime: c.Engine.Runtime,
+		Runtime: c.Runtime(),
 		Helm:    &helmRunner{c: c},
 		Log:     logTo(c, log, prefix),
 	}
@@ -100,7 +100,7 @@ func (h *helmRunner) Run(ctx context.Context, op string, req helm.Request) (helm
 		return helm.Response{}, err
 	}
 	env := h.c.Environ()
-	if kc, _ := h.c.Job.Flag(h.c.Engine, "kubeconfig"); kc != "" {
+	if kc, _ := h.c.Flag("kubeconfig"); kc != "" {
 		env = append(env, "KUBECONFIG="+kc)
 	}
 	var log bytes.Buffer
@@ -111,9 +111,9 @@ func (h *helmRunner) Run(ctx context.Context, op string, req helm.Request) (helm
 // discarding ones under --silent.
 func logTo(c *engine.Call, out io.Writer, prefix string) func(string) io.Writer {
 	return func(name string) io.Writer {
-		if c.Engine.Silent {
+		if c.Silent() {
 			return io.Discard
 		}
-		return c.Engine.Prefixed(out, prefix+name+" ")
+		return c.Prefixed(out, prefix+name+" ")
 	}
 }

@@ -21,7 +21,7 @@ type pendingSpec struct {
 
 func pending() []*engine.Builtin {
 	specs := []pendingSpec{
-		{"run_dependencies", "run_dependencies [--all | DEPENDENCY...] [flags]", "Run pipelines of dependencies.", func(c *engine.Call) bool { return len(c.Engine.Config.Dependencies) > 0 }},
+		{"run_dependencies", "run_dependencies [--all | DEPENDENCY...] [flags]", "Run pipelines of dependencies.", func(c *engine.Call) bool { return len(c.Config().Dependencies) > 0 }},
 	}
 	out := make([]*engine.Builtin, 0, len(specs)+1)
 	for _, s := range specs {

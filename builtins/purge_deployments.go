@@ -27,7 +27,7 @@ type purgeDeploymentsCmd struct {
 }
 
 func (p *purgeDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
-	v, _ := c.Job.Flag(c.Engine, "force-purge")
+	v, _ := c.Flag("force-purge")
 	fs.BoolVar(&p.all, "all", false, "purge every deployment recorded for this kube context in its target namespace (-n, else the context's; a deployment's namespace: wins)")
 	fs.StringArrayVar(&p.except, "except", nil, "with --all, keep this deployment (repeatable)")
 	fs.BoolVar(&p.wait, "wait", false, "return once the deleted objects are gone")
@@ -42,6 +42,6 @@ func (p *purgeDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []st
 	if !p.all && len(args) == 0 {
 		return errors.New("either specify 'purge_deployments --all' or 'purge_deployments deployment1 deployment2'")
 	}
-	return deploy.Remove(ctx, deploy.RemoveOptions{Config: c.Engine.Config, All: p.all, Except: p.except, Names: args,
+	return deploy.Remove(ctx, deploy.RemoveOptions{Config: c.Config(), All: p.all, Except: p.except, Names: args,
 		PurgeOptions: deploy.PurgeOptions{Wait: p.wait}, Services: p.svc.deployServices(c, c.Stdout, "purge:")})
 }

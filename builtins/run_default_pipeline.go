@@ -16,5 +16,5 @@ var runDefaultPipeline = simple("run_default_pipeline", "run_default_pipeline bu
 		if _, ok := engine.DefaultPipeline(args[0]); !ok {
 			return fmt.Errorf("couldn't find pipeline %s: the default pipelines are build, deploy, dev and purge", args[0])
 		}
-		return c.Engine.RunDefaultPipeline(ctx, c, args[0])
+		return c.RunDefaultPipeline(ctx, args[0])
 	})

@@ -41,6 +41,6 @@ func (r *runPipelinesCmd) Run(ctx context.Context, c *engine.Call, args []string
 	if err != nil {
 		return err
 	}
-	return c.Engine.RunPipelines(ctx, c, engine.PipelinesOptions{
+	return c.RunPipelines(ctx, engine.PipelinesOptions{
 		Names: names, Sequential: r.sequential, Background: r.background, Flags: flags})
 }

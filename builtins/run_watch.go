@@ -53,7 +53,7 @@ func (r *runWatchCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 		return err
 	}
 	defer tw.Close()
-	if c.Engine.Debug {
+	if c.Debug() {
 		for _, root := range tw.Roots() {
 			fmt.Fprintf(c.Stderr, "[debug] run_watch: Start watching %s (glob %q)\n", root.Dir, root.Glob)
 		}

@@ -50,7 +50,7 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 		return errors.New("either specify 'start_dev --all' or 'start_dev devConfig1 devConfig2'")
 	}
 	sv := config.SetValues{Set: d.set, SetString: d.setString, From: d.from, FromFile: d.fromFile}
-	names, err := pick(selection{all: d.all, except: d.except, args: args, open: !sv.Empty()}, "dev config", "dev", c.Engine.Config.Dev)
+	names, err := pick(selection{all: d.all, except: d.except, args: args, open: !sv.Empty()}, "dev config", "dev", c.Config().Dev)
 	if err != nil || len(names) == 0 {
 		return err
 	}
@@ -59,9 +59,9 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 		return err
 	}
 	for _, name := range names {
-		p := c.Engine.Config.Dev[name]
+		p := c.Config().Dev[name]
 		if !sv.Empty() {
-			if p, err = c.Engine.Config.PatchDev(name, sv); err != nil {
+			if p, err = c.Config().PatchDev(name, sv); err != nil {
 				return err
 			}
 		}
@@ -80,7 +80,7 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 // flags.
 func (d *startDevCmd) setup(c *engine.Call, name, namespace string) dev.Setup {
 	return dev.Setup{
-		Project: c.Engine.Config.Name, Dir: c.Engine.Config.Dir, Namespace: namespace,
+		Project: c.Config().Name, Dir: c.Config().Dir, Namespace: namespace,
 		NoPorts: d.noPorts, NoReplace: d.noReplace, NoSync: d.noSync, ContinueOnTerminalExit: d.continueOnTermExit,
 		Browser: dev.Desktop(c.Getenv),
 		Stdin:   c.Stdin, Stdout: c.Stdout, Log: logTo(c, c.Stdout, "dev:")(name),
@@ -96,9 +96,9 @@ func (d *startDevCmd) setup(c *engine.Call, name, namespace string) dev.Setup {
 // An error points at the value in devspace.yaml.
 func builtImage(c *engine.Call) func(path, value string) (string, error) {
 	return func(path, value string) (string, error) {
-		ref, err := deploy.ResolveImage(value, deploy.StoreImages(c.Engine.Config.Images, c.Engine.Runtime))
+		ref, err := deploy.ResolveImage(value, deploy.StoreImages(c.Config().Images, c.Runtime()))
 		if err != nil {
-			return "", c.Engine.Config.ErrorAt(path, "devImage: %v", err)
+			return "", c.Config().ErrorAt(path, "devImage: %v", err)
 		}
 		return ref, nil
 	}
@@ -106,5 +106,5 @@ func builtImage(c *engine.Call) func(path, value string) (string, error) {
 
 // runtimeExpand resolves ${runtime.…} in a config or flag value.
 func runtimeExpand(c *engine.Call, s string) (string, error) {
-	return runvars.Expand(s, c.Engine.Runtime.Lookup)
+	return runvars.Expand(s, c.Runtime().Lookup)
 }

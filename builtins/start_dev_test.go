@@ -43,7 +43,7 @@ dev:
 	store := runvars.New(map[string]runvars.Image{"app": {Image: "localhost:5000/app"}, "app-dev": {Image: "localhost:5000/app-dev"}})
 	store.SetImage("app", runvars.Image{Image: "localhost:5000/app", Tag: "a1", Built: true})
 	store.SetImage("app-dev", runvars.Image{Image: "localhost:5000/app-dev", Tag: "d1", Built: true})
-	c := &engine.Call{Engine: &engine.Engine{Config: cfg, Runtime: store}}
+	c := engine.New(engine.Options{Config: cfg, Runtime: store}).NewCall("start_dev", "")
 
 	session, err := dev.ConfigFor("app", cfg.Dev["app"], dev.Setup{ResolveImage: builtImage(c)})
 	if err != nil {

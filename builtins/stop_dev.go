@@ -39,7 +39,7 @@ func (d *stopDevCmd) Run(ctx context.Context, c *engine.Call, args []string) err
 	// A name outside dev: is allowed: start_dev --set can make a dev
 	// config that exists only for its call, and its replacement is
 	// recorded in the cluster under that name.
-	names, err := pick(selection{all: d.all, except: d.except, args: args, open: true}, "dev config", "dev", c.Engine.Config.Dev)
+	names, err := pick(selection{all: d.all, except: d.except, args: args, open: true}, "dev config", "dev", c.Config().Dev)
 	if err != nil || len(names) == 0 {
 		return err
 	}
@@ -53,11 +53,11 @@ func (d *stopDevCmd) Run(ctx context.Context, c *engine.Call, args []string) err
 	var errs []error
 	for _, name := range names {
 		ns := client.Namespace
-		p, known := c.Engine.Config.Dev[name]
+		p, known := c.Config().Dev[name]
 		if known && p.Namespace != "" {
 			ns = p.Namespace
 		}
-		restored, err := replace.Restore(ctx, client, ns, c.Engine.Config.Name, name)
+		restored, err := replace.Restore(ctx, client, ns, c.Config().Name, name)
 		if !known && len(restored) == 0 && err == nil {
 			err = fmt.Errorf("no dev config %s in dev:, and nothing it replaced in namespace %s", name, ns)
 		}

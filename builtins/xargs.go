@@ -37,7 +37,7 @@ func (x *xargsCmd) Run(ctx context.Context, c *engine.Call, args []string) error
 	if x.delimiter == "" {
 		return fmt.Errorf("--delimiter must not be empty")
 	}
-	if _, ok := builtinFor(c.Engine, args[0]); !ok && !isFunction(c.Engine, args[0]) {
+	if _, ok := c.Builtin(args[0]); !ok && !c.IsFunction(args[0]) {
 		return x.system(ctx, c, args)
 	}
 	in, err := io.ReadAll(ctxReader{ctx, orEmpty(c.Stdin)})

@@ -3,7 +3,7 @@ package commands
 import (
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -44,16 +44,15 @@ func builtinCommand(stdio IO) *cli.Command {
 				return err
 			}
 			defer s.Close()
-			b, ok := s.eng.Builtins[args[0]]
+			b, ok := s.eng.Builtin(args[0])
 			if !ok {
-				return &exitError{code: 127, msg: fmt.Sprintf("builtin %q not found; builtins: %s", args[0], strings.Join(builtinNames(s.eng), ", "))}
+				return &exitError{code: 127, msg: fmt.Sprintf("builtin %q not found; builtins: %s", args[0], strings.Join(builtinNames(), ", "))}
 			}
 			wd, err := os.Getwd()
 			if err != nil {
 				return err
 			}
-			call := &engine.Call{Name: b.Name, Dir: wd, Env: s.eng.Env(), Stdin: s.stdio.Stdin, Stdout: s.stdio.Stdout, Stderr: s.stdio.Stderr, Engine: s.eng}
-			err = s.eng.Invoke(c.Context, b, call, args)
+			err = s.eng.Invoke(c.Context, b, s.eng.NewCall(b.Name, wd), args)
 			if err := scriptResult(c.Context, b.Name, err); err != nil {
 				if ee, ok := err.(*exitError); ok {
 					ee.msg = "" // the builtin already said why
@@ -65,20 +64,25 @@ func builtinCommand(stdio IO) *cli.Command {
 	}
 }
 
-func builtinNames(e *engine.Engine) []string {
-	names := make([]string, 0, len(e.Builtins))
-	for n := range e.Builtins {
-		names = append(names, n)
+// sortedBuiltins lists every builtin, sorted by name.
+func sortedBuiltins() []*engine.Builtin {
+	list := allBuiltins()
+	slices.SortFunc(list, func(a, b *engine.Builtin) int { return strings.Compare(a.Name, b.Name) })
+	return list
+}
+
+func builtinNames() []string {
+	var names []string
+	for _, b := range sortedBuiltins() {
+		names = append(names, b.Name)
 	}
-	sort.Strings(names)
 	return names
 }
 
 func listBuiltins(stdio IO) error {
-	e := engine.New(nil, nil, allBuiltins())
 	fmt.Fprintln(stdio.Stdout, "Usage: devspace builtin NAME [flags] [args...]\n\nBuiltins:")
-	for _, n := range builtinNames(e) {
-		fmt.Fprintf(stdio.Stdout, "  %-26s %s\n", n, e.Builtins[n].Summary)
+	for _, b := range sortedBuiltins() {
+		fmt.Fprintf(stdio.Stdout, "  %-26s %s\n", b.Name, b.Summary)
 	}
 	return nil
 }

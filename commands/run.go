@@ -124,19 +124,16 @@ func runAfter(ctx context.Context, s *session, cmd *config.Command, cmdErr error
 	if strings.TrimSpace(cmd.After) == "" {
 		return nil
 	}
-	env := append([]string{}, s.eng.Environ...)
+	var extra []string
 	if ctx.Err() != nil {
-		env = append(env, "COMMAND_INTERRUPT=true")
+		extra = append(extra, "COMMAND_INTERRUPT=true")
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), afterDeadline)
 		defer cancel()
 	} else if cmdErr != nil {
-		env = append(env, "COMMAND_ERROR="+cmdErr.Error())
+		extra = append(extra, "COMMAND_ERROR="+cmdErr.Error())
 	}
-	saved := s.eng.Environ
-	s.eng.Environ = env
-	defer func() { s.eng.Environ = saved }()
 	script := engine.Script{Name: fmt.Sprintf("command %q after", cmd.Name), Text: cmd.After,
 		Source: s.cfg.ScriptAt("commands." + cmd.Name + ".after")}
-	return scriptResult(ctx, script.Name, s.eng.RunScript(ctx, script, engine.RunOptions{}))
+	return scriptResult(ctx, script.Name, s.eng.RunScript(ctx, script, engine.RunOptions{Env: s.eng.Env(extra...)}))
 }

@@ -81,9 +81,8 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		return nil
 	}
 	flags.fromPflags(fs)
-	var own map[string]string
-	s.eng.CLIFlags, own = splitFlags(flags, pipelineFlags)
-	err = s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own})
+	cli, own := splitFlags(flags, pipelineFlags)
+	err = s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own, CLIFlags: cli})
 	if err == nil {
 		// start_dev's sessions keep running after the script: stay in the
 		// foreground until they end or Ctrl-C.

@@ -77,14 +77,20 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
 	s.svc = builtins.NewServices(maxBuilds)
 	store := runvars.NewLazy(func() map[string]runvars.Image { return imageDefaults(cfg) })
-	s.eng = engine.New(cfg, store, builtins.All(s.svc))
-	s.eng.Environ = environ
-	s.eng.Stdin, s.eng.Stdout, s.eng.Stderr = s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr
-	s.eng.Secrets = stdio.secrets
-	s.eng.Debug = flags.boolean("debug")
-	s.eng.Silent = flags.boolean("silent")
-	s.eng.CLIFlags = flags.values
-	s.eng.TmpDir = tmpDir
+	s.eng = engine.New(engine.Options{
+		Config:   cfg,
+		Runtime:  store,
+		Builtins: builtins.All(s.svc),
+		Environ:  environ,
+		CLIFlags: flags.values,
+		Stdin:    s.stdio.Stdin,
+		Stdout:   s.stdio.Stdout,
+		Stderr:   s.stdio.Stderr,
+		Debug:    flags.boolean("debug"),
+		Secrets:  stdio.secrets,
+		Silent:   flags.boolean("silent"),
+		TmpDir:   tmpDir,
+	})
 	return s, nil
 }
 

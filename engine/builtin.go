@@ -8,11 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
-	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
-	"mvdan.cc/sh/v3/syntax"
-
-	"github.com/devspace-engine/devspace/config"
 )
 
 // Builtin is a command that runs inside the devspace process.
@@ -42,44 +38,12 @@ type Command interface {
 	Run(ctx context.Context, c *Call, args []string) error
 }
 
-// Call is what a builtin may use: the shell's current state and the
-// engine's services. It is immutable for the call's duration.
-type Call struct {
-	Name   string
-	Dir    string
-	Env    expand.Environ
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
-	// Engine gives access to the config, the runtime store and pipelines.
-	Engine *Engine
-	// Job is the pipeline the call runs in; nil outside pipelines
-	// (`devspace builtin NAME`).
-	Job *Job
-	// site is where a script calls the builtin; zero outside scripts
-	// (`devspace builtin NAME`). A copied Call keeps it, so a builtin that
-	// xargs or run_watch runs fails at their line.
-	site callSite
-}
-
-// callSite is a builtin call's place in a script. It is turned into a
-// file position only when the call fails.
-type callSite struct {
-	script Script
-	pos    syntax.Pos
-}
-
-// Getenv returns a variable of the calling shell.
-func (c *Call) Getenv(name string) string {
-	return c.Env.Get(name).String()
-}
-
 // Invoke runs a builtin with shell-style arguments (args[0] is its name).
 // It prints errors as "NAME: reason", preceded by the call's place in the
 // config file when it has one, and returns an interp.ExitStatus.
 func (e *Engine) Invoke(ctx context.Context, b *Builtin, c *Call, args []string) error {
-	if e.Debug {
-		fmt.Fprintf(e.Stderr, "[debug] %s\n", strings.Join(args, " "))
+	if e.debug {
+		fmt.Fprintf(e.stderr, "[debug] %s\n", strings.Join(args, " "))
 	}
 	cmd := b.New()
 	fs := pflag.NewFlagSet(b.Name, pflag.ContinueOnError)
@@ -126,22 +90,6 @@ func (e *Engine) finish(ctx context.Context, b *Builtin, c *Call, err error) err
 	return interp.ExitStatus(1)
 }
 
-// report prints a builtin's failure: "FILE:LINE:COL: NAME: reason" when
-// the call has a place in the config file, "NAME: reason" otherwise or
-// when the reason already names a place (a nested pipeline's parse error).
-func (c *Call) report(name string, err error) {
-	var positioned *config.Error
-	at := ""
-	if c.Engine != nil {
-		at = c.Engine.site(c.site.script, c.site.pos)
-	}
-	if at == "" || errors.As(err, &positioned) {
-		fmt.Fprintf(c.Stderr, "%s: %v\n", name, err)
-		return
-	}
-	fmt.Fprintf(c.Stderr, "%s: %s: %v\n", at, name, err)
-}
-
 // flagError rewords pflag's messages: "unknown flag: --nope" is fine,
 // "unknown shorthand flag: 'x' in -x" is made to name the flag plainly.
 func flagError(err error) string {
@@ -164,10 +112,4 @@ func writeHelp(w io.Writer, b *Builtin, fs *pflag.FlagSet) {
 // Usagef returns an error that states how a builtin is called.
 func Usagef(format string, args ...any) error {
 	return fmt.Errorf("usage: "+format, args...)
-}
-
-// Environ lists the calling shell's exported variables as KEY=VALUE, for
-// a child process a builtin starts.
-func (c *Call) Environ() []string {
-	return execEnv(c.Env)
 }

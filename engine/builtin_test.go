@@ -36,7 +36,7 @@ func (f *failing) Run(_ context.Context, c *Call, args []string) error {
 	case f.quiet != 0:
 		return interp.ExitStatus(f.quiet)
 	case f.positioned:
-		return c.Engine.Config.ErrorAt("name", "a name the config already points at")
+		return c.Config().ErrorAt("name", "a name the config already points at")
 	}
 	return errors.New(strings.Join(args, " "))
 }
@@ -92,10 +92,8 @@ pipelines:
 	for _, tt := range tests {
 		t.Run(tt.run, func(t *testing.T) {
 			t.Parallel()
-			e := New(cfg, nil, []*Builtin{fail})
-			e.Environ = nil
 			var stdout, stderr strings.Builder
-			e.Stdout, e.Stderr = &stdout, &stderr
+			e := New(Options{Config: cfg, Builtins: []*Builtin{fail}, Environ: []string{}, Stdout: &stdout, Stderr: &stderr})
 			var err error
 			if name, ok := strings.CutPrefix(tt.run, "command "); ok {
 				s := Script{Name: "command " + name, Text: cfg.Commands[name].Command, Source: cfg.Commands[name].Script}
@@ -120,11 +118,9 @@ pipelines:
 func TestBuiltinErrorsWithoutAPlace(t *testing.T) {
 	t.Parallel()
 	fail := &Builtin{Name: "fail", New: func() Command { return &failing{} }}
-	e := New(nil, nil, []*Builtin{fail})
-	e.Environ = nil
 	var stderr strings.Builder
-	e.Stdout, e.Stderr = &strings.Builder{}, &stderr
-	call := &Call{Name: "fail", Stdout: e.Stdout, Stderr: &stderr, Engine: e}
+	e := New(Options{Builtins: []*Builtin{fail}, Environ: []string{}, Stdout: &strings.Builder{}, Stderr: &stderr})
+	call := e.NewCall("fail", t.TempDir())
 	if err := e.Invoke(context.Background(), fail, call, []string{"fail", "outside"}); err != interp.ExitStatus(1) {
 		t.Errorf("Invoke: err = %v, want exit status 1", err)
 	}

@@ -23,9 +23,8 @@ func runPipeline(t *testing.T, d time.Duration, src string) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := engine.New(cfg, runvars.New(nil), nil)
 	var out bytes.Buffer
-	e.Stdout, e.Stderr, e.Environ = &out, &out, nil
+	e := engine.New(engine.Options{Config: cfg, Runtime: runvars.New(nil), Stdout: &out, Stderr: &out, Environ: []string{}})
 	done := make(chan error, 1)
 	go func() { done <- e.RunPipeline(context.Background(), "p", engine.RunOptions{Dir: dir}) }()
 	select {

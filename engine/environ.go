@@ -15,12 +15,12 @@ type environ struct {
 }
 
 // Env returns the environment a script starts with: the config variables
-// (exported, like DevSpace does) over the process environment, plus live
-// runtime variables.
-func (e *Engine) Env() expand.Environ {
-	pairs := append([]string{}, e.Environ...)
-	if e.Config != nil {
-		for k, v := range e.Config.Variables {
+// (exported, like DevSpace does) over the process environment and extra
+// (KEY=VALUE), plus live runtime variables.
+func (e *Engine) Env(extra ...string) expand.Environ {
+	pairs := append(append([]string{}, e.environ...), extra...)
+	if e.config != nil {
+		for k, v := range e.config.Variables {
 			if !strings.Contains(k, ".") {
 				pairs = append(pairs, k+"="+v)
 			}
@@ -39,14 +39,14 @@ func (env *environ) Get(name string) expand.Variable {
 // dotted resolves a name that was written with dots in the script.
 func (env *environ) dotted(name string) expand.Variable {
 	if rest, ok := strings.CutPrefix(name, "runtime."); ok {
-		val, err := env.e.Runtime.Lookup(rest)
+		val, err := env.e.runtime.Lookup(rest)
 		if err != nil {
 			return expand.Variable{}
 		}
 		return expand.Variable{Set: true, Kind: expand.String, Str: val, ReadOnly: true}
 	}
-	if env.e.Config != nil {
-		if val, ok := env.e.Config.Variables[name]; ok {
+	if env.e.config != nil {
+		if val, ok := env.e.config.Variables[name]; ok {
 			return expand.Variable{Set: true, Kind: expand.String, Str: val}
 		}
 	}

@@ -61,7 +61,7 @@ func FuzzRewrite(f *testing.F) {
 // script, its functions wrapped by countDepth, prints as shell that
 // parses again if the script without the wrapping does.
 func checkDepthWrapping(t *testing.T, text string) {
-	e := New(nil, runvars.New(nil), nil)
+	e := New(Options{Runtime: runvars.New(nil)})
 	reparse := func(wrap bool) error {
 		file, err := e.parse(Script{Name: "fuzz", Text: text})
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 // handlers returns the exec middleware for a job running s: config
 // functions first, then builtins (also reachable as __NAME when a function
 // shadows them), then `devspace` itself, then PATH.
-func (e *Engine) handlers(job *Job, s Script) []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+func (e *Engine) handlers(job *pipelineJob, s Script) []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return []func(interp.ExecHandlerFunc) interp.ExecHandlerFunc{
 		func(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 			return func(ctx context.Context, args []string) error {
@@ -24,43 +24,49 @@ func (e *Engine) handlers(job *Job, s Script) []func(interp.ExecHandlerFunc) int
 	}
 }
 
-func (e *Engine) dispatch(ctx context.Context, job *Job, s Script, args []string, next interp.ExecHandlerFunc) error {
+func (e *Engine) dispatch(ctx context.Context, job *pipelineJob, s Script, args []string, next interp.ExecHandlerFunc) error {
 	name := args[0]
 	if body, ok := e.function(name); ok {
 		return e.runFunction(ctx, job, name, body, args[1:])
 	}
-	b, ok := e.Builtins[name]
-	if !ok {
-		b, ok = e.Builtins[strings.TrimPrefix(name, "__")]
-	}
-	if ok {
+	if b, ok := e.lookupBuiltin(name); ok {
 		hc := interp.HandlerCtx(ctx)
-		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, Engine: e, Job: job,
-			site: callSite{script: s, pos: hc.Pos}}
+		call := &Call{Name: b.Name, Dir: hc.Dir, Env: hc.Env, Stdin: hc.Stdin, Stdout: hc.Stdout, Stderr: hc.Stderr, job: job,
+			engine: e, site: callSite{script: s, pos: hc.Pos}}
 		args = append([]string{b.Name}, args[1:]...)
 		return e.Invoke(ctx, b, call, args)
 	}
-	if name == "devspace" && e.Executable != "" {
-		args = append([]string{e.Executable}, args[1:]...)
+	if name == "devspace" && e.executable != "" {
+		args = append([]string{e.executable}, args[1:]...)
 	}
 	return next(ctx, args)
 }
 
+// lookupBuiltin returns the builtin NAME or __NAME runs (the second reaches
+// a builtin that a config function shadows).
+func (e *Engine) lookupBuiltin(name string) (*Builtin, bool) {
+	b, ok := e.builtins[name]
+	if !ok {
+		b, ok = e.builtins[strings.TrimPrefix(name, "__")]
+	}
+	return b, ok
+}
+
 func (e *Engine) function(name string) (string, bool) {
-	if e.Config == nil {
+	if e.config == nil {
 		return "", false
 	}
-	body, ok := e.Config.Functions[name]
+	body, ok := e.config.Functions[name]
 	return body, ok
 }
 
 // runFunction runs a config function as its own script with set -e, the
 // caller's cwd, environment and stdio, and args as $1….
-func (e *Engine) runFunction(ctx context.Context, job *Job, name, body string, args []string) error {
+func (e *Engine) runFunction(ctx context.Context, job *pipelineJob, name, body string, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	s := Script{Name: fmt.Sprintf("function %q", name), Text: body}
-	if e.Config != nil {
-		s.Source = e.Config.ScriptAt("functions." + name)
+	if e.config != nil {
+		s.Source = e.config.ScriptAt("functions." + name)
 	}
 	file, err := e.parse(s)
 	if err != nil {

@@ -20,13 +20,13 @@ func (e *Engine) notFound(s Script, pos syntax.Pos, name string, lookErr error) 
 		msg = name + ": command not found"
 		suggestion = config.Suggest(strings.TrimPrefix(name, "__"), e.callableNames())
 	}
-	if s.Source.Line == 0 || e.Config == nil || !pos.IsValid() {
+	if s.Source.Line == 0 || e.config == nil || !pos.IsValid() {
 		if suggestion != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", suggestion)
 		}
 		return fmt.Errorf("%s: %s", s.Name, msg)
 	}
-	err := e.Config.ErrorInScript(s.Source, int(pos.Line()), int(pos.Col()), msg)
+	err := e.config.ErrorInScript(s.Source, int(pos.Line()), int(pos.Col()), msg)
 	if suggestion != "" {
 		err.Hint = fmt.Sprintf("did you mean %s?", suggestion)
 	}
@@ -35,12 +35,12 @@ func (e *Engine) notFound(s Script, pos syntax.Pos, name string, lookErr error) 
 
 // callableNames lists the builtins and the config's functions, sorted.
 func (e *Engine) callableNames() []string {
-	names := make([]string, 0, len(e.Builtins))
-	for name := range e.Builtins {
+	names := make([]string, 0, len(e.builtins))
+	for name := range e.builtins {
 		names = append(names, name)
 	}
-	if e.Config != nil {
-		for name := range e.Config.Functions {
+	if e.config != nil {
+		for name := range e.config.Functions {
 			names = append(names, name)
 		}
 	}

@@ -61,10 +61,8 @@ did you mean greet_all?
 	for _, tt := range tests {
 		t.Run(tt.pipeline, func(t *testing.T) {
 			t.Parallel()
-			e := New(cfg, nil, []*Builtin{noop})
-			e.Environ = []string{"PATH=" + dir}
 			var stdout, stderr strings.Builder
-			e.Stdout, e.Stderr = &stdout, &stderr
+			e := New(Options{Config: cfg, Builtins: []*Builtin{noop}, Environ: []string{"PATH=" + dir}, Stdout: &stdout, Stderr: &stderr})
 			err := e.RunPipeline(context.Background(), tt.pipeline, RunOptions{})
 			var status interp.ExitStatus
 			if errors.As(err, &status) != (tt.status != 0) || int(status) != tt.status {

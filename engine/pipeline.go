@@ -16,33 +16,25 @@ import (
 	"github.com/devspace-engine/devspace/config"
 )
 
-// Job is one running pipeline.
-type Job struct {
+// pipelineJob is one running pipeline (or script): its flags, arguments,
+// caller and background pipelines.
+type pipelineJob struct {
 	Pipeline *config.Pipeline
 	// Flags are the pipeline's own flag values (defaults, then CLI or
 	// --set-flag values), as get_flag returns them.
 	Flags  map[string]string
 	Args   []string
-	parent *Job
+	parent *pipelineJob
+	// cliFlags are the invoking command's flags the run started with;
+	// nil means the engine's.
+	cliFlags map[string]string
 	// background jobs started by run_pipelines --background; they end
 	// with this job.
 	background *backgroundSet
 }
 
-// Flag returns a flag's value: the pipeline's own flags first, then the
-// invoking command's CLI flags.
-func (j *Job) Flag(e *Engine, name string) (string, bool) {
-	if j != nil {
-		if v, ok := j.Flags[name]; ok {
-			return v, true
-		}
-	}
-	v, ok := e.CLIFlags[name]
-	return v, ok
-}
-
 // ancestry lists the pipelines from the root job to this one.
-func (j *Job) ancestry() []string {
+func (j *pipelineJob) ancestry() []string {
 	if j == nil {
 		return nil
 	}
@@ -54,20 +46,23 @@ type RunOptions struct {
 	Args []string
 	// Flags are explicit flag values (CLI flags or --set-flag).
 	Flags map[string]string
+	// CLIFlags replace the engine's CLI flags for this run and the
+	// pipelines it starts; nil keeps the caller's (or the engine's).
+	CLIFlags map[string]string
 	// Env is the environment to start from; nil means the engine's.
 	Env    expand.Environ
 	Dir    string
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	parent *Job
+	parent *pipelineJob
 }
 
 // Pipeline returns the named pipeline: the config's, or a default one
 // (build, deploy, dev, purge) when the config has none or its run is empty.
 func (e *Engine) Pipeline(name string) (*config.Pipeline, error) {
-	if e.Config != nil {
-		if p, ok := e.Config.Pipelines[name]; ok && strings.TrimSpace(p.Run) != "" {
+	if e.config != nil {
+		if p, ok := e.config.Pipelines[name]; ok && strings.TrimSpace(p.Run) != "" {
 			return p, nil
 		} else if ok {
 			if def, ok := DefaultPipeline(name); ok {
@@ -90,8 +85,8 @@ func (e *Engine) PipelineNames() []string {
 	for _, n := range DefaultPipelineNames {
 		set[n] = true
 	}
-	if e.Config != nil {
-		for n := range e.Config.Pipelines {
+	if e.config != nil {
+		for n := range e.config.Pipelines {
 			set[n] = true
 		}
 	}
@@ -127,22 +122,26 @@ func (e *Engine) RunPipeline(ctx context.Context, name string, opts RunOptions) 
 	return e.run(ctx, p, flags, opts)
 }
 
-// RunDefaultPipeline runs a built-in pipeline inside the calling one, with
+// runDefaultPipeline runs a built-in pipeline inside the calling one, with
 // the caller's flags, directory, environment and output.
-func (e *Engine) RunDefaultPipeline(ctx context.Context, c *Call, name string) error {
+func (e *Engine) runDefaultPipeline(ctx context.Context, c *Call, name string) error {
 	p, ok := DefaultPipeline(name)
 	if !ok {
 		return &UnknownPipelineError{Name: name, Known: DefaultPipelineNames}
 	}
 	var flags map[string]string
-	if c.Job != nil {
-		flags = c.Job.Flags
+	if c.job != nil {
+		flags = c.job.Flags
 	}
-	return e.run(ctx, p, flags, RunOptions{Env: c.Env, Dir: c.Dir, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job})
+	return e.run(ctx, p, flags, RunOptions{Env: c.Env, Dir: c.Dir, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.job})
 }
 
 func (e *Engine) run(ctx context.Context, p *config.Pipeline, flags map[string]string, opts RunOptions) error {
-	job := &Job{Pipeline: p, Flags: flags, Args: opts.Args, parent: opts.parent, background: &backgroundSet{}}
+	job := &pipelineJob{Pipeline: p, Flags: flags, Args: opts.Args, parent: opts.parent, background: &backgroundSet{},
+		cliFlags: opts.CLIFlags}
+	if job.cliFlags == nil && opts.parent != nil {
+		job.cliFlags = opts.parent.cliFlags
+	}
 	script := Script{Name: fmt.Sprintf("pipeline %q", p.Name), Text: p.Run, Source: p.Script}
 	return e.runJob(ctx, job, script, !p.ContinueOnError, opts)
 }
@@ -151,11 +150,12 @@ func (e *Engine) run(ctx context.Context, p *config.Pipeline, flags map[string]s
 // builtins and functions are available, set -e is on, and get_flag sees
 // the CLI flags.
 func (e *Engine) RunScript(ctx context.Context, s Script, opts RunOptions) error {
-	job := &Job{Pipeline: &config.Pipeline{Name: s.Name}, Args: opts.Args, background: &backgroundSet{}}
+	job := &pipelineJob{Pipeline: &config.Pipeline{Name: s.Name}, Args: opts.Args, background: &backgroundSet{},
+		cliFlags: opts.CLIFlags}
 	return e.runJob(ctx, job, s, true, opts)
 }
 
-func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bool, opts RunOptions) error {
+func (e *Engine) runJob(ctx context.Context, job *pipelineJob, script Script, errexit bool, opts RunOptions) error {
 	file, err := e.parse(script)
 	if err != nil {
 		return err
@@ -165,8 +165,8 @@ func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bo
 		env = e.Env()
 	}
 	dir := opts.Dir
-	if dir == "" && e.Config != nil {
-		dir = e.Config.Dir
+	if dir == "" && e.config != nil {
+		dir = e.config.Dir
 	}
 	params := []string{"--"}
 	if errexit {
@@ -175,7 +175,7 @@ func (e *Engine) runJob(ctx context.Context, job *Job, script Script, errexit bo
 	r, err := interp.New(
 		interp.Dir(dir),
 		interp.Env(env),
-		interp.StdIO(cmp.Or(opts.Stdin, e.Stdin), cmp.Or(opts.Stdout, e.Stdout), cmp.Or(opts.Stderr, e.Stderr)),
+		interp.StdIO(cmp.Or(opts.Stdin, e.stdin), cmp.Or(opts.Stdout, e.stdout), cmp.Or(opts.Stderr, e.stderr)),
 		interp.CallHandler(e.depthLimit(script, countDepth(file))),
 		interp.ExecHandlers(e.handlers(job, script)...),
 		interp.ExecHandlers(e.processHandler(script)),
@@ -205,14 +205,11 @@ func (e *Engine) runScript(ctx context.Context, r *interp.Runner, file *syntax.F
 	return err
 }
 
-// Exec runs one command line (args) as the calling script would: config
-// functions, builtins and programs in the engine's order, in the caller's
-// job (its flags and pipeline chain), directory, environment and output.
-// xargs and run_watch use it to run their utility.
-func (e *Engine) Exec(ctx context.Context, c *Call, args []string) error {
-	job := &Job{Pipeline: &config.Pipeline{Name: c.Name}, Args: args, background: &backgroundSet{}}
-	if c.Job != nil {
-		job.Pipeline, job.Flags, job.parent = c.Job.Pipeline, c.Job.Flags, c.Job.parent
+// exec runs one command line (args) in the caller's job: see Call.Exec.
+func (e *Engine) exec(ctx context.Context, c *Call, args []string) error {
+	job := &pipelineJob{Pipeline: &config.Pipeline{Name: c.Name}, Args: args, background: &backgroundSet{}}
+	if c.job != nil {
+		job.Pipeline, job.Flags, job.parent, job.cliFlags = c.job.Pipeline, c.job.Flags, c.job.parent, c.job.cliFlags
 	}
 	script := Script{Name: c.Name + " " + args[0], Text: `"$@"`}
 	return e.runJob(ctx, job, script, true, RunOptions{Args: args, Env: c.Env, Dir: c.Dir,

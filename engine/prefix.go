@@ -73,10 +73,10 @@ func (w *PrefixWriter) writeLines(lines []byte) error {
 	return err
 }
 
-// Prefixed returns a writer that prefixes every line written to out (an
+// prefixed returns a writer that prefixes every line written to out (an
 // empty prefix only keeps lines whole), sharing one lock with every other
 // writer the engine made for the same destination. Call Flush when done.
-func (e *Engine) Prefixed(out io.Writer, prefix string) *PrefixWriter {
+func (e *Engine) prefixed(out io.Writer, prefix string) *PrefixWriter {
 	return NewPrefixWriter(e.lockFor(out), out, prefix)
 }
 

@@ -42,7 +42,7 @@ func (e *Engine) processHandler(s Script) func(interp.ExecHandlerFunc) interp.Ex
 func (e *Engine) runProcess(ctx context.Context, path string, args []string) error {
 	hc := interp.HandlerCtx(ctx)
 	// The program inherits DEVSPACE_TMPDIR: it must exist by now.
-	if _, err := e.TmpDir.Ensure(); err != nil {
+	if _, err := e.tmpDir.Ensure(); err != nil {
 		fmt.Fprintln(hc.Stderr, err)
 		return interp.ExitStatus(127)
 	}

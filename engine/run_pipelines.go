@@ -20,19 +20,19 @@ type PipelinesOptions struct {
 	Flags map[string]string
 }
 
-// RunPipelines runs pipelines from a script: concurrently by default, the
+// runPipelines runs pipelines from a script: concurrently by default, the
 // first failure cancelling the others; one after another with Sequential;
 // or in the background, where they end with the calling pipeline.
-func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOptions) error {
+func (e *Engine) runPipelines(ctx context.Context, c *Call, opts PipelinesOptions) error {
 	for _, name := range opts.Names {
 		if _, err := e.Pipeline(name); err != nil {
 			return err
 		}
-		if chain := c.Job.ancestry(); slices.Contains(chain, name) {
+		if chain := c.job.ancestry(); slices.Contains(chain, name) {
 			return fmt.Errorf("pipeline cycle: %s → %s", strings.Join(chain, " → "), name)
 		}
 	}
-	if c.Job == nil {
+	if c.job == nil {
 		opts.Background = false // outside a pipeline there is no caller to outlive
 	}
 	stdin := c.Stdin
@@ -41,16 +41,16 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 	// is the caller's to shape, so it gets whole lines without prefixes.
 	_, nested := c.Stdout.(*PrefixWriter)
 	label := func(name string) string {
-		if c.Stdout == e.Stdout || nested {
+		if c.Stdout == e.stdout || nested {
 			return "[" + name + "] "
 		}
 		return ""
 	}
 	run := func(ctx context.Context, name string, concurrent bool) error {
-		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.Job}
+		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.job}
 		if concurrent {
-			out := e.Prefixed(c.Stdout, label(name))
-			errOut := e.Prefixed(c.Stderr, label(name))
+			out := e.prefixed(c.Stdout, label(name))
+			errOut := e.prefixed(c.Stderr, label(name))
 			defer out.Flush()
 			defer errOut.Flush()
 			ro.Stdout, ro.Stderr = out, errOut
@@ -63,7 +63,7 @@ func (e *Engine) RunPipelines(ctx context.Context, c *Call, opts PipelinesOption
 	switch {
 	case opts.Background:
 		for _, name := range opts.Names {
-			c.Job.background.start(ctx, c, name, func(ctx context.Context) error { return run(ctx, name, true) })
+			c.job.background.start(ctx, c, name, func(ctx context.Context) error { return run(ctx, name, true) })
 		}
 		return nil
 	case opts.Sequential || len(opts.Names) == 1:

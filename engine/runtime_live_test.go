@@ -17,7 +17,7 @@ type setTag struct{}
 func (setTag) Flags(*pflag.FlagSet, *engine.Call) {}
 
 func (setTag) Run(_ context.Context, c *engine.Call, args []string) error {
-	c.Engine.Runtime.SetImage("app-2", runvars.Image{Image: "reg/app", Tag: args[0]})
+	c.Runtime().SetImage("app-2", runvars.Image{Image: "reg/app", Tag: args[0]})
 	return nil
 }
 
@@ -28,9 +28,8 @@ func TestRuntimeVariablesAreLive(t *testing.T) {
 	t.Parallel()
 	store := runvars.New(map[string]runvars.Image{"app-2": {Image: "reg/app", Tag: "old"}})
 	builtin := &engine.Builtin{Name: "set_tag", New: func() engine.Command { return setTag{} }}
-	e := engine.New(nil, store, []*engine.Builtin{builtin})
 	var out bytes.Buffer
-	e.Stdout, e.Stderr, e.Environ = &out, &out, nil
+	e := engine.New(engine.Options{Runtime: store, Builtins: []*engine.Builtin{builtin}, Stdout: &out, Stderr: &out, Environ: []string{}})
 	script := engine.Script{Name: "test", Text: `echo "${runtime.images.app-2.tag}"
 set_tag new
 echo "${runtime.images.app-2.tag} $<runtime.images.app-2> ${runtime.images.app-2.image}"

@@ -85,26 +85,26 @@ func (e *Engine) checkRef(name string) error {
 	if !ok {
 		return nil
 	}
-	_, err := e.Runtime.Lookup(rest)
+	_, err := e.runtime.Lookup(rest)
 	return err
 }
 
 // scriptError positions a message at line:col of a script.
 func (e *Engine) scriptError(s Script, line, col int, msg string) error {
-	if s.Source.Line == 0 || e.Config == nil {
+	if s.Source.Line == 0 || e.config == nil {
 		return fmt.Errorf("%s:%d:%d: %s", s.Name, line, col, msg)
 	}
-	return e.Config.ErrorInScript(s.Source, line, col, msg)
+	return e.config.ErrorInScript(s.Source, line, col, msg)
 }
 
 // site returns where pos of s is in the config file, as FILE:LINE:COL, or
 // "" when s is not in the file (a default pipeline, xargs' own script, no
 // script at all).
 func (e *Engine) site(s Script, pos syntax.Pos) string {
-	if s.Source.Line == 0 || e.Config == nil || !pos.IsValid() {
+	if s.Source.Line == 0 || e.config == nil || !pos.IsValid() {
 		return ""
 	}
-	return e.Config.ErrorInScript(s.Source, int(pos.Line()), int(pos.Col()), "").Pos.String()
+	return e.config.ErrorInScript(s.Source, int(pos.Line()), int(pos.Col()), "").Pos.String()
 }
 
 func lineCol(text string, offset int) (int, int) {

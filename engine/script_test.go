@@ -65,7 +65,7 @@ func TestRewriteRejectsAmbiguousNames(t *testing.T) {
 
 func TestParseRestoresUnexpandedReferences(t *testing.T) {
 	t.Parallel()
-	e := New(nil, runvars.New(map[string]runvars.Image{"app": {Image: "r/app", Tag: "v1"}}), nil)
+	e := New(Options{Runtime: runvars.New(map[string]runvars.Image{"app": {Image: "r/app", Tag: "v1"}})})
 	script := "# the images' tags\necho '${runtime.images.nope.tag}' \"${runtime.images.app.tag}\"\n"
 	f, err := e.parse(Script{Name: "t", Text: script})
 	if err != nil {
