@@ -37,6 +37,7 @@ var foundations = map[string][]string{
 	"redact":    nil,
 	"lifecycle": nil,
 	"statefile": {"lifecycle"},
+	"companion": nil,
 	"engine":    {"config", "lifecycle", "redact", "runvars"},
 }
 

@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/devspace-engine/devspace/companion"
 	"github.com/devspace-engine/devspace/lifecycle"
 )
 
@@ -77,22 +77,7 @@ type Response struct {
 // Find returns the companion's path: $DEVSPACE_HELM, else the file next
 // to the running devspace executable, else one on PATH.
 func Find(getenv func(string) string) (string, error) {
-	if p := getenv(EnvBinary); p != "" {
-		return p, nil
-	}
-	var tried []string
-	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), Binary)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		tried = append(tried, p)
-	}
-	if p, err := exec.LookPath(Binary); err == nil {
-		return p, nil
-	}
-	tried = append(tried, "PATH")
-	return "", fmt.Errorf("helm deployments need %s, which `task build` builds beside devspace; not found (looked at %s; or set %s)", Binary, strings.Join(tried, ", "), EnvBinary)
+	return companion.Find(getenv, Binary, EnvBinary, "helm deployments need "+Binary)
 }
 
 // Run runs one operation of the companion at path. Its stderr (Helm's

@@ -12,12 +12,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/companion"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -34,22 +33,7 @@ const agentDir = "/tmp"
 // Find locates the sync agent as helm.Find does the Helm companion:
 // $DEVSPACE_SYNC_AGENT, then beside the devspace executable, then PATH.
 func Find(getenv func(string) string) (string, error) {
-	if p := getenv(Env); p != "" {
-		return p, nil
-	}
-	var tried []string
-	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), Binary)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		tried = append(tried, p)
-	}
-	if p, err := exec.LookPath(Binary); err == nil {
-		return p, nil
-	}
-	tried = append(tried, "PATH")
-	return "", fmt.Errorf("sync needs %s (built for the container's linux architecture), which `task build` builds beside devspace; not found (looked at %s; or set %s)", Binary, strings.Join(tried, ", "), Env)
+	return companion.Find(getenv, Binary, Env, "sync needs "+Binary+" (built for the container's linux architecture)")
 }
 
 // Agent is the sync agent binary to copy into containers. It is read
