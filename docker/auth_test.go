@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/moby/moby/api/pkg/authconfig"
 	"github.com/moby/moby/api/types/registry"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // TestCredentials reads credentials from config.json auths and from a
@@ -32,7 +34,7 @@ echo '{"ServerURL":"'"$server"'","Username":"helper-user","Secret":"helper-secre
 
 	dir := t.TempDir()
 	userPass := base64.StdEncoding.EncodeToString([]byte("file-user:file-pass"))
-	writeTree(t, dir, map[string]string{"config.json": `{
+	testbed.WriteTree(t, dir, map[string]string{"config.json": `{
 		"auths": {
 			"localhost:5000": {"auth": "` + userPass + `"},
 			"https://index.docker.io/v1/": {"auth": "` + userPass + `"}

@@ -11,28 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-// writeTree creates files (path → content; a trailing "/" makes a
-// directory) under dir.
-func writeTree(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if name[len(name)-1] == '/' {
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/devspace-engine/devspace/testbed"
+)
 
 // readTar returns name → content of a tar stream (directories map to "/").
 func readTar(t *testing.T, data []byte) map[string]string {
@@ -108,7 +89,7 @@ func TestWriteContext(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			writeTree(t, dir, tt.files)
+			testbed.WriteTree(t, dir, tt.files)
 			var buf bytes.Buffer
 			stats, err := writeContext(context.Background(), &buf, dir, tt.excludes, []byte(dockerfile))
 			if err != nil {
@@ -128,7 +109,7 @@ func TestWriteContext(t *testing.T) {
 func TestWriteContextSymlink(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"target.txt": "t"})
+	testbed.WriteTree(t, dir, map[string]string{"target.txt": "t"})
 	if err := os.Symlink("target.txt", filepath.Join(dir, "link")); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +125,7 @@ func TestWriteContextSymlink(t *testing.T) {
 func TestWriteContextCancelled(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"a": "a"})
+	testbed.WriteTree(t, dir, map[string]string{"a": "a"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := writeContext(ctx, io.Discard, dir, nil, nil)
@@ -156,7 +137,7 @@ func TestWriteContextCancelled(t *testing.T) {
 func TestIgnorePatternsFromDockerfileIgnore(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testbed.WriteTree(t, dir, map[string]string{
 		".dockerignore":                  "context-rule\n",
 		"app.Dockerfile.dockerignore":    "app-rule\napp.Dockerfile\n",
 		"app.Dockerfile":                 "FROM scratch\n",

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"slices"
 	"testing"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // TestCredentialsLogin reads logins from the Docker config without a
@@ -14,7 +16,7 @@ func TestCredentialsLogin(t *testing.T) {
 	dir := t.TempDir()
 	userPass := base64.StdEncoding.EncodeToString([]byte("u1:p1"))
 	hub := base64.StdEncoding.EncodeToString([]byte("hubuser:hubpass"))
-	writeTree(t, dir, map[string]string{"config.json": `{"auths": {
+	testbed.WriteTree(t, dir, map[string]string{"config.json": `{"auths": {
 		"localhost:5001": {"auth": "` + userPass + `"},
 		"https://index.docker.io/v1/": {"auth": "` + hub + `"}}}`})
 	creds, err := NewCredentials(func(k string) string {

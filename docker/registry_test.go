@@ -18,6 +18,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // These tests ask registries that run in the test process (over real
@@ -202,7 +204,7 @@ func pushRandom(t *testing.T, ref string, opts ...remote.Option) string {
 func credentialsWith(t *testing.T, configJSON string) *Credentials {
 	t.Helper()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"config.json": configJSON})
+	testbed.WriteTree(t, dir, map[string]string{"config.json": configJSON})
 	creds, err := NewCredentials(func(k string) string {
 		if k == "DOCKER_CONFIG" {
 			return dir

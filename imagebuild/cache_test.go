@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 func TestCachePath(t *testing.T) {
@@ -74,7 +76,7 @@ func TestCacheCorrupt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := filepath.Join(t.TempDir(), "devspace.yaml")
-			writeTree(t, filepath.Dir(cfg), map[string]string{".devspace/cache.json": tt.content})
+			testbed.WriteTree(t, filepath.Dir(cfg), map[string]string{".devspace/cache.json": tt.content})
 			c, warn := LoadCache(cfg)
 			if warn == nil || !strings.Contains(warn.Error(), tt.want) || !strings.Contains(warn.Error(), c.Path()) {
 				t.Fatalf("warning = %v, want it to name the file and say %q", warn, tt.want)
@@ -98,7 +100,7 @@ func TestCacheCorrupt(t *testing.T) {
 func TestCacheCorruptMemo(t *testing.T) {
 	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "devspace.yaml")
-	writeTree(t, filepath.Dir(cfg), map[string]string{
+	testbed.WriteTree(t, filepath.Dir(cfg), map[string]string{
 		".devspace/cache.json": `{"version":1,"images":{"app":{"key":"k"}}}`,
 		".devspace/cache.memo": "garbage",
 	})

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 func TestIgnorePatterns(t *testing.T) {
@@ -31,7 +33,7 @@ func TestIgnorePatterns(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			writeTree(t, dir, tt.files)
+			testbed.WriteTree(t, dir, tt.files)
 			ctxDir := dir
 			if _, err := os.Stat(filepath.Join(dir, "ctx")); err == nil {
 				ctxDir = filepath.Join(dir, "ctx")
@@ -85,9 +87,9 @@ func TestContextFiles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			writeTree(t, dir, base)
+			testbed.WriteTree(t, dir, base)
 			if tt.ignore != "" {
-				writeTree(t, dir, map[string]string{".dockerignore": tt.ignore})
+				testbed.WriteTree(t, dir, map[string]string{".dockerignore": tt.ignore})
 			}
 			files, err := ContextFiles(context.Background(), dir, filepath.Join(dir, "Dockerfile"))
 			if err != nil {
@@ -107,7 +109,7 @@ func TestContextFiles(t *testing.T) {
 func TestContextFileEntries(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"bin/run": "#!/bin/sh\n", "link": "->bin/run", "d/": ""})
+	testbed.WriteTree(t, dir, map[string]string{"bin/run": "#!/bin/sh\n", "link": "->bin/run", "d/": ""})
 	for _, p := range []string{"bin/run", "bin", "d"} {
 		if err := os.Chmod(filepath.Join(dir, p), 0o755); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 var baseTree = map[string]string{
@@ -36,8 +37,8 @@ func keyOf(t testing.TB, h *Hasher, cfgDir string, img config.Image) Request {
 func TestKeyStableAcrossCheckouts(t *testing.T) {
 	t.Parallel()
 	a, b := filepath.Join(t.TempDir(), "checkout-a"), filepath.Join(t.TempDir(), "elsewhere", "b")
-	writeTree(t, a, baseTree)
-	writeTree(t, b, baseTree)
+	testbed.WriteTree(t, a, baseTree)
+	testbed.WriteTree(t, b, baseTree)
 	// A touched file and a moved checkout keep the key.
 	later := time.Now().Add(time.Hour)
 	if err := os.Chtimes(filepath.Join(b, "main.go"), later, later); err != nil {
@@ -61,23 +62,27 @@ func TestKeyInputs(t *testing.T) {
 		changed bool
 	}{
 		{"content", func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"pkg/a.go": "package b\n"})
+			testbed.WriteTree(t, dir, map[string]string{"pkg/a.go": "package b\n"})
 		}, true},
 		{"mode", func(t *testing.T, dir string, _ *config.Image) { chmod(t, filepath.Join(dir, "main.go"), 0o755) }, true},
-		{"new file", func(t *testing.T, dir string, _ *config.Image) { writeTree(t, dir, map[string]string{"new.txt": ""}) }, true},
-		{"new empty dir", func(t *testing.T, dir string, _ *config.Image) { writeTree(t, dir, map[string]string{"empty/": ""}) }, true},
+		{"new file", func(t *testing.T, dir string, _ *config.Image) {
+			testbed.WriteTree(t, dir, map[string]string{"new.txt": ""})
+		}, true},
+		{"new empty dir", func(t *testing.T, dir string, _ *config.Image) {
+			testbed.WriteTree(t, dir, map[string]string{"empty/": ""})
+		}, true},
 		{"removed file", func(t *testing.T, dir string, _ *config.Image) { rm(t, filepath.Join(dir, "pkg/a.go")) }, true},
 		{"ignored file", func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"debug.log": "more", "x.log": ""})
+			testbed.WriteTree(t, dir, map[string]string{"debug.log": "more", "x.log": ""})
 		}, false},
 		{".devspace dir", func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{".devspace/cache.json": "{}"})
+			testbed.WriteTree(t, dir, map[string]string{".devspace/cache.json": "{}"})
 		}, false},
 		{"ignore file", func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{".dockerignore": "*.log\npkg\n"})
+			testbed.WriteTree(t, dir, map[string]string{".dockerignore": "*.log\npkg\n"})
 		}, true},
 		{"Dockerfile", func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"Dockerfile": "FROM scratch\n"})
+			testbed.WriteTree(t, dir, map[string]string{"Dockerfile": "FROM scratch\n"})
 		}, true},
 		{"build arg value", func(_ *testing.T, _ string, img *config.Image) { img.BuildArgs["A"] = strp("9") }, true},
 		{"build arg nil", func(_ *testing.T, _ string, img *config.Image) { img.BuildArgs["A"] = nil }, true},
@@ -103,7 +108,7 @@ func TestKeyInputs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			writeTree(t, dir, baseTree)
+			testbed.WriteTree(t, dir, baseTree)
 			img := config.Image{BuildArgs: map[string]*string{"A": strp("1")}}
 			before := keyOf(t, NewHasher(nil), dir, img)
 			img.BuildArgs = map[string]*string{"A": strp("1")}
@@ -133,17 +138,17 @@ func rm(t *testing.T, p string) {
 func TestKeyCustomOnChange(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"src/a.go": "a", "src/deep/b.go": "b", "other.txt": "o"})
+	testbed.WriteTree(t, dir, map[string]string{"src/a.go": "a", "src/deep/b.go": "b", "other.txt": "o"})
 	img := config.Image{Custom: &config.CustomBuild{Command: "./build.sh", OnChange: []string{"src/**/*.go"}}}
 	before := keyOf(t, NewHasher(nil), dir, img)
 	if len(before.Files) != 2 || before.Files[0].Path != "src/a.go" {
 		t.Fatalf("files = %+v", before.Files)
 	}
-	writeTree(t, dir, map[string]string{"other.txt": "changed"})
+	testbed.WriteTree(t, dir, map[string]string{"other.txt": "changed"})
 	if k := keyOf(t, NewHasher(nil), dir, img); k.Key != before.Key {
 		t.Error("unwatched file changed the key")
 	}
-	writeTree(t, dir, map[string]string{"src/deep/b.go": "changed"})
+	testbed.WriteTree(t, dir, map[string]string{"src/deep/b.go": "changed"})
 	if k := keyOf(t, NewHasher(nil), dir, img); k.Key == before.Key {
 		t.Error("watched file did not change the key")
 	}
@@ -156,7 +161,7 @@ func TestKeyCustomOnChange(t *testing.T) {
 func TestMemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, baseTree)
+	testbed.WriteTree(t, dir, baseTree)
 	// Fresh files are hashed but not memoized: a second write within the
 	// timestamp granularity could go unnoticed.
 	h := NewHasher(NewMemo())
@@ -202,7 +207,7 @@ func TestMemo(t *testing.T) {
 func TestKeysShareWalks(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeTree(t, dir, baseTree)
+	testbed.WriteTree(t, dir, baseTree)
 	var reqs []Request
 	for _, name := range []string{"a", "b", "c"} {
 		img := config.Image{Name: name, Image: "repo/" + name, BuildArgs: map[string]*string{"N": strp(name)}}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // TestKindsOf: disabled wins, then the first kind that claims the image,
@@ -41,7 +42,7 @@ func TestNewRequestPaths(t *testing.T) {
 	root := t.TempDir()
 	cfg := filepath.Join(root, "project")
 	home := filepath.Join(root, "home")
-	writeTree(t, root, map[string]string{
+	testbed.WriteTree(t, root, map[string]string{
 		"project/Dockerfile":       "FROM scratch\n",
 		"project/sub/Dockerfile":   "FROM scratch\n",
 		"project/docker/app.Dfile": "FROM scratch\n",
@@ -83,7 +84,7 @@ func TestNewRequestPaths(t *testing.T) {
 func TestNewRequestErrors(t *testing.T) {
 	t.Parallel()
 	cfg := t.TempDir()
-	writeTree(t, cfg, map[string]string{"Dockerfile": "FROM scratch AS build\n"})
+	testbed.WriteTree(t, cfg, map[string]string{"Dockerfile": "FROM scratch AS build\n"})
 	tests := []struct {
 		name string
 		img  config.Image
@@ -113,7 +114,7 @@ func TestNewRequestErrors(t *testing.T) {
 func TestNewRequestTagsAndPush(t *testing.T) {
 	t.Parallel()
 	cfg := t.TempDir()
-	writeTree(t, cfg, map[string]string{"Dockerfile": "FROM scratch\n"})
+	testbed.WriteTree(t, cfg, map[string]string{"Dockerfile": "FROM scratch\n"})
 	tests := []struct {
 		name     string
 		img      config.Image

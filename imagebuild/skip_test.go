@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // fakeLocator knows which refs exist, and where.
@@ -41,7 +42,7 @@ func TestDecide(t *testing.T) {
 	}{
 		{name: "unchanged", change: none},
 		{name: "touched file", change: func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"main.go": "package main\n"})
+			testbed.WriteTree(t, dir, map[string]string{"main.go": "package main\n"})
 		}},
 		{name: "forced", change: none, opts: DecideOptions{Force: true}, want: []string{ReasonForced}},
 		{name: "always", change: func(_ *testing.T, _ string, img *config.Image) { img.RebuildStrategy = "always" }, want: []string{ReasonAlways}},
@@ -50,29 +51,31 @@ func TestDecide(t *testing.T) {
 		{name: "missing from daemon", change: func(_ *testing.T, _ string, img *config.Image) { img.SkipPush = true }, missing: true, want: []string{ReasonMissingDaemon}},
 		{name: "check fails", change: none, opts: DecideOptions{Locator: fakeLocator{err: errors.New("registry down")}}, wantErr: `image "app": check registry.example.com/app:ds-`},
 		{name: "one file", change: func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"main.go": "package x\n"})
+			testbed.WriteTree(t, dir, map[string]string{"main.go": "package x\n"})
 		}, want: []string{"context changed (1 file)"}},
 		{name: "three files", change: func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"main.go": "package x\n", "new/b.go": "", "c.go": ""})
+			testbed.WriteTree(t, dir, map[string]string{"main.go": "package x\n", "new/b.go": "", "c.go": ""})
 		}, want: []string{"context changed (3 files)"}},
 		{name: "removed file", change: func(t *testing.T, dir string, _ *config.Image) { rm(t, dir+"/pkg/a.go") }, want: []string{"context changed (1 file)"}},
-		{name: "directory only", change: func(t *testing.T, dir string, _ *config.Image) { writeTree(t, dir, map[string]string{"empty/": ""}) }, want: []string{"context changed (directories)"}},
+		{name: "directory only", change: func(t *testing.T, dir string, _ *config.Image) {
+			testbed.WriteTree(t, dir, map[string]string{"empty/": ""})
+		}, want: []string{"context changed (directories)"}},
 		{name: "Dockerfile", change: func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"Dockerfile": "FROM x\n"})
+			testbed.WriteTree(t, dir, map[string]string{"Dockerfile": "FROM x\n"})
 		}, want: []string{ReasonDockerfile}},
 		{name: "Dockerfile and a file", change: func(t *testing.T, dir string, _ *config.Image) {
-			writeTree(t, dir, map[string]string{"Dockerfile": "FROM x\n", "main.go": "package x\n"})
+			testbed.WriteTree(t, dir, map[string]string{"Dockerfile": "FROM x\n", "main.go": "package x\n"})
 		}, want: []string{ReasonDockerfile, "context changed (1 file)"}},
 		{name: "entrypoint", change: func(_ *testing.T, _ string, img *config.Image) { img.Entrypoint = []string{"x"} }, want: []string{ReasonDockerfile}},
 		{name: "build args", change: func(_ *testing.T, _ string, img *config.Image) { img.BuildArgs = map[string]*string{"A": nil} }, want: []string{ReasonBuildArgs}},
 		{name: "target", change: func(_ *testing.T, _ string, img *config.Image) { img.Target = "build" }, want: []string{ReasonOptions}},
 		{name: "ignoreContextChanges skips context", change: func(t *testing.T, dir string, img *config.Image) {
 			img.RebuildStrategy = "ignoreContextChanges"
-			writeTree(t, dir, map[string]string{"main.go": "package x\n"})
+			testbed.WriteTree(t, dir, map[string]string{"main.go": "package x\n"})
 		}, keepsTags: true},
 		{name: "ignoreContextChanges sees Dockerfile", change: func(t *testing.T, dir string, img *config.Image) {
 			img.RebuildStrategy = "ignoreContextChanges"
-			writeTree(t, dir, map[string]string{"Dockerfile": "FROM x\n", "main.go": "package x\n"})
+			testbed.WriteTree(t, dir, map[string]string{"Dockerfile": "FROM x\n", "main.go": "package x\n"})
 		}, want: []string{ReasonDockerfile}},
 		{name: "new explicit tag", change: func(_ *testing.T, _ string, img *config.Image) { img.Tags = []string{"v2"} }, want: []string{ReasonTags}},
 	}
@@ -80,7 +83,7 @@ func TestDecide(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			writeTree(t, dir, baseTree)
+			testbed.WriteTree(t, dir, baseTree)
 			img := config.Image{}
 			before := keyOf(t, NewHasher(nil), dir, img)
 			c := &Cache{memo: NewMemo(), images: map[string]ImageRecord{}, changed: map[string]ImageRecord{}}
