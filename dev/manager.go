@@ -108,12 +108,11 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	}
 	sel := cfg.Selector
 	if !cfg.Changes.Empty() {
-		pod, replaced, err := replaceSelected(ctx, c, cfg)
+		replaced, err := replaceSelected(ctx, c, cfg)
 		if err != nil {
 			return err
 		}
 		sel = replaced
-		fmt.Fprintf(cfg.Log, "Replaced the workload of pod %s with a dev copy\n", pod.Name)
 	}
 	pod, err := kube.WaitPod(ctx, c, sel)
 	if err != nil {
@@ -142,22 +141,34 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	return nil
 }
 
-// replaceSelected waits for the selected pod and replaces its workload.
-// A pod whose workload is deleted meanwhile (a dev copy that stop_dev
-// just removed, whose pods still run for a moment) is passed over: the
-// next pod the selector finds is taken.
-func replaceSelected(ctx context.Context, c *kube.Client, cfg Config) (kube.Pod, kube.Selector, error) {
+// replaceSelected replaces the workload of the selected pod, or updates
+// the dev copy of the workload this dev config already replaced when the
+// selector matches its pod template (no pod of the original is left to
+// select then). A pod whose workload is deleted meanwhile (a dev copy
+// that stop_dev just removed, whose pods still run for a moment) is
+// passed over: the next pod the selector finds is taken.
+func replaceSelected(ctx context.Context, c *kube.Client, cfg Config) (kube.Selector, error) {
+	sel, workload, err := replace.ReplaceExisting(ctx, c, cfg.Selector, cfg.Project, cfg.Name, cfg.Changes)
+	if err != nil || workload != "" {
+		if err == nil {
+			fmt.Fprintf(cfg.Log, "Updated the dev copy of %s\n", workload)
+		}
+		return sel, err
+	}
 	for attempt := 1; ; attempt++ {
 		pod, err := kube.WaitPod(ctx, c, cfg.Selector)
 		if err != nil {
-			return kube.Pod{}, kube.Selector{}, err
+			return kube.Selector{}, err
 		}
 		sel, err := replace.Replace(ctx, c, pod, cfg.Project, cfg.Name, cfg.Changes)
+		if err == nil {
+			fmt.Fprintf(cfg.Log, "Replaced the workload of pod %s with a dev copy\n", pod.Name)
+		}
 		if !errors.Is(err, replace.ErrGone) || attempt == 10 {
-			return pod, sel, err
+			return sel, err
 		}
 		if err := kube.Pause(ctx, 500*time.Millisecond); err != nil {
-			return kube.Pod{}, kube.Selector{}, err
+			return kube.Selector{}, err
 		}
 	}
 }

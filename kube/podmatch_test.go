@@ -63,3 +63,36 @@ func TestContainerChoice(t *testing.T) {
 		t.Error("an empty selector was accepted")
 	}
 }
+
+// TestTemplateContainer: a pod template is matched as its pods would be,
+// labels included.
+func TestTemplateContainer(t *testing.T) {
+	tmpl := &corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{
+			{Name: "sidecar", Image: "proxy:1"}, {Name: "app", Image: "r.io/app:dev"},
+		}},
+	}
+	cases := []struct {
+		s    Selector
+		want string
+	}{
+		{Selector{ImageSelector: "r.io/app"}, "app"},
+		{Selector{ImageSelector: "r.io/app:other"}, ""},
+		{Selector{ImageSelector: "r.io/app", LabelSelector: map[string]string{"app": "web"}}, "app"},
+		{Selector{ImageSelector: "r.io/app", LabelSelector: map[string]string{"app": "db"}}, ""},
+		{Selector{LabelSelector: map[string]string{"app": "web"}}, "sidecar"},
+	}
+	for _, tc := range cases {
+		got, err := TemplateContainer(tc.s, tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s: container %q, want %q", tc.s, got, tc.want)
+		}
+	}
+	if _, err := TemplateContainer(Selector{}, tmpl); err == nil {
+		t.Error("an empty selector was accepted")
+	}
+}

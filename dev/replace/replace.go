@@ -6,6 +6,8 @@ package replace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,9 +15,11 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/devspace-engine/devspace/dev/restart"
@@ -35,6 +39,10 @@ const (
 	// annotationOriginal the workload it stands in for (KIND/NAME).
 	labelDev           = "devspace.sh/dev"
 	annotationOriginal = "devspace.sh/original"
+	// labelTemplate on the copy's pods is a hash of their template: an
+	// updated copy's old pods, which still run for a while, are not
+	// selected.
+	labelTemplate = "devspace.sh/dev-template"
 )
 
 // Changes are what a dev config changes in one container.
@@ -97,25 +105,88 @@ var (
 // the copy's pods. A workload already replaced by this project keeps its
 // record and gets its copy updated.
 func Replace(ctx context.Context, c *kube.Client, pod kube.Pod, project, devName string, ch PodChanges) (kube.Selector, error) {
-	// The workload's controller may update it between our read and our
-	// patch (right after a restore it still writes its status): read
-	// again and retry, as kubectl's conflict retries do.
+	return retryConflicts(func() (kube.Selector, error) {
+		w, err := owner(ctx, c, pod)
+		if err != nil {
+			return kube.Selector{}, err
+		}
+		if w, err = originalOf(ctx, c, w, devName); err != nil {
+			return kube.Selector{}, err
+		}
+		return replaceWorkload(ctx, c, w, pod.Container, project, devName, ch)
+	})
+}
+
+// ReplaceExisting updates the dev copy of a workload that dev config
+// devName of project already replaced, when sel matches the workload's pod
+// template: a run that ended without stop_dev (killed, or another
+// devspace dev still running) left the copy, whose pods run the devImage
+// while the original has none, so no pod matches an imageSelector any
+// more. It returns the copy's pod selector and the workload (KIND/NAME),
+// "" when there is no such replacement.
+func ReplaceExisting(ctx context.Context, c *kube.Client, sel kube.Selector, project, devName string, ch PodChanges) (kube.Selector, string, error) {
+	var replaced string
+	copySel, err := retryConflicts(func() (kube.Selector, error) {
+		w, container, err := replacedMatching(ctx, c, sel, project, devName)
+		if err != nil || w == nil {
+			return kube.Selector{}, err
+		}
+		replaced = w.GetKind() + "/" + w.GetName()
+		return replaceWorkload(ctx, c, w, container, project, devName, ch)
+	})
+	if err != nil {
+		return kube.Selector{}, "", err
+	}
+	return copySel, replaced, nil
+}
+
+// retryConflicts runs replace again when a workload changed between our
+// read and our patch (right after a restore its controller still writes
+// its status), as kubectl's conflict retries do.
+func retryConflicts(replace func() (kube.Selector, error)) (kube.Selector, error) {
 	for attempt := 1; ; attempt++ {
-		sel, err := replaceOnce(ctx, c, pod, project, devName, ch)
+		sel, err := replace()
 		if !apierrors.IsConflict(err) || attempt == 5 {
 			return sel, err
 		}
 	}
 }
 
-func replaceOnce(ctx context.Context, c *kube.Client, pod kube.Pod, project, devName string, ch PodChanges) (kube.Selector, error) {
-	w, err := owner(ctx, c, pod)
+// replacedMatching finds the workload dev config devName of project
+// replaced in sel's namespace whose pod template sel matches, and the
+// container sel chooses in it; nil when there is none.
+func replacedMatching(ctx context.Context, c *kube.Client, sel kube.Selector, project, devName string) (*unstructured.Unstructured, string, error) {
+	ns := sel.Namespace
+	if ns == "" {
+		ns = c.Namespace
+	}
+	found, err := replacedBy(ctx, c, ns, project)
 	if err != nil {
-		return kube.Selector{}, err
+		return nil, "", err
 	}
-	if w, err = originalOf(ctx, c, w, devName); err != nil {
-		return kube.Selector{}, err
+	for _, r := range found {
+		if r.err != nil || r.rec.Dev != devName {
+			continue
+		}
+		var tmpl corev1.PodTemplateSpec
+		raw, _, _ := unstructured.NestedMap(r.w.Object, "spec", "template")
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &tmpl); err != nil {
+			continue // not a template we can read: not ours to match
+		}
+		container, err := kube.TemplateContainer(sel, &tmpl)
+		if err != nil {
+			return nil, "", err
+		}
+		if container != "" {
+			return r.w, container, nil
+		}
 	}
+	return nil, "", nil
+}
+
+// replaceWorkload creates or updates the dev copy of w, the selected
+// container first in the changes, and scales w to zero.
+func replaceWorkload(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, container, project, devName string, ch PodChanges) (kube.Selector, error) {
 	rec, replaced, err := recordOf(w)
 	if err != nil {
 		return kube.Selector{}, err
@@ -124,16 +195,17 @@ func replaceOnce(ctx context.Context, c *kube.Client, pod kube.Pod, project, dev
 		replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas")
 		rec = ReplaceRecord{Kind: w.GetKind(), Replicas: replicas, Copy: w.GetName() + "-devspace", Dev: devName}
 	}
+	ch.Containers = slices.Clone(ch.Containers)
 	for i := range ch.Containers {
 		if ch.Containers[i].Container == "" {
-			ch.Containers[i].Container = pod.Container // the one the selector chose
+			ch.Containers[i].Container = container // the one the selector chose
 		}
 	}
 	dc, err := devCopy(w, rec.Copy, project, devName, ch)
 	if err != nil {
 		return kube.Selector{}, err
 	}
-	if _, err := c.Apply(ctx, dc, pod.Namespace); err != nil {
+	if _, err := c.Apply(ctx, dc, w.GetNamespace()); err != nil {
 		return kube.Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
 	}
 	if !replaced {
@@ -141,7 +213,9 @@ func replaceOnce(ctx context.Context, c *kube.Client, pod kube.Pod, project, dev
 			return kube.Selector{}, err
 		}
 	}
-	return kube.Selector{Namespace: pod.Namespace, LabelSelector: map[string]string{LabelDevCopy: rec.Copy}, Container: pod.Container}, nil
+	podLabels, _, _ := unstructured.NestedStringMap(dc.Object, "spec", "template", "metadata", "labels")
+	current := map[string]string{LabelDevCopy: rec.Copy, labelTemplate: podLabels[labelTemplate]}
+	return kube.Selector{Namespace: w.GetNamespace(), LabelSelector: current, Container: container}, nil
 }
 
 // originalOf returns the workload a dev copy stands in for, when w is
@@ -230,6 +304,9 @@ func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Pod
 	if err := applyPatches(tmpl, ch.Patches); err != nil {
 		return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
 	}
+	if err := labelTemplateHash(tmpl); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
+	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "apps/v1", "kind": "Deployment",
 		"metadata": map[string]any{
@@ -243,6 +320,21 @@ func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Pod
 			"template": tmpl,
 		},
 	}}, nil
+}
+
+// labelTemplateHash labels the pods of tmpl with a hash of tmpl.
+func labelTemplateHash(tmpl map[string]any) error {
+	raw, err := json.Marshal(tmpl) // map keys sorted: the same template, the same hash
+	if err != nil {
+		return fmt.Errorf("pod template: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	labels, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "labels")
+	if labels == nil {
+		labels = map[string]string{} // a patch removed them
+	}
+	labels[labelTemplate] = hex.EncodeToString(sum[:6])
+	return unstructured.SetNestedStringMap(tmpl, labels, "metadata", "labels")
 }
 
 // applyChanges edits the chosen container (the first when none is named).
@@ -322,34 +414,58 @@ func refOf(w *unstructured.Unstructured) kube.Ref {
 // back and lose the record, the copies are deleted. It returns the
 // restored workloads.
 func Restore(ctx context.Context, c *kube.Client, namespace, project, devName string) ([]string, error) {
+	found, err := replacedBy(ctx, c, namespace, project)
+	if err != nil {
+		return nil, err
+	}
 	var restored []string
 	var errs []error
+	for _, r := range found {
+		if r.err != nil {
+			errs = append(errs, r.err)
+			continue
+		}
+		if devName != "" && r.rec.Dev != devName {
+			continue
+		}
+		if err := restoreOne(ctx, c, r.w, r.rec); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		restored = append(restored, r.w.GetKind()+"/"+r.w.GetName())
+	}
+	return restored, errors.Join(errs...)
+}
+
+// replacedWorkload is a workload with its replacement record, or the
+// error that the record cannot be read.
+type replacedWorkload struct {
+	w   *unstructured.Unstructured
+	rec ReplaceRecord
+	err error
+}
+
+// replacedBy lists the Deployments and StatefulSets project replaced in
+// namespace.
+func replacedBy(ctx context.Context, c *kube.Client, namespace, project string) ([]replacedWorkload, error) {
+	var found []replacedWorkload
 	for _, gvr := range []schema.GroupVersionResource{deployments, statefulSets} {
 		list, err := c.Dynamic().Resource(gvr).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: LabelReplacedBy + "=" + project})
 		if err != nil {
 			if apierrors.IsNotFound(err) || apierrors.IsForbidden(err) {
 				continue
 			}
-			return restored, fmt.Errorf("find replaced workloads in namespace %s: %w", namespace, err)
+			return found, fmt.Errorf("find replaced workloads in namespace %s: %w", namespace, err)
 		}
 		for i := range list.Items {
 			w := &list.Items[i]
 			rec, ok, err := recordOf(w)
-			if err != nil {
-				errs = append(errs, err)
-				continue
+			if ok || err != nil {
+				found = append(found, replacedWorkload{w: w, rec: rec, err: err})
 			}
-			if !ok || (devName != "" && rec.Dev != devName) {
-				continue
-			}
-			if err := restoreOne(ctx, c, w, rec); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			restored = append(restored, w.GetKind()+"/"+w.GetName())
 		}
 	}
-	return restored, errors.Join(errs...)
+	return found, nil
 }
 
 func restoreOne(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, rec ReplaceRecord) error {
