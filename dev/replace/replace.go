@@ -208,7 +208,9 @@ func replaceWorkload(ctx context.Context, c *kube.Client, w *unstructured.Unstru
 	if _, err := c.Apply(ctx, dc, w.GetNamespace()); err != nil {
 		return kube.Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
 	}
-	if !replaced {
+	// A deploy since the replacement may have scaled the original up
+	// again (its manifest's replicas): back to zero, the record kept.
+	if replicas, _, _ := unstructured.NestedInt64(w.Object, "spec", "replicas"); !replaced || replicas != 0 {
 		if err := scaleAway(ctx, c, w, rec, project); err != nil {
 			return kube.Selector{}, err
 		}
