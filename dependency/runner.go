@@ -80,7 +80,25 @@ func NewRunner(root *Project, opts Options) *Runner {
 	r := &Runner{opts: opts, root: root, reg: newRegistry()}
 	n := r.reg.node(root.key, root.Name)
 	n.loadOnce.Do(func() { n.project = root })
+	r.linkRuntime(root)
 	return r
+}
+
+// linkRuntime lets p's runtime variables reach its dependencies' stores
+// (${runtime.dependencies.NAME.images.IMG.tag}). A dependency not loaded
+// yet is loaded then; variable lookups carry no context, so that load
+// cannot be cancelled (it only reads files unless a var runs a command).
+func (r *Runner) linkRuntime(p *Project) {
+	if p.Runtime == nil {
+		return
+	}
+	p.Runtime.SetDependencies(func(name string) (*runvars.Store, error) {
+		dep, err := r.Project(context.Background(), p, name)
+		if err != nil {
+			return nil, err
+		}
+		return dep.Runtime, nil
+	})
 }
 
 // Root is the project the run started in.
@@ -268,7 +286,7 @@ func (r *Runner) resolve(ctx context.Context, from *Project, name string) (*node
 	if err != nil {
 		return nil, err
 	}
-	n := r.reg.node(loc.key(), name)
+	n := r.reg.node(loc.ConfigFile(), name)
 	n.loadOnce.Do(func() { n.project, n.loadErr = r.load(ctx, from, name, dep, loc) })
 	if n.loadErr != nil {
 		return nil, n.loadErr
@@ -303,6 +321,8 @@ func (r *Runner) load(ctx context.Context, from *Project, name string, dep *conf
 	if dep.Namespace != "" {
 		flags["namespace"] = dep.Namespace
 	}
-	return &Project{Name: name, Config: cfg, Runtime: r.opts.Runtime(cfg), CLIFlags: flags,
-		ignoreDependencies: dep.IgnoreDependencies, key: loc.key()}, nil
+	p := &Project{Name: name, Config: cfg, Runtime: r.opts.Runtime(cfg), CLIFlags: flags,
+		ignoreDependencies: dep.IgnoreDependencies, key: loc.ConfigFile()}
+	r.linkRuntime(p)
+	return p, nil
 }

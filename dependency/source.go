@@ -17,10 +17,10 @@ type Location struct {
 	File string
 }
 
-// key identifies a project in the tree by its config file: two parents
-// naming the same project share one run, and a dependency naming the
-// root's directory is the root.
-func (l Location) key() string {
+// ConfigFile is the dependency's config file. It also identifies the
+// project in the tree: two parents naming the same project share one run,
+// and a dependency naming the root's directory is the root.
+func (l Location) ConfigFile() string {
 	if l.File != "" {
 		return l.File
 	}

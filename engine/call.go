@@ -106,6 +106,20 @@ func (c *Call) Prefixed(out io.Writer, prefix string) *PrefixWriter {
 	return c.engine.prefixed(out, prefix)
 }
 
+// Labelled returns the output of a nested run called name (a pipeline of
+// run_pipelines, a dependency): whole lines, prefixed "[name] " on the
+// caller's own output, where prefixes of nested runs stack; redirected
+// output (`> file`) is the caller's to shape, so it gets whole lines
+// without prefixes. Call Flush on both when the run ends.
+func (c *Call) Labelled(name string) (stdout, stderr *PrefixWriter) {
+	_, nested := c.Stdout.(*PrefixWriter)
+	label := ""
+	if c.Stdout == c.engine.stdout || nested {
+		label = "[" + name + "] "
+	}
+	return c.engine.prefixed(c.Stdout, label), c.engine.prefixed(c.Stderr, label)
+}
+
 // Builtin returns the builtin a command name runs, following the engine's
 // order: a config function of that name wins (no builtin), and __NAME
 // reaches a builtin that a function shadows.
