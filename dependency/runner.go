@@ -8,6 +8,7 @@
 package dependency
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -325,4 +326,51 @@ func (r *Runner) load(ctx context.Context, from *Project, name string, dep *conf
 		ignoreDependencies: dep.IgnoreDependencies, key: loc.ConfigFile()}
 	r.linkRuntime(p)
 	return p, nil
+}
+
+// Entry is one dependency in the tree, for `devspace list dependencies`.
+type Entry struct {
+	// Chain names the dependency through its parents (web/shared).
+	Chain    []string
+	Dir      string
+	Pipeline string
+	// Note says why the entry's own dependencies are not listed: seen
+	// earlier in the tree, cyclic, or ignoreDependencies.
+	Note string
+}
+
+// Tree walks the whole tree depth first, loading every dependency once; a
+// project reached again is listed without its dependencies.
+func (r *Runner) Tree(ctx context.Context) ([]Entry, error) {
+	var out []Entry
+	seen := map[string]bool{r.root.key: true}
+	var walk func(p *Project, chain []string) error
+	walk = func(p *Project, chain []string) error {
+		deps := p.dependencies()
+		for _, name := range slices.Sorted(maps.Keys(deps)) {
+			n, err := r.resolve(ctx, p, name)
+			if err != nil {
+				return err
+			}
+			e := Entry{Chain: append(slices.Clone(chain), name), Dir: n.project.Config.Dir,
+				Pipeline: cmp.Or(deps[name].Pipeline, "deploy")}
+			switch {
+			case slices.Contains(chain, name) || n.project.key == r.root.key:
+				e.Note = "cyclic: not run again"
+			case seen[n.project.key]:
+				e.Note = "runs once, listed above"
+			case n.project.ignoreDependencies:
+				e.Note = "ignoreDependencies"
+			}
+			out = append(out, e)
+			if e.Note == "" {
+				seen[n.project.key] = true
+				if err := walk(n.project, e.Chain); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return out, walk(r.root, nil)
 }
