@@ -266,3 +266,32 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestIgnoredAndDisabledDependenciesAreNotRun(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a", "off"}, "a": {"b"}, "b": nil, "off": nil})
+	tr.configs["root"].Dependencies["a"].IgnoreDependencies = true
+	tr.configs["root"].Dependencies["off"].Disabled = true
+	var r *Runner
+	var inner error
+	tr.run["a"] = func(ctx context.Context, _ *Runner) error {
+		tr.record("a")
+		inner = r.Run(ctx, Request{Names: []string{"b"}, Output: all(nil).Output})
+		return r.Run(ctx, all(io.Discard))
+	}
+	tr.run["b"] = func(context.Context, *Runner) error { tr.record("b"); return nil }
+	tr.run["off"] = func(context.Context, *Runner) error { tr.record("off"); return nil }
+	r = tr.runner()
+	if err := r.Run(context.Background(), all(io.Discard)); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tr.log, []string{"a"}) {
+		t.Errorf("runs = %q, want only a", tr.log)
+	}
+	if inner == nil || !strings.Contains(inner.Error(), "couldn't find dependency b") {
+		t.Errorf("naming an ignored dependency: err = %v", inner)
+	}
+	err := r.Run(context.Background(), Request{Names: []string{"off"}, Output: all(nil).Output})
+	if err == nil || !strings.Contains(err.Error(), "couldn't find dependency off") {
+		t.Errorf("naming a disabled dependency: err = %v", err)
+	}
+}
