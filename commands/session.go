@@ -81,14 +81,14 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
 	s.svc = builtins.NewServices(maxBuilds)
 	store := runtimeStore(cfg)
-	newEngine := func(cfg *config.Config, store *runvars.Store, cliFlags map[string]string, stdout, stderr io.Writer) *engine.Engine {
+	newEngine := func(cfg *config.Config, store *runvars.Store, cliFlags map[string]string, stdin io.Reader, stdout, stderr io.Writer) *engine.Engine {
 		return engine.New(engine.Options{
 			Config:   cfg,
 			Runtime:  store,
 			Builtins: builtins.All(s.svc),
 			Environ:  environ,
 			CLIFlags: cliFlags,
-			Stdin:    s.stdio.Stdin,
+			Stdin:    stdin,
 			Stdout:   stdout,
 			Stderr:   stderr,
 			Debug:    flags.boolean("debug"),
@@ -97,7 +97,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			TmpDir:   tmpDir,
 		})
 	}
-	s.eng = newEngine(cfg, store, flags.values, s.stdio.Stdout, s.stdio.Stderr)
+	s.eng = newEngine(cfg, store, flags.values, s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr)
 	s.root = &dependency.Project{Name: cfg.Name, Config: cfg, Runtime: store, CLIFlags: flags.values}
 	s.svc.Dependencies = dependency.NewRunner(s.root, dependency.Options{
 		Load: func(ctx context.Context, req dependency.LoadRequest) (*config.Config, error) {
@@ -109,7 +109,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		},
 		Runtime: runtimeStore,
 		Run: func(ctx context.Context, p *dependency.Project, req dependency.PipelineRequest) error {
-			eng := newEngine(p.Config, p.Runtime, p.CLIFlags, req.Stdout, req.Stderr)
+			eng := newEngine(p.Config, p.Runtime, p.CLIFlags, req.Stdin, req.Stdout, req.Stderr)
 			return eng.RunPipeline(ctx, req.Pipeline, engine.RunOptions{Flags: req.Flags})
 		},
 	})

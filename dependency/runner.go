@@ -52,7 +52,10 @@ type LoadRequest struct {
 type PipelineRequest struct {
 	Pipeline string
 	// Flags are --set-flag values.
-	Flags          map[string]string
+	Flags map[string]string
+	// Stdin is the caller's; a dependency running alongside others gets
+	// an empty one (they cannot share it).
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 }
 
@@ -140,7 +143,8 @@ type Request struct {
 	// Output returns the writers of one dependency's output; done flushes them.
 	Output func(name string) (stdout, stderr io.Writer, done func())
 	// Log receives messages about skipped dependencies.
-	Log io.Writer
+	Log   io.Writer
+	Stdin io.Reader
 }
 
 // Run runs the requested dependencies of ctx's project: concurrently by
@@ -155,7 +159,7 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 	}
 	if req.Sequential || len(names) <= 1 {
 		for _, name := range names {
-			if err := r.runOne(ctx, from, name, req); err != nil {
+			if err := r.runOne(ctx, from, name, req, req.Stdin); err != nil {
 				return err
 			}
 		}
@@ -163,7 +167,7 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 	}
 	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError()
 	for _, name := range names {
-		p.Go(func(ctx context.Context) error { return r.runOne(ctx, from, name, req) })
+		p.Go(func(ctx context.Context) error { return r.runOne(ctx, from, name, req, strings.NewReader("")) })
 	}
 	return p.Wait()
 }
@@ -221,7 +225,7 @@ func unknownError(name string, deps map[string]*config.Dependency) error {
 
 // runOne runs one dependency of from, or waits for it when another parent
 // runs it, or skips it when the edge closes a cycle.
-func (r *Runner) runOne(ctx context.Context, from *Project, name string, req Request) error {
+func (r *Runner) runOne(ctx context.Context, from *Project, name string, req Request, stdin io.Reader) error {
 	n, err := r.resolve(ctx, from, name)
 	if err != nil {
 		return err
@@ -239,13 +243,13 @@ func (r *Runner) runOne(ctx context.Context, from *Project, name string, req Req
 			return ctx.Err()
 		}
 	}
-	n.finish(r.runPipeline(ctx, n.project, name, from.Config.Dependencies[name], req))
+	n.finish(r.runPipeline(ctx, n.project, name, from.Config.Dependencies[name], req, stdin))
 	return n.err
 }
 
 // runPipeline runs the pipeline of dependency p, which its parent calls
 // name: --pipeline, else the dependency's pipeline, else deploy.
-func (r *Runner) runPipeline(ctx context.Context, p *Project, name string, dep *config.Dependency, req Request) error {
+func (r *Runner) runPipeline(ctx context.Context, p *Project, name string, dep *config.Dependency, req Request, stdin io.Reader) error {
 	pipeline := req.Pipeline
 	if pipeline == "" {
 		pipeline = dep.Pipeline
@@ -255,7 +259,7 @@ func (r *Runner) runPipeline(ctx context.Context, p *Project, name string, dep *
 	}
 	stdout, stderr, done := req.Output(name)
 	defer done()
-	err := r.opts.Run(context.WithValue(ctx, projectKey{}, p), p, PipelineRequest{Pipeline: pipeline, Flags: req.Flags, Stdout: stdout, Stderr: stderr})
+	err := r.opts.Run(context.WithValue(ctx, projectKey{}, p), p, PipelineRequest{Pipeline: pipeline, Flags: req.Flags, Stdin: stdin, Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		return fmt.Errorf("dependency %q (pipeline %s): %w", name, pipeline, err)
 	}
