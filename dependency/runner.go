@@ -145,6 +145,9 @@ type Request struct {
 	// Log receives messages about skipped dependencies.
 	Log   io.Writer
 	Stdin io.Reader
+	// ContinueOnError runs every dependency even when one fails and
+	// returns all failures (the calling pipeline's continueOnError).
+	ContinueOnError bool
 }
 
 // Run runs the requested dependencies of ctx's project: concurrently by
@@ -158,14 +161,21 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		return err
 	}
 	if req.Sequential || len(names) <= 1 {
+		var errs []error
 		for _, name := range names {
 			if err := r.runOne(ctx, from, name, req, req.Stdin); err != nil {
-				return err
+				if !req.ContinueOnError {
+					return err
+				}
+				errs = append(errs, err)
 			}
 		}
-		return nil
+		return errors.Join(errs...)
 	}
-	p := pool.New().WithErrors().WithContext(ctx).WithCancelOnError().WithFirstError()
+	p := pool.New().WithErrors().WithContext(ctx)
+	if !req.ContinueOnError {
+		p = p.WithCancelOnError().WithFirstError()
+	}
 	for _, name := range names {
 		p.Go(func(ctx context.Context) error { return r.runOne(ctx, from, name, req, strings.NewReader("")) })
 	}

@@ -295,3 +295,29 @@ func TestIgnoredAndDisabledDependenciesAreNotRun(t *testing.T) {
 		t.Errorf("naming a disabled dependency: err = %v", err)
 	}
 }
+
+func TestContinueOnErrorRunsEveryDependencyAndReportsAllFailures(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a", "b", "c"}, "a": nil, "b": nil, "c": nil})
+	tr.run["a"] = func(context.Context, *Runner) error { return errors.New("a broke") }
+	tr.run["b"] = func(ctx context.Context, _ *Runner) error {
+		time.Sleep(50 * time.Millisecond) // still running when a fails
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		tr.record("b")
+		return nil
+	}
+	tr.run["c"] = func(context.Context, *Runner) error { return errors.New("c broke") }
+	for _, sequential := range []bool{false, true} {
+		tr.log = nil
+		req := all(io.Discard)
+		req.ContinueOnError, req.Sequential = true, sequential
+		err := tr.runner().Run(context.Background(), req)
+		if err == nil || !strings.Contains(err.Error(), `dependency "a" (pipeline deploy): a broke`) || !strings.Contains(err.Error(), `dependency "c" (pipeline deploy): c broke`) {
+			t.Errorf("sequential=%v: err = %v, want both failures", sequential, err)
+		}
+		if !slices.Equal(tr.log, []string{"b"}) {
+			t.Errorf("sequential=%v: runs = %q, want b to finish", sequential, tr.log)
+		}
+	}
+}

@@ -99,6 +99,13 @@ func (c *Call) cliFlags() map[string]string {
 	return c.engine.cliFlags
 }
 
+// ContinueOnError reports whether the calling pipeline has
+// continueOnError: a builtin running several things then runs them all
+// and reports every failure instead of cancelling the rest at the first.
+func (c *Call) ContinueOnError() bool {
+	return c.job != nil && c.job.Pipeline != nil && c.job.Pipeline.ContinueOnError
+}
+
 // Prefixed returns a writer that prefixes every line written to out (an
 // empty prefix only keeps lines whole), sharing one lock with every other
 // writer of the run for the same destination. Call Flush when done.
