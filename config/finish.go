@@ -108,7 +108,7 @@ func (c *Config) scriptSource(path string) ScriptSource {
 	if !ok {
 		return ScriptSource{}
 	}
-	lines := strings.Split(string(c.Source), "\n")
+	lines := sourceLines(c.Source)
 	if pos.Line < 1 || pos.Line > len(lines) {
 		return ScriptSource{}
 	}

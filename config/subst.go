@@ -126,7 +126,7 @@ func isDecimal(s string) bool {
 // error about a ${VAR} points at the reference itself, also inside quotes
 // and block scalars. Without a match it returns line:col unchanged.
 func (l *loader) findAfter(line, col int, text string) (int, int) {
-	lines := strings.Split(string(l.src), "\n")
+	lines := sourceLines(l.src)
 	for i := line - 1; i >= 0 && i < len(lines); i++ {
 		from := 0
 		if i == line-1 {
