@@ -133,6 +133,12 @@ type loader struct {
 	// noCommands makes a variable that needs a command an error instead
 	// of running it (fuzzing must not run what it generates).
 	noCommands bool
+	// files lists the files of this load (the config, then its imports);
+	// base is where this loader's file's lines start (see lineStride),
+	// and stack the chain of files that imported it, for cycles.
+	files *fileTable
+	base  int
+	stack []string
 }
 
 func (l *loader) load() (*Config, error) {
@@ -143,6 +149,9 @@ func (l *loader) load() (*Config, error) {
 		return nil, err
 	}
 	if err := l.normalize(); err != nil {
+		return nil, err
+	}
+	if err := l.resolveImports(); err != nil {
 		return nil, err
 	}
 	profiles, err := l.applyProfiles()
@@ -181,8 +190,13 @@ func (l *loader) load() (*Config, error) {
 	return cfg, nil
 }
 
+// errorf positions an error at line:col of this loader's file, or, for a
+// line of the merged tree, of the file it came from (see lineStride).
 func (l *loader) errorf(line, col int, format string, args ...any) *Error {
-	return NewError(l.path, l.src, line, col, format, args...)
+	if line < lineStride {
+		line += l.base
+	}
+	return l.table().errorf(line, col, format, args...)
 }
 
 // fromYAML turns a goccy error into a positioned Error.
@@ -277,6 +291,7 @@ func (l *loader) decode() (*Config, error) {
 	cfg.Raw = raw
 	cfg.Path, cfg.Dir, cfg.Source = l.path, filepath.Dir(l.path), l.src
 	cfg.positions = index(l.path, l.root)
+	cfg.files = l.table()
 	return cfg, nil
 }
 
