@@ -23,9 +23,6 @@ var importedSections = []string{"vars", "pipelines", "functions", "commands", "i
 // resolveImports loads every enabled `imports:` entry (recursively, each
 // file's own imports first) and merges its sections into this tree.
 func (l *loader) resolveImports() error {
-	if l.stack == nil {
-		l.stack = []string{filepath.Clean(l.path)}
-	}
 	var imports []*Import
 	if err := l.decodeSection("imports", &imports); err != nil {
 		return err
@@ -35,7 +32,7 @@ func (l *loader) resolveImports() error {
 		if imp == nil || (imp.Enabled != nil && !*imp.Enabled) {
 			continue
 		}
-		sub, err := l.loadImport(imp, at)
+		sub, err := l.loadSource(imp.SourceConfig, at)
 		if err != nil {
 			return err
 		}
@@ -46,12 +43,16 @@ func (l *loader) resolveImports() error {
 	return nil
 }
 
-// loadImport finds, parses and prepares one imported file: its lines are
+// loadSource finds, parses and prepares the config a source written at the
+// dotted path `at` points to (an import, a profile's parent): its lines are
 // moved into a range of their own (see fileTable) so that every later
 // error about its values names it, its relative paths are made absolute,
 // and its own imports are merged into it.
-func (l *loader) loadImport(imp *Import, at string) (*loader, error) {
-	spec, err := l.importSpec(imp.SourceConfig, at)
+func (l *loader) loadSource(sc SourceConfig, at string) (*loader, error) {
+	if l.stack == nil {
+		l.stack = []string{filepath.Clean(l.path)}
+	}
+	spec, err := l.importSpec(sc, at)
 	if err != nil {
 		return nil, err
 	}
