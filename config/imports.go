@@ -56,6 +56,9 @@ func (l *loader) loadSource(sc SourceConfig, at string) (*loader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.noCommands {
+		return nil, l.errorAtPath(at, "imports and other sources are not loaded here")
+	}
 	ctx := l.opts.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -123,9 +126,10 @@ func (l *loader) importSpec(sc SourceConfig, at string) (source.Spec, error) {
 			return ref
 		})
 	}
-	spec := source.Spec{Path: expand(sc.Path), Git: expand(sc.Git), Branch: expand(sc.Branch), Tag: expand(sc.Tag),
-		Revision: expand(sc.Revision), SubPath: expand(sc.SubPath), CloneArgs: sc.CloneArgs,
-		DisableShallow: sc.DisableShallow, DisablePull: sc.DisablePull}
+	spec := sc.Spec()
+	for _, field := range []*string{&spec.Path, &spec.Git, &spec.Branch, &spec.Tag, &spec.Revision, &spec.SubPath} {
+		*field = expand(*field)
+	}
 	if missing != "" {
 		return spec, l.errorAtPath(at, "import: variable %q is not set: imports may use environment variables and --var values only", missing)
 	}
@@ -133,6 +137,12 @@ func (l *loader) importSpec(sc SourceConfig, at string) (source.Spec, error) {
 		return spec, l.errorAtPath(at, "import without a source: set `path:` or `git:`")
 	}
 	return spec, nil
+}
+
+// Spec is the source as package source takes it.
+func (sc SourceConfig) Spec() source.Spec {
+	return source.Spec{Path: sc.Path, Git: sc.Git, Branch: sc.Branch, Tag: sc.Tag, Revision: sc.Revision,
+		SubPath: sc.SubPath, CloneArgs: sc.CloneArgs, DisableShallow: sc.DisableShallow, DisablePull: sc.DisablePull}
 }
 
 // merge adds the sections of an imported tree to this one, keeping this

@@ -130,8 +130,9 @@ type loader struct {
 	src  []byte
 	opts LoadOptions
 	root ast.Node
-	// noCommands makes a variable that needs a command an error instead
-	// of running it (fuzzing must not run what it generates).
+	// noCommands makes a variable that needs a command, and an import or
+	// other source, an error instead of running git or reading other files
+	// (fuzzing must not run what it generates).
 	noCommands bool
 	// files lists the files of this load (the config, then its imports);
 	// base is where this loader's file's lines start (see lineStride),

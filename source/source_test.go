@@ -2,6 +2,9 @@ package source
 
 import (
 	"context"
+	"io"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,4 +197,36 @@ func resolve2(t *testing.T, spec Spec, from string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// TestGitOverHTTP serves the origin with `git http-backend` on loopback,
+// as a git server would (smart HTTP), and resolves a branch through it.
+func TestGitOverHTTP(t *testing.T) {
+	o := newOrigin(t)
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(&cgi.Handler{
+		Path:   gitPath,
+		Args:   []string{"http-backend"},
+		Env:    []string{"GIT_PROJECT_ROOT=" + filepath.Dir(o.bare), "GIT_HTTP_EXPORT_ALL=1"},
+		Stderr: io.Discard, // the backend's complaint about missing.git
+	})
+	defer srv.Close()
+	url := srv.URL + "/" + filepath.Base(o.bare)
+	dir := resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"})
+	if got := read(t, dir, "file.txt"); got != "v1" {
+		t.Errorf("over HTTP: file.txt = %q, want v1", got)
+	}
+	o.commit("app/file.txt", "v2")
+	o.push("main")
+	fetched.Clear()
+	if got := read(t, resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"}), "file.txt"); got != "v2" {
+		t.Errorf("fetch over HTTP: file.txt = %q, want v2", got)
+	}
+	_, err = Resolve(context.Background(), Spec{Git: srv.URL + "/missing.git"}, "")
+	if err == nil || !strings.Contains(err.Error(), "/missing.git") {
+		t.Errorf("missing repository over HTTP: err = %v", err)
+	}
 }
