@@ -140,6 +140,10 @@ type loader struct {
 	files *fileTable
 	base  int
 	stack []string
+	// elsewhere holds the loaders of other configs whose profiles were
+	// applied here (profile parents with a source), by the prefix of their
+	// paths ("@2:profiles[0]").
+	elsewhere map[string]*loader
 }
 
 func (l *loader) load() (*Config, error) {

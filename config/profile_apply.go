@@ -82,8 +82,16 @@ func (a *profileApplier) applyExternal(d *profileDef, p parentRef) error {
 	if err != nil {
 		return err
 	}
+	// The profiles' paths get a prefix naming their config, so that errors
+	// about them are positioned in its tree (see errorAtPath).
+	prefix := fmt.Sprintf("@%d:", sub.base/lineStride)
+	if a.l.elsewhere == nil {
+		a.l.elsewhere = map[string]*loader{}
+	}
+	a.l.elsewhere[prefix] = sub
 	other := &profileApplier{l: a.l, defs: map[string]*profileDef{}, applied: map[string]bool{}}
 	for _, def := range defs {
+		def.path = prefix + def.path
 		other.defs[def.Name] = def
 	}
 	if other.defs[p.name] == nil {

@@ -77,6 +77,9 @@ func (l *loader) decodeSection(section string, out any) error {
 }
 
 func (l *loader) errorAtPath(path, format string, args ...any) *Error {
+	if prefix, rest, ok := strings.Cut(path, ":"); ok && strings.HasPrefix(prefix, "@") && l.elsewhere[prefix+":"] != nil {
+		return l.elsewhere[prefix+":"].errorAtPath(rest, format, args...)
+	}
 	p, ok := index(l.path, l.root)[path]
 	if !ok {
 		return l.errorf(0, 0, format, args...)
