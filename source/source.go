@@ -217,11 +217,31 @@ func git(ctx context.Context, dir string, args ...string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
+		msg := gitReason(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
 		return fmt.Errorf("git %s: %s", args[0], msg)
 	}
 	return nil
+}
+
+// gitReason condenses git's stderr to its fatal and error lines, on one
+// line, leaving out the advice around them.
+func gitReason(stderr string) string {
+	var all, reasons []string
+	for line := range strings.Lines(stderr) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		all = append(all, line)
+		if strings.HasPrefix(line, "fatal:") || strings.HasPrefix(line, "error:") {
+			reasons = append(reasons, line)
+		}
+	}
+	if len(reasons) == 0 {
+		reasons = all
+	}
+	return strings.Join(reasons, "; ")
 }
