@@ -261,9 +261,17 @@ func (l *loader) rebasePaths() {
 	}
 }
 
-// rebaseSync rewrites the LOCAL part of each sync entry's `path: LOCAL:REMOTE`.
+// rebaseSync rewrites the LOCAL part of each sync entry's `path: LOCAL:REMOTE`
+// and its exclude files.
 func rebaseSync(seq ast.Node, dir string) {
 	eachItem(seq, func(item ast.Node) {
+		for _, field := range []string{"excludeFile", "uploadExcludeFile", "downloadExcludeFile"} {
+			if mv := lookup(item, field); mv != nil {
+				if s, ok := unwrap(mv.Value).(*ast.StringNode); ok && isRelativePath(s.Value) {
+					s.Value = filepath.Join(dir, s.Value)
+				}
+			}
+		}
 		mv := lookup(item, "path")
 		if mv == nil {
 			return
