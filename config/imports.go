@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -104,39 +105,43 @@ func (l *loader) loadSource(sc SourceConfig, at string) (*loader, error) {
 	return sub, nil
 }
 
-// importSpec turns an import entry into a source, with ${VAR}s in it taken
-// from --var flags and the environment (the config's own vars are resolved
-// after its imports, which may define them).
+// importSpec turns an import entry into a source. ${VAR}s in it resolve
+// like any variable, from what is known before the import is merged:
+// --var flags, the environment, predefined variables and the `vars:` of
+// this file (and of the imports merged before this one).
 func (l *loader) importSpec(sc SourceConfig, at string) (source.Spec, error) {
-	flags, err := parseVarFlags(l.opts.Vars)
-	if err != nil {
-		return source.Spec{}, err
+	spec := sc.Spec()
+	if sc.Path == "" && sc.Git == "" {
+		return spec, l.errorAtPath(at, "import without a source: set `path:` or `git:`")
 	}
-	var missing string
+	var r *varResolver
+	var firstErr error
 	expand := func(s string) string {
 		return varRef.ReplaceAllStringFunc(s, func(ref string) string {
-			name := ref[2 : len(ref)-1]
-			if v, ok := flags[name]; ok {
-				return v
+			if firstErr != nil {
+				return ref
 			}
-			if v, ok := envMap(l.opts.Environ)[name]; ok {
-				return v
+			if r == nil {
+				if r, firstErr = l.newVarResolver(l.projectName(), nil); firstErr != nil {
+					return ref
+				}
 			}
-			missing = name
-			return ref
+			v, err := r.get(ref[2 : len(ref)-1])
+			if err != nil {
+				firstErr = err
+				return ref
+			}
+			return v
 		})
 	}
-	spec := sc.Spec()
 	for _, field := range []*string{&spec.Path, &spec.Git, &spec.Branch, &spec.Tag, &spec.Revision, &spec.SubPath} {
 		*field = expand(*field)
 	}
-	if missing != "" {
-		return spec, l.errorAtPath(at, "import: variable %q is not set: imports may use environment variables and --var values only", missing)
+	var pe *Error
+	if firstErr != nil && !errors.As(firstErr, &pe) {
+		firstErr = l.errorAtPath(at, "import: %v", firstErr)
 	}
-	if spec.Path == "" && spec.Git == "" {
-		return spec, l.errorAtPath(at, "import without a source: set `path:` or `git:`")
-	}
-	return spec, nil
+	return spec, firstErr
 }
 
 // Spec is the source as package source takes it.

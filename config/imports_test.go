@@ -127,3 +127,25 @@ func TestImportVersion(t *testing.T) {
 		t.Errorf("error names %s, want old.yaml", e.Pos.File)
 	}
 }
+
+func TestImportUndefinedVariable(t *testing.T) {
+	_, _, err := loadTree(t, map[string]string{
+		"devspace.yaml": "version: v2beta1\nimports:\n  - path: ./${NOPE}.yaml\n",
+	})
+	checkError(t, err, wantPos{3, 5, `import: variable "NOPE" is not defined`})
+}
+
+func TestImportCycleNamesChain(t *testing.T) {
+	_, _, err := loadTree(t, map[string]string{
+		"devspace.yaml": "version: v2beta1\nimports:\n  - path: a.yaml\n",
+		"a.yaml":        "version: v2beta1\nimports:\n  - path: devspace.yaml\n",
+	})
+	e := checkError(t, err, wantPos{3, 5, "import cycle: "})
+	chain := strings.Split(strings.TrimPrefix(e.Msg, "import cycle: "), " → ")
+	if len(chain) != 3 || filepath.Base(chain[0]) != "devspace.yaml" || filepath.Base(chain[1]) != "a.yaml" || chain[2] != chain[0] {
+		t.Errorf("cycle %q, want devspace.yaml → a.yaml → devspace.yaml", e.Msg)
+	}
+	if !strings.HasSuffix(e.Pos.File, "a.yaml") {
+		t.Errorf("cycle reported in %s, want at the import in a.yaml", e.Pos.File)
+	}
+}
