@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -60,15 +59,21 @@ func (e *Error) snippet() string {
 	if e.source == nil || e.Pos.Line < 1 {
 		return ""
 	}
-	lines := bytes.Split(e.source, []byte("\n"))
+	lines := sourceLines(e.source)
 	if e.Pos.Line > len(lines) {
 		return ""
 	}
-	line := strings.TrimRight(string(lines[e.Pos.Line-1]), "\r")
+	line := lines[e.Pos.Line-1]
 	num := fmt.Sprintf("%4d | ", e.Pos.Line)
 	line, col := clip(line, max(e.Pos.Col, 1))
 	pad := strings.Repeat(" ", len(num)-2) + "| " + caretIndent(line, col-1)
 	return num + line + "\n" + pad + "^"
+}
+
+// sourceLines splits src at YAML's line breaks (CRLF, LF or a lone CR),
+// so that line numbers here are the parser's.
+func sourceLines(src []byte) []string {
+	return strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(src), "\r\n", "\n"), "\r", "\n"), "\n")
 }
 
 // snippetWidth is how much of a long source line a snippet shows.

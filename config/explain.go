@@ -276,7 +276,10 @@ func tokenKind(ye yaml.Error) string {
 // the line above it is reported by goccy at the line above (the two read as
 // one multi-line string); we move the error to the deeper line.
 func (l *loader) indentError(line, col int, msg string) *Error {
-	lines := strings.Split(string(l.src), "\n")
+	lines := sourceLines(l.src)
+	if line < 1 || line > len(lines) {
+		return l.errorf(line, col, "%s", msg)
+	}
 	if next := nextContentLine(lines, line); next > 0 && indentOf(lines[next-1]) > indentOf(lines[line-1]) &&
 		strings.HasPrefix(msg, "mapping value") {
 		line, col = next, indentOf(lines[next-1])+1

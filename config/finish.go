@@ -112,7 +112,7 @@ func (c *Config) scriptSource(path string) ScriptSource {
 	// the text is read from the file the script was written in.
 	base := pos.Line - pos.Line%lineStride
 	pos.Line %= lineStride
-	lines := strings.Split(string(c.fileOf(base).src), "\n")
+	lines := sourceLines(c.fileOf(base).src)
 	if pos.Line < 1 || pos.Line > len(lines) {
 		return ScriptSource{}
 	}

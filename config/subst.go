@@ -136,7 +136,7 @@ func (l *loader) findAfter(line, col int, text string) (int, int) {
 }
 
 func findIn(src []byte, line, col int, text string) (int, int) {
-	lines := strings.Split(string(src), "\n")
+	lines := sourceLines(src)
 	for i := line - 1; i >= 0 && i < len(lines); i++ {
 		from := 0
 		if i == line-1 {
