@@ -297,7 +297,7 @@ func (r *Runner) Project(ctx context.Context, from *Project, name string) (*Proj
 // loaded (once per project, whoever asks first).
 func (r *Runner) resolve(ctx context.Context, from *Project, name string) (*node, error) {
 	dep := from.Config.Dependencies[name]
-	loc, err := Locate(from.Config, name, dep)
+	loc, err := Locate(ctx, from.Config, name, dep)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -232,9 +233,34 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-func TestLocateRefusesGitWithItsPosition(t *testing.T) {
+// TestLocateChecksOutGit: a git dependency is checked out through the
+// source cache (tag and subPath honoured); a ref that does not exist fails
+// at the entry's position with git's reason.
+func TestLocateChecksOutGit(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	repo := t.TempDir()
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitRun("init", "-q")
+	if err := os.MkdirAll(filepath.Join(repo, "svc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "svc", "devspace.yaml"), []byte("version: v2beta1\nname: svc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun("add", ".")
+	gitRun("commit", "-q", "-m", "svc")
+	gitRun("tag", "v1")
+
 	dir := t.TempDir()
-	src := "version: v2beta1\nname: p\ndependencies:\n  remote:\n    git: https://example.com/x.git\n"
+	src := "version: v2beta1\nname: p\ndependencies:\n  remote:\n    git: file://" + repo + "\n    tag: v1\n    subPath: svc\n  missing:\n    git: file://" + repo + "\n    tag: v9\n"
 	path := filepath.Join(dir, "devspace.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
@@ -243,10 +269,16 @@ func TestLocateRefusesGitWithItsPosition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Locate(cfg, "remote", cfg.Dependencies["remote"])
-	want := `dependency "remote": git dependencies are not available yet: use path:`
-	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:10: "+want) {
-		t.Errorf("err = %v, want %q", err, want)
+	loc, err := Locate(context.Background(), cfg, "remote", cfg.Dependencies["remote"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(loc.ConfigFile()); err != nil || filepath.Base(loc.Dir) != "svc" {
+		t.Errorf("location %+v: %v", loc, err)
+	}
+	_, err = Locate(context.Background(), cfg, "missing", cfg.Dependencies["missing"])
+	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:9:10: dependency \"missing\": ") || !strings.Contains(err.Error(), "v9") {
+		t.Errorf("err = %v, want the entry's position and the ref", err)
 	}
 }
 

@@ -1,11 +1,13 @@
 package dependency
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/source"
 )
 
 // Location is where a dependency's project lives on disk.
@@ -28,17 +30,21 @@ func (l Location) ConfigFile() string {
 }
 
 // Locate resolves a dependency's source against the file that declares
-// it. Only `path:` sources exist in this version; this one function is
-// what a source layer with git clones replaces.
-func Locate(parent *config.Config, name string, dep *config.Dependency) (Location, error) {
+// it: a `path:` (a directory or a config file), or a `git:` repository
+// checked out through the source cache (branch, tag, revision, subPath).
+func Locate(ctx context.Context, parent *config.Config, name string, dep *config.Dependency) (Location, error) {
 	field := "dependencies." + name
 	if dep.Git != "" {
-		pos, _ := parent.Pos(field + ".git")
-		return Location{}, fmt.Errorf("%s: dependency %q: git dependencies are not available yet: use path: with a local checkout", pos, name)
+		dir, err := source.Resolve(ctx, dep.Spec(), parent.Dir)
+		if err != nil {
+			pos, _ := parent.Pos(field + ".git")
+			return Location{}, fmt.Errorf("%s: dependency %q: %w", pos, name, err)
+		}
+		return Location{Dir: dir}, nil
 	}
 	if dep.Path == "" {
 		pos, _ := parent.Pos(field)
-		return Location{}, fmt.Errorf("%s: dependency %q has no source: set path: to the project's directory", pos, name)
+		return Location{}, fmt.Errorf("%s: dependency %q has no source: set path: or git:", pos, name)
 	}
 	path := dep.Path
 	if !filepath.IsAbs(path) {
