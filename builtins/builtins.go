@@ -24,11 +24,12 @@ func All(svc *Services) []*engine.Builtin {
 		ensurePullSecrets(svc),
 		startDev(svc), stopDev(svc),
 		selectPod(svc), waitPod(svc), execContainer(svc),
-		getFlag, getImage, runPipelines, runDefaultPipeline,
+		getFlag, getImage(svc), runPipelines, runDefaultPipeline,
+		runDependencies(svc), alias("run_dependency_pipelines", runDependencies(svc)), isDependency,
 		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
 		getConfigValue, xargs, runWatch,
 	}
-	return append(list, pending()...)
+	return list
 }
 
 // funcCommand adapts a function to engine.Command for flagless builtins.

@@ -10,14 +10,17 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 )
 
-var getImage = &engine.Builtin{
-	Name:    "get_image",
-	Usage:   "get_image [--only image|tag] IMAGE",
-	Summary: "Print an image's reference (image:tag) as built in this run, else as configured; no newline.",
-	New:     func() engine.Command { return &getImageCmd{} },
+func getImage(svc *Services) *engine.Builtin {
+	return &engine.Builtin{
+		Name:    "get_image",
+		Usage:   "get_image [--only image|tag] [--dependency NAME] IMAGE",
+		Summary: "Print an image's reference (image:tag) as built in this run, else as configured; no newline.",
+		New:     func() engine.Command { return &getImageCmd{svc: svc} },
+	}
 }
 
 type getImageCmd struct {
+	svc        *Services
 	only       string
 	dependency string
 }
@@ -27,12 +30,20 @@ func (g *getImageCmd) Flags(fs *pflag.FlagSet, _ *engine.Call) {
 	fs.StringVar(&g.dependency, "dependency", "", "read the image from this dependency")
 }
 
-func (g *getImageCmd) Run(_ context.Context, c *engine.Call, args []string) error {
+func (g *getImageCmd) Run(ctx context.Context, c *engine.Call, args []string) error {
 	if len(args) != 1 {
-		return engine.Usagef("get_image [--only=image|tag] IMAGE")
+		return engine.Usagef("get_image [--only=image|tag] [--dependency=NAME] IMAGE")
 	}
+	store := c.Runtime()
 	if g.dependency != "" {
-		return fmt.Errorf("--dependency: dependencies are not supported yet")
+		if g.svc.Dependencies == nil {
+			return fmt.Errorf("--dependency %s: dependencies need a devspace.yaml", g.dependency)
+		}
+		dep, err := g.svc.Dependencies.Project(ctx, nil, g.dependency)
+		if err != nil {
+			return err
+		}
+		store = dep.Runtime
 	}
 	key := "images." + args[0]
 	switch g.only {
@@ -42,7 +53,7 @@ func (g *getImageCmd) Run(_ context.Context, c *engine.Call, args []string) erro
 	default:
 		return fmt.Errorf("--only %q: use image or tag", g.only)
 	}
-	v, err := c.Runtime().Lookup(key)
+	v, err := store.Lookup(key)
 	if err != nil {
 		return fmt.Errorf("couldn't find image %s: %w", args[0], err)
 	}

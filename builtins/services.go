@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/devspace-engine/devspace/buildimages"
+	"github.com/devspace-engine/devspace/dependency"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/docker"
@@ -22,6 +23,10 @@ type Services struct {
 	// ClusterLimiter bounds concurrent builds in the cluster across the
 	// process: they load the cluster, not this machine.
 	ClusterLimiter *imagebuild.Limiter
+
+	// Dependencies runs the tree's dependencies (run_dependencies,
+	// get_image --dependency); nil in a run without a config.
+	Dependencies *dependency.Runner
 
 	kube kubeClients
 

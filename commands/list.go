@@ -2,8 +2,10 @@ package commands
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,7 +14,7 @@ import (
 )
 
 func listCommand(stdio IO) *cli.Command {
-	sub := func(name, usage string, list func(*session, *tabwriter.Writer)) *cli.Command {
+	sub := func(name, usage string, list func(context.Context, *session, *tabwriter.Writer) error) *cli.Command {
 		return &cli.Command{
 			Name:  name,
 			Usage: usage,
@@ -26,20 +28,31 @@ func listCommand(stdio IO) *cli.Command {
 				}
 				defer s.Close()
 				w := tabwriter.NewWriter(s.stdio.Stdout, 0, 4, 2, ' ', 0)
-				list(s, w)
+				if err := list(c.Context, s, w); err != nil {
+					return err
+				}
 				return w.Flush()
 			},
 		}
 	}
 	return &cli.Command{
 		Name:  "list",
-		Usage: "List pipelines, commands, vars or images",
+		Usage: "List pipelines, commands, vars, images or dependencies",
 		Subcommands: []*cli.Command{
-			sub("pipelines", "List the pipelines (the config's and the defaults)", listPipelines),
-			sub("commands", "List the commands of devspace.yaml", listCommands),
-			sub("vars", "List the variables and their values", listVars),
-			sub("images", "List the images", listImages),
+			sub("pipelines", "List the pipelines (the config's and the defaults)", infallible(listPipelines)),
+			sub("commands", "List the commands of devspace.yaml", infallible(listCommands)),
+			sub("vars", "List the variables and their values", infallible(listVars)),
+			sub("images", "List the images", infallible(listImages)),
+			sub("dependencies", "List the dependencies, the whole tree", listDependencies),
 		},
+	}
+}
+
+// infallible adapts a listing that reads only the loaded config.
+func infallible(list func(*session, *tabwriter.Writer)) func(context.Context, *session, *tabwriter.Writer) error {
+	return func(_ context.Context, s *session, w *tabwriter.Writer) error {
+		list(s, w)
+		return nil
 	}
 }
 
@@ -84,4 +97,22 @@ func listImages(s *session, w *tabwriter.Writer) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", name, img.Image, strings.Join(img.Tags, ","),
 			cmp.Or(img.Dockerfile, "./Dockerfile"), cmp.Or(img.Context, "./"))
 	}
+}
+
+// listDependencies loads the whole tree (each project once) and lists it
+// depth first; paths are relative to the root project.
+func listDependencies(ctx context.Context, s *session, w *tabwriter.Writer) error {
+	tree, err := s.svc.Dependencies.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "NAME\tPATH\tPIPELINE\tNOTE")
+	for _, e := range tree {
+		path := e.Dir
+		if rel, err := filepath.Rel(s.cfg.Dir, e.Dir); err == nil {
+			path = rel
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", strings.Join(e.Chain, "/"), path, e.Pipeline, e.Note)
+	}
+	return nil
 }

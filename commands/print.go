@@ -2,10 +2,15 @@ package commands
 
 import (
 	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/urfave/cli/v2"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/redact"
 )
 
@@ -24,6 +29,9 @@ func printCommand(stdio IO) *cli.Command {
 				return err
 			}
 			defer s.Close()
+			if flags.boolean("debug") {
+				printOrigins(s.stdio.Stderr, s.cfg)
+			}
 			raw := maskTree(s.stdio.secrets, s.cfg.Raw)
 			out, err := yaml.MarshalWithOptions(raw, yaml.IndentSequence(true))
 			if err != nil {
@@ -32,6 +40,33 @@ func printCommand(stdio IO) *cli.Command {
 			_, err = s.stdio.Stdout.Write(out)
 			return err
 		},
+	}
+}
+
+// printOrigins tells, for --debug, which file each entry of the config's
+// sections was written in: the config itself or one of its imports.
+func printOrigins(w io.Writer, cfg *config.Config) {
+	for _, section := range slices.Sorted(maps.Keys(cfg.Raw)) {
+		var paths []string
+		switch v := cfg.Raw[section].(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				paths = append(paths, section+"."+k)
+			}
+		case []any:
+			for i := range v {
+				paths = append(paths, fmt.Sprintf("%s[%d]", section, i))
+			}
+		default:
+			paths = []string{section}
+		}
+		for _, path := range paths {
+			file, chain := cfg.Origin(path)
+			if len(chain) > 0 {
+				file += " (imported by " + strings.Join(chain, " → ") + ")"
+			}
+			fmt.Fprintf(w, "[debug] %s from %s\n", path, file)
+		}
 	}
 }
 

@@ -82,6 +82,7 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 	}
 	flags.fromPflags(fs)
 	cli, own := splitFlags(flags, pipelineFlags)
+	s.root.CLIFlags = cli // dependencies inherit the run's CLI flags
 	err = s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own, CLIFlags: cli})
 	if err == nil {
 		// start_dev's sessions keep running after the script: stay in the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/devspace-engine/devspace/builtins"
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/dependency"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/lifecycle"
@@ -25,11 +26,14 @@ import (
 type session struct {
 	// stdio is the command's streams, masking the config's secret values
 	// when it has any (see maskedIO).
-	stdio  IO
-	masks  []*redact.Writer
-	svc    *builtins.Services
-	cfg    *config.Config
-	eng    *engine.Engine
+	stdio IO
+	masks []*redact.Writer
+	svc   *builtins.Services
+	cfg   *config.Config
+	eng   *engine.Engine
+	// root is the project in the tree of dependencies; its CLI flags are
+	// what its dependencies inherit.
+	root   *dependency.Project
 	tmpDir *lifecycle.TempDir
 }
 
@@ -76,22 +80,45 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	s.maskIO(stdio)
 	maxBuilds, _ := strconv.Atoi(flags.str("max-concurrent-builds"))
 	s.svc = builtins.NewServices(maxBuilds)
-	store := runvars.NewLazy(func() map[string]runvars.Image { return imageDefaults(cfg) })
-	s.eng = engine.New(engine.Options{
-		Config:   cfg,
-		Runtime:  store,
-		Builtins: builtins.All(s.svc),
-		Environ:  environ,
-		CLIFlags: flags.values,
-		Stdin:    s.stdio.Stdin,
-		Stdout:   s.stdio.Stdout,
-		Stderr:   s.stdio.Stderr,
-		Debug:    flags.boolean("debug"),
-		Secrets:  stdio.secrets,
-		Silent:   flags.boolean("silent"),
-		TmpDir:   tmpDir,
+	store := runtimeStore(cfg)
+	newEngine := func(cfg *config.Config, store *runvars.Store, cliFlags map[string]string, stdin io.Reader, stdout, stderr io.Writer) *engine.Engine {
+		return engine.New(engine.Options{
+			Config:   cfg,
+			Runtime:  store,
+			Builtins: builtins.All(s.svc),
+			Environ:  environ,
+			CLIFlags: cliFlags,
+			Stdin:    stdin,
+			Stdout:   stdout,
+			Stderr:   stderr,
+			Debug:    flags.boolean("debug"),
+			Secrets:  stdio.secrets,
+			Silent:   flags.boolean("silent"),
+			TmpDir:   tmpDir,
+		})
+	}
+	s.eng = newEngine(cfg, store, flags.values, s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr)
+	s.root = &dependency.Project{Name: cfg.Name, Config: cfg, Runtime: store, CLIFlags: flags.values}
+	s.svc.Dependencies = dependency.NewRunner(s.root, dependency.Options{
+		Load: func(ctx context.Context, req dependency.LoadRequest) (*config.Config, error) {
+			o := opts
+			o.Context, o.Dir, o.File = ctx, req.Dir, req.ConfigFile()
+			o.Vars, o.Profiles, o.DisableProfileActivation = req.Vars, req.Profiles, req.DisableProfileActivation
+			o.Namespace = req.Namespace
+			return config.Load(o)
+		},
+		Runtime: runtimeStore,
+		Run: func(ctx context.Context, p *dependency.Project, req dependency.PipelineRequest) error {
+			eng := newEngine(p.Config, p.Runtime, p.CLIFlags, req.Stdin, req.Stdout, req.Stderr)
+			return eng.RunPipeline(ctx, req.Pipeline, engine.RunOptions{Flags: req.Flags})
+		},
 	})
 	return s, nil
+}
+
+// runtimeStore is a project's store of runtime variables.
+func runtimeStore(cfg *config.Config) *runvars.Store {
+	return runvars.NewLazy(func() map[string]runvars.Image { return imageDefaults(cfg) })
 }
 
 // maskIO makes the session's output streams mask the config's secret

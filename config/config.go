@@ -41,6 +41,8 @@ type Config struct {
 	Raw map[string]any `yaml:"-"`
 
 	positions map[string]Pos
+	// files maps positions' lines to the config and its imports.
+	files *fileTable
 }
 
 // Pipeline is one entry of `pipelines:`. A plain string is shorthand for run.

@@ -30,6 +30,9 @@ type Error struct {
 	Msg string
 	// Hint tells the user what to do about it; optional.
 	Hint string
+	// Chain lists the import entries (file:line:col) that brought the
+	// file in, outermost first; empty for the loaded devspace.yaml.
+	Chain []string
 	// source is the file's text, used for the snippet.
 	source []byte
 }
@@ -44,6 +47,9 @@ func (e *Error) Error() string {
 	if e.Hint != "" {
 		b.WriteString("\n")
 		b.WriteString(e.Hint)
+	}
+	if len(e.Chain) > 0 {
+		fmt.Fprintf(&b, "\nimported by %s → %s", strings.Join(e.Chain, " → "), e.Pos.File)
 	}
 	return b.String()
 }
@@ -131,21 +137,24 @@ func (c *Config) ErrorAt(path, format string, args ...any) *Error {
 	msg := fmt.Sprintf(format, args...)
 	if !ok {
 		msg = path + ": " + msg
+		return &Error{Pos: pos, Msg: msg, source: c.Source}
 	}
-	return &Error{Pos: pos, Msg: msg, source: c.Source}
+	f := c.fileOf(c.positions[path].Line)
+	return &Error{Pos: pos, Msg: msg, source: f.src, Chain: f.chain}
 }
 
 // ErrorInScript positions an error found at line:col of a script that lives
 // in this config (a pipeline's run, a command, a function).
 func (c *Config) ErrorInScript(src ScriptSource, line, col int, msg string) *Error {
-	pos := Pos{File: displayPath(c.Path)}
+	f := c.fileOf(src.Line)
+	pos := Pos{File: displayPath(f.path)}
 	if src.Line > 0 {
-		pos.Line, pos.Col = src.Line+line-1, col
+		pos.Line, pos.Col = src.Line%lineStride+line-1, col
 		if src.Block || line == 1 {
 			pos.Col = src.Col + col - 1
 		}
 	}
-	return &Error{Pos: pos, Msg: msg, source: c.Source}
+	return &Error{Pos: pos, Msg: msg, source: f.src, Chain: f.chain}
 }
 
 // displayPath shortens an absolute path to one relative to the working

@@ -104,11 +104,15 @@ func splitTag(image string) (string, string, bool) {
 
 // scriptSource locates the script stored at path.
 func (c *Config) scriptSource(path string) ScriptSource {
-	pos, ok := c.Pos(path)
+	pos, ok := c.positions[path]
 	if !ok {
 		return ScriptSource{}
 	}
-	lines := sourceLines(c.Source)
+	// pos.Line stays in the merged numbering (ErrorInScript maps it back);
+	// the text is read from the file the script was written in.
+	base := pos.Line - pos.Line%lineStride
+	pos.Line %= lineStride
+	lines := sourceLines(c.fileOf(base).src)
 	if pos.Line < 1 || pos.Line > len(lines) {
 		return ScriptSource{}
 	}
@@ -120,7 +124,7 @@ func (c *Config) scriptSource(path string) ScriptSource {
 				continue
 			}
 			indent := len(lines[i]) - len(strings.TrimLeft(lines[i], " "))
-			return ScriptSource{Line: pos.Line + 1, Col: indent + 1, Block: true}
+			return ScriptSource{Line: base + pos.Line + 1, Col: indent + 1, Block: true}
 		}
 		return ScriptSource{}
 	}
@@ -128,5 +132,5 @@ func (c *Config) scriptSource(path string) ScriptSource {
 	if strings.HasPrefix(at, `"`) || strings.HasPrefix(at, `'`) {
 		col++
 	}
-	return ScriptSource{Line: pos.Line, Col: col}
+	return ScriptSource{Line: base + pos.Line, Col: col}
 }

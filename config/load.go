@@ -130,9 +130,20 @@ type loader struct {
 	src  []byte
 	opts LoadOptions
 	root ast.Node
-	// noCommands makes a variable that needs a command an error instead
-	// of running it (fuzzing must not run what it generates).
+	// noCommands makes a variable that needs a command, and an import or
+	// other source, an error instead of running git or reading other files
+	// (fuzzing must not run what it generates).
 	noCommands bool
+	// files lists the files of this load (the config, then its imports);
+	// base is where this loader's file's lines start (see lineStride),
+	// and stack the chain of files that imported it, for cycles.
+	files *fileTable
+	base  int
+	stack []string
+	// elsewhere holds the loaders of other configs whose profiles were
+	// applied here (profile parents with a source), by the prefix of their
+	// paths ("@2:profiles[0]").
+	elsewhere map[string]*loader
 }
 
 func (l *loader) load() (*Config, error) {
@@ -143,6 +154,9 @@ func (l *loader) load() (*Config, error) {
 		return nil, err
 	}
 	if err := l.normalize(); err != nil {
+		return nil, err
+	}
+	if err := l.resolveImports(); err != nil {
 		return nil, err
 	}
 	profiles, err := l.applyProfiles()
@@ -181,8 +195,13 @@ func (l *loader) load() (*Config, error) {
 	return cfg, nil
 }
 
+// errorf positions an error at line:col of this loader's file, or, for a
+// line of the merged tree, of the file it came from (see lineStride).
 func (l *loader) errorf(line, col int, format string, args ...any) *Error {
-	return NewError(l.path, l.src, line, col, format, args...)
+	if line < lineStride {
+		line += l.base
+	}
+	return l.table().errorf(line, col, format, args...)
 }
 
 // fromYAML turns a goccy error into a positioned Error.
@@ -277,6 +296,7 @@ func (l *loader) decode() (*Config, error) {
 	cfg.Raw = raw
 	cfg.Path, cfg.Dir, cfg.Source = l.path, filepath.Dir(l.path), l.src
 	cfg.positions = index(l.path, l.root)
+	cfg.files = l.table()
 	return cfg, nil
 }
 

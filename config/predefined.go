@@ -45,17 +45,17 @@ func (l *loader) predefined(name string, profiles []string) map[string]string {
 		"devspace.profile":   profile,
 		"devspace.userHome":  home,
 	}
-	if bytes.Contains(l.src, []byte("DEVSPACE_TMPDIR")) {
+	if l.mentions([]byte("DEVSPACE_TMPDIR")) {
 		// A failure shows where the path is then used.
 		_, _ = l.opts.TmpDir.Ensure()
 	}
 	vars["devspace.random"] = vars["DEVSPACE_RANDOM"]
 	vars["devspace.timestamp"] = vars["DEVSPACE_TIMESTAMP"]
-	if bytes.Contains(l.src, []byte("GIT_BRANCH")) || bytes.Contains(l.src, []byte("git.branch")) {
+	if l.mentions([]byte("GIT_BRANCH")) || l.mentions([]byte("git.branch")) {
 		branch := l.git("rev-parse", "--abbrev-ref", "HEAD")
 		vars["DEVSPACE_GIT_BRANCH"], vars["devspace.git.branch"] = branch, branch
 	}
-	if bytes.Contains(l.src, []byte("GIT_COMMIT")) || bytes.Contains(l.src, []byte("git.commit")) {
+	if l.mentions([]byte("GIT_COMMIT")) || l.mentions([]byte("git.commit")) {
 		commit := l.git("rev-parse", "HEAD")
 		if len(commit) > 8 {
 			commit = commit[:8]
@@ -63,6 +63,16 @@ func (l *loader) predefined(name string, profiles []string) map[string]string {
 		vars["DEVSPACE_GIT_COMMIT"], vars["devspace.git.commit"] = commit, commit
 	}
 	return vars
+}
+
+// mentions reports whether the config or one of its imports contains text.
+func (l *loader) mentions(text []byte) bool {
+	for _, f := range l.table().files {
+		if bytes.Contains(f.src, text) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *loader) dir() string { return filepath.Dir(l.path) }

@@ -40,7 +40,7 @@ func (a *profileApplier) apply(name string, chain []string) error {
 
 type parentRef struct {
 	name, path string
-	external   bool
+	source     *SourceConfig
 }
 
 // parents lists `parent` and then `parents[]`, in that order.
@@ -50,7 +50,7 @@ func (a *profileApplier) parents(d *profileDef) []parentRef {
 		out = append(out, parentRef{name: d.Parent, path: d.path + ".parent"})
 	}
 	for i, p := range d.Parents {
-		out = append(out, parentRef{name: p.Profile, path: fmt.Sprintf("%s.parents[%d].profile", d.path, i), external: p.Source != nil})
+		out = append(out, parentRef{name: p.Profile, path: fmt.Sprintf("%s.parents[%d].profile", d.path, i), source: p.Source})
 	}
 	return out
 }
@@ -58,8 +58,8 @@ func (a *profileApplier) parents(d *profileDef) []parentRef {
 func (a *profileApplier) applyParent(d *profileDef, p parentRef, chain []string) error {
 	l := a.l
 	switch {
-	case p.external:
-		return l.errorAtPath(p.path, "profile %q: parents from another config (source:) are not supported; use imports", d.Name)
+	case p.source != nil:
+		return a.applyExternal(d, p)
 	case a.defs[p.name] == nil:
 		return l.errorAtPath(p.path, "profile %q: parent profile %q not found", d.Name, p.name)
 	case slices.Contains(chain, p.name):
@@ -67,6 +67,37 @@ func (a *profileApplier) applyParent(d *profileDef, p parentRef, chain []string)
 		return l.errorAtPath(p.path, "profile parents form a cycle: %s", strings.Join(cycle, " -> "))
 	}
 	return a.apply(p.name, chain)
+}
+
+// applyExternal applies a parent profile defined in another config (its
+// `source:` follows the rules of imports). That profile's own parents are
+// looked up in its config.
+func (a *profileApplier) applyExternal(d *profileDef, p parentRef) error {
+	at := strings.TrimSuffix(p.path, ".profile") + ".source"
+	sub, err := a.l.loadSource(*p.source, at)
+	if err != nil {
+		return err
+	}
+	defs, err := sub.profileDefs()
+	if err != nil {
+		return err
+	}
+	// The profiles' paths get a prefix naming their config, so that errors
+	// about them are positioned in its tree (see errorAtPath).
+	prefix := fmt.Sprintf("@%d:", sub.base/lineStride)
+	if a.l.elsewhere == nil {
+		a.l.elsewhere = map[string]*loader{}
+	}
+	a.l.elsewhere[prefix] = sub
+	other := &profileApplier{l: a.l, defs: map[string]*profileDef{}, applied: map[string]bool{}}
+	for _, def := range defs {
+		def.path = prefix + def.path
+		other.defs[def.Name] = def
+	}
+	if other.defs[p.name] == nil {
+		return a.l.errorAtPath(p.path, "profile %q: parent profile %q not found in %s", d.Name, p.name, displayPath(sub.path))
+	}
+	return other.apply(p.name, nil)
 }
 
 // edit applies one profile's own changes: replace, then merge, then patches.

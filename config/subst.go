@@ -126,7 +126,17 @@ func isDecimal(s string) bool {
 // error about a ${VAR} points at the reference itself, also inside quotes
 // and block scalars. Without a match it returns line:col unchanged.
 func (l *loader) findAfter(line, col int, text string) (int, int) {
-	lines := sourceLines(l.src)
+	if line < lineStride {
+		line += l.base
+	}
+	f, real := l.table().locate(line)
+	base := line - real
+	line, col = findIn(f.src, real, col, text)
+	return line + base, col
+}
+
+func findIn(src []byte, line, col int, text string) (int, int) {
+	lines := sourceLines(src)
 	for i := line - 1; i >= 0 && i < len(lines); i++ {
 		from := 0
 		if i == line-1 {

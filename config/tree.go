@@ -165,6 +165,26 @@ func (c *Config) Pos(path string) (Pos, bool) {
 	if !ok {
 		return Pos{File: displayPath(c.Path)}, false
 	}
-	p.File = displayPath(c.Path)
+	f := c.fileOf(p.Line)
+	p.File, p.Line = displayPath(f.path), p.Line%lineStride
 	return p, true
+}
+
+// fileOf returns the file a line of the merged tree belongs to.
+func (c *Config) fileOf(line int) *sourceFile {
+	if f := c.files.fileAt(line); f != nil {
+		return f
+	}
+	return &sourceFile{path: c.Path, src: c.Source}
+}
+
+// Origin says which file the value at a dotted path was written in and the
+// import entries that brought that file in (none for the config itself).
+func (c *Config) Origin(path string) (file string, chain []string) {
+	p, ok := c.positions[path]
+	if !ok {
+		return displayPath(c.Path), nil
+	}
+	f := c.fileOf(p.Line)
+	return displayPath(f.path), f.chain
 }

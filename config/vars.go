@@ -30,21 +30,9 @@ type varResolver struct {
 }
 
 func (l *loader) resolveVars(name string, profiles []string) (map[string]string, error) {
-	r := &varResolver{l: l, defs: map[string]*Var{}, env: envMap(l.opts.Environ),
-		resolved: map[string]string{}, active: map[string]bool{}}
-	if err := l.decodeSection("vars", &r.defs); err != nil {
-		return nil, err
-	}
-	flags, err := parseVarFlags(l.opts.Vars)
+	r, err := l.newVarResolver(name, profiles)
 	if err != nil {
 		return nil, err
-	}
-	r.flags = flags
-	for k, v := range l.predefined(name, profiles) {
-		r.resolved[k] = v
-	}
-	for k, v := range flags {
-		r.resolved[k] = v
 	}
 	names := make([]string, 0, len(r.defs))
 	for k := range r.defs {
@@ -64,6 +52,28 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 	return r.resolved, nil
 }
 
+// newVarResolver prepares the resolution of this tree's `vars:` with the
+// predefined variables and --var flags already known.
+func (l *loader) newVarResolver(name string, profiles []string) (*varResolver, error) {
+	r := &varResolver{l: l, defs: map[string]*Var{}, env: envMap(l.opts.Environ),
+		resolved: map[string]string{}, active: map[string]bool{}}
+	if err := l.decodeSection("vars", &r.defs); err != nil {
+		return nil, err
+	}
+	flags, err := parseVarFlags(l.opts.Vars)
+	if err != nil {
+		return nil, err
+	}
+	r.flags = flags
+	for k, v := range l.predefined(name, profiles) {
+		r.resolved[k] = v
+	}
+	for k, v := range flags {
+		r.resolved[k] = v
+	}
+	return r, nil
+}
+
 // decodeSection decodes one top-level section strictly into out.
 func (l *loader) decodeSection(section string, out any) error {
 	mv := lookup(l.root, section)
@@ -77,6 +87,9 @@ func (l *loader) decodeSection(section string, out any) error {
 }
 
 func (l *loader) errorAtPath(path, format string, args ...any) *Error {
+	if prefix, rest, ok := strings.Cut(path, ":"); ok && strings.HasPrefix(prefix, "@") && l.elsewhere[prefix+":"] != nil {
+		return l.elsewhere[prefix+":"].errorAtPath(rest, format, args...)
+	}
 	p, ok := index(l.path, l.root)[path]
 	if !ok {
 		return l.errorf(0, 0, format, args...)

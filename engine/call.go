@@ -99,11 +99,32 @@ func (c *Call) cliFlags() map[string]string {
 	return c.engine.cliFlags
 }
 
+// ContinueOnError reports whether the calling pipeline has
+// continueOnError: a builtin running several things then runs them all
+// and reports every failure instead of cancelling the rest at the first.
+func (c *Call) ContinueOnError() bool {
+	return c.job != nil && c.job.Pipeline != nil && c.job.Pipeline.ContinueOnError
+}
+
 // Prefixed returns a writer that prefixes every line written to out (an
 // empty prefix only keeps lines whole), sharing one lock with every other
 // writer of the run for the same destination. Call Flush when done.
 func (c *Call) Prefixed(out io.Writer, prefix string) *PrefixWriter {
 	return c.engine.prefixed(out, prefix)
+}
+
+// Labelled returns the output of a nested run called name (a pipeline of
+// run_pipelines, a dependency): whole lines, prefixed "[name] " on the
+// caller's own output, where prefixes of nested runs stack; redirected
+// output (`> file`) is the caller's to shape, so it gets whole lines
+// without prefixes. Call Flush on both when the run ends.
+func (c *Call) Labelled(name string) (stdout, stderr *PrefixWriter) {
+	_, nested := c.Stdout.(*PrefixWriter)
+	label := ""
+	if c.Stdout == c.engine.stdout || nested {
+		label = "[" + name + "] "
+	}
+	return c.engine.prefixed(c.Stdout, label), c.engine.prefixed(c.Stderr, label)
 }
 
 // Builtin returns the builtin a command name runs, following the engine's

@@ -36,21 +36,10 @@ func (e *Engine) runPipelines(ctx context.Context, c *Call, opts PipelinesOption
 		opts.Background = false // outside a pipeline there is no caller to outlive
 	}
 	stdin := c.Stdin
-	// Pipelines running alongside others write whole lines, prefixed with
-	// their name on the caller's own output; redirected output (`> file`)
-	// is the caller's to shape, so it gets whole lines without prefixes.
-	_, nested := c.Stdout.(*PrefixWriter)
-	label := func(name string) string {
-		if c.Stdout == e.stdout || nested {
-			return "[" + name + "] "
-		}
-		return ""
-	}
 	run := func(ctx context.Context, name string, concurrent bool) error {
 		ro := RunOptions{Flags: opts.Flags, Env: c.Env, Dir: c.Dir, Stdin: stdin, Stdout: c.Stdout, Stderr: c.Stderr, parent: c.job}
 		if concurrent {
-			out := e.prefixed(c.Stdout, label(name))
-			errOut := e.prefixed(c.Stderr, label(name))
+			out, errOut := c.Labelled(name)
 			defer out.Flush()
 			defer errOut.Flush()
 			ro.Stdout, ro.Stderr = out, errOut

@@ -47,6 +47,17 @@ type Store struct {
 	defaults map[string]Image
 	images   map[string]Image // recorded by builtins in this run
 	values   map[string]string
+	// dependency returns the store of a dependency of this project, for
+	// runtime.dependencies.NAME.…; nil when the project has none.
+	dependency func(name string) (*Store, error)
+}
+
+// SetDependencies makes runtime.dependencies.NAME.KEY resolve KEY in the
+// store that lookup returns for the dependency NAME.
+func (s *Store) SetDependencies(lookup func(name string) (*Store, error)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dependency = lookup
 }
 
 // New returns a store whose images fall back to the configured defaults.
@@ -118,6 +129,9 @@ func (s *Store) Lookup(key string) (string, error) {
 		return v, nil
 	}
 	parts := strings.Split(key, ".")
+	if parts[0] == "dependencies" {
+		return s.lookupDependency(key, parts)
+	}
 	if parts[0] != "images" || len(parts) < 2 || len(parts) > 3 {
 		return "", fmt.Errorf("unknown runtime variable runtime.%s: known forms are runtime.images.NAME, runtime.images.NAME.image and runtime.images.NAME.tag", key)
 	}
@@ -142,6 +156,28 @@ func (s *Store) Lookup(key string) (string, error) {
 		return img.Tag, nil
 	}
 	return "", fmt.Errorf("runtime.%s: unknown field %q, use image or tag", key, parts[2])
+}
+
+// lookupDependency resolves runtime.dependencies.NAME.KEY in NAME's store.
+func (s *Store) lookupDependency(key string, parts []string) (string, error) {
+	if len(parts) < 3 {
+		return "", fmt.Errorf("unexpected runtime variable runtime.%s: use runtime.dependencies.NAME.images.IMAGE (.image or .tag)", key)
+	}
+	s.mu.RLock()
+	lookup := s.dependency
+	s.mu.RUnlock()
+	if lookup == nil {
+		return "", fmt.Errorf("runtime.%s: this project has no dependencies", key)
+	}
+	dep, err := lookup(parts[1])
+	if err != nil {
+		return "", fmt.Errorf("runtime.%s: %w", key, err)
+	}
+	v, err := dep.Lookup(strings.Join(parts[2:], "."))
+	if err != nil {
+		return "", fmt.Errorf("dependency %s: %w", parts[1], err)
+	}
+	return v, nil
 }
 
 // refPattern is ${runtime.KEY} inside a config value.

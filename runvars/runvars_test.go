@@ -1,6 +1,9 @@
 package runvars
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestLazyDefaultsLoadOnceOnFirstRead(t *testing.T) {
 	t.Parallel()
@@ -29,5 +32,38 @@ func TestLazyDefaultsLoadOnceOnFirstRead(t *testing.T) {
 	}
 	if _, err := s.Lookup("images.nope"); err == nil {
 		t.Error("unknown image: want an error")
+	}
+}
+
+func TestDependencyVariablesReadTheDependencysStore(t *testing.T) {
+	t.Parallel()
+	dep := New(map[string]Image{"app": {Image: "r/api", Tag: "v2"}})
+	root := New(nil)
+	if _, err := root.Lookup("dependencies.api.images.app"); err == nil || err.Error() != "runtime.dependencies.api.images.app: this project has no dependencies" {
+		t.Errorf("without dependencies: err = %v", err)
+	}
+	root.SetDependencies(func(name string) (*Store, error) {
+		if name != "api" {
+			return nil, errors.New("couldn't find dependency " + name)
+		}
+		return dep, nil
+	})
+	for key, want := range map[string]string{
+		"dependencies.api.images.app":       "r/api:v2",
+		"dependencies.api.images.app.tag":   "v2",
+		"dependencies.api.images.app.image": "r/api",
+	} {
+		if got, err := root.Lookup(key); err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", key, got, err, want)
+		}
+	}
+	for key, want := range map[string]string{
+		"dependencies.web.images.app": "runtime.dependencies.web.images.app: couldn't find dependency web",
+		"dependencies.api":            "unexpected runtime variable runtime.dependencies.api: use runtime.dependencies.NAME.images.IMAGE (.image or .tag)",
+		"dependencies.api.images.db":  `dependency api: runtime.images.db: image "db" is not defined in images (defined: app)`,
+	} {
+		if _, err := root.Lookup(key); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", key, err, want)
+		}
 	}
 }

@@ -12,7 +12,7 @@
 #   export DEVSPACE_TEST_REGISTRY=127.0.0.1:5000
 #
 # so `eval "$(testbed/start.sh)"` sets them; the same lines are kept in
-# $STATE/env. Progress and errors go to stderr. Stop with testbed/stop.sh.
+# $STATE/docker.env (testbed/testbed up keeps the full set in $STATE/env). Progress and errors go to stderr. Stop with testbed/stop.sh.
 # Settings: DEVSPACE_TESTBED_DIR (state directory), DEVSPACE_TESTBED_REGISTRY_PORT
 # (default: the first free port from 5000), DEVSPACE_TESTBED_TIMEOUT (seconds, 60).
 set -euo pipefail
@@ -159,4 +159,4 @@ start_registry
 {
 	echo "export DEVSPACE_TEST_DOCKER_HOST=$HOST"
 	echo "export DEVSPACE_TEST_REGISTRY=$(cat "$STATE/registry.addr")"
-} | tee "$STATE/env"
+} | tee "$STATE/docker.env"

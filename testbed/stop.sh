@@ -30,7 +30,7 @@ stop() {
 
 stop docker-registry "$STATE/registry.pid" 5
 stop dockerd "$STATE/dockerd.pid" 20
-rm -f "$STATE/docker.sock" "$STATE/env"
+rm -f "$STATE/docker.sock" "$STATE/env" "$STATE/docker.env"
 
 if [ "${1:-}" = --purge ]; then
 	# Layers left mounted by a killed daemon would make rm fail.

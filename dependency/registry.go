@@ -1,0 +1,115 @@
+package dependency
+
+import (
+	"slices"
+	"strings"
+	"sync"
+)
+
+// registry is the dependency graph of one run: every edge a project asked
+// for, and one node per project, so that a project reached through several
+// parents (a diamond) is loaded and run once while the others wait. An
+// edge that would close a cycle is refused; since only acyclic edges are
+// kept and a parent waits only along an edge, waiting never deadlocks.
+type registry struct {
+	mu    sync.Mutex
+	edges map[string][]string // project key → keys it depends on
+	names map[string]string   // project key → name for messages
+	nodes map[string]*node
+}
+
+// node is one project of the tree.
+type node struct {
+	loadOnce sync.Once
+	project  *Project
+	loadErr  error
+
+	started bool
+	done    chan struct{}
+	err     error // valid once done is closed
+}
+
+func newRegistry() *registry {
+	return &registry{edges: map[string][]string{}, names: map[string]string{}, nodes: map[string]*node{}}
+}
+
+// claim is what a parent may do with a dependency.
+type claim int
+
+const (
+	claimRun   claim = iota // the caller runs it
+	claimWait               // it runs (or ran) elsewhere: wait for it
+	claimCycle              // the edge would close a cycle: skip it
+)
+
+// node returns the project's node, made on first use.
+func (r *registry) node(key, name string) *node {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.nodeLocked(key, name)
+}
+
+func (r *registry) nodeLocked(key, name string) *node {
+	if _, ok := r.names[key]; !ok {
+		r.names[key] = name
+	}
+	n, ok := r.nodes[key]
+	if !ok {
+		n = &node{done: make(chan struct{})}
+		r.nodes[key] = n
+	}
+	return n
+}
+
+// claim records the edge from → to and says whether the caller runs to,
+// waits for it, or must skip it because the edge closes a cycle; then
+// cycle is the cycle's path (`a → b → a`).
+func (r *registry) claim(from, to, toName string) (n *node, c claim, cycle string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n = r.nodeLocked(to, toName)
+	if path := r.pathLocked(to, from); path != nil {
+		names := make([]string, 0, len(path)+1)
+		for _, k := range path {
+			names = append(names, r.names[k])
+		}
+		return n, claimCycle, strings.Join(append(names, toName), " → ")
+	}
+	if !slices.Contains(r.edges[from], to) {
+		r.edges[from] = append(r.edges[from], to)
+	}
+	if n.started {
+		return n, claimWait, ""
+	}
+	n.started = true
+	return n, claimRun, ""
+}
+
+// pathLocked returns the keys of a path from → … → to along recorded
+// edges, or nil when there is none.
+func (r *registry) pathLocked(from, to string) []string {
+	seen := map[string]bool{}
+	var walk func(k string) []string
+	walk = func(k string) []string {
+		if k == to {
+			return []string{k}
+		}
+		if seen[k] {
+			return nil
+		}
+		seen[k] = true
+		for _, next := range r.edges[k] {
+			if rest := walk(next); rest != nil {
+				return append([]string{k}, rest...)
+			}
+		}
+		return nil
+	}
+	return walk(from)
+}
+
+// finish records the outcome of a node's run and releases its waiters.
+func (n *node) finish(err error) {
+	n.err = err
+	close(n.done)
+}
