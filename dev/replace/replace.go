@@ -430,7 +430,7 @@ func Restore(ctx context.Context, c *kube.Client, namespace, project, devName st
 		if devName != "" && r.rec.Dev != devName {
 			continue
 		}
-		if err := restoreOne(ctx, c, r.w, r.rec); err != nil {
+		if err := restoreRetrying(ctx, c, r.w, r.rec); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -468,6 +468,21 @@ func replacedBy(ctx context.Context, c *kube.Client, namespace, project string) 
 		}
 	}
 	return found, nil
+}
+
+// restoreRetrying restores w, reading it again when its controller
+// changed it since it was listed (right after a replacement it still
+// writes the scaled-down status).
+func restoreRetrying(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, rec ReplaceRecord) error {
+	for attempt := 1; ; attempt++ {
+		err := restoreOne(ctx, c, w, rec)
+		if !apierrors.IsConflict(err) || attempt == 5 {
+			return err
+		}
+		if w, err = getObject(ctx, c, refOf(w)); err != nil {
+			return err
+		}
+	}
 }
 
 func restoreOne(ctx context.Context, c *kube.Client, w *unstructured.Unstructured, rec ReplaceRecord) error {
