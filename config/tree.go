@@ -143,6 +143,9 @@ func index(file string, n ast.Node) map[string]Pos {
 // posOf returns where a node was written. A block mapping's own token is
 // the first key's ':', so for a mapping we take its first key instead.
 func posOf(n ast.Node) *token.Position {
+	if n == nil {
+		return &token.Position{Line: 1, Column: 1}
+	}
 	if m, ok := unwrap(n).(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
 		n = m.Values[0].Key
 	}
