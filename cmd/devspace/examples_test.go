@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -41,8 +42,9 @@ func TestExamples(t *testing.T) {
 			t.Run(filepath.Base(src)+"/"+name, func(t *testing.T) {
 				t.Parallel()
 				dir := copyDir(t, src)
-				runExample(t, dir, []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "none"),
-					"DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry}, "run-pipeline", name)
+				out := runExample(t, dir, []string{"KUBECONFIG=" + filepath.Join(t.TempDir(), "none"),
+					"DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry}, pipelineCommand(name)...)
+				checkExampleOutput(t, filepath.Base(src)+"/"+name, out)
 			})
 		}
 	}
@@ -65,14 +67,52 @@ func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipeline
 	runExample(t, dir, environ, "purge", "-n", ns)
 }
 
-func runExample(t *testing.T, dir string, environ []string, args ...string) {
+// pipelineCommand is how a user runs the pipeline: `devspace deploy` for
+// deploy (the command examples document), run-pipeline for the others.
+func pipelineCommand(name string) []string {
+	if name == "deploy" {
+		return []string{"deploy"}
+	}
+	return []string{"run-pipeline", name}
+}
+
+// exampleOutput holds lines that some examples' pipelines must print,
+// each anywhere in the output (pipelines running at once interleave).
+var exampleOutput = map[string][]string{
+	"microservices/deploy": {
+		"[api] api 2026.12 deployed as a dependency",
+		"[worker] worker consumes queue orders",
+		"[frontend] frontend 2026.12 deployed after the api",
+		"release 2026.12 deployed",
+	},
+	"microservices/deploy-in-order": {
+		"[api] api 2026.12 deployed as a dependency",
+		"[frontend] frontend 2026.12 deployed after the api",
+		"[worker] worker consumes queue orders",
+		"release 2026.12 deployed, one service at a time",
+	},
+}
+
+func checkExampleOutput(t *testing.T, name, out string) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	for _, want := range exampleOutput[name] {
+		if !slices.Contains(lines, want) {
+			t.Errorf("%s: no line %q in its output:\n%s", name, want, out)
+		}
+	}
+}
+
+func runExample(t *testing.T, dir string, environ []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), environ...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("devspace %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
 	}
+	return string(out)
 }
 
 // copyDir copies an example (without its build outputs) to a temp dir.
