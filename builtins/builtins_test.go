@@ -1,7 +1,6 @@
 package builtins_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/runvars"
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // project is a devspace.yaml in a temporary directory with an engine that
@@ -26,7 +25,7 @@ import (
 type project struct {
 	dir            string
 	eng            *engine.Engine
-	stdout, stderr *syncBuffer
+	stdout, stderr *testbed.SyncBuffer
 }
 
 // newProject writes devspace.yaml with the given pipelines (name → script,
@@ -61,7 +60,7 @@ func newProject(t *testing.T, pipelines map[string]string, extra string, files m
 	if err != nil {
 		t.Fatalf("parsing config:\n%s\n%v", y.String(), err)
 	}
-	p := &project{dir: dir, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	p := &project{dir: dir, stdout: &testbed.SyncBuffer{}, stderr: &testbed.SyncBuffer{}}
 	p.eng = engine.New(engine.Options{Config: cfg, Runtime: runvars.New(nil), Builtins: builtins.All(nil),
 		Stdin: strings.NewReader(""), Stdout: p.stdout, Stderr: p.stderr})
 	return p
@@ -115,23 +114,4 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a running pipeline may write while the
-// test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

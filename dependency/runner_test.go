@@ -16,6 +16,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/runvars"
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // tree is a fake project tree: one directory per project under a temp
@@ -136,7 +137,7 @@ func TestCyclicEdgeIsSkippedAndNamed(t *testing.T) {
 func TestConcurrentMutualDependenciesDoNotHang(t *testing.T) {
 	tr := newTree(t, map[string][]string{"root": {"a", "b"}, "a": {"b"}, "b": {"a"}})
 	var r *Runner
-	var log syncBuffer
+	var log testbed.SyncBuffer
 	for _, name := range []string{"a", "b"} {
 		tr.run[name] = func(ctx context.Context, _ *Runner) error { return r.Run(ctx, all(&log)) }
 	}
@@ -280,23 +281,6 @@ func TestLocateChecksOutGit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:9:10: dependency \"missing\": ") || !strings.Contains(err.Error(), "v9") {
 		t.Errorf("err = %v, want the entry's position and the ref", err)
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestIgnoredAndDisabledDependenciesAreNotRun(t *testing.T) {

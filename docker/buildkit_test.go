@@ -28,7 +28,7 @@ func withFiles(t *testing.T, req imagebuild.Request) imagebuild.Request {
 	return req
 }
 
-func buildLog(req imagebuild.Request) string { return req.Log.(*syncBuffer).String() }
+func buildLog(req imagebuild.Request) string { return req.Log.(*testbed.SyncBuffer).String() }
 
 // TestBuildKitCopyRun: COPY and RUN through a session; the output is
 // BuildKit's plain progress.

@@ -35,7 +35,7 @@ func TestBuildCancelled(t *testing.T) {
 			t.Parallel()
 			marker := fmt.Sprintf("cancel-marker-%d", rand.Int64())
 			req := newRequest(t, nil, "FROM devspace-test/busybox\nRUN echo running: "+marker+" && sleep 30\n")
-			log := req.Log.(*syncBuffer)
+			log := req.Log.(*testbed.SyncBuffer)
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -1,7 +1,6 @@
 package docker_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +18,6 @@ import (
 )
 
 // These tests run against a real dockerd and registry (package testbed).
-
-// syncBuffer is a build log that tests may read while a build writes it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // setup returns the test bed and a Builder for it with an empty Docker
 // config that uses the classic builder (buildkit_test.go tests BuildKit).
@@ -94,7 +74,7 @@ func newRequest(t *testing.T, files map[string]string, dockerfile string) imageb
 			t.Fatal(err)
 		}
 	}
-	log := &syncBuffer{}
+	log := &testbed.SyncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("build log:\n%s", log)
@@ -236,7 +216,7 @@ RUN cd /ctx && find . | sort && \
     test ! -e .devspace.Dockerfile && test ! -e .dockerignore && test ! -e Dockerfile
 `)
 	mustBuild(t, b, req)
-	if log := req.Log.(*syncBuffer).String(); !strings.Contains(log, "sent build context: ") {
+	if log := req.Log.(*testbed.SyncBuffer).String(); !strings.Contains(log, "sent build context: ") {
 		t.Errorf("log does not say how much context was sent:\n%s", log)
 	}
 }
@@ -255,7 +235,7 @@ func TestBuildFailingStep(t *testing.T) {
 	if !strings.Contains(err.Error(), req.Ref()) {
 		t.Errorf("error %q does not name %s", err, req.Ref())
 	}
-	if log := req.Log.(*syncBuffer).String(); !strings.Contains(log, "failing") {
+	if log := req.Log.(*testbed.SyncBuffer).String(); !strings.Contains(log, "failing") {
 		t.Errorf("the step's output is not in the log:\n%s", log)
 	}
 }

@@ -153,7 +153,7 @@ func TestPushWithCredentials(t *testing.T) {
 		if data, _ := os.ReadFile(calls); strings.Count(string(data), "\n") != 1 {
 			t.Errorf("the credential helper ran %d times, want once:\n%s", strings.Count(string(data), "\n"), data)
 		}
-		if log := req.Log.(*syncBuffer).String(); strings.Contains(log, testbed.AuthRegistryPassword) {
+		if log := req.Log.(*testbed.SyncBuffer).String(); strings.Contains(log, testbed.AuthRegistryPassword) {
 			t.Error("the build log shows the password")
 		}
 	})
