@@ -48,15 +48,8 @@ func TestBuildInterrupted(t *testing.T) {
 	for _, builder := range builders {
 		t.Run(builder, func(t *testing.T) {
 			t.Parallel()
-			marker := fmt.Sprintf("e2e-interrupt-%016x", rand.Uint64())
-			dir := t.TempDir()
-			writeFiles(t, dir, map[string]string{
-				"devspace.yaml":    fmt.Sprintf(interruptConfig, builder),
-				"quick.Dockerfile": "ARG BASE\nFROM ${BASE}\nLABEL quick=yes\n",
-				"slow.Dockerfile":  "ARG BASE\nFROM ${BASE}\nRUN echo " + marker + " started && sleep 30 && echo " + marker + " done\n",
-			})
-			cmd, output := startBuild(t, dir, append(env.Environ(), "BUSYBOX="+busybox, docker.EnvBuilder+"="+builder))
-			waitBuilding(t, output, marker, "Done building image e2e/interrupt-quick-"+builder)
+			b := startSlowBuild(t, env, busybox, builder, "e2e-interrupt")
+			cmd, output, dir, marker := b.cmd, b.output, b.dir, b.marker
 
 			start := time.Now()
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
@@ -82,15 +75,18 @@ func TestBuildInterrupted(t *testing.T) {
 	}
 }
 
-// TestBuildInterruptedTwice: a second Ctrl-C while an image builds exits
-// at once, and still removes the build log being written (a temp file
-// beside its destination). It used to leave the temp file behind.
-func TestBuildInterruptedTwice(t *testing.T) {
-	env := testbed.Docker(t)
-	busybox := env.Busybox(t)
-	api := env.API(t)
-	builder := builders[0]
-	marker := fmt.Sprintf("e2e-interrupt-twice-%016x", rand.Uint64())
+// slowBuild is a `devspace build` of interruptConfig caught while its slow
+// image builds (its quick one done), ready for a signal.
+type slowBuild struct {
+	cmd    *exec.Cmd
+	output string // the file its output goes to
+	dir    string // the project
+	marker string // in the slow step's command line and output
+}
+
+func startSlowBuild(t *testing.T, env *testbed.DockerEnv, busybox, builder, prefix string) slowBuild {
+	t.Helper()
+	marker := fmt.Sprintf("%s-%016x", prefix, rand.Uint64())
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"devspace.yaml":    fmt.Sprintf(interruptConfig, builder),
@@ -99,6 +95,19 @@ func TestBuildInterruptedTwice(t *testing.T) {
 	})
 	cmd, output := startBuild(t, dir, append(env.Environ(), "BUSYBOX="+busybox, docker.EnvBuilder+"="+builder))
 	waitBuilding(t, output, marker, "Done building image e2e/interrupt-quick-"+builder)
+	return slowBuild{cmd: cmd, output: output, dir: dir, marker: marker}
+}
+
+// TestBuildInterruptedTwice: a second Ctrl-C while an image builds exits
+// at once, and still removes the build log being written (a temp file
+// beside its destination). It used to leave the temp file behind.
+func TestBuildInterruptedTwice(t *testing.T) {
+	env := testbed.Docker(t)
+	busybox := env.Busybox(t)
+	api := env.API(t)
+	builder := builders[0]
+	b := startSlowBuild(t, env, busybox, builder, "e2e-interrupt-twice")
+	cmd, output, dir, marker := b.cmd, b.output, b.dir, b.marker
 	start := time.Now()
 	for range 2 {
 		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
