@@ -14,6 +14,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/redact"
@@ -62,6 +63,9 @@ type Options struct {
 	// Shell runs custom build commands and the commands that load images
 	// into a local cluster.
 	Shell Shell
+	// Events receives before:build, before:build:NAME, skip:build:NAME,
+	// after:build:NAME, error:build:NAME and after:build, for hooks.
+	Events engine.Events
 }
 
 // Output is where a call writes.

@@ -41,6 +41,9 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	r.cache = cache
 	defer r.flushLogs()
 	defer r.closeCluster()
+	if err := r.emit(ctx, "before:build", nil); err != nil {
+		return Results{}, err
+	}
 	reqs, g, err := r.keyedRequests(ctx)
 	if err != nil {
 		return Results{}, err
@@ -59,7 +62,7 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	if err := r.connect(ctx, rebuild); err != nil {
 		return Results{}, err
 	}
-	outcomes, buildErr := imagebuild.Schedule(ctx, rebuild, r.builder(), imagebuild.ScheduleOptions{
+	outcomes, buildErr := imagebuild.Schedule(ctx, rebuild, r.withEvents(r.builder()), imagebuild.ScheduleOptions{
 		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.opts.Sequential, KeepGoing: r.opts.KeepGoing,
 		LogDir: imagebuild.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
 	})
@@ -75,7 +78,10 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	if buildErr != nil {
 		return res, r.failure(outcomes, buildErr)
 	}
-	return res, r.loadIntoCluster(ctx, outcomes)
+	if err := r.loadIntoCluster(ctx, outcomes); err != nil {
+		return res, err
+	}
+	return res, r.emit(ctx, "after:build", nil)
 }
 
 // saveCache writes the cache; a failure is only a warning (the next run
@@ -187,6 +193,9 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 			continue
 		}
 		r.opts.Runtime.SetImage(req.Name, decisions[i].RuntimeImage(req))
+		if err := r.skipped(ctx, req); err != nil {
+			return nil, nil, err
+		}
 	}
 	return decisions, rebuild, nil
 }

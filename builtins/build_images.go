@@ -77,6 +77,7 @@ func (b *buildImagesCmd) Run(ctx context.Context, c *engine.Call, args []string)
 		Output:      b.outputs(c),
 		Connections: b.svc.buildConnections(c),
 		Runtime:     c.Runtime(), Secrets: c.Secrets(), Getenv: c.Getenv, Shell: callShell{c},
+		Events: c.Events(),
 	})
 	return err
 }

@@ -83,13 +83,16 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 	flags.fromPflags(fs)
 	cli, own := splitFlags(flags, pipelineFlags)
 	s.root.CLIFlags = cli // dependencies inherit the run's CLI flags
-	err = s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own, CLIFlags: cli})
-	if err == nil {
-		// start_dev's sessions keep running after the script: stay in the
-		// foreground until they end or Ctrl-C.
-		err = s.svc.WaitDev(c.Context)
-	}
-	return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
+	err = withCommandHooks(c.Context, s.hooks, fixed, func() error {
+		err := s.eng.RunPipeline(c.Context, name, engine.RunOptions{Args: fs.Args(), Flags: own, CLIFlags: cli})
+		if err == nil {
+			// start_dev's sessions keep running after the script: stay in the
+			// foreground until they end or Ctrl-C.
+			err = s.svc.WaitDev(c.Context)
+		}
+		return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
+	})
+	return err
 }
 
 // preParse is a first, lenient pass that finds the flags deciding which

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	goruntime "runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/interp"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dependency"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/hook"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/redact"
@@ -35,6 +38,11 @@ type session struct {
 	// what its dependencies inherit.
 	root   *dependency.Project
 	tmpDir *lifecycle.TempDir
+	// hooks runs the root project's hooks (the command events); every
+	// engine of the run has its own runner, all in runners.
+	hooks     *hook.Runner
+	runnersMu sync.Mutex
+	runners   []*hook.Runner
 }
 
 // openSession loads the config named by the flags and builds the engine.
@@ -68,7 +76,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		opts.Prompt = prompter(stdio)
 		opts.Terminal = true
 	}
-	cfg, err := config.Load(opts)
+	cfg, err := loadChecked(opts)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -82,7 +90,8 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	s.svc = builtins.NewServices(maxBuilds)
 	store := runtimeStore(cfg)
 	newEngine := func(cfg *config.Config, store *runvars.Store, cliFlags map[string]string, stdin io.Reader, stdout, stderr io.Writer) *engine.Engine {
-		return engine.New(engine.Options{
+		hooks := s.hookRunner(cfg, store, stdout, stderr, flags.boolean("silent"))
+		eng := engine.New(engine.Options{
 			Config:   cfg,
 			Runtime:  store,
 			Builtins: builtins.All(s.svc),
@@ -95,9 +104,13 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			Secrets:  stdio.secrets,
 			Silent:   flags.boolean("silent"),
 			TmpDir:   tmpDir,
+			Events:   hooks,
 		})
+		hooks.SetShell(eng)
+		return eng
 	}
 	s.eng = newEngine(cfg, store, flags.values, s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr)
+	s.hooks = s.runners[0]
 	s.root = &dependency.Project{Name: cfg.Name, Config: cfg, Runtime: store, CLIFlags: flags.values}
 	s.svc.Dependencies = dependency.NewRunner(s.root, dependency.Options{
 		Load: func(ctx context.Context, req dependency.LoadRequest) (*config.Config, error) {
@@ -105,7 +118,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			o.Context, o.Dir, o.File = ctx, req.Dir, req.ConfigFile()
 			o.Vars, o.Profiles, o.DisableProfileActivation = req.Vars, req.Profiles, req.DisableProfileActivation
 			o.Namespace = req.Namespace
-			return config.Load(o)
+			return loadChecked(o)
 		},
 		Runtime: runtimeStore,
 		Run: func(ctx context.Context, p *dependency.Project, req dependency.PipelineRequest) error {
@@ -114,6 +127,28 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		},
 	})
 	return s, nil
+}
+
+// loadChecked loads a config and checks its hooks.
+func loadChecked(opts config.LoadOptions) (*config.Config, error) {
+	cfg, err := config.Load(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := hook.Check(cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// hookRunner returns the runner of a project's hooks for one engine,
+// remembered so that Close ends its background hooks.
+func (s *session) hookRunner(cfg *config.Config, store *runvars.Store, stdout, stderr io.Writer, silent bool) *hook.Runner {
+	r := hook.New(hook.Options{Config: cfg, Runtime: store, GOOS: goruntime.GOOS, Stdout: stdout, Stderr: stderr, Quiet: silent})
+	s.runnersMu.Lock()
+	defer s.runnersMu.Unlock()
+	s.runners = append(s.runners, r)
+	return r
 }
 
 // runtimeStore is a project's store of runtime variables.
@@ -141,6 +176,12 @@ func (s *session) maskIO(stdio IO) {
 // Close flushes the masked output and removes the temp directory
 // (DEVSPACE_TMPDIR).
 func (s *session) Close() {
+	s.runnersMu.Lock()
+	runners := s.runners
+	s.runnersMu.Unlock()
+	for _, r := range runners {
+		r.Close() // before the temp directory goes: its processes may use it
+	}
 	for _, m := range s.masks {
 		_ = m.Flush()
 	}

@@ -1,0 +1,51 @@
+package buildimages
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/devspace-engine/devspace/imagebuild"
+)
+
+// emit reports an event of the call to the hooks (with the image's name,
+// repository and tags when it is about one image, as DevSpace gives them).
+func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Request) error {
+	if r.opts.Events == nil || r.opts.Explain {
+		return nil
+	}
+	var data map[string]string
+	if req != nil {
+		tags, _ := json.Marshal(req.Tags)
+		data = map[string]string{"image_config_name": req.Name, "image_name": req.Image, "image_tags": string(tags)}
+	}
+	return r.opts.Events.Emit(ctx, event, data)
+}
+
+// withEvents wraps a builder in the events of each image's build:
+// before:build:NAME (its failure fails the image), then after:build:NAME,
+// or error:build:NAME when the build failed for itself (not because the
+// call was cancelled).
+func (r *buildRun) withEvents(b imagebuild.Builder) imagebuild.Builder {
+	return imagebuild.BuilderFunc(func(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
+		if err := r.emit(ctx, "before:build:"+req.Name, &req); err != nil {
+			return imagebuild.Result{}, err
+		}
+		res, err := b.Build(ctx, req)
+		if err != nil {
+			if ctx.Err() == nil {
+				_ = r.emit(ctx, "error:build:"+req.Name, &req) // error hooks only warn
+			}
+			return res, err
+		}
+		return res, r.emit(ctx, "after:build:"+req.Name, &req)
+	})
+}
+
+// skipped reports an image that needs no build: before:build:NAME, then
+// skip:build:NAME, as DevSpace does.
+func (r *buildRun) skipped(ctx context.Context, req imagebuild.Request) error {
+	if err := r.emit(ctx, "before:build:"+req.Name, &req); err != nil {
+		return err
+	}
+	return r.emit(ctx, "skip:build:"+req.Name, &req)
+}

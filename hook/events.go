@@ -1,0 +1,48 @@
+package hook
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The events the cores emit. A hook naming any other event would never
+// run, so it is refused at load time (see Check).
+var (
+	// itemEvent is an event about one image, deployment, sync or port
+	// forwarding: PHASE:SUBJECT:NAME, where NAME may be * for every one.
+	itemEvent = regexp.MustCompile(`^(?:(?:before|after|error|skip):(?:build|deploy|render)|(?:before|after|error):purge|(?:start|restart|error|stop):(?:sync|portForwarding|reversePortForwarding)):[^:]+$`)
+	// stepEvent is an event about a whole step.
+	stepEvent = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):createPullSecrets)$`)
+	// commandEvent is an event of a CLI command's run.
+	commandEvent = regexp.MustCompile(`^(?:dev|deploy|build|purge|render|runPipeline)Command:(?:before:execute|after:execute|error|interrupt)$`)
+	// devEvent is an event of a dev config's start.
+	devEvent = regexp.MustCompile(`^devCommand:(?:before|after):(?:sync|portForwarding)$`)
+)
+
+// Known says whether the cores ever emit event (a hook's `events:` entry,
+// where an item's name may be *).
+func Known(event string) bool {
+	return itemEvent.MatchString(event) || stepEvent.MatchString(event) ||
+		commandEvent.MatchString(event) || devEvent.MatchString(event)
+}
+
+// candidates are the names hooks are matched against for an emitted event,
+// in the order they run: for an item's event, the hooks on every item
+// (before:build:*) first, then those on this one (before:build:app), as
+// DevSpace runs them.
+func candidates(event string) []string {
+	if !itemEvent.MatchString(event) {
+		return []string{event}
+	}
+	i := strings.LastIndexByte(event, ':')
+	if event[i+1:] == "*" {
+		return []string{event}
+	}
+	return []string{event[:i+1] + "*", event}
+}
+
+// warnOnly says whether a failing hook of event only warns: hooks on
+// errors and interrupts run when the step already failed.
+func warnOnly(event string) bool {
+	return strings.HasPrefix(event, "error:") || strings.HasSuffix(event, ":error") || strings.HasSuffix(event, ":interrupt")
+}
