@@ -47,6 +47,13 @@ func (p *ensurePullSecretsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	if err != nil || len(secrets) == 0 || p.render {
 		return err
 	}
+	return withStepEvents(ctx, c, "createPullSecrets", func() error { return p.ensure(ctx, c, secrets) })
+}
+
+// ensure creates or updates the pull secrets in every namespace the
+// deployments use.
+func (p *ensurePullSecretsCmd) ensure(ctx context.Context, c *engine.Call, secrets []pullsecret.Secret) error {
+	cfg := c.Config()
 	logins, err := docker.NewCredentials(c.Getenv)
 	if err != nil {
 		return err

@@ -86,6 +86,7 @@ func (s *Services) deployServices(c *engine.Call, log io.Writer, prefix string) 
 		Runtime: c.Runtime(),
 		Helm:    &helmRunner{c: c},
 		Log:     logTo(c, log, prefix),
+		Events:  c.Events(),
 	}
 }
 

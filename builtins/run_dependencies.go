@@ -54,7 +54,10 @@ func (r *runDependenciesCmd) Run(ctx context.Context, c *engine.Call, args []str
 		}
 		return errors.New("dependencies need a devspace.yaml: run this in a pipeline")
 	}
-	return r.svc.Dependencies.Run(ctx, dependency.Request{
+	if err := emitAll(ctx, c, "before:deployDependencies", "before:buildDependencies", "before:renderDependencies", "before:purgeDependencies"); err != nil {
+		return err
+	}
+	err = r.svc.Dependencies.Run(ctx, dependency.Request{
 		Names: names, All: r.all, Except: r.except,
 		Only: fields(cliFlag(c, "dependency")), Skip: fields(cliFlag(c, "skip-dependency")),
 		Pipeline: r.pipeline, Sequential: r.sequential, Flags: flags,
@@ -64,6 +67,10 @@ func (r *runDependenciesCmd) Run(ctx context.Context, c *engine.Call, args []str
 			return out, errOut, func() { _ = out.Flush(); _ = errOut.Flush() }
 		},
 	})
+	if err != nil {
+		return err
+	}
+	return emitAll(ctx, c, "after:deployDependencies", "after:buildDependencies", "after:renderDependencies", "after:purgeDependencies")
 }
 
 // cliFlag is a flag's value as the call sees it (repeatable flags are

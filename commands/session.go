@@ -90,7 +90,11 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 	s.svc = builtins.NewServices(maxBuilds)
 	store := runtimeStore(cfg)
 	newEngine := func(cfg *config.Config, store *runvars.Store, cliFlags map[string]string, stdin io.Reader, stdout, stderr io.Writer) *engine.Engine {
-		hooks := s.hookRunner(cfg, store, stdout, stderr, flags.boolean("silent"))
+		hookOut := stdout
+		if flags.boolean("render") {
+			hookOut = stderr // stdout is the manifests
+		}
+		hooks := s.hookRunner(cfg, store, hookOut, stderr, flags.boolean("silent"))
 		eng := engine.New(engine.Options{
 			Config:   cfg,
 			Runtime:  store,

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -21,6 +22,9 @@ type Deployer struct {
 	Helm HelmRunner
 	// Log returns where deployment name's progress goes.
 	Log func(name string) io.Writer
+	// Events receives the deploy, render and purge events, for hooks;
+	// nil emits none.
+	Events engine.Events
 }
 
 // Options change how Deploy works.
@@ -42,9 +46,26 @@ type Options struct {
 // opts.Sequential or rendering. Every deployment is tried; the errors of
 // those that failed are joined.
 func (d *Deployer) Deploy(ctx context.Context, names []string, opts Options) error {
+	phase := "deploy"
+	if opts.Render != nil {
+		phase = "render"
+	}
+	if err := d.emit(ctx, "before:"+phase, nil); err != nil {
+		return err
+	}
+	if err := d.deployAll(ctx, names, opts); err != nil {
+		return err
+	}
+	return d.emit(ctx, "after:"+phase, nil)
+}
+
+func (d *Deployer) deployAll(ctx context.Context, names []string, opts Options) error {
 	if opts.Render != nil {
 		for _, name := range names {
-			if err := d.kindOf(d.Config.Deployments[name]).render(ctx, name, opts.Render, opts.Namespace); err != nil {
+			err := d.withEvents(ctx, "render", name, func() error {
+				return d.kindOf(d.Config.Deployments[name]).render(ctx, name, opts.Render, opts.Namespace)
+			})
+			if err != nil {
 				return err
 			}
 		}
@@ -95,5 +116,7 @@ func (d *Deployer) namespace(name string) string {
 
 // deployOne deploys one deployment with its kind.
 func (d *Deployer) deployOne(ctx context.Context, name string, opts Options) error {
-	return d.kindOf(d.Config.Deployments[name]).deploy(ctx, name, opts)
+	return d.withEvents(ctx, "deploy", name, func() error {
+		return d.kindOf(d.Config.Deployments[name]).deploy(ctx, name, opts)
+	})
 }

@@ -248,7 +248,7 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 		st, err := d.Helm.Run(ctx, helm.OpStatus, plan.req)
 		if err == nil && st.Revision == old.Helm.Revision && st.Status == "deployed" {
 			fmt.Fprintf(log, "Skipping deployment %s: nothing changed since the last deploy (--force-redeploy applies anyway)\n", name)
-			return nil
+			return errUnchanged
 		}
 	}
 	resp, err := d.Helm.Run(ctx, helm.OpUpgrade, plan.req)

@@ -121,7 +121,7 @@ func (k kubectlKind) deploy(ctx context.Context, name string, opts Options) erro
 	old, had := d.Records.Get(cluster, ns, name)
 	if had && old.Hash == hash && !opts.Force && len(fresh) == 0 && k.stillThere(ctx, old) {
 		fmt.Fprintf(log, "Skipping deployment %s: nothing changed since the last deploy (--force-redeploy applies anyway)\n", name)
-		return nil
+		return errUnchanged
 	}
 	applied, applyErr := d.apply(ctx, name, ns, manifests, old)
 	rec := newRecord(name, cluster, ns, hash, applied, old)

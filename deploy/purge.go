@@ -24,7 +24,10 @@ func (d *Deployer) Purge(ctx context.Context, names []string, opts PurgeOptions)
 	}
 	var errs []error
 	for _, rec := range slices.Backward(recs) {
-		if err := d.recordedKind(rec).purge(ctx, rec, opts); err != nil {
+		err := d.withEvents(ctx, "purge", rec.Name, func() error {
+			return d.recordedKind(rec).purge(ctx, rec, opts)
+		})
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}

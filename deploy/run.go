@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/runvars"
 )
@@ -26,6 +27,17 @@ type Services struct {
 	Helm HelmRunner
 	// Log returns where deployment name's progress goes.
 	Log func(name string) io.Writer
+	// Events receives the deploy, render and purge events, for hooks;
+	// nil emits none.
+	Events engine.Events
+}
+
+// emit reports an event of the whole call to the hooks.
+func (s Services) emit(ctx context.Context, event string) error {
+	if s.Events == nil {
+		return nil
+	}
+	return s.Events.Emit(ctx, event, nil)
 }
 
 // CreateOptions are one create_deployments call.
@@ -76,6 +88,16 @@ type RemoveOptions struct {
 // (see Deployer.Purge). When nothing was ever deployed from this config no
 // cluster is contacted.
 func Remove(ctx context.Context, opts RemoveOptions) error {
+	if err := opts.emit(ctx, "before:purge"); err != nil {
+		return err
+	}
+	if err := remove(ctx, opts); err != nil {
+		return err
+	}
+	return opts.emit(ctx, "after:purge")
+}
+
+func remove(ctx context.Context, opts RemoveOptions) error {
 	recs, err := opts.Records(opts.Config.Path)
 	if err != nil {
 		return err
@@ -119,6 +141,7 @@ func (s Services) deployer(cfg *config.Config, client *kube.Client) (*Deployer, 
 		Records: recs,
 		Log:     s.Log,
 		Helm:    s.Helm,
+		Events:  s.Events,
 	}, nil
 }
 

@@ -46,8 +46,8 @@ type Options struct {
 	Container ContainerRunner
 	// GOOS is the system `os:` filters compare with.
 	GOOS string
-	// Stdout and Stderr receive the hooks' output, the "Execute hook"
-	// lines and the warnings.
+	// Stdout receives the hooks' output; Stderr their errors, the
+	// "Execute hook" lines and the warnings.
 	Stdout, Stderr io.Writer
 	// Quiet leaves out the "Execute hook" lines (--silent).
 	Quiet bool
@@ -186,7 +186,7 @@ func (r *Runner) say(format string, args ...any) {
 	}
 	r.outMu.Lock()
 	defer r.outMu.Unlock()
-	fmt.Fprintf(r.opts.Stdout, format, args...)
+	fmt.Fprintf(r.opts.Stderr, format, args...)
 }
 
 func (r *Runner) warn(err error) {
