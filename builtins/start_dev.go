@@ -69,6 +69,7 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 		if err != nil {
 			return err
 		}
+		cfg.Events = c.Events()
 		if err := d.svc.dev().Start(ctx, client, cfg); err != nil {
 			return fmt.Errorf("dev %s: %w", name, err)
 		}

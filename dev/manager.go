@@ -17,6 +17,7 @@ import (
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
 	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	Agent *agent.Agent
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
+	// Events receives devCommand:before:sync and the services' start,
+	// restart, error and stop events, for hooks; nil emits none.
+	Events engine.Events
 }
 
 // Services are what runs for one container of the pod.
@@ -119,6 +123,9 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Log, "Selected pod %s (container %s)\n", pod.Name, pod.Container)
+	if err := cfg.emitAll(ctx, "devCommand:before:sync", "devCommand:before:portForwarding"); err != nil {
+		return err
+	}
 	sctx, cancel := context.WithCancel(m.ctx)
 	s := &session{cancel: cancel, done: make(chan struct{})}
 	ready := make(chan error, 1)
@@ -138,7 +145,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	m.mu.Lock()
 	m.sessions[cfg.Name] = s
 	m.mu.Unlock()
-	return nil
+	return cfg.emitAll(ctx, "devCommand:after:sync", "devCommand:after:portForwarding")
 }
 
 // replaceSelected replaces the workload of the selected pod, or updates
@@ -269,7 +276,10 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			if err := ports.Forward(ctx, c, next, t.Ports, cfg.Log, started); err != nil && ctx.Err() == nil {
+			err := cfg.withEvents(ctx, "portForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+				return ports.Forward(ctx, c, next, t.Ports, cfg.Log, started)
+			})
+			if err != nil && ctx.Err() == nil {
 				fail(err)
 			}
 		})
@@ -280,7 +290,10 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			if err := filesync.Sync(ctx, c, next, sc, cfg.Log, synced); err != nil && ctx.Err() == nil {
+			err := cfg.withEvents(ctx, "sync", next, synced, func(next func(context.Context) (kube.Pod, error)) error {
+				return filesync.Sync(ctx, c, next, sc, cfg.Log, synced)
+			})
+			if err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("sync %s: %w", sc.Remote, err))
 			}
 		})
@@ -298,7 +311,10 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			if err := ports.ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
+			err := cfg.withEvents(ctx, "reversePortForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+				return ports.ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started)
+			})
+			if err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("reverse port forwarding: %w", err))
 			}
 		})

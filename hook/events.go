@@ -42,7 +42,14 @@ func candidates(event string) []string {
 }
 
 // warnOnly says whether a failing hook of event only warns: hooks on
-// errors and interrupts run when the step already failed.
+// errors and interrupts run when the step already failed; those on a dev
+// service's restart and stop run while it goes on or after it ended, as
+// DevSpace runs them.
 func warnOnly(event string) bool {
-	return strings.HasPrefix(event, "error:") || strings.HasSuffix(event, ":error") || strings.HasSuffix(event, ":interrupt")
+	for _, p := range []string{"error:", "restart:", "stop:"} {
+		if strings.HasPrefix(event, p) {
+			return true
+		}
+	}
+	return strings.HasSuffix(event, ":error") || strings.HasSuffix(event, ":interrupt")
 }

@@ -256,4 +256,3 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
-
