@@ -27,15 +27,18 @@ func commandEvents(fixed string) string {
 // on a context of its own) and only warns.
 func withCommandHooks(ctx context.Context, hooks *hook.Runner, fixed string, run func() error) error {
 	prefix := commandEvents(fixed)
-	if err := hooks.Emit(ctx, prefix+":before:execute", nil); err != nil {
-		return err
+	err := hooks.Emit(ctx, prefix+":before:execute", nil)
+	ran := err == nil
+	if ran {
+		err = run()
 	}
-	err := run()
 	switch {
 	case ctx.Err() != nil:
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptDeadline)
 		defer cancel()
 		hooks.EmitWarn(hctx, prefix+":interrupt", nil)
+	case err != nil && !ran:
+		// A before:execute hook failed: the command did not run.
 	case err != nil:
 		data := map[string]string{"error": err.Error()}
 		hooks.EmitWarn(ctx, prefix+":after:execute", data)
