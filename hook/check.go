@@ -2,14 +2,16 @@ package hook
 
 import (
 	"fmt"
-	"regexp"
+	"strings"
 
 	"github.com/devspace-engine/devspace/config"
 )
 
-// hookName is what a hook's name may be: a word that can stand in
+// validName says whether a hook's name is a word that can stand in
 // ${runtime.hooks.NAME.stdout}.
-var hookName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+func validName(name string) bool {
+	return name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == ""
+}
 
 // Check refuses hooks that could never run as written, at their place in
 // devspace.yaml: no events, an event no core emits (a typo would
@@ -41,7 +43,7 @@ func checkHook(cfg *config.Config, at string, h *config.Hook) error {
 					"or start:/restart:/error:/stop: with sync or portForwarding and :NAME", ev)
 		}
 	}
-	if h.Name != "" && !hookName.MatchString(h.Name) {
+	if h.Name != "" && !validName(h.Name) {
 		return cfg.ErrorAt(at+".name", "hook name %q: use letters, digits, '-' and '_' (it is read as ${runtime.hooks.NAME.stdout})", h.Name)
 	}
 	actions := 0

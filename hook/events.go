@@ -3,27 +3,30 @@ package hook
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
-// The events the cores emit. A hook naming any other event would never
-// run, so it is refused at load time (see Check).
-var (
-	// itemEvent is an event about one image, deployment, sync or port
+// eventPatterns are the events the cores emit, compiled on first use (not
+// at start-up: most runs have no hooks). A hook naming any other event
+// would never run, so it is refused at load time (see Check).
+var eventPatterns = sync.OnceValue(func() (p struct{ item, step, command, dev *regexp.Regexp }) {
+	// item: an event about one image, deployment, sync or port
 	// forwarding: PHASE:SUBJECT:NAME, where NAME may be * for every one.
-	itemEvent = regexp.MustCompile(`^(?:(?:before|after|error|skip):(?:build|deploy|render)|(?:before|after|error):purge|(?:start|restart|error|stop):(?:sync|portForwarding|reversePortForwarding)):[^:]+$`)
-	// stepEvent is an event about a whole step.
-	stepEvent = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):createPullSecrets)$`)
-	// commandEvent is an event of a CLI command's run.
-	commandEvent = regexp.MustCompile(`^(?:dev|deploy|build|purge|render|runPipeline)Command:(?:before:execute|after:execute|error|interrupt)$`)
-	// devEvent is an event of a dev config's start.
-	devEvent = regexp.MustCompile(`^devCommand:(?:before|after):(?:sync|portForwarding)$`)
-)
+	p.item = regexp.MustCompile(`^(?:(?:before|after|error|skip):(?:build|deploy|render)|(?:before|after|error):purge|(?:start|restart|error|stop):(?:sync|portForwarding|reversePortForwarding)):[^:]+$`)
+	// step: an event about a whole step.
+	p.step = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):createPullSecrets)$`)
+	// command: an event of a CLI command's run.
+	p.command = regexp.MustCompile(`^(?:dev|deploy|build|purge|render|runPipeline)Command:(?:before:execute|after:execute|error|interrupt)$`)
+	// dev: an event of a dev config's start.
+	p.dev = regexp.MustCompile(`^devCommand:(?:before|after):(?:sync|portForwarding)$`)
+	return p
+})
 
 // Known says whether the cores ever emit event (a hook's `events:` entry,
 // where an item's name may be *).
 func Known(event string) bool {
-	return itemEvent.MatchString(event) || stepEvent.MatchString(event) ||
-		commandEvent.MatchString(event) || devEvent.MatchString(event)
+	p := eventPatterns()
+	return p.item.MatchString(event) || p.step.MatchString(event) || p.command.MatchString(event) || p.dev.MatchString(event)
 }
 
 // candidates are the names hooks are matched against for an emitted event,
@@ -31,7 +34,7 @@ func Known(event string) bool {
 // (before:build:*) first, then those on this one (before:build:app), as
 // DevSpace runs them.
 func candidates(event string) []string {
-	if !itemEvent.MatchString(event) {
+	if !eventPatterns().item.MatchString(event) {
 		return []string{event}
 	}
 	i := strings.LastIndexByte(event, ':')
