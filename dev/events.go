@@ -59,3 +59,13 @@ func (cfg Config) withEvents(ctx context.Context, kind string, next func(context
 	_ = cfg.emit(stopCtx, event("stop"), data)
 	return err
 }
+
+// initialSyncEvents reports a sync's initial sync as
+// before:initialSync:NAME, then after:… or error:….
+func (cfg Config) initialSyncEvents(ctx context.Context, phase string, err error) error {
+	data := map[string]string{"dev_config": cfg.Name}
+	if err != nil {
+		data["error"] = err.Error()
+	}
+	return cfg.emit(ctx, phase+":initialSync:"+cfg.Name, data)
+}

@@ -287,6 +287,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		started <- nil
 	}
 	for _, sc := range t.Syncs {
+		sc.OnInitialSync = cfg.initialSyncEvents
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once

@@ -40,7 +40,7 @@ func checkHook(cfg *config.Config, at string, h *config.Hook) error {
 				"no step emits the event %q: use before:/after:/error:/skip: with build, deploy or render (and :NAME or :*), "+
 					"before:/after:/error: with purge, before:/after: with deployDependencies and the like, before:/after:/error:createPullSecrets, "+
 					"devCommand:before:execute (and the other commands' :after:execute, :error, :interrupt), devCommand:before:sync, "+
-					"or start:/restart:/error:/stop: with sync or portForwarding and :NAME", ev)
+					"start:/restart:/error:/stop: with sync or portForwarding and :NAME, or before:/after:/error:initialSync:NAME", ev)
 		}
 	}
 	if h.Name != "" && !validName(h.Name) {

@@ -12,7 +12,7 @@ import (
 var eventPatterns = sync.OnceValue(func() (p struct{ item, step, command, dev *regexp.Regexp }) {
 	// item: an event about one image, deployment, sync or port
 	// forwarding: PHASE:SUBJECT:NAME, where NAME may be * for every one.
-	p.item = regexp.MustCompile(`^(?:(?:before|after|error|skip):(?:build|deploy|render)|(?:before|after|error):purge|(?:start|restart|error|stop):(?:sync|portForwarding|reversePortForwarding)):[^:]+$`)
+	p.item = regexp.MustCompile(`^(?:(?:before|after|error|skip):(?:build|deploy|render)|(?:before|after|error):purge|(?:start|restart|error|stop):(?:sync|portForwarding|reversePortForwarding)|(?:before|after|error):initialSync):[^:]+$`)
 	// step: an event about a whole step.
 	p.step = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):createPullSecrets)$`)
 	// command: an event of a CLI command's run.

@@ -47,7 +47,7 @@ func project(t *testing.T, yaml string, container hook.ContainerRunner) (*hook.R
 func TestKnownEvents(t *testing.T) {
 	known := []string{"before:build", "before:build:*", "skip:build:app", "error:deploy:web", "before:render:x",
 		"after:purge:db", "before:purgeDependencies", "error:createPullSecrets", "devCommand:before:execute",
-		"runPipelineCommand:interrupt", "devCommand:before:sync", "restart:sync:*", "stop:portForwarding:app"}
+		"runPipelineCommand:interrupt", "devCommand:before:sync", "restart:sync:*", "stop:portForwarding:app", "after:initialSync:web"}
 	for _, ev := range known {
 		if !hook.Known(ev) {
 			t.Errorf("%s: refused", ev)

@@ -65,6 +65,17 @@ type SyncConfig struct {
 	StartContainer bool
 	// Agent is the in-container side, copied into each container.
 	Agent *agent.Agent
+	// OnInitialSync, when set, is told of each initial sync: "before"
+	// (an error stops the sync), then "after" or "error" with its error.
+	OnInitialSync func(ctx context.Context, phase string, err error) error
+}
+
+// initialEvent tells OnInitialSync of a phase of an initial sync.
+func (cfg SyncConfig) initialEvent(ctx context.Context, phase string, err error) error {
+	if cfg.OnInitialSync == nil {
+		return nil
+	}
+	return cfg.OnInitialSync(ctx, phase, err)
 }
 
 // pollInterval is how often the agent rescans with Polling.
@@ -108,7 +119,14 @@ func Sync(ctx context.Context, c *kube.Client, next func(context.Context) (kube.
 			signal(nil)
 		}
 		if err == nil {
-			err = s.initial(ctx)
+			err = cfg.initialEvent(ctx, "before", nil)
+		}
+		if err == nil {
+			if err = s.initial(ctx); err != nil {
+				_ = cfg.initialEvent(ctx, "error", err)
+			} else {
+				err = cfg.initialEvent(ctx, "after", nil)
+			}
 		}
 		if wasFirst {
 			signal(err)
