@@ -53,7 +53,7 @@ func TestKnownEvents(t *testing.T) {
 			t.Errorf("%s: refused", ev)
 		}
 	}
-	unknown := []string{"befor:build", "skip:purge:x", "before:build:", "before:build:a:b", "devCommand:before", "after:createPullSecrets:x", "build"}
+	unknown := []string{"befor:build", "skip:purge:x", "before:build:", "before:build:a:b", "devCommand:before", "after:createPullSecrets:x", "build", "renderCommand:before:execute", "before:resolveDependencies"}
 	for _, ev := range unknown {
 		if hook.Known(ev) {
 			t.Errorf("%s: accepted", ev)
