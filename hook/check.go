@@ -2,6 +2,7 @@ package hook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/devspace-engine/devspace/config"
@@ -46,6 +47,9 @@ func checkHook(cfg *config.Config, at string, h *config.Hook) error {
 	if h.Name != "" && !validName(h.Name) {
 		return cfg.ErrorAt(at+".name", "hook name %q: use letters, digits, '-' and '_' (it is read as ${runtime.hooks.NAME.stdout})", h.Name)
 	}
+	if err := checkOS(cfg, at, h.OS); err != nil {
+		return err
+	}
 	actions := 0
 	for _, set := range []bool{h.Command != "", h.Upload != nil, h.Download != nil, h.Logs != nil, h.Wait != nil} {
 		if set {
@@ -61,6 +65,23 @@ func checkHook(cfg *config.Config, at string, h *config.Hook) error {
 		return cfg.ErrorAt(at, "a hook does one thing: `command:`, `upload:`, `download:`, `logs:` and `wait:` exclude each other")
 	case h.Container == nil && h.Command == "":
 		return cfg.ErrorAt(at, "`upload:`, `download:`, `logs:` and `wait:` act in a container: add `container:` to say which")
+	}
+	return nil
+}
+
+// systems are the GOOS values `os:` may name.
+var systems = []string{"aix", "android", "darwin", "dragonfly", "freebsd", "illumos", "ios", "js", "linux", "netbsd", "openbsd", "plan9", "solaris", "wasip1", "windows"}
+
+// checkOS refuses an `os:` entry that is no system's name: the hook would
+// never run (macOS is darwin).
+func checkOS(cfg *config.Config, at, filter string) error {
+	if strings.TrimSpace(filter) == "" {
+		return nil
+	}
+	for _, s := range strings.Split(filter, ",") {
+		if !slices.Contains(systems, strings.TrimSpace(s)) {
+			return cfg.ErrorAt(at+".os", "os %q: not a system name; use a comma-separated list of %s (macOS is darwin)", strings.TrimSpace(s), strings.Join(systems, ", "))
+		}
 	}
 	return nil
 }

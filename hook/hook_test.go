@@ -240,6 +240,7 @@ func TestCheck(t *testing.T) {
 		{"hooks:\n  - events: [before:build]\n    args: [x]\n", "devspace.yaml:5:11: hook has `args:` but no `command:`"},
 		{"hooks:\n  - events: [before:build]\n    name: a b\n    command: echo\n", "devspace.yaml:5:11: hook name \"a b\""},
 		{"hooks:\n  - events: [before:build]\n    wait: {running: true}\n", "add `container:`"},
+		{"hooks:\n  - events: [before:build]\n    os: linux, macos\n    command: echo\n", "devspace.yaml:5:9: os \"macos\": not a system name"},
 	} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "devspace.yaml")
