@@ -43,6 +43,9 @@ type session struct {
 	hooks     *hook.Runner
 	runnersMu sync.Mutex
 	runners   []*hook.Runner
+	// containers performs the hooks' container actions (exec, upload,
+	// download, logs, wait); nil makes such hooks fail, saying so.
+	containers hook.ContainerRunner
 }
 
 // openSession loads the config named by the flags and builds the engine.
@@ -148,7 +151,8 @@ func loadChecked(opts config.LoadOptions) (*config.Config, error) {
 // hookRunner returns the runner of a project's hooks for one engine,
 // remembered so that Close ends its background hooks.
 func (s *session) hookRunner(cfg *config.Config, store *runvars.Store, stdout, stderr io.Writer, silent bool) *hook.Runner {
-	r := hook.New(hook.Options{Config: cfg, Runtime: store, GOOS: goruntime.GOOS, Stdout: stdout, Stderr: stderr, Quiet: silent})
+	r := hook.New(hook.Options{Config: cfg, Runtime: store, Container: s.containers, GOOS: goruntime.GOOS,
+		Stdout: stdout, Stderr: stderr, Quiet: silent})
 	s.runnersMu.Lock()
 	defer s.runnersMu.Unlock()
 	s.runners = append(s.runners, r)
