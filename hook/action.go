@@ -119,8 +119,17 @@ func (r *Runner) local(ctx context.Context, e entry, event string, data map[stri
 	if r.opts.Config != nil {
 		script.Source = r.opts.Config.ScriptAt(e.path + ".command")
 	}
+	env := hookEnv(event, data)
+	if cfg := r.opts.Config; cfg != nil {
+		// The cluster the run talks to, as DevSpace tells its hooks.
+		for key, v := range map[string]string{"KUBE_CONTEXT": "DEVSPACE_CONTEXT", "KUBE_NAMESPACE": "DEVSPACE_NAMESPACE"} {
+			if val := cfg.Variables[v]; val != "" {
+				env = append(env, "DEVSPACE_HOOK_"+key+"="+val)
+			}
+		}
+	}
 	return r.shell.RunScript(ctx, script, engine.RunOptions{
-		Env:   r.shell.Env(hookEnv(event, data)...),
+		Env:   r.shell.Env(env...),
 		Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr,
 	})
 }
