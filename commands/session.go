@@ -43,9 +43,6 @@ type session struct {
 	hooks     *hook.Runner
 	runnersMu sync.Mutex
 	runners   []*hook.Runner
-	// containers performs the hooks' container actions (exec, upload,
-	// download, logs, wait); nil makes such hooks fail, saying so.
-	containers hook.ContainerRunner
 }
 
 // openSession loads the config named by the flags and builds the engine.
@@ -113,7 +110,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			TmpDir:   tmpDir,
 			Events:   hooks,
 		})
-		hooks.SetShell(eng)
+		hooks.SetShell(eng) // container actions: none wired yet (hooks.SetContainers)
 		return eng
 	}
 	s.eng = newEngine(cfg, store, flags.values, s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr)
@@ -151,8 +148,7 @@ func loadChecked(opts config.LoadOptions) (*config.Config, error) {
 // hookRunner returns the runner of a project's hooks for one engine,
 // remembered so that Close ends its background hooks.
 func (s *session) hookRunner(cfg *config.Config, store *runvars.Store, stdout, stderr io.Writer, silent bool) *hook.Runner {
-	r := hook.New(hook.Options{Config: cfg, Runtime: store, Container: s.containers, GOOS: goruntime.GOOS,
-		Stdout: stdout, Stderr: stderr, Quiet: silent})
+	r := hook.New(hook.Options{Config: cfg, Runtime: store, GOOS: goruntime.GOOS, Stdout: stdout, Stderr: stderr, Quiet: silent})
 	s.runnersMu.Lock()
 	defer s.runnersMu.Unlock()
 	s.runners = append(s.runners, r)

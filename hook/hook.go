@@ -104,6 +104,11 @@ func New(opts Options) *Runner {
 // is made with the Runner as its event sink, so it comes second).
 func (r *Runner) SetShell(s Shell) { r.shell = s }
 
+// SetContainers gives the Runner what performs container actions, when it
+// needs the engine too (its cluster connection follows the engine's
+// flags). Call it before the first event.
+func (r *Runner) SetContainers(c ContainerRunner) { r.opts.Container = c }
+
 // Emit runs the hooks of event in order and returns the first failure,
 // which fails the step that emitted it. Hooks on error and interrupt
 // events, and background hooks, only warn.
