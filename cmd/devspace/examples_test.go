@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -11,8 +13,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/devspace-engine/devspace/testbed"
 )
@@ -20,8 +26,9 @@ import (
 // TestExamples runs every pipeline of every project in examples/pipelines,
 // each in a copy of the project, against the test bed's Docker Engine and
 // registry, so that the examples cannot rot. A project with deployments
-// runs its pipelines one after the other in a namespace of its own on
-// the test bed's cluster, then `devspace purge`.
+// (or whose dependencies have some, see exampleDeployments) runs its
+// pipelines one after the other in a namespace of its own on the test
+// bed's cluster, then `devspace purge`.
 func TestExamples(t *testing.T) {
 	files, err := filepath.Glob("../../examples/pipelines/*/devspace.yaml")
 	if err != nil || len(files) == 0 {
@@ -31,7 +38,7 @@ func TestExamples(t *testing.T) {
 	for _, file := range files {
 		src := filepath.Dir(file)
 		project := readExample(t, file)
-		if project.deploys {
+		if project.deploys || exampleDeployments[filepath.Base(src)] != nil {
 			t.Run(filepath.Base(src), func(t *testing.T) {
 				t.Parallel()
 				runDeployExample(t, env, src, project.pipelines)
@@ -50,8 +57,11 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// runDeployExample runs the pipelines of a project that deploys, then
-// purges, in a fresh namespace that is deleted afterwards.
+// runDeployExample runs the pipelines of a project that deploys as a user
+// would (`devspace deploy -n NS`, `devspace run-pipeline NAME -n NS`), in a
+// fresh namespace that is deleted afterwards, checks that the deployments
+// listed in exampleDeployments became ready, then runs `devspace purge`
+// and checks that it removed them.
 func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipelines []string) {
 	kenv := testbed.Kube(t)
 	dyn := dynamicClient(t, kenv.Kubeconfig)
@@ -60,11 +70,62 @@ func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipeline
 	dir := copyDir(t, src)
 	environ := []string{"KUBECONFIG=" + kenv.Kubeconfig, "DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry,
 		// The in-cluster example's builder images: the test bed's own.
-		"KANIKO_IMAGE=" + kenv.KanikoImage, "BUILDKIT_IMAGE=" + kenv.BuildKitImage}
+		"KANIKO_IMAGE=" + kenv.KanikoImage, "BUILDKIT_IMAGE=" + kenv.BuildKitImage,
+		// Images FROM busybox: the test bed's, as nothing can be pulled.
+		"BASE_IMAGE=" + env.Busybox(t),
+		// Git sources are cloned into a cache of the test's own.
+		"XDG_CACHE_HOME=" + t.TempDir()}
+	example := filepath.Base(src)
 	for _, name := range pipelines {
-		runExample(t, dir, environ, "run-pipeline", name, "-n", ns)
+		if name == "purge" {
+			continue // `devspace purge` below runs it
+		}
+		args := append(pipelineCommand(name), "-n", ns)
+		checkExampleOutput(t, example+"/"+name, runExample(t, dir, environ, args...))
+	}
+	deployments := dyn.Resource(kinds["deployment"]).Namespace(ns)
+	for _, name := range exampleDeployments[example] {
+		waitRolledOut(t, deployments, name)
 	}
 	runExample(t, dir, environ, "purge", "-n", ns)
+	for _, name := range exampleDeployments[example] {
+		if _, err := deployments.Get(context.Background(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("deployment %s is still in %s after devspace purge (error %v)", name, ns, err)
+		}
+	}
+}
+
+// exampleDeployments names the Deployments some examples make (their
+// dependencies' included), which must be ready after their pipelines ran.
+var exampleDeployments = map[string][]string{
+	"deploy":        {"web"},
+	"microservices": {"api", "frontend", "worker"},
+}
+
+// waitRolledOut waits (90 s at most) until Deployment name, which must
+// exist, has all its replicas updated and available.
+func waitRolledOut(t *testing.T, deployments dynamic.ResourceInterface, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	for {
+		d, err := deployments.Get(ctx, name, metav1.GetOptions{})
+		if err == nil && rolledOut(d) {
+			return
+		}
+		if apierrors.IsNotFound(err) { // the pipelines are done: it never will be
+			t.Fatalf("deployment %s was not created", name)
+		}
+		select {
+		case <-ctx.Done():
+			if err != nil {
+				t.Fatalf("deployment %s: %v", name, err)
+			}
+			status, _ := json.MarshalIndent(d.Object["status"], "", "  ")
+			t.Fatalf("deployment %s was not ready within 90 s; status:\n%s", name, status)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
 }
 
 // pipelineCommand is how a user runs the pipeline: `devspace deploy` for
