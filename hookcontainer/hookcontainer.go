@@ -1,0 +1,166 @@
+// Package hookcontainer runs the container actions of devspace.yaml's
+// hooks: a command in a selected container, copying files to and from it,
+// printing its log and waiting for containers to run or end. The hook
+// engine decides when a hook runs and what its command is; this package
+// only knows Kubernetes.
+package hookcontainer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/devspace-engine/devspace/config"
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// DefaultTimeout is how long a hook waits for its container (and a wait
+// hook for its condition) when the hook sets no timeout, as in DevSpace.
+const DefaultTimeout = 150 * time.Second
+
+// Options connect a Runner to the cluster and the project.
+type Options struct {
+	// Kube returns the cluster connection; it is called on a hook's first
+	// use, so a config whose hooks never reach a container opens none.
+	Kube func() (*kube.Client, error)
+	// Namespace is where hooks without container.namespace look; "" means
+	// the client's namespace.
+	Namespace string
+	// Dir is the directory of the config that declares the hooks; relative
+	// upload and download localPaths resolve against it.
+	Dir string
+	// Expand resolves runtime variables (${runtime.images.app.tag}) in
+	// imageSelector; nil leaves the value as written.
+	Expand func(string) (string, error)
+	// Image returns the repository and tag of images.NAME, for an
+	// imageSelector that names an image of the config (or writes
+	// DevSpace's image(NAME):tag(NAME)); nil knows no images.
+	Image func(name string) (image, tag string, ok bool)
+	// Log gets what the runner does (the container a hook runs in, a hook
+	// skipped); nil discards it.
+	Log io.Writer
+}
+
+// Runner runs hooks' container actions. It is safe for concurrent use
+// when Options' functions are.
+type Runner struct{ o Options }
+
+// New returns a runner.
+func New(o Options) *Runner {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	return &Runner{o: o}
+}
+
+// Name is how errors and messages name a hook: its name, else its events.
+func Name(h *config.Hook) string {
+	switch {
+	case h.Name != "":
+		return fmt.Sprintf("hook %q", h.Name)
+	case len(h.Events) > 0:
+		return "hook on " + strings.Join(h.Events, ", ")
+	}
+	return "hook"
+}
+
+// localPath resolves a hook's localPath ("" is the config's directory).
+func (r *Runner) localPath(p string) string {
+	p = cmp.Or(p, ".")
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(r.o.Dir, p)
+}
+
+// client opens the cluster connection for h.
+func (r *Runner) client(h *config.Hook) (*kube.Client, error) {
+	if h.Container == nil {
+		return nil, fmt.Errorf("%s: set container (labelSelector, imageSelector or pod) to say where it runs", Name(h))
+	}
+	if r.o.Kube == nil {
+		return nil, fmt.Errorf("%s: no cluster connection", Name(h))
+	}
+	c, err := r.o.Kube()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", Name(h), err)
+	}
+	return c, nil
+}
+
+// selector turns h.container into a pod selector.
+func (r *Runner) selector(h *config.Hook) (kube.Selector, error) {
+	hc := h.Container
+	sel := kube.Selector{
+		Namespace:     cmp.Or(hc.Namespace, r.o.Namespace),
+		Pod:           hc.Pod,
+		LabelSelector: hc.LabelSelector,
+		Container:     hc.ContainerName,
+	}
+	if hc.ImageSelector != "" {
+		img, err := r.imageSelector(hc.ImageSelector)
+		if err != nil {
+			return sel, fmt.Errorf("%s: container.imageSelector %q: %w", Name(h), hc.ImageSelector, err)
+		}
+		sel.ImageSelector = img
+	}
+	if sel.Pod == "" && len(sel.LabelSelector) == 0 && sel.ImageSelector == "" {
+		return sel, fmt.Errorf("%s: container: set labelSelector, imageSelector or pod", Name(h))
+	}
+	return sel, nil
+}
+
+// ready accepts a container that runs and is ready: one a command can
+// run in.
+func ready(c kube.Candidate) bool {
+	cs := kube.ContainerStatus(c.Status, c.Container)
+	return c.Status.Status.Phase == corev1.PodRunning && cs != nil && cs.Ready && cs.State.Running != nil
+}
+
+// target selects the container h works in: the newest one accept takes.
+// With container.wait (the default) it waits for one up to
+// container.timeout; without, it looks once and ok is false when none is
+// there (the hook is skipped, as in DevSpace).
+func (r *Runner) target(ctx context.Context, h *config.Hook, accept func(kube.Candidate) bool, want string) (_ *kube.Client, _ kube.Pod, ok bool, _ error) {
+	c, err := r.client(h)
+	if err != nil {
+		return nil, kube.Pod{}, false, err
+	}
+	sel, err := r.selector(h)
+	if err != nil {
+		return nil, kube.Pod{}, false, err
+	}
+	wait := h.Container.Wait == nil || *h.Container.Wait
+	timeout := DefaultTimeout
+	if h.Container.Timeout > 0 {
+		timeout = time.Duration(h.Container.Timeout) * time.Second
+	}
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var pod kube.Pod
+	err = kube.WatchPods(wctx, c, sel, func(cands []kube.Candidate) (bool, error) {
+		for _, cand := range cands {
+			if accept(cand) {
+				pod, ok = cand.Pod, true
+				return true, nil
+			}
+		}
+		return !wait, nil
+	})
+	switch {
+	case err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return nil, kube.Pod{}, false, fmt.Errorf("%s: no %s container within %s (container.timeout): %w", Name(h), want, timeout, err)
+	case err != nil:
+		return nil, kube.Pod{}, false, fmt.Errorf("%s: select a %s container: %w", Name(h), want, err)
+	case !ok:
+		fmt.Fprintf(r.o.Log, "%s skipped: no %s container (%s) and container.wait is false\n", Name(h), want, sel)
+	}
+	return c, pod, ok, nil
+}
