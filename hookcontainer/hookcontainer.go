@@ -117,6 +117,14 @@ func (r *Runner) selector(h *config.Hook) (kube.Selector, error) {
 	return sel, nil
 }
 
+// Settle is how long a hook that waits for its container lets pass
+// before it looks: a hook on after:deploy:NAME runs as soon as the API
+// took the manifests, before the workload's controller made its new pods,
+// when the newest pod is still an old one. DevSpace waits as long.
+const Settle = 2 * time.Second
+
+func settle(ctx context.Context) error { return kube.Pause(ctx, Settle) }
+
 // ready accepts a container that runs and is ready: one a command can
 // run in.
 func ready(c kube.Candidate) bool {
@@ -124,10 +132,12 @@ func ready(c kube.Candidate) bool {
 	return c.Status.Status.Phase == corev1.PodRunning && cs != nil && cs.Ready && cs.State.Running != nil
 }
 
-// target selects the container h works in: the newest one accept takes.
-// With container.wait (the default) it waits for one up to
-// container.timeout; without, it looks once and ok is false when none is
-// there (the hook is skipped, as in DevSpace).
+// target selects the container h works in: the one of the newest
+// matching pod, once accept takes it (an older pod that is ready does not
+// do: after a deploy the hook is for the new one). With container.wait
+// (the default) it waits for it up to container.timeout, which starts
+// after Settle; without, it looks once and ok is false when the newest
+// is not there (the hook is skipped, as in DevSpace).
 func (r *Runner) target(ctx context.Context, h *config.Hook, accept func(kube.Candidate) bool, want string) (_ *kube.Client, _ kube.Pod, ok bool, _ error) {
 	c, err := r.client(h)
 	if err != nil {
@@ -142,15 +152,18 @@ func (r *Runner) target(ctx context.Context, h *config.Hook, accept func(kube.Ca
 	if h.Container.Timeout > 0 {
 		timeout = time.Duration(h.Container.Timeout) * time.Second
 	}
+	if wait {
+		if err := settle(ctx); err != nil {
+			return nil, kube.Pod{}, false, err
+		}
+	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var pod kube.Pod
 	err = kube.WatchPods(wctx, c, sel, func(cands []kube.Candidate) (bool, error) {
-		for _, cand := range cands {
-			if accept(cand) {
-				pod, ok = cand.Pod, true
-				return true, nil
-			}
+		if len(cands) > 0 && accept(cands[0]) {
+			pod, ok = cands[0].Pod, true
+			return true, nil
 		}
 		return !wait, nil
 	})

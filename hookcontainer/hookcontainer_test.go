@@ -115,6 +115,25 @@ func TestContainerActions(t *testing.T) {
 	t.Run("wait terminated", func(t *testing.T) { t.Parallel(); testWaitTerminated(t, b) })
 	t.Run("timeout", func(t *testing.T) { t.Parallel(); testTimeout(t, b) })
 	t.Run("once", func(t *testing.T) { t.Parallel(); testOnce(t, b) })
+	t.Run("rollout", func(t *testing.T) { t.Parallel(); testRollout(t, b) })
+}
+
+// testRollout runs a hook right after a Deployment changed, as
+// after:deploy does: it runs in the new pod, not in the old one that is
+// still ready.
+func testRollout(t *testing.T, b *bed) {
+	gen := func(n string) *unstructured.Unstructured {
+		ct := container("main", kubetest.Busybox(), "sleep 3600")
+		ct["env"] = []any{map[string]any{"name": "GEN", "value": n}}
+		return kubetest.Deployment("roll", ct)
+	}
+	kubetest.Apply(t, b.c, b.ns, gen("1"))
+	kubetest.WaitPod(t, b.c, kube.Selector{Namespace: b.ns, LabelSelector: map[string]string{"app": "roll"}})
+	kubetest.Apply(t, b.c, b.ns, gen("2"))
+	var stdout bytes.Buffer
+	if err := b.runner(t.TempDir()).Exec(ctxFor(t, time.Minute), &config.Hook{Container: labels("roll")}, []string{"sh", "-c", "echo $GEN"}, &stdout, nil); err != nil || stdout.String() != "2\n" {
+		t.Errorf("exec after the rollout began: %v; ran in generation %q, want 2", err, stdout.String())
+	}
 }
 
 func testExec(t *testing.T, b *bed) {

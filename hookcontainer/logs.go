@@ -12,7 +12,8 @@ import (
 // Logs copies the log of the container h selects to out, from its last
 // logs.tailLines lines (all without), and follows it until the container
 // ends, as DevSpace does: the hook is for jobs and init steps whose output
-// would otherwise go unseen. A container that already ended qualifies.
+// would otherwise go unseen. The newest matching pod's container is
+// taken once it started (see target); one that already ended qualifies.
 func (r *Runner) Logs(ctx context.Context, h *config.Hook, out io.Writer) error {
 	switch {
 	case h.Logs == nil:

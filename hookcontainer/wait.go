@@ -17,8 +17,9 @@ import (
 // (terminating ones aside), runs and is ready (wait.running) or ended with
 // wait.terminatedWithCode, either one satisfying; without
 // container.containerName or imageSelector that is every container of the
-// pods, init containers included, as in DevSpace. It waits up to
-// wait.timeout (else container.timeout, else 150 s) and fails at once
+// pods, init containers included, as in DevSpace. It looks first after
+// Settle, then waits up to wait.timeout (else container.timeout, else 150 s)
+// and fails at once
 // when a pod has ended without meeting the condition, where DevSpace
 // waits out the timeout; a pod that matches nothing yet is waited for,
 // where DevSpace's wait succeeds at once.
@@ -39,6 +40,9 @@ func (r *Runner) Wait(ctx context.Context, h *config.Hook) error {
 		timeout = time.Duration(t) * time.Second
 	} else if t := h.Container.Timeout; t > 0 {
 		timeout = time.Duration(t) * time.Second
+	}
+	if err := settle(ctx); err != nil {
+		return err
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
