@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,13 @@ func pod(t *testing.T, c *kube.Client, ns, name, restart string, containers ...m
 	}})
 }
 
+// slowReady is a container that becomes ready after delay seconds.
+func slowReady(name string, delay int) map[string]any {
+	ct := container(name, kubetest.Busybox(), fmt.Sprintf("sleep %d; mkdir -p /tmp; touch /tmp/ready; sleep 3600", delay))
+	ct["readinessProbe"] = map[string]any{"exec": map[string]any{"command": []any{"test", "-e", "/tmp/ready"}}, "periodSeconds": int64(1)}
+	return ct
+}
+
 // status returns the pod app=name as it is now.
 func status(t *testing.T, c *kube.Client, ns, name string) kube.Candidate {
 	t.Helper()
@@ -119,11 +127,11 @@ func TestContainerActions(t *testing.T) {
 }
 
 // testRollout runs a hook right after a Deployment changed, as
-// after:deploy does: it runs in the new pod, not in the old one that is
-// still ready.
+// after:deploy does: it runs in the new pod (ready after 3 s), not in the
+// old one that is still ready.
 func testRollout(t *testing.T, b *bed) {
 	gen := func(n string) *unstructured.Unstructured {
-		ct := container("main", kubetest.Busybox(), "sleep 3600")
+		ct := slowReady("main", 3)
 		ct["env"] = []any{map[string]any{"name": "GEN", "value": n}}
 		return kubetest.Deployment("roll", ct)
 	}
@@ -258,9 +266,7 @@ func testLogs(t *testing.T, b *bed) {
 // testWaitRunning waits for a pod that becomes ready a few seconds after
 // it starts.
 func testWaitRunning(t *testing.T, b *bed) {
-	slow := container("main", kubetest.Busybox(), "sleep 4; mkdir -p /tmp; touch /tmp/ready; sleep 3600")
-	slow["readinessProbe"] = map[string]any{"exec": map[string]any{"command": []any{"test", "-e", "/tmp/ready"}}, "periodSeconds": int64(1)}
-	pod(t, b.c, b.ns, "slow", "Always", slow)
+	pod(t, b.c, b.ns, "slow", "Always", slowReady("main", 4))
 	r := b.runner(t.TempDir())
 	if err := r.Wait(ctxFor(t, time.Minute), &config.Hook{Container: labels("slow"), Wait: &config.HookWait{Running: true}}); err != nil {
 		t.Fatal(err)
