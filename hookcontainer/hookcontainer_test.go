@@ -44,10 +44,15 @@ func newBed(t *testing.T) *bed {
 // runner returns a Runner for the bed, whose config's directory is dir
 // and whose images: has "other" (the tag of container b).
 func (b *bed) runner(dir string) *hookcontainer.Runner {
+	return b.runnerIn(dir, b.ns)
+}
+
+// runnerIn is runner with hooks looking in namespace ns by default.
+func (b *bed) runnerIn(dir, ns string) *hookcontainer.Runner {
 	store := runvars.New(map[string]runvars.Image{"other": {Image: b.otherRepo, Tag: "hookctr"}})
 	return hookcontainer.New(hookcontainer.Options{
 		Kube:      func() (*kube.Client, error) { return b.c, nil },
-		Namespace: b.ns,
+		Namespace: ns,
 		Dir:       dir,
 		Expand:    func(s string) (string, error) { return runvars.Expand(s, store.Lookup) },
 		Image: func(name string) (string, string, bool) {
@@ -178,6 +183,12 @@ func testSelect(t *testing.T, b *bed) {
 		if err != nil || stdout.String() != "b\n" {
 			t.Errorf("%s: %v; ran in %q, want b", name, err, stdout.String())
 		}
+	}
+	// container.namespace over the runner's.
+	var out bytes.Buffer
+	hc := &config.HookContainer{Namespace: b.ns, Pod: "two", ContainerName: "b", Timeout: 5}
+	if err := b.runnerIn(t.TempDir(), "default").Exec(ctxFor(t, time.Minute), &config.Hook{Container: hc}, []string{"sh", "-c", "echo $WHO"}, &out, nil); err != nil || out.String() != "b\n" {
+		t.Errorf("namespace: %v; ran in %q, want b", err, out.String())
 	}
 	// The first container, when nothing names one.
 	var stdout bytes.Buffer
