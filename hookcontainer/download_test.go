@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 func archive(t *testing.T, entries ...tar.Header) *bytes.Buffer {
@@ -66,15 +68,9 @@ func TestExtract(t *testing.T) {
 // TestImageSelector: an images: name, image()/tag() and runtime variables
 // resolve; an unknown name in a helper is an error.
 func TestImageSelector(t *testing.T) {
-	r := New(Options{
-		Expand: func(s string) (string, error) { return strings.ReplaceAll(s, "${runtime.images.app.tag}", "v2"), nil },
-		Image: func(name string) (string, string, bool) {
-			if name == "app" {
-				return "reg/app", "v2", true
-			}
-			return "", "", false
-		},
-	})
+	store := runvars.New(map[string]runvars.Image{"app": {Image: "reg/app", Tag: "v1"}})
+	store.SetImage("app", runvars.Image{Image: "reg/app", Tag: "v2"}) // just built
+	r := New(Options{Runtime: store})
 	for in, want := range map[string]string{
 		"app":                               "reg/app:v2",
 		"image(app):tag(app)":               "reg/app:v2",
@@ -88,5 +84,8 @@ func TestImageSelector(t *testing.T) {
 	}
 	if _, err := r.imageSelector("image(web):tag(web)"); err == nil || !strings.Contains(err.Error(), `no image "web"`) {
 		t.Errorf("image(web): %v", err)
+	}
+	if _, err := r.imageSelector("${runtime.images.web.tag}"); err == nil || !strings.Contains(err.Error(), "web") {
+		t.Errorf("${runtime.images.web.tag}: %v", err)
 	}
 }

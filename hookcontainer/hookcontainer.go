@@ -19,6 +19,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // DefaultTimeout is how long a hook waits for its container (and a wait
@@ -36,13 +37,10 @@ type Options struct {
 	// Dir is the directory of the config that declares the hooks; relative
 	// upload and download localPaths resolve against it.
 	Dir string
-	// Expand resolves runtime variables (${runtime.images.app.tag}) in
-	// imageSelector; nil leaves the value as written.
-	Expand func(string) (string, error)
-	// Image returns the repository and tag of images.NAME, for an
-	// imageSelector that names an image of the config (or writes
-	// DevSpace's image(NAME):tag(NAME)); nil knows no images.
-	Image func(name string) (image, tag string, ok bool)
+	// Runtime is the run's runtime variables: imageSelector may use them
+	// (${runtime.images.app.tag}) or name an image of the config, which
+	// stands for its image and tag; nil knows neither.
+	Runtime *runvars.Store
 	// Log gets what the runner does (the container a hook runs in, a hook
 	// skipped); nil discards it.
 	Log io.Writer
@@ -160,10 +158,18 @@ func (r *Runner) target(ctx context.Context, h *config.Hook, accept func(kube.Ca
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var pod kube.Pod
+	warned := false
 	err = kube.WatchPods(wctx, c, sel, func(cands []kube.Candidate) (bool, error) {
-		if len(cands) > 0 && accept(cands[0]) {
+		if len(cands) == 0 {
+			return !wait, nil
+		}
+		if accept(cands[0]) {
 			pod, ok = cands[0].Pod, true
 			return true, nil
+		}
+		if err := kube.StartFailure(cands[0].Status, cands[0].Container); err != nil && wait && !warned {
+			warned = true // said once: the kubelet keeps retrying
+			fmt.Fprintf(r.o.Log, "%s: %v; still waiting\n", Name(h), err)
 		}
 		return !wait, nil
 	})

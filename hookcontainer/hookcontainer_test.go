@@ -54,12 +54,8 @@ func (b *bed) runnerIn(dir, ns string) *hookcontainer.Runner {
 		Kube:      func() (*kube.Client, error) { return b.c, nil },
 		Namespace: ns,
 		Dir:       dir,
-		Expand:    func(s string) (string, error) { return runvars.Expand(s, store.Lookup) },
-		Image: func(name string) (string, string, bool) {
-			img, ok := store.Image(name)
-			return img.Image, img.Tag, ok
-		},
-		Log: b.log,
+		Runtime:   store,
+		Log:       b.log,
 	})
 }
 
@@ -326,6 +322,15 @@ func testTimeout(t *testing.T, b *bed) {
 	err = r.Wait(ctxFor(t, time.Minute), &config.Hook{Name: "late", Container: labels("nothing"), Wait: &config.HookWait{Running: true, Timeout: 2}})
 	if err == nil || !strings.Contains(err.Error(), `hook "late"`) || !strings.Contains(err.Error(), "within 2s") {
 		t.Errorf("wait with no pod: %v", err)
+	}
+
+	// A container that cannot start is named while the hook waits.
+	pod(t, b.c, b.ns, "badimage", "Always", container("main", "127.0.0.1:5000/devspace-test/no-such-image:1", "true"))
+	hc = labels("badimage")
+	hc.Timeout = 15
+	if err := r.Exec(ctxFor(t, time.Minute), &config.Hook{Name: "bad", Container: hc}, []string{"true"}, nil, nil); err == nil ||
+		!strings.Contains(b.log.String(), `hook "bad": pod badimage cannot start: ErrImagePull`) && !strings.Contains(b.log.String(), `hook "bad": pod badimage cannot start: ImagePullBackOff`) {
+		t.Errorf("image that cannot be pulled: %v; log:\n%s", err, b.log.String())
 	}
 
 	off := false

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"regexp"
+
+	"github.com/devspace-engine/devspace/runvars"
 )
 
 // legacyHelper is DevSpace's image(NAME) and tag(NAME), which its docs
@@ -16,8 +18,8 @@ var legacyHelper = regexp.MustCompile(`\b(image|tag)\(([^()\s]+)\)`)
 // tag just built, else the recorded or configured one), image(NAME) and
 // tag(NAME) for either part; anything else is an image reference.
 func (r *Runner) imageSelector(value string) (string, error) {
-	if r.o.Expand != nil {
-		v, err := r.o.Expand(value)
+	if r.o.Runtime != nil {
+		v, err := runvars.Expand(value, r.o.Runtime.Lookup)
 		if err != nil {
 			return "", err
 		}
@@ -43,10 +45,11 @@ func (r *Runner) imageSelector(value string) (string, error) {
 }
 
 func (r *Runner) image(name string) (image, tag string, ok bool) {
-	if r.o.Image == nil || name == "" {
+	if r.o.Runtime == nil || name == "" {
 		return "", "", false
 	}
-	return r.o.Image(name)
+	img, ok := r.o.Runtime.Image(name)
+	return img.Image, img.Tag, ok
 }
 
 func withTag(image, tag string) string {
