@@ -137,11 +137,7 @@ func ready(c kube.Candidate) bool {
 // after Settle; without, it looks once and ok is false when the newest
 // is not there (the hook is skipped, as in DevSpace).
 func (r *Runner) target(ctx context.Context, h *config.Hook, accept func(kube.Candidate) bool, want string) (_ *kube.Client, _ kube.Pod, ok bool, _ error) {
-	c, err := r.client(h)
-	if err != nil {
-		return nil, kube.Pod{}, false, err
-	}
-	sel, err := r.selector(h)
+	c, sel, err := r.connect(h)
 	if err != nil {
 		return nil, kube.Pod{}, false, err
 	}
@@ -157,29 +153,51 @@ func (r *Runner) target(ctx context.Context, h *config.Hook, accept func(kube.Ca
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var pod kube.Pod
-	warned := false
-	err = kube.WatchPods(wctx, c, sel, func(cands []kube.Candidate) (bool, error) {
-		if len(cands) == 0 {
-			return !wait, nil
-		}
-		if accept(cands[0]) {
-			pod, ok = cands[0].Pod, true
-			return true, nil
-		}
-		if err := kube.StartFailure(cands[0].Status, cands[0].Container); err != nil && wait && !warned {
-			warned = true // said once: the kubelet keeps retrying
-			fmt.Fprintf(r.o.Log, "%s: %v; still waiting\n", Name(h), err)
-		}
-		return !wait, nil
-	})
+	p := &picker{accept: accept, wait: wait, notice: func(err error) { fmt.Fprintf(r.o.Log, "%s: %v; still waiting\n", Name(h), err) }}
+	err = kube.WatchPods(wctx, c, sel, p.check)
 	switch {
 	case err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return nil, kube.Pod{}, false, fmt.Errorf("%s: no %s container within %s (container.timeout): %w", Name(h), want, timeout, err)
 	case err != nil:
 		return nil, kube.Pod{}, false, fmt.Errorf("%s: select a %s container: %w", Name(h), want, err)
-	case !ok:
+	case !p.found:
 		fmt.Fprintf(r.o.Log, "%s skipped: no %s container (%s) and container.wait is false\n", Name(h), want, sel)
 	}
-	return c, pod, ok, nil
+	return c, p.pod, p.found, nil
+}
+
+// connect opens the cluster connection and makes the selector of h.
+func (r *Runner) connect(h *config.Hook) (*kube.Client, kube.Selector, error) {
+	c, err := r.client(h)
+	if err != nil {
+		return nil, kube.Selector{}, err
+	}
+	sel, err := r.selector(h)
+	return c, sel, err
+}
+
+// picker takes the newest candidate once accept does.
+type picker struct {
+	accept func(kube.Candidate) bool
+	wait   bool
+	notice func(error) // a container that cannot start, said once
+
+	found  bool
+	pod    kube.Pod
+	warned bool
+}
+
+func (p *picker) check(cands []kube.Candidate) (bool, error) {
+	if len(cands) == 0 {
+		return !p.wait, nil
+	}
+	if p.accept(cands[0]) {
+		p.pod, p.found = cands[0].Pod, true
+		return true, nil
+	}
+	if err := kube.StartFailure(cands[0].Status, cands[0].Container); err != nil && p.wait && !p.warned {
+		p.warned = true // the kubelet keeps retrying: say it once
+		p.notice(err)
+	}
+	return !p.wait, nil
 }

@@ -18,20 +18,15 @@ import (
 // wait.terminatedWithCode, either one satisfying; without
 // container.containerName or imageSelector that is every container of the
 // pods, init containers included, as in DevSpace. It looks first after
-// Settle, then waits up to wait.timeout (else container.timeout, else 150 s)
-// and fails at once
-// when a pod has ended without meeting the condition, where DevSpace
-// waits out the timeout; a pod that matches nothing yet is waited for,
-// where DevSpace's wait succeeds at once.
+// Settle, then waits up to wait.timeout (else container.timeout, else
+// 150 s). It fails at once when a pod has ended without meeting the
+// condition, where DevSpace waits out the timeout; when no pod matches
+// yet it waits, where DevSpace's wait succeeds at once.
 func (r *Runner) Wait(ctx context.Context, h *config.Hook) error {
 	if err := checkWait(h); err != nil {
 		return err
 	}
-	c, err := r.client(h)
-	if err != nil {
-		return err
-	}
-	sel, err := r.selector(h)
+	c, sel, err := r.connect(h)
 	if err != nil {
 		return err
 	}
