@@ -214,9 +214,17 @@ func testUpload(t *testing.T, b *bed) {
 	if err := r.Upload(ctxFor(t, time.Minute), h); err != nil {
 		t.Fatal(err)
 	}
+	// A localPath that is a link copies what it points to.
+	if err := os.Symlink("tree", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	h.Upload = &config.HookSyncPath{LocalPath: "link", ContainerPath: "/up/linked"}
+	if err := r.Upload(ctxFor(t, time.Minute), h); err != nil {
+		t.Fatal(err)
+	}
 	p := kubetest.WaitPod(t, b.c, kube.Selector{Namespace: b.ns, Pod: "two"})
-	got := kubetest.Sh(t, b.c, p, "cat /up/new/f2.txt; echo; cd /up/tree2 && find . -type f | sort && cat x.txt sub/y.txt sub/deep/z.md")
-	if want := "file\n./sub/deep/z.md\n./sub/y.txt\n./x.txt\nxyz"; got != want {
+	got := kubetest.Sh(t, b.c, p, "cat /up/new/f2.txt; echo; cd /up/tree2 && find . -type f | sort && cat x.txt sub/y.txt sub/deep/z.md /up/linked/x.txt")
+	if want := "file\n./sub/deep/z.md\n./sub/y.txt\n./x.txt\nxyzx"; got != want {
 		t.Errorf("in the container:\n%s\nwant:\n%s", got, want)
 	}
 

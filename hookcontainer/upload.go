@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,8 +26,9 @@ func (r *Runner) Upload(ctx context.Context, h *config.Hook) error {
 	if h.Upload == nil {
 		return fmt.Errorf("%s: no upload", Name(h))
 	}
-	local := r.localPath(h.Upload.LocalPath)
-	if _, err := os.Stat(local); err != nil {
+	// A localPath that is a link stands for what it points to.
+	local, err := filepath.EvalSymlinks(r.localPath(h.Upload.LocalPath))
+	if err != nil {
 		return fmt.Errorf("%s: upload.localPath: %w", Name(h), err)
 	}
 	dest := path.Clean(cmp.Or(h.Upload.ContainerPath, "."))
@@ -62,7 +64,7 @@ func upload(ctx context.Context, c *kube.Client, pod kube.Pod, local, dest strin
 	}()
 	err := run(ectx, c, pod, kube.ExecOptions{Stdin: pr}, "tar", "-xf", "-", "-C", dir)
 	pr.Close() // a failed tar stops the packing
-	if perr := <-packed; perr != nil && perr != io.ErrClosedPipe {
+	if perr := <-packed; perr != nil && !errors.Is(perr, io.ErrClosedPipe) {
 		return perr
 	}
 	return err
