@@ -41,7 +41,7 @@ func TestExamples(t *testing.T) {
 		if project.deploys || exampleDeployments[filepath.Base(src)] != nil {
 			t.Run(filepath.Base(src), func(t *testing.T) {
 				t.Parallel()
-				runDeployExample(t, env, src, project.pipelines)
+				runDeployExample(t, env, src, project)
 			})
 			continue
 		}
@@ -62,26 +62,30 @@ func TestExamples(t *testing.T) {
 // fresh namespace that is deleted afterwards, checks that the deployments
 // listed in exampleDeployments became ready, then runs `devspace purge`
 // and checks that it removed them.
-func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipelines []string) {
+func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, project example) {
 	kenv := testbed.Kube(t)
 	dyn := dynamicClient(t, kenv.Kubeconfig)
 	ns := fmt.Sprintf("example-%08x", rand.Uint32())
 	t.Cleanup(func() { deleteNamespace(dyn, ns) })
 	dir := copyDir(t, src)
+	cache := t.TempDir()
 	environ := []string{"KUBECONFIG=" + kenv.Kubeconfig, "DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry,
 		// The in-cluster example's builder images: the test bed's own.
 		"KANIKO_IMAGE=" + kenv.KanikoImage, "BUILDKIT_IMAGE=" + kenv.BuildKitImage,
 		// Images FROM busybox: the test bed's, as nothing can be pulled.
 		"BASE_IMAGE=" + env.Busybox(t),
 		// Git sources are cloned into a cache of the test's own.
-		"XDG_CACHE_HOME=" + t.TempDir()}
+		"XDG_CACHE_HOME=" + cache}
 	example := filepath.Base(src)
-	for _, name := range pipelines {
+	for _, name := range project.pipelines {
 		if name == "purge" {
 			continue // `devspace purge` below runs it
 		}
 		args := append(pipelineCommand(name), "-n", ns)
 		checkExampleOutput(t, example+"/"+name, runExample(t, dir, environ, args...))
+	}
+	if clones, _ := filepath.Glob(filepath.Join(cache, "devspace", "git", "*", "repo")); len(clones) != project.gitSources {
+		t.Errorf("%d git sources cloned into the cache, want the example's %d: %q", len(clones), project.gitSources, clones)
 	}
 	deployments := dyn.Resource(kinds["deployment"]).Namespace(ns)
 	for _, name := range exampleDeployments[example] {
@@ -141,6 +145,7 @@ func pipelineCommand(name string) []string {
 // each anywhere in the output (pipelines running at once interleave).
 var exampleOutput = map[string][]string{
 	"microservices/deploy": {
+		"published worker/ to .devspace/repos/worker.git",
 		"[api] api 2026.12 deployed as a dependency",
 		"[worker] worker consumes queue orders",
 		"[frontend] frontend 2026.12 deployed after the api",
@@ -205,6 +210,8 @@ func copyDir(t *testing.T, src string) string {
 type example struct {
 	pipelines []string
 	deploys   bool
+	// gitSources counts its dependencies from git.
+	gitSources int
 }
 
 func readExample(t *testing.T, file string) example {
@@ -213,8 +220,11 @@ func readExample(t *testing.T, file string) example {
 		t.Fatal(err)
 	}
 	var cfg struct {
-		Pipelines   map[string]any `yaml:"pipelines"`
-		Deployments map[string]any `yaml:"deployments"`
+		Pipelines    map[string]any `yaml:"pipelines"`
+		Deployments  map[string]any `yaml:"deployments"`
+		Dependencies map[string]struct {
+			Git string `yaml:"git"`
+		} `yaml:"dependencies"`
 	}
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		t.Fatalf("%s: %v", file, err)
@@ -226,5 +236,11 @@ func readExample(t *testing.T, file string) example {
 		}
 	}
 	sort.Strings(names)
-	return example{pipelines: names, deploys: len(cfg.Deployments) > 0}
+	git := 0
+	for _, d := range cfg.Dependencies {
+		if d.Git != "" {
+			git++
+		}
+	}
+	return example{pipelines: names, deploys: len(cfg.Deployments) > 0, gitSources: git}
 }
