@@ -199,7 +199,12 @@ func copyDir(t *testing.T, src string) string {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		// Modes kept: a script in an image must stay executable.
+		return os.WriteFile(filepath.Join(dst, rel), data, info.Mode().Perm())
 	})
 	if err != nil {
 		t.Fatalf("copy %s: %v", src, err)
