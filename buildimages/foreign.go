@@ -62,7 +62,7 @@ func (r *buildRun) foreignBases(ctx context.Context, reqs []imagebuild.Request, 
 			}
 			name := foreignPrefix + up.ConfigPath + "\x00" + image
 			if _, seen := out[name]; !seen {
-				fb, found, err := r.foreignBase(ctx, up, image)
+				fb, found, err := r.foreignBase(ctx, req, up, image)
 				if err != nil {
 					return nil, fmt.Errorf("image %q: base image %s of dependency %q: %w", req.Name, ref.Ref, up.Name, err)
 				}
@@ -111,9 +111,15 @@ func repository(ref string) string {
 
 // foreignBase is the dependency's image as built in this run, or as
 // last built.
-func (r *buildRun) foreignBase(ctx context.Context, up Upstream, image string) (foreignBase, bool, error) {
+func (r *buildRun) foreignBase(ctx context.Context, req imagebuild.Request, up Upstream, image string) (foreignBase, bool, error) {
 	if b := r.opts.Connections.Board; b != nil {
-		a, err := b.Await(ctx, up.ConfigPath, image, up.Running)
+		a, err := b.Await(ctx, up.ConfigPath, image, nil)
+		if a == nil && err == nil && !ended(up.Running) {
+			// Say why nothing happens: the dependency's pipeline may take
+			// a while to get to build_images (or never build this image).
+			fmt.Fprintf(req.Log, "waiting for dependency %s to build its image %s (a base of this image)\n", up.Name, image)
+			a, err = b.Await(ctx, up.ConfigPath, image, up.Running)
+		}
 		if err != nil {
 			return foreignBase{}, false, err
 		}
@@ -174,4 +180,13 @@ func (r *buildRun) awaits(rebuild []imagebuild.Request, g *imagebuild.Graph) [][
 		}
 	}
 	return out
+}
+
+func ended(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
