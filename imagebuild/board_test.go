@@ -40,7 +40,7 @@ func TestBoardAwait(t *testing.T) {
 
 // TestScheduleAwait: a request built FROM another project's image starts
 // only once that build is done, without holding a slot while it waits,
-// and fails unstarted when that build failed.
+// and fails unstarted when that build failed, stopping the others.
 func TestScheduleAwait(t *testing.T) {
 	t.Parallel()
 	b := NewBoard()
@@ -62,9 +62,10 @@ func TestScheduleAwait(t *testing.T) {
 
 	failed := b.Announce("dep/devspace.yaml", "base", "k2", "repo/base:t2")
 	failed.Finish(false)
-	o, err := Schedule(context.Background(), requests("app"), newGate(ok), ScheduleOptions{Await: [][]*Announced{{failed}}})
-	if got := statuses(o); got != "app:failed" || err == nil {
-		t.Fatalf("outcomes = %s, %v; want app failed", got, err)
+	o, err := Schedule(context.Background(), requests("app", "other"), newGate(blockUntilCancelled),
+		ScheduleOptions{Await: [][]*Announced{{failed}}})
+	if got := statuses(o); got != "app:failed other:cancelled" || err == nil {
+		t.Fatalf("outcomes = %s, %v; want app failed, other stopped", got, err)
 	}
 	if msg := o[0].Err.Error(); !strings.Contains(msg, "repo/base:t2") {
 		t.Errorf("error %q does not name the base", msg)

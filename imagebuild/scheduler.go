@@ -290,7 +290,8 @@ func (s *scheduler) basesBuilt(i int) bool {
 
 // othersBuilt waits for the builds outside this call that request i
 // builds on; when one did not build, it marks i failed (naming its
-// reference: no failure of this call explains it) and returns false.
+// reference: no failure of this call explains it), which stops the others
+// as a failed build does, and returns false.
 func (s *scheduler) othersBuilt(i int) bool {
 	o := &s.outcomes[i]
 	for _, a := range s.awaits(i) {
@@ -301,6 +302,9 @@ func (s *scheduler) othersBuilt(i int) bool {
 			}
 			o.Status = StatusFailed
 			o.Err = fmt.Errorf("build image %q: not started: its base image %s: %w", o.Request.Name, a.Ref, err)
+			if !s.opts.KeepGoing {
+				s.cancel(siblingFailed{o.Request.Name})
+			}
 			return false
 		}
 	}
