@@ -40,7 +40,9 @@ type Project struct {
 // LoadRequest says how to load a dependency's config.
 type LoadRequest struct {
 	Location
-	// Vars are KEY=VALUE values that win over the file's (like --var).
+	// Vars are KEY=VALUE values that win over the file's (like --var),
+	// later ones over earlier ones: the root's --var flags, then the
+	// parent's variables (overwriteVars), then the dependency's vars.
 	Vars                     []string
 	Profiles                 []string
 	DisableProfileActivation bool
@@ -69,6 +71,10 @@ type Options struct {
 	// config, runtime store and CLI flags, in its directory). ctx carries
 	// the project (Current).
 	Run func(ctx context.Context, p *Project, req PipelineRequest) error
+	// CLIVars are the root's --var flags (KEY=VALUE). As in DevSpace,
+	// every dependency of the tree gets them, below overwriteVars and the
+	// dependency's own vars.
+	CLIVars []string
 }
 
 // Runner runs dependencies for one process: one graph for the whole tree.
@@ -315,6 +321,7 @@ func (r *Runner) load(ctx context.Context, from *Project, name string, dep *conf
 	if req.Namespace == "" {
 		req.Namespace = from.Config.Variables["DEVSPACE_NAMESPACE"]
 	}
+	req.Vars = slices.Clone(r.opts.CLIVars)
 	if dep.OverwriteVars {
 		for _, v := range slices.Sorted(maps.Keys(from.Config.Vars)) {
 			if val, ok := from.Config.Variables[v]; ok {

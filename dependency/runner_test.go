@@ -28,6 +28,7 @@ type tree struct {
 	configs map[string]*config.Config // by project name
 	run     map[string]func(ctx context.Context, r *Runner) error
 	loads   []LoadRequest
+	cliVars []string // the root's --var flags
 
 	mu  sync.Mutex
 	log []string
@@ -69,6 +70,7 @@ func (tr *tree) runner() *Runner {
 			return cfg, nil
 		},
 		Runtime: func(*config.Config) *runvars.Store { return runvars.New(nil) },
+		CLIVars: tr.cliVars,
 		Run: func(ctx context.Context, p *Project, req PipelineRequest) error {
 			if f := tr.run[p.Config.Name]; f != nil {
 				return f(ctx, nil)
@@ -194,12 +196,13 @@ func TestVarsNamespaceAndProfilesReachTheLoader(t *testing.T) {
 	root.Dependencies["a"].OverwriteVars = true
 	root.Dependencies["a"].Vars = map[string]string{"OWN": "1", "SHARED": "dep-wins"}
 	root.Dependencies["a"].Profiles = []string{"p1"}
+	tr.cliVars = []string{"CLI=1", "SHARED=cli"}
 	r := tr.runner()
 	if err := r.Run(context.Background(), Request{Names: []string{"a"}, Output: all(nil).Output}); err != nil {
 		t.Fatal(err)
 	}
 	got := tr.loads[0]
-	if want := []string{"SHARED=from-parent", "OWN=1", "SHARED=dep-wins"}; !slices.Equal(got.Vars, want) {
+	if want := []string{"CLI=1", "SHARED=cli", "SHARED=from-parent", "OWN=1", "SHARED=dep-wins"}; !slices.Equal(got.Vars, want) {
 		t.Errorf("vars = %q, want %q (later wins)", got.Vars, want)
 	}
 	if got.Namespace != "parent-ns" || !slices.Equal(got.Profiles, []string{"p1"}) {
