@@ -71,6 +71,9 @@ type Options struct {
 	// config, runtime store and CLI flags, in its directory). ctx carries
 	// the project (Current).
 	Run func(ctx context.Context, p *Project, req PipelineRequest) error
+	// Context is the run's: it bounds loads started where no caller
+	// context reaches (a runtime variable read from the environment).
+	Context context.Context
 	// CLIVars are the root's --var flags (KEY=VALUE). As in DevSpace,
 	// every dependency of the tree gets them, below overwriteVars and the
 	// dependency's own vars.
@@ -88,22 +91,25 @@ type Runner struct {
 func NewRunner(root *Project, opts Options) *Runner {
 	root.key = root.Config.Path
 	r := &Runner{opts: opts, root: root, reg: newRegistry()}
-	n := r.reg.node(root.key, root.Name)
-	n.loadOnce.Do(func() { n.project = root })
+	r.reg.node(root.key, root.Name).project = root
 	r.linkRuntime(root)
 	return r
 }
 
 // linkRuntime lets p's runtime variables reach its dependencies' stores
 // (${runtime.dependencies.NAME.images.IMG.tag}). A dependency not loaded
-// yet is loaded then; variable lookups carry no context, so that load
-// cannot be cancelled (it only reads files unless a var runs a command).
+// yet is loaded then, under the reader's context; readers without one
+// (environment lookups, config values) get the run's (Options.Context),
+// so that Ctrl-C stops the load (a git checkout) either way.
 func (r *Runner) linkRuntime(p *Project) {
 	if p.Runtime == nil {
 		return
 	}
-	p.Runtime.SetDependencies(func(name string) (*runvars.Store, error) {
-		dep, err := r.Project(context.Background(), p, name)
+	p.Runtime.SetDependencies(func(ctx context.Context, name string) (*runvars.Store, error) {
+		if ctx.Done() == nil && r.opts.Context != nil {
+			ctx = r.opts.Context // a context that is never cancelled: use the run's
+		}
+		dep, err := r.Project(ctx, p, name)
 		if err != nil {
 			return nil, err
 		}
@@ -308,9 +314,8 @@ func (r *Runner) resolve(ctx context.Context, from *Project, name string) (*node
 		return nil, err
 	}
 	n := r.reg.node(loc.ConfigFile(), name)
-	n.loadOnce.Do(func() { n.project, n.loadErr = r.load(ctx, from, name, dep, loc) })
-	if n.loadErr != nil {
-		return nil, n.loadErr
+	if _, err := n.load(ctx, func() (*Project, error) { return r.load(ctx, from, name, dep, loc) }); err != nil {
+		return nil, err
 	}
 	return n, nil
 }

@@ -29,6 +29,9 @@ type tree struct {
 	run     map[string]func(ctx context.Context, r *Runner) error
 	loads   []LoadRequest
 	cliVars []string // the root's --var flags
+	// onLoad, when set, runs in every load before it succeeds.
+	onLoad func(ctx context.Context) error
+	ctx    context.Context // Options.Context
 
 	mu  sync.Mutex
 	log []string
@@ -57,12 +60,18 @@ func (tr *tree) record(s string) {
 }
 
 func (tr *tree) runner() *Runner {
-	root := &Project{Name: "root", Config: tr.configs["root"]}
+	root := &Project{Name: "root", Config: tr.configs["root"], Runtime: runvars.New(nil)}
 	return NewRunner(root, Options{
-		Load: func(_ context.Context, req LoadRequest) (*config.Config, error) {
+		Context: tr.ctx,
+		Load: func(ctx context.Context, req LoadRequest) (*config.Config, error) {
 			tr.mu.Lock()
 			tr.loads = append(tr.loads, req)
 			tr.mu.Unlock()
+			if tr.onLoad != nil {
+				if err := tr.onLoad(ctx); err != nil {
+					return nil, err
+				}
+			}
 			cfg, ok := tr.configs[filepath.Base(req.Dir)]
 			if !ok {
 				return nil, errors.New("no such project")
@@ -338,5 +347,78 @@ func TestContinueOnErrorRunsEveryDependencyAndReportsAllFailures(t *testing.T) {
 		if !slices.Equal(tr.log, []string{"b"}) {
 			t.Errorf("sequential=%v: runs = %q, want b to finish", sequential, tr.log)
 		}
+	}
+}
+
+// within fails the test when f does not return within 10 s.
+func within(t *testing.T, what string, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s kept waiting after its context ended", what)
+		return nil
+	}
+}
+
+// TestRuntimeLoadWithoutAContextStopsWithTheRun: ${runtime.dependencies…}
+// read where no caller context reaches (an environment lookup) loads the
+// dependency under the run's context, so cancelling the run stops it.
+func TestRuntimeLoadWithoutAContextStopsWithTheRun(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a"}, "a": nil})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	tr.ctx = ctx
+	tr.onLoad = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	r := tr.runner()
+	err := within(t, "Lookup", func() error {
+		_, err := r.Root().Runtime.Lookup("dependencies.a.images.app")
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Lookup = %v, want the run's deadline", err)
+	}
+}
+
+// TestWaitingForAnotherLoadStopsWithItsContext: a caller that needs a
+// dependency another caller is loading waits, but not past its own
+// context; and a load cut short by its context is not remembered, so the
+// next caller loads it.
+func TestWaitingForAnotherLoadStopsWithItsContext(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a"}, "a": nil})
+	release := make(chan struct{})
+	started := make(chan struct{})
+	var once sync.Once
+	tr.onLoad = func(ctx context.Context) error {
+		once.Do(func() { close(started) })
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r := tr.runner()
+	firstCtx, cancelFirst := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := r.Project(firstCtx, nil, "a"); first <- err }()
+	<-started
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelWait()
+	err := within(t, "Project", func() error { _, err := r.Project(waitCtx, nil, "a"); return err })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting caller: %v, want its deadline", err)
+	}
+	cancelFirst()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first load: %v, want cancelled", err)
+	}
+	close(release)
+	p, err := r.Project(context.Background(), nil, "a")
+	if err != nil || p.Config != tr.configs["a"] {
+		t.Errorf("after a cancelled load: %v, %v; want a loaded", p, err)
 	}
 }
