@@ -20,7 +20,7 @@ type origin struct {
 	bare string
 }
 
-func run(t *testing.T, dir string, args ...string) string {
+func run(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
@@ -35,7 +35,7 @@ func run(t *testing.T, dir string, args ...string) string {
 
 func newOrigin(t *testing.T) *origin {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	fetched.Clear()
+	processRun = NewRun()
 	o := &origin{t: t, work: t.TempDir(), bare: filepath.Join(t.TempDir(), "repo.git")}
 	run(t, o.work, "init", "--quiet", "--initial-branch=main")
 	o.commit("app/file.txt", "v1")
@@ -114,7 +114,7 @@ func TestSecondResolveFetches(t *testing.T) {
 	}
 	o.commit("app/file.txt", "v2")
 	o.push("main")
-	fetched.Clear() // a new run
+	processRun = NewRun() // a new run
 	dir = resolve(t, Spec{Git: o.url()})
 	if got := read(t, dir, "app/file.txt"); got != "v2" {
 		t.Errorf("after a new commit: %q, want v2", got)
@@ -130,7 +130,7 @@ func TestDisablePullWorksOffline(t *testing.T) {
 	if err := os.Rename(o.bare, o.bare+".gone"); err != nil {
 		t.Fatal(err)
 	}
-	fetched.Clear()
+	processRun = NewRun()
 	dir := resolve(t, Spec{Git: o.url(), Tag: "v1", DisablePull: true})
 	if got := read(t, dir, "app/file.txt"); got != "v1" {
 		t.Errorf("offline: %q, want v1", got)
@@ -221,7 +221,7 @@ func TestGitOverHTTP(t *testing.T) {
 	}
 	o.commit("app/file.txt", "v2")
 	o.push("main")
-	fetched.Clear()
+	processRun = NewRun()
 	if got := read(t, resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"}), "file.txt"); got != "v2" {
 		t.Errorf("fetch over HTTP: file.txt = %q, want v2", got)
 	}
