@@ -173,6 +173,7 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		return err
 	}
 	if req.Sequential || len(names) <= 1 {
+		prefetch(ctx, from, names)
 		var errs []error
 		for _, name := range names {
 			if err := r.runOne(ctx, from, name, req, req.Stdin); err != nil {
@@ -373,6 +374,7 @@ func (r *Runner) Tree(ctx context.Context) ([]Entry, error) {
 	var walk func(p *Project, chain []string) error
 	walk = func(p *Project, chain []string) error {
 		deps := p.dependencies()
+		prefetch(ctx, p, slices.Collect(maps.Keys(deps)))
 		for _, name := range slices.Sorted(maps.Keys(deps)) {
 			n, err := r.resolve(ctx, p, name)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/runvars"
+	"github.com/devspace-engine/devspace/source"
 	"github.com/devspace-engine/devspace/testbed"
 )
 
@@ -420,5 +421,37 @@ func TestWaitingForAnotherLoadStopsWithItsContext(t *testing.T) {
 	p, err := r.Project(context.Background(), nil, "a")
 	if err != nil || p.Config != tr.configs["a"] {
 		t.Errorf("after a cancelled load: %v, %v; want a loaded", p, err)
+	}
+}
+
+// TestSequentialRunFetchesGitDependenciesInParallel: a --sequential run
+// runs its dependencies in order but fetches their repositories at once
+// (the server holds each fetch until all three are in flight), one fetch
+// per repository.
+func TestSequentialRunFetchesGitDependenciesInParallel(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	names := []string{"a", "b", "c"}
+	repos := t.TempDir()
+	for _, n := range names {
+		testbed.BareRepo(t, repos, n+".git", map[string]string{n + "/devspace.yaml": "version: v2beta1\n"})
+	}
+	srv := testbed.ServeGit(t, repos)
+	srv.HoldUntil(len(names))
+	tr := newTree(t, map[string][]string{"root": nil, "a": nil, "b": nil, "c": nil})
+	for _, n := range names {
+		tr.configs["root"].Dependencies[n] = &config.Dependency{Name: n,
+			SourceConfig: config.SourceConfig{Git: srv.URL + "/" + n + ".git", SubPath: n}}
+		tr.run[n] = func(context.Context, *Runner) error { tr.record(n); return nil }
+	}
+	req := all(io.Discard)
+	req.Sequential = true
+	if err := tr.runner().Run(source.WithRun(context.Background(), source.NewRun()), req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tr.log, names) {
+		t.Errorf("ran %q, want %q in order", tr.log, names)
+	}
+	if peak, ops := srv.Peak(), srv.Ops(); peak != len(names) || ops != int64(len(names)) {
+		t.Errorf("%d fetches, at most %d at once; want %d, all at once", ops, peak, len(names))
 	}
 }

@@ -3,99 +3,23 @@ package source
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
-
-// gitServer serves the bare repositories in a directory over smart HTTP
-// (`git http-backend`) on loopback and counts the git operations that
-// reach it: each clone or fetch asks for info/refs once.
-type gitServer struct {
-	url string
-	ops atomic.Int64
-	// barrier, when above 1, holds each info/refs request until that many
-	// are in flight at once (or 5 s pass); maxInFlight says how many were.
-	barrier     int
-	mu          sync.Mutex
-	inFlight    int
-	maxInFlight int
-	arrived     *sync.Cond
-}
-
-func serveGit(t testing.TB, root string, barrier int) *gitServer {
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := &cgi.Handler{Path: gitPath, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}, Stderr: io.Discard}
-	s := &gitServer{barrier: barrier}
-	s.arrived = sync.NewCond(&s.mu)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/info/refs") {
-			s.ops.Add(1)
-			s.enter()
-			defer s.leave()
-		}
-		backend.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	s.url = srv.URL
-	return s
-}
-
-func (s *gitServer) enter() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inFlight++
-	s.maxInFlight = max(s.maxInFlight, s.inFlight)
-	s.arrived.Broadcast()
-	deadline := time.AfterFunc(5*time.Second, func() { s.mu.Lock(); s.arrived.Broadcast(); s.mu.Unlock() })
-	defer deadline.Stop()
-	start := time.Now()
-	for s.inFlight < s.barrier && s.maxInFlight < s.barrier && time.Since(start) < 5*time.Second {
-		s.arrived.Wait()
-	}
-}
-
-// peak is the most info/refs requests that were in flight at once.
-func (s *gitServer) peak() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxInFlight
-}
-
-func (s *gitServer) leave() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inFlight--
-}
 
 // origins makes n bare repositories under one directory, each with a
 // commit of app/file.txt, and returns the directory.
 func origins(t testing.TB, n int) string {
 	root := t.TempDir()
 	for i := range n {
-		work := t.TempDir()
-		run(t, work, "init", "--quiet", "--initial-branch=main")
-		if err := writeFile(filepath.Join(work, "app", "file.txt"), "v1"); err != nil {
-			t.Fatal(err)
-		}
-		run(t, work, "add", ".")
-		run(t, work, "commit", "--quiet", "-m", "v1")
-		run(t, "", "clone", "--quiet", "--bare", work, filepath.Join(root, repoName(i)))
+		testbed.BareRepo(t, root, repoName(i), map[string]string{"app/file.txt": "v1"})
 	}
 	return root
 }
@@ -107,8 +31,8 @@ func repoName(i int) string { return "repo" + string(rune('a'+i)) + ".git" }
 // network operation per run; a new run fetches again, once.
 func TestOneFetchPerRepositoryPerRun(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	srv := serveGit(t, origins(t, 1), 0)
-	spec := Spec{Git: srv.url + "/" + repoName(0), Branch: "main"}
+	srv := testbed.ServeGit(t, origins(t, 1))
+	spec := Spec{Git: srv.URL + "/" + repoName(0), Branch: "main"}
 	for round, want := range []int64{1, 2} {
 		ctx := WithRun(context.Background(), NewRun())
 		var wg sync.WaitGroup
@@ -125,7 +49,7 @@ func TestOneFetchPerRepositoryPerRun(t *testing.T) {
 		if _, err := Resolve(ctx, sub, ""); err != nil {
 			t.Fatal(err)
 		}
-		if got := srv.ops.Load(); got != want {
+		if got := srv.Ops(); got != want {
 			t.Errorf("run %d: %d git operations in all, want %d (one per run)", round+1, got, want)
 		}
 	}
@@ -135,12 +59,12 @@ func TestOneFetchPerRepositoryPerRun(t *testing.T) {
 // source reaches no server, in a new run as well.
 func TestDisablePullMakesNoNetworkAccess(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	srv := serveGit(t, origins(t, 1), 0)
-	spec := Spec{Git: srv.url + "/" + repoName(0), Tag: "", Branch: "main"}
+	srv := testbed.ServeGit(t, origins(t, 1))
+	spec := Spec{Git: srv.URL + "/" + repoName(0), Tag: "", Branch: "main"}
 	if _, err := Resolve(WithRun(context.Background(), NewRun()), spec, ""); err != nil {
 		t.Fatal(err)
 	}
-	before := srv.ops.Load()
+	before := srv.Ops()
 	spec.DisablePull = true
 	for range 2 {
 		dir, err := Resolve(WithRun(context.Background(), NewRun()), spec, "")
@@ -151,7 +75,7 @@ func TestDisablePullMakesNoNetworkAccess(t *testing.T) {
 			t.Errorf("file.txt = %q", got)
 		}
 	}
-	if got := srv.ops.Load() - before; got != 0 {
+	if got := srv.Ops() - before; got != 0 {
 		t.Errorf("%d git operations with disablePull on a cached clone, want none", got)
 	}
 }
@@ -162,14 +86,15 @@ func TestDisablePullMakesNoNetworkAccess(t *testing.T) {
 func TestPrefetchFetchesRepositoriesInParallel(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	const n = 3
-	srv := serveGit(t, origins(t, n), n)
+	srv := testbed.ServeGit(t, origins(t, n))
+	srv.HoldUntil(n)
 	var specs []Spec
 	for i := range n {
-		specs = append(specs, Spec{Git: srv.url + "/" + repoName(i)})
+		specs = append(specs, Spec{Git: srv.URL + "/" + repoName(i)})
 	}
 	ctx := WithRun(context.Background(), NewRun())
 	Prefetch(ctx, specs)
-	if got := srv.peak(); got != n {
+	if got := srv.Peak(); got != n {
 		t.Errorf("at most %d repositories were fetched at once, want %d", got, n)
 	}
 	for _, spec := range specs { // already fetched: no more network
@@ -177,7 +102,7 @@ func TestPrefetchFetchesRepositoriesInParallel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := srv.ops.Load(); got != n {
+	if got := srv.Ops(); got != n {
 		t.Errorf("%d git operations, want %d", got, n)
 	}
 }
@@ -232,13 +157,6 @@ func TestRunForgetsCancelledFetchesOnly(t *testing.T) {
 	if calls != 2 {
 		t.Errorf("fetch ran %d times, want 2 (the cancelled one, then one remembered failure)", calls)
 	}
-}
-
-func writeFile(path, content string) error {
-	if err := mkdirAll(filepath.Dir(path)); err != nil {
-		return err
-	}
-	return os.WriteFile(path, []byte(content), 0o644)
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }

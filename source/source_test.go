@@ -2,15 +2,14 @@ package source
 
 import (
 	"context"
-	"io"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // origin is a bare repository made by the test, reached over file://.
@@ -203,17 +202,7 @@ func resolve2(t *testing.T, spec Spec, from string) string {
 // as a git server would (smart HTTP), and resolves a branch through it.
 func TestGitOverHTTP(t *testing.T) {
 	o := newOrigin(t)
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(&cgi.Handler{
-		Path:   gitPath,
-		Args:   []string{"http-backend"},
-		Env:    []string{"GIT_PROJECT_ROOT=" + filepath.Dir(o.bare), "GIT_HTTP_EXPORT_ALL=1"},
-		Stderr: io.Discard, // the backend's complaint about missing.git
-	})
-	defer srv.Close()
+	srv := testbed.ServeGit(t, filepath.Dir(o.bare))
 	url := srv.URL + "/" + filepath.Base(o.bare)
 	dir := resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"})
 	if got := read(t, dir, "file.txt"); got != "v1" {
@@ -225,7 +214,7 @@ func TestGitOverHTTP(t *testing.T) {
 	if got := read(t, resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"}), "file.txt"); got != "v2" {
 		t.Errorf("fetch over HTTP: file.txt = %q, want v2", got)
 	}
-	_, err = Resolve(context.Background(), Spec{Git: srv.URL + "/missing.git"}, "")
+	_, err := Resolve(context.Background(), Spec{Git: srv.URL + "/missing.git"}, "")
 	if err == nil || !strings.Contains(err.Error(), "/missing.git") {
 		t.Errorf("missing repository over HTTP: err = %v", err)
 	}
