@@ -27,6 +27,7 @@ type GitServer struct {
 	mu       sync.Mutex
 	arrived  *sync.Cond
 	hold     int // see HoldUntil
+	latency  time.Duration
 	inFlight int
 	peak     int
 }
@@ -46,6 +47,10 @@ func ServeGit(t testing.TB, root string) *GitServer {
 	s := &GitServer{}
 	s.arrived = sync.NewCond(&s.mu)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		latency := s.latency
+		s.mu.Unlock()
+		time.Sleep(latency)
 		if strings.HasSuffix(r.URL.Path, "/info/refs") {
 			s.ops.Add(1)
 			s.enter()
@@ -64,6 +69,14 @@ func (s *GitServer) HoldUntil(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hold = n
+}
+
+// SetLatency delays every request by d, as a remote host's round trip
+// would (a fetch makes two or three requests).
+func (s *GitServer) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
 }
 
 // Ops is the number of git operations served so far.
