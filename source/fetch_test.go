@@ -160,3 +160,32 @@ func TestRunForgetsCancelledFetchesOnly(t *testing.T) {
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// TestCancelledCloneIsTriedAgain: a clone cut short by its caller's
+// cancellation returns at once with the context's error (not git's
+// "killed"), without waiting for the slow server (git's HTTP helper is
+// stopped too), and the run does not remember it: the next caller clones.
+func TestCancelledCloneIsTriedAgain(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	srv := testbed.ServeGit(t, origins(t, 1))
+	srv.SetLatency(5 * time.Second)
+	spec := Spec{Git: srv.URL + "/" + repoName(0)}
+	run := WithRun(context.Background(), NewRun())
+	ctx, cancel := context.WithTimeout(run, 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := Resolve(ctx, spec, ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("cancelled clone: err = %v, want the deadline", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the cancelled clone returned after %v: it waited for the server", took)
+	}
+	srv.SetLatency(0)
+	dir, err := Resolve(run, spec, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, dir, "app/file.txt"); got != "v1" {
+		t.Errorf("file.txt = %q", got)
+	}
+}

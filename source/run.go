@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/sourcegraph/conc/pool"
@@ -62,7 +61,7 @@ func (r *Run) once(ctx context.Context, key string, fetch func() error) error {
 		r.mu.Unlock()
 		if !ok {
 			u.err = fetch()
-			if u.err != nil && ctx.Err() != nil && errors.Is(u.err, ctx.Err()) {
+			if u.err != nil && ctx.Err() != nil {
 				r.forget(key, u)
 			}
 			close(u.done)

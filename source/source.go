@@ -16,7 +16,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
+	"golang.org/x/term"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/statefile"
 )
 
@@ -227,15 +232,30 @@ func update(ctx context.Context, spec Spec, repo string) error {
 	return git(ctx, repo, "reset", "--quiet", "--hard", "FETCH_HEAD")
 }
 
+// gitStopGrace is how long a cancelled git may take to stop.
+const gitStopGrace = time.Second
+
 // git runs the user's git without prompts (a run must fail, not hang, when
 // credentials are missing) and returns git's own message on failure.
+//
+// Cancelled, git is stopped with the remote helper it runs for HTTP (git
+// leaves that running, holding its output open until the server answers):
+// without a terminal, git runs in a process group of its own, which is
+// stopped as a whole. On a terminal it stays in ours, so that ssh can
+// still ask for a passphrase; then devspace stops waiting for the helper's
+// output after gitStopGrace, and Abort kills it when devspace exits.
 func git(ctx context.Context, dir string, args ...string) error {
-	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd := exec.Command("git", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !term.IsTerminal(int(os.Stdin.Fd()))}
+	cmd.WaitDelay = gitStopGrace
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ADVICE=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	if err := lifecycle.Run(ctx, cmd, gitStopGrace); err != nil {
+		if ctx.Err() != nil { // stopped because the run was cancelled
+			return fmt.Errorf("git %s: %w", args[0], ctx.Err())
+		}
 		msg := gitReason(stderr.String())
 		if msg == "" {
 			msg = err.Error()

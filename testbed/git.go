@@ -50,7 +50,11 @@ func ServeGit(t testing.TB, root string) *GitServer {
 		s.mu.Lock()
 		latency := s.latency
 		s.mu.Unlock()
-		time.Sleep(latency)
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done(): // the client gave up
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, "/info/refs") {
 			s.ops.Add(1)
 			s.enter()
