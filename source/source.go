@@ -243,7 +243,7 @@ const gitStopGrace = time.Second
 // without a terminal, git runs in a process group of its own, which is
 // stopped as a whole. On a terminal it stays in ours, so that ssh can
 // still ask for a passphrase; then devspace stops waiting for the helper's
-// output after gitStopGrace, and Abort kills it when devspace exits.
+// output after gitStopGrace, and the helper ends when the server answers.
 func git(ctx context.Context, dir string, args ...string) error {
 	cmd := exec.Command("git", args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !term.IsTerminal(int(os.Stdin.Fd()))}
