@@ -1,0 +1,186 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// fieldAt writes a config that sets the field of pattern to value, with
+// one level per line, and returns it with the field key's line and column.
+func fieldAt(pattern, value string) (src string, line, col int) {
+	var b strings.Builder
+	b.WriteString("version: v2beta1\n")
+	line, indent, item := 1, 0, false
+	parts := splitPattern(pattern)
+	for i, p := range parts {
+		if strings.HasPrefix(p, "[") {
+			item = true
+			continue
+		}
+		key := p
+		if p == "*" {
+			key = "x"
+		}
+		prefix := strings.Repeat(" ", indent)
+		if item {
+			prefix += "- "
+			item = false
+		}
+		line++
+		col = len(prefix) + 1
+		if i == len(parts)-1 {
+			fmt.Fprintf(&b, "%s%s: %s\n", prefix, key, value)
+			break
+		}
+		fmt.Fprintf(&b, "%s%s:\n", prefix, key)
+		indent = len(prefix) + 2
+	}
+	return b.String(), line, col
+}
+
+// refusedValue is a value that asks for what f does not do.
+func refusedValue(f UnsupportedField) string {
+	switch f.Accept {
+	case "false":
+		return "true"
+	case "true":
+		return "false"
+	case `""`:
+		return "something"
+	case "{enabled: false}":
+		return "{enabled: true}"
+	case "":
+		return "[something]"
+	}
+	panic("no refused value for Accept " + f.Accept)
+}
+
+// TestUnsupportedRefused: every listed field, set, fails the load at its
+// key's line:col with "PATH is not supported: REASON".
+func TestUnsupportedRefused(t *testing.T) {
+	for _, f := range Unsupported {
+		t.Run(f.Path, func(t *testing.T) {
+			src, line, col := fieldAt(f.Path, refusedValue(f))
+			_, err := load(t, src, LoadOptions{})
+			if err == nil {
+				t.Fatalf("loaded:\n%s", src)
+			}
+			path := strings.NewReplacer("[*]", "[0]", "*", "x").Replace(f.Path)
+			want := fmt.Sprintf("/devspace.yaml:%d:%d: %s is not supported: %s", line, col, path, f.Reason)
+			if first, _, _ := strings.Cut(err.Error(), "\n"); !strings.HasSuffix(first, want) {
+				t.Errorf("error:\n%v\nwant it to start with:\n%s(config:\n%s)", err, want, src)
+			}
+		})
+	}
+}
+
+// TestUnsupportedAccepted: null, and the value that asks for nothing
+// unsupported, load.
+func TestUnsupportedAccepted(t *testing.T) {
+	for _, f := range Unsupported {
+		values := []string{"null"}
+		if f.Accept != "" {
+			values = append(values, f.Accept)
+		}
+		for _, v := range values {
+			src, _, _ := fieldAt(f.Path, v)
+			if _, err := load(t, src, LoadOptions{}); err != nil && strings.Contains(err.Error(), "is not supported") {
+				t.Errorf("%s: %s: %v", f.Path, v, err)
+			}
+		}
+	}
+}
+
+// TestUnsupportedAllAtOnce: several refused fields are reported together,
+// in file order, each at its place.
+func TestUnsupportedAllAtOnce(t *testing.T) {
+	_, err := load(t, `version: v2beta1
+localRegistry:
+  enabled: true
+images:
+  app:
+    image: localhost/app
+    buildKit:
+      args: [--platform, linux/arm64]
+dev:
+  app:
+    arch: arm64
+    imageSelector: localhost/app
+deployments:
+  app:
+    kubectl:
+      manifests: [k.yaml]
+      createArgs: [--save-config]
+`, LoadOptions{})
+	if err == nil {
+		t.Fatal("loaded")
+	}
+	var got []string
+	for l := range strings.Lines(err.Error()) {
+		if _, at, ok := strings.Cut(l, "/devspace.yaml:"); ok {
+			got = append(got, "devspace.yaml:"+strings.SplitN(at, " is not", 2)[0])
+		}
+	}
+	want := []string{
+		"devspace.yaml:2:1: localRegistry",
+		"devspace.yaml:8:7: images.app.buildKit.args",
+		"devspace.yaml:11:5: dev.app.arch",
+		"devspace.yaml:17:7: deployments.app.kubectl.createArgs",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s\n(all: %v)", strings.Join(got, "\n"), strings.Join(want, "\n"), err)
+	}
+}
+
+// TestUnsupportedThroughProfiles: an active profile that brings a refused
+// field in is refused at the profile's line; an inactive one is not.
+func TestUnsupportedThroughProfiles(t *testing.T) {
+	src := `version: v2beta1
+profiles:
+  - name: hooked
+    merge:
+      hooks:
+        - command: echo hi
+          events: [before:deploy]
+`
+	if _, err := load(t, src, LoadOptions{}); err != nil {
+		t.Fatalf("inactive profile: %v", err)
+	}
+	_, err := load(t, src, LoadOptions{Profiles: []string{"hooked"}})
+	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:7: hooks is not supported") {
+		t.Errorf("active profile: %v", err)
+	}
+}
+
+// TestUnsupportedBeforeVars: a refused field fails before a variable's
+// command runs or a question is asked.
+func TestUnsupportedBeforeVars(t *testing.T) {
+	_, err := load(t, `version: v2beta1
+vars:
+  NAME:
+    question: who?
+    options: [a, b]
+`, LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:5: vars.NAME.options is not supported") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestMatchPath(t *testing.T) {
+	for _, c := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"dev.*.ssh", "dev.app.ssh", true},
+		{"dev.*.ssh", "dev.app.containers.c.ssh", false},
+		{"dev.*.sync[*].file", "dev.app.sync[3].file", true},
+		{"dev.*.sync[*].file", "dev.app.sync.x.file", false},
+		{"hooks", "hooks", true},
+		{"hooks", "profiles[0].merge.hooks", false},
+	} {
+		if got := matchPath(splitPattern(c.pattern), splitPattern(c.path)); got != c.want {
+			t.Errorf("matchPath(%s, %s) = %v", c.pattern, c.path, got)
+		}
+	}
+}
