@@ -184,3 +184,19 @@ func TestMatchPath(t *testing.T) {
 		}
 	}
 }
+
+// TestNameMustBeKey: a written name other than the entry's key is refused
+// at its place; the key itself loads.
+func TestNameMustBeKey(t *testing.T) {
+	for _, section := range []string{"deployments", "dev", "dependencies", "pullSecrets"} {
+		_, err := load(t, "version: v2beta1\n"+section+":\n  app:\n    name: other\n", LoadOptions{})
+		want := `/devspace.yaml:4:11: name "other" differs from the key "app"`
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %s", section, err, want)
+		}
+		_, err = load(t, "version: v2beta1\n"+section+":\n  app:\n    name: app\n", LoadOptions{})
+		if err != nil && strings.Contains(err.Error(), "differs") {
+			t.Errorf("%s: name equal to the key: %v", section, err)
+		}
+	}
+}
