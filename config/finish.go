@@ -81,7 +81,10 @@ func (c *Config) finishImages() error {
 			return c.ErrorAt("images."+name+".rebuildStrategy", "unknown rebuildStrategy %q: use default, always or ignoreContextChanges", img.RebuildStrategy)
 		}
 	}
-	return c.nameByKeys()
+	if err := c.nameByKeys(); err != nil {
+		return err
+	}
+	return c.checkApplyArgs()
 }
 
 // nameByKeys names deployments, dev configs, dependencies and pull secrets
