@@ -1,7 +1,9 @@
 package config
 
 import (
+	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -199,4 +201,46 @@ func TestNameMustBeKey(t *testing.T) {
 			t.Errorf("%s: name equal to the key: %v", section, err)
 		}
 	}
+}
+
+var updateREADME = flag.Bool("update-readme", false, "rewrite README.md's table of refused fields")
+
+// TestREADMEUnsupported: README.md's table of refused fields is
+// config.Unsupported; -update-readme rewrites it.
+func TestREADMEUnsupported(t *testing.T) {
+	const begin, end = "<!-- unsupported fields: begin (go test ./config -run README -update-readme) -->\n", "<!-- unsupported fields: end -->\n"
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	i, j := strings.Index(readme, begin), strings.Index(readme, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the markers %q and %q", begin, end)
+	}
+	want := unsupportedTable()
+	if readme[i+len(begin):j] == want {
+		return
+	}
+	if !*updateREADME {
+		t.Fatalf("README.md's table of refused fields is out of date: run go test ./config -run README -update-readme\nwant:\n%s", want)
+	}
+	readme = readme[:i+len(begin)] + want + readme[j:]
+	if err := os.WriteFile("../README.md", []byte(readme), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unsupportedTable renders Unsupported as a Markdown table.
+func unsupportedTable() string {
+	var b strings.Builder
+	b.WriteString("| Field | Refused because |\n|---|---|\n")
+	for _, f := range Unsupported {
+		field := "`" + f.Path + "`"
+		if f.Accept != "" {
+			field += " (`" + f.Accept + "` loads)"
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", field, strings.ReplaceAll(f.Reason, "|", `\|`))
+	}
+	return b.String()
 }
