@@ -244,3 +244,15 @@ func unsupportedTable() string {
 	}
 	return b.String()
 }
+
+// TestUnsupportedInImport: a refused field in an imported file is
+// reported at its place in that file, with the import that brought it.
+func TestUnsupportedInImport(t *testing.T) {
+	_, _, err := loadTree(t, map[string]string{
+		"devspace.yaml": "version: v2beta1\nimports:\n  - path: lib.yaml\n",
+		"lib.yaml":      "version: v2beta1\npipelines:\n  x: echo x\ndev:\n  app:\n    arch: arm64\n",
+	})
+	if err == nil || !strings.Contains(err.Error(), "lib.yaml:6:5: dev.app.arch is not supported") || !strings.Contains(err.Error(), "imported by ") {
+		t.Errorf("err = %v", err)
+	}
+}
