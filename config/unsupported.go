@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -113,42 +113,90 @@ var Unsupported = []UnsupportedField{
 
 // checkUnsupported refuses every field of Unsupported that the merged
 // tree sets (to something other than null or its accepted value), at the
-// field's key, all at once and in file order.
+// field's key, all at once and in file order. It walks only where some
+// entry's path leads, so a large config costs little.
 func (l *loader) checkUnsupported() error {
-	type hit struct {
-		line, col int
-		err       error
-	}
-	var hits []hit
-	var walk func(path []string, n ast.Node)
-	walk = func(path []string, n ast.Node) {
-		switch v := unwrap(n).(type) {
-		case *ast.MappingNode, *ast.MappingValueNode:
-			for _, mv := range entries(v) {
-				child := append(slices.Clip(path), keyOf(mv))
-				if f := unsupportedAt(child); f != nil {
-					if l.refused(*f, mv.Value) {
-						p := posOf(mv.Key)
-						hits = append(hits, hit{p.Line, p.Column, l.errorf(p.Line, p.Column, "%s is not supported: %s", showPath(child), f.Reason)})
-					}
-					continue
-				}
-				walk(child, mv.Value)
-			}
-		case *ast.SequenceNode:
-			for i, item := range v.Values {
-				walk(append(slices.Clip(path), "["+strconv.Itoa(i)+"]"), item)
-			}
-		}
-	}
-	walk(nil, l.root)
-	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col)) })
-	errs := make([]error, len(hits))
-	for i, h := range hits {
+	w := &unsupportedWalk{l: l}
+	w.node(nil, l.root, unsupportedTree())
+	slices.SortStableFunc(w.hits, func(a, b unsupportedHit) int {
+		return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.col, b.col))
+	})
+	errs := make([]error, len(w.hits))
+	for i, h := range w.hits {
 		errs[i] = h.err
 	}
 	return errors.Join(errs...)
 }
+
+type unsupportedHit struct {
+	line, col int
+	err       error
+}
+
+// unsupportedWalk walks a tree along the steps of unsupportedTree.
+type unsupportedWalk struct {
+	l    *loader
+	hits []unsupportedHit
+}
+
+func (w *unsupportedWalk) node(path []string, n ast.Node, at *patternNode) {
+	switch v := unwrap(n).(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		for _, mv := range entries(v) {
+			key := keyOf(mv)
+			w.entry(path, mv, key, at.children[key])
+			if key != "*" {
+				w.entry(path, mv, key, at.children["*"])
+			}
+		}
+	case *ast.SequenceNode:
+		if next := at.children["[*]"]; next != nil {
+			for i, item := range v.Values {
+				w.node(append(slices.Clip(path), "["+strconv.Itoa(i)+"]"), item, next)
+			}
+		}
+	}
+}
+
+// entry goes on into a mapping entry by the step next, if there is one.
+func (w *unsupportedWalk) entry(path []string, mv *ast.MappingValueNode, key string, next *patternNode) {
+	switch {
+	case next == nil:
+	case next.field != nil:
+		if w.l.refused(*next.field, mv.Value) {
+			p := posOf(mv.Key)
+			err := w.l.errorf(p.Line, p.Column, "%s is not supported: %s", showPath(append(slices.Clip(path), key)), next.field.Reason)
+			w.hits = append(w.hits, unsupportedHit{p.Line, p.Column, err})
+		}
+	default:
+		w.node(append(slices.Clip(path), key), mv.Value, next)
+	}
+}
+
+// patternNode is one step of the entries' paths: a key, `*` (any key) or
+// `[*]` (any list item); field is set where an entry's path ends.
+type patternNode struct {
+	children map[string]*patternNode
+	field    *UnsupportedField
+}
+
+// unsupportedTree is Unsupported as a tree of path steps, built once.
+var unsupportedTree = sync.OnceValue(func() *patternNode {
+	root := &patternNode{children: map[string]*patternNode{}}
+	for i := range Unsupported {
+		at := root
+		for _, part := range splitPattern(Unsupported[i].Path) {
+			next := at.children[part]
+			if next == nil {
+				next = &patternNode{children: map[string]*patternNode{}}
+				at.children[part] = next
+			}
+			at = next
+		}
+		at.field = &Unsupported[i]
+	}
+	return root
+})
 
 // refused says whether value asks for what f does not support.
 func (l *loader) refused(f UnsupportedField, value ast.Node) bool {
@@ -165,34 +213,9 @@ func (l *loader) refused(f UnsupportedField, value ast.Node) bool {
 	return !reflect.DeepEqual(got, ok)
 }
 
-// unsupportedAt finds the entry whose pattern matches path.
-func unsupportedAt(path []string) *UnsupportedField {
-	for i := range Unsupported {
-		if matchPath(splitPattern(Unsupported[i].Path), path) {
-			return &Unsupported[i]
-		}
-	}
-	return nil
-}
-
-var patternPart = regexp.MustCompile(`[^.\[]+|\[[^\]]*\]`)
-
 // splitPattern splits "dev.*.sync[*].file" into dev, *, sync, [*], file.
-func splitPattern(p string) []string { return patternPart.FindAllString(p, -1) }
-
-func matchPath(pattern, path []string) bool {
-	if len(pattern) != len(path) {
-		return false
-	}
-	for i, p := range pattern {
-		item := strings.HasPrefix(path[i], "[")
-		switch {
-		case p == "*" && !item, p == "[*]" && item, p == path[i]:
-		default:
-			return false
-		}
-	}
-	return true
+func splitPattern(p string) []string {
+	return strings.Split(strings.ReplaceAll(p, "[", ".["), ".")
 }
 
 // showPath writes a path as in error messages: dev.app.sync[0].file.

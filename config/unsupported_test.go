@@ -169,24 +169,6 @@ vars:
 	}
 }
 
-func TestMatchPath(t *testing.T) {
-	for _, c := range []struct {
-		pattern, path string
-		want          bool
-	}{
-		{"dev.*.ssh", "dev.app.ssh", true},
-		{"dev.*.ssh", "dev.app.containers.c.ssh", false},
-		{"dev.*.sync[*].file", "dev.app.sync[3].file", true},
-		{"dev.*.sync[*].file", "dev.app.sync.x.file", false},
-		{"hooks", "hooks", true},
-		{"hooks", "profiles[0].merge.hooks", false},
-	} {
-		if got := matchPath(splitPattern(c.pattern), splitPattern(c.path)); got != c.want {
-			t.Errorf("matchPath(%s, %s) = %v", c.pattern, c.path, got)
-		}
-	}
-}
-
 // TestNameMustBeKey: a written name other than the entry's key is refused
 // at its place; the key itself loads.
 func TestNameMustBeKey(t *testing.T) {
@@ -254,5 +236,25 @@ func TestUnsupportedInImport(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "lib.yaml:6:5: dev.app.arch is not supported") || !strings.Contains(err.Error(), "imported by ") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// BenchmarkCheckUnsupported: the check on about 1 MiB of config (7,000
+// images), which walks only where a refused field could be.
+func BenchmarkCheckUnsupported(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("version: v2beta1\nimages:\n")
+	for i := range 7000 {
+		fmt.Fprintf(&src, "  app-%d:\n    image: registry.example.com/team/app-%d\n    tags: [v1, v2]\n    docker: {}\n", i, i)
+		fmt.Fprintf(&src, "    buildArgs:\n      VERSION: \"1.%d\"\n      COMMIT: 0123456789abcdef0123456789abcdef\n", i)
+	}
+	l := &loader{path: "devspace.yaml", src: []byte(src.String())}
+	if err := l.parse(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := l.checkUnsupported(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
