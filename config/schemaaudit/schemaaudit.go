@@ -5,7 +5,9 @@
 // "Read" is decided statically: the module's packages are type-checked
 // and a field counts as read where a selector expression (x.Field) takes
 // its value outside of test files. Assignments to a field do not count,
-// so the loader filling a field in does not make it implemented.
+// so the loader filling a field in does not make it implemented. Any
+// read counts, though: code that only warns about a field, or checks it
+// to fail late, makes it "read"; such a field belongs in the refused list.
 //
 // A struct inlined into another (`yaml:",inline"`) is judged per place:
 // its fields count as read there only through that struct (dep.Git), or
