@@ -239,6 +239,18 @@ func TestUnsupportedInImport(t *testing.T) {
 	}
 }
 
+// TestImportedRequireRefused: an imported file's require: is merged, as
+// DevSpace merges it, so it is refused rather than dropped.
+func TestImportedRequireRefused(t *testing.T) {
+	_, _, err := loadTree(t, map[string]string{
+		"devspace.yaml": "version: v2beta1\nimports:\n  - path: lib.yaml\n",
+		"lib.yaml":      "version: v2beta1\nrequire:\n  devspace: \">= 6\"\n",
+	})
+	if err == nil || !strings.Contains(err.Error(), "lib.yaml:2:1: require is not supported") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 // BenchmarkCheckUnsupported: the check on about 1 MiB of config (7,000
 // images), which walks only where a refused field could be.
 func BenchmarkCheckUnsupported(b *testing.B) {
