@@ -40,7 +40,9 @@ type Project struct {
 // LoadRequest says how to load a dependency's config.
 type LoadRequest struct {
 	Location
-	// Vars are KEY=VALUE values that win over the file's (like --var).
+	// Vars are KEY=VALUE values that win over the file's (like --var),
+	// later ones over earlier ones: the root's --var flags, then the
+	// parent's variables (overwriteVars), then the dependency's vars.
 	Vars                     []string
 	Profiles                 []string
 	DisableProfileActivation bool
@@ -69,6 +71,13 @@ type Options struct {
 	// config, runtime store and CLI flags, in its directory). ctx carries
 	// the project (Current).
 	Run func(ctx context.Context, p *Project, req PipelineRequest) error
+	// Context is the run's: it bounds loads started where no caller
+	// context reaches (a runtime variable read from the environment).
+	Context context.Context
+	// CLIVars are the root's --var flags (KEY=VALUE). As in DevSpace,
+	// every dependency of the tree gets them, below overwriteVars and the
+	// dependency's own vars.
+	CLIVars []string
 }
 
 // Runner runs dependencies for one process: one graph for the whole tree.
@@ -82,22 +91,25 @@ type Runner struct {
 func NewRunner(root *Project, opts Options) *Runner {
 	root.key = root.Config.Path
 	r := &Runner{opts: opts, root: root, reg: newRegistry()}
-	n := r.reg.node(root.key, root.Name)
-	n.loadOnce.Do(func() { n.project = root })
+	r.reg.node(root.key, root.Name).project = root
 	r.linkRuntime(root)
 	return r
 }
 
 // linkRuntime lets p's runtime variables reach its dependencies' stores
 // (${runtime.dependencies.NAME.images.IMG.tag}). A dependency not loaded
-// yet is loaded then; variable lookups carry no context, so that load
-// cannot be cancelled (it only reads files unless a var runs a command).
+// yet is loaded then, under the reader's context; readers without one
+// (environment lookups, config values) get the run's (Options.Context),
+// so that Ctrl-C stops the load (a git checkout) either way.
 func (r *Runner) linkRuntime(p *Project) {
 	if p.Runtime == nil {
 		return
 	}
-	p.Runtime.SetDependencies(func(name string) (*runvars.Store, error) {
-		dep, err := r.Project(context.Background(), p, name)
+	p.Runtime.SetDependencies(func(ctx context.Context, name string) (*runvars.Store, error) {
+		if ctx.Done() == nil && r.opts.Context != nil {
+			ctx = r.opts.Context // a context that is never cancelled: use the run's
+		}
+		dep, err := r.Project(ctx, p, name)
 		if err != nil {
 			return nil, err
 		}
@@ -161,6 +173,7 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		return err
 	}
 	if req.Sequential || len(names) <= 1 {
+		prefetch(ctx, from, names)
 		var errs []error
 		for _, name := range names {
 			if err := r.runOne(ctx, from, name, req, req.Stdin); err != nil {
@@ -302,9 +315,8 @@ func (r *Runner) resolve(ctx context.Context, from *Project, name string) (*node
 		return nil, err
 	}
 	n := r.reg.node(loc.ConfigFile(), name)
-	n.loadOnce.Do(func() { n.project, n.loadErr = r.load(ctx, from, name, dep, loc) })
-	if n.loadErr != nil {
-		return nil, n.loadErr
+	if _, err := n.load(ctx, func() (*Project, error) { return r.load(ctx, from, name, dep, loc) }); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
@@ -315,6 +327,7 @@ func (r *Runner) load(ctx context.Context, from *Project, name string, dep *conf
 	if req.Namespace == "" {
 		req.Namespace = from.Config.Variables["DEVSPACE_NAMESPACE"]
 	}
+	req.Vars = slices.Clone(r.opts.CLIVars)
 	if dep.OverwriteVars {
 		for _, v := range slices.Sorted(maps.Keys(from.Config.Vars)) {
 			if val, ok := from.Config.Variables[v]; ok {
@@ -361,6 +374,7 @@ func (r *Runner) Tree(ctx context.Context) ([]Entry, error) {
 	var walk func(p *Project, chain []string) error
 	walk = func(p *Project, chain []string) error {
 		deps := p.dependencies()
+		prefetch(ctx, p, slices.Collect(maps.Keys(deps)))
 		for _, name := range slices.Sorted(maps.Keys(deps)) {
 			n, err := r.resolve(ctx, p, name)
 			if err != nil {
