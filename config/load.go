@@ -168,6 +168,11 @@ func (l *loader) load() (*Config, error) {
 	if err := l.normalize(); err != nil {
 		return nil, err
 	}
+	// Before variables: a refused field fails before any question is
+	// asked or command run.
+	if err := l.checkUnsupported(); err != nil {
+		return nil, err
+	}
 	name := l.projectName()
 	vars, err := l.resolveVars(name, profiles)
 	if err != nil {
