@@ -281,7 +281,7 @@ func (l *loader) projectName() string {
 			return s
 		}
 	}
-	return filepath.Base(filepath.Dir(l.path))
+	return defaultProjectName(filepath.Base(filepath.Dir(l.path)))
 }
 
 func (l *loader) decode() (*Config, error) {
