@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -37,22 +38,35 @@ func parsePatchPath(path string) ([]string, error) {
 }
 
 // parseDottedPath splits images.app.tags[0] into images, app, tags, 0.
+// A list element may also be chosen by one of its fields, in DevSpace's
+// three spellings: deployments.name=web, deployments[name=web] and
+// deployments[?(@.name=='web')] (see selectorSeg).
 func parseDottedPath(path string) ([]string, error) {
 	var segs []string
-	for _, part := range strings.Split(path, ".") {
+	for _, part := range splitDotted(path) {
 		key, rest, _ := strings.Cut(part, "[")
 		switch {
+		case key != "" && strings.Contains(key, "="):
+			field, value, _ := strings.Cut(key, "=")
+			if field == "" || value == "" {
+				return nil, fmt.Errorf("selector %q in %q needs FIELD=VALUE", key, path)
+			}
+			segs = append(segs, selectorSeg(field, value))
 		case key != "":
 			segs = append(segs, key)
 		case rest == "":
 			return nil, fmt.Errorf("empty segment in %q", path)
 		}
 		for rest != "" {
-			idx, after, ok := strings.Cut(rest, "]")
-			if !ok || (idx != "*" && !isIndex(idx)) {
-				return nil, fmt.Errorf("unsupported selector [%s in %q: use a number or *", rest, path)
+			idx, after, ok := cutBracket(rest)
+			if !ok {
+				return nil, fmt.Errorf("unsupported selector [%s in %q: use a number, *, FIELD=VALUE or ?(@.FIELD=='VALUE')", rest, path)
 			}
-			segs = append(segs, idx)
+			seg, err := bracketSeg(idx)
+			if err != nil {
+				return nil, fmt.Errorf("unsupported selector [%s] in %q: %v", idx, path, err)
+			}
+			segs = append(segs, seg)
 			if after == "" {
 				break
 			}
@@ -63,6 +77,96 @@ func parseDottedPath(path string) ([]string, error) {
 		}
 	}
 	return segs, nil
+}
+
+// splitDotted splits a dotted path at the dots outside brackets (a filter
+// may compare with a value that has dots: [?(@.image=='a.b/c')]).
+func splitDotted(path string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i, r := range path {
+		switch r {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '.':
+			if depth == 0 {
+				parts = append(parts, path[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, path[start:])
+}
+
+// cutBracket splits "x]rest" at the ']' that closes the bracket.
+func cutBracket(s string) (inside, after string, ok bool) {
+	depth := 1
+	for i, r := range s {
+		switch r {
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth == 0 {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return "", "", false
+}
+
+var filterExpr = regexp.MustCompile(`^\?\(@\.([A-Za-z0-9_-]+)\s*==\s*(?:'([^']*)'|"([^"]*)"|([^'"\s|&)]+))\s*\)$`)
+
+// bracketSeg reads what is between [ and ]: an index, *, FIELD=VALUE or
+// a JSONPath filter comparing one field with one value.
+func bracketSeg(s string) (string, error) {
+	switch {
+	case s == "*" || isIndex(s):
+		return s, nil
+	case strings.HasPrefix(s, "?"):
+		m := filterExpr.FindStringSubmatch(s)
+		if m == nil {
+			return "", fmt.Errorf("a filter must compare one field with one value, as ?(@.name=='web')")
+		}
+		return selectorSeg(m[1], m[2]+m[3]+m[4]), nil
+	case strings.Contains(s, "="):
+		field, value, _ := strings.Cut(s, "=")
+		if field != "" && value != "" {
+			return selectorSeg(field, value), nil
+		}
+	}
+	return "", fmt.Errorf("use a number, *, FIELD=VALUE or ?(@.FIELD=='VALUE')")
+}
+
+// A selector segment picks the list elements (or mapping values) whose
+// FIELD is VALUE. It is kept as a path segment with a prefix no YAML key
+// a user writes starts with.
+const selectorPrefix = "\x00="
+
+func selectorSeg(field, value string) string { return selectorPrefix + field + "=" + value }
+
+// parseSelector returns a selector segment's field and value.
+func parseSelector(seg string) (field, value string, ok bool) {
+	rest, ok := strings.CutPrefix(seg, selectorPrefix)
+	if !ok {
+		return "", "", false
+	}
+	field, value, _ = strings.Cut(rest, "=")
+	return field, value, true
+}
+
+// selects reports whether a list element or mapping value has field = value.
+func selects(n ast.Node, field, value string) bool {
+	mv := lookup(n, field)
+	if mv == nil {
+		return false
+	}
+	if s, ok := scalarText(mv.Value); ok {
+		return s == value
+	}
+	return strings.TrimSpace(mv.Value.String()) == value // numbers, booleans
 }
 
 func isIndex(s string) bool {
@@ -95,13 +199,18 @@ func (l *loader) applyPatch(root ref, p patch) error {
 
 // walk follows segs from the nodes in start and returns every node they
 // reach. With create, missing mapping keys and nulls become empty mappings,
-// so `add` can set a value below a key that does not exist yet.
+// so `add` can set a value below a key that does not exist yet; below a *
+// or a selector nothing is created (as in DevSpace: an add under
+// deployments[*].kubectl reaches only the deployments that have kubectl).
 func (l *loader) walk(start ref, p patch, segs []string, create bool) ([]ref, error) {
 	cur := []ref{start}
 	for _, seg := range segs {
+		if isMulti(seg) {
+			create = false
+		}
 		var next []ref
 		for _, r := range cur {
-			kids, err := l.children(r, seg, p, create && seg != "*")
+			kids, err := l.children(r, seg, p, create)
 			if err != nil {
 				return nil, err
 			}
@@ -112,6 +221,12 @@ func (l *loader) walk(start ref, p patch, segs []string, create bool) ([]ref, er
 	return cur, nil
 }
 
+// isMulti reports whether a segment may select more than one place.
+func isMulti(seg string) bool {
+	_, _, sel := parseSelector(seg)
+	return seg == "*" || sel
+}
+
 // children returns the slots under r that seg selects.
 func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error) {
 	if create && isNull(r.node) {
@@ -119,11 +234,12 @@ func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error
 		r.set(m)
 		r.node = m
 	}
+	field, value, isSel := parseSelector(seg)
 	switch v := unwrap(r.node).(type) {
 	case *ast.MappingNode:
 		var out []ref
 		for _, mv := range v.Values {
-			if seg == "*" || keyOf(mv) == seg {
+			if seg == "*" || keyOf(mv) == seg || isSel && selects(mv.Value, field, value) {
 				out = append(out, entryRef(mv))
 			}
 		}
@@ -134,16 +250,21 @@ func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error
 		}
 		return out, nil
 	case *ast.SequenceNode:
-		if seg == "*" {
-			out := make([]ref, len(v.Values))
+		if seg == "*" || isSel {
+			var out []ref
 			for i := range v.Values {
-				out[i] = elemRef(v, i)
+				if seg == "*" || selects(v.Values[i], field, value) {
+					out = append(out, elemRef(v, i))
+				}
 			}
 			return out, nil
 		}
 		i, err := strconv.Atoi(seg)
 		if err != nil || i < 0 {
-			return nil, l.patchErr(p, "path %q: %q is a list; use a number or * to select elements", p.pathText, seg)
+			if seg == "-" {
+				return nil, nil
+			}
+			return nil, l.patchErr(p, "path %q: %q is a list; use a number, * or FIELD=VALUE to select elements", p.pathText, seg)
 		}
 		if i >= len(v.Values) {
 			return nil, nil
@@ -157,7 +278,7 @@ func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error
 // places it changed.
 func (l *loader) patchOne(parent ref, key string, p patch) (int, error) {
 	kids, err := l.children(parent, key, p, false)
-	if err != nil && !(p.op == "add" && key == "-") {
+	if err != nil {
 		return 0, err
 	}
 	switch p.op {
@@ -167,16 +288,61 @@ func (l *loader) patchOne(parent ref, key string, p patch) (int, error) {
 		}
 		return len(kids), nil
 	case "remove":
-		return l.removeAt(parent, key, len(kids))
+		return l.removeAt(parent, key, kids)
 	}
-	// add: onto a list named by its key it appends; anywhere else it sets.
-	if _, inMapping := unwrap(parent.node).(*ast.MappingNode); inMapping && len(kids) == 1 {
-		if seq, ok := unwrap(kids[0].node).(*ast.SequenceNode); ok {
-			appendValues(seq, p.value)
-			return 1, nil
+	if len(kids) == 0 || isMulti(key) {
+		return l.addAt(parent, key, p)
+	}
+	n := 0
+	for _, k := range kids {
+		if err := l.addOnto(parent, k, key, p); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// addOnto adds the patch's value at a place that exists, as DevSpace does:
+// onto a mapping its keys go beside the ones there, onto a list it is
+// appended, before a list element it is inserted, and in place of a null it
+// is set. An existing scalar value is not overwritten: that is replace.
+func (l *loader) addOnto(parent, at ref, key string, p patch) error {
+	if seq, inList := unwrap(parent.node).(*ast.SequenceNode); inList {
+		i, _ := strconv.Atoi(key)
+		insertElem(seq, i, clone(p.value))
+		return nil
+	}
+	switch target := unwrap(at.node).(type) {
+	case *ast.MappingNode:
+		return l.addKeys(target, p)
+	case *ast.SequenceNode:
+		appendValues(target, p.value)
+		return nil
+	}
+	if isNull(at.node) {
+		at.set(clone(p.value))
+		return nil
+	}
+	return l.patchErr(p, "path %q already has a value: add does not overwrite it; use op: replace", p.pathText)
+}
+
+// addKeys adds the keys of a mapping value to target; a key target has
+// already is refused, as add does not overwrite.
+func (l *loader) addKeys(target *ast.MappingNode, p patch) error {
+	add := entries(p.value)
+	if add == nil && !isNull(p.value) {
+		return l.patchErr(p, "path %q is a mapping: add needs a mapping of keys to add (or a path that names the new key)", p.pathText)
+	}
+	for _, mv := range add {
+		if lookup(target, keyOf(mv)) != nil {
+			return l.patchErr(p, "path %q already has key %q: add does not overwrite it; use op: replace on %s.%s", p.pathText, keyOf(mv), p.pathText, keyOf(mv))
 		}
 	}
-	return l.addAt(parent, key, p)
+	for _, mv := range add {
+		target.Values = append(target.Values, cloneEntry(mv))
+	}
+	return nil
 }
 
 // appendValues appends value to seq; a list value appends each element.
@@ -191,8 +357,8 @@ func appendValues(seq *ast.SequenceNode, value ast.Node) {
 }
 
 func (l *loader) addAt(parent ref, key string, p patch) (int, error) {
-	if key == "*" {
-		return 0, l.patchErr(p, "path %q: add needs a key or index at the end, not *", p.pathText)
+	if isMulti(key) {
+		return 0, l.patchErr(p, "path %q: add needs a key or index at the end, not * or a selector", p.pathText)
 	}
 	if isNull(parent.node) {
 		m := newMapping(p.pathPos)
@@ -218,26 +384,33 @@ func (l *loader) addAt(parent ref, key string, p patch) (int, error) {
 	return 0, l.patchErr(p, "path %q: cannot add below a %s", p.pathText, kindOfNode(parent.node))
 }
 
-func (l *loader) removeAt(parent ref, key string, found int) (int, error) {
+// removeAt deletes the places kids (found under key) from parent.
+func (l *loader) removeAt(parent ref, key string, kids []ref) (int, error) {
 	switch v := unwrap(parent.node).(type) {
 	case *ast.MappingNode:
-		if key == "*" {
-			v.Values = nil
-			return found, nil
+		n := 0
+		for _, k := range kids {
+			for i, mv := range v.Values {
+				if mv.Value == k.node {
+					v.Values = append(v.Values[:i], v.Values[i+1:]...)
+					n++
+					break
+				}
+			}
 		}
-		if removeKey(v, key) {
-			return 1, nil
-		}
+		return n, nil
 	case *ast.SequenceNode:
-		if key == "*" {
-			v.Values, v.Entries = nil, nil
-			return found, nil
+		n := 0
+		for _, k := range kids {
+			for i, item := range v.Values {
+				if item == k.node {
+					removeElem(v, i)
+					n++
+					break
+				}
+			}
 		}
-		if found > 0 {
-			i, _ := strconv.Atoi(key)
-			removeElem(v, i)
-			return 1, nil
-		}
+		return n, nil
 	}
 	return 0, nil
 }

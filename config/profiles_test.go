@@ -88,6 +88,11 @@ func TestProfiles(t *testing.T) {
 			path:     "images.api", want: map[string]any{"image": "repo/api"},
 		},
 		{
+			name:     "add onto a map adds its keys beside the old ones",
+			profiles: "- name: p\n  patches:\n  - op: add\n    path: pipelines\n    value:\n      noop: echo noop",
+			path:     "pipelines", want: map[string]any{"dev": map[string]any{"run": "echo base"}, "noop": map[string]any{"run": "echo noop"}},
+		},
+		{
 			name:     "add a top-level key",
 			profiles: "- name: p\n  patches:\n  - op: add\n    path: name\n    value: renamed",
 			path:     "name", want: "renamed",
@@ -256,7 +261,7 @@ func TestProfileErrors(t *testing.T) {
 		},
 		{
 			name:     "unsupported selector",
-			profiles: "- name: p\n  patches:\n  - path: images[name=app].image\n    value: x",
+			profiles: "- name: p\n  patches:\n  - path: images[first].image\n    value: x",
 			want:     wantPos{22, 11, "unsupported selector"},
 		},
 		{
