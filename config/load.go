@@ -59,6 +59,9 @@ type LoadOptions struct {
 	Prompt func(v *Var) (string, error)
 	// Stderr receives the output of variable commands' stderr.
 	Stderr io.Writer
+	// Convert loads a DevSpace 5 config even when it has fields that mean
+	// nothing in v2beta1, naming them on Stderr (devspace print --convert).
+	Convert bool
 	// Secrets, when set, is filled with the config's secret values as soon
 	// as they are known (password vars, values under secret-looking names,
 	// credentials), so that even a load error can be printed masked.
@@ -150,7 +153,8 @@ func (l *loader) load() (*Config, error) {
 	if err := l.parse(); err != nil {
 		return nil, err
 	}
-	if err := l.checkVersion(); err != nil {
+	legacy, err := l.readVersion()
+	if err != nil {
 		return nil, err
 	}
 	if err := l.normalize(); err != nil {
@@ -162,6 +166,11 @@ func (l *loader) load() (*Config, error) {
 	profiles, err := l.applyProfiles()
 	if err != nil {
 		return nil, err
+	}
+	if legacy != "" {
+		if err := l.convertLegacyVars(legacy); err != nil {
+			return nil, err
+		}
 	}
 	// Again: a profile may bring in shorthands (`replace: {pipelines: {x: "…"}}`);
 	// the entries already expanded are left alone.
@@ -175,6 +184,11 @@ func (l *loader) load() (*Config, error) {
 	}
 	if err := l.substitute(vars); err != nil {
 		return nil, err
+	}
+	if legacy != "" {
+		if err := l.convert(legacy); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := l.decode()
 	if err != nil {
@@ -259,18 +273,56 @@ func (l *loader) parse() error {
 	return nil
 }
 
+// checkVersion refuses any version but v2beta1 (imported files).
 func (l *loader) checkVersion() error {
+	v, err := l.readVersion()
+	if err == nil && v != "" {
+		mv := lookup(l.root, "version")
+		p := mv.Value.GetToken().Position
+		return l.errorf(p.Line, p.Column, "version %s (DevSpace 5) is not allowed here: only the loaded devspace.yaml is converted; convert this file with `devspace print --convert`", v)
+	}
+	return err
+}
+
+// readVersion checks `version:` and returns the DevSpace 5 version the
+// file is in, or "" for v2beta1.
+func (l *loader) readVersion() (string, error) {
 	mv := lookup(l.root, "version")
 	if mv == nil {
-		return l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
+		return "", l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
 	}
 	v, ok := scalarText(mv.Value)
 	if !ok {
 		v = strings.TrimSpace(mv.Value.String()) // e.g. `version: 2`
 	}
-	if v != SchemaVersion {
-		p := mv.Value.GetToken().Position
-		return l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s", v, SchemaVersion)
+	switch {
+	case v == SchemaVersion:
+		return "", nil
+	case isLegacyVersion(v):
+		return v, nil
+	}
+	p := mv.Value.GetToken().Position
+	return "", l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s, and converts %s (DevSpace 5)",
+		v, SchemaVersion, strings.Join(legacyVersions, ", "))
+}
+
+// convert converts a DevSpace 5 tree (see convert.go), says so on
+// stderr, and refuses fields with no v2beta1 meaning unless the caller
+// only wants the conversion (print --convert), which hears of them.
+func (l *loader) convert(version string) error {
+	dropped, err := l.convertLegacy(version)
+	if err != nil {
+		return err
+	}
+	if len(dropped) > 0 && !l.opts.Convert {
+		return &LegacyError{Version: version, Fields: dropped}
+	}
+	if w := l.opts.Stderr; w != nil {
+		fmt.Fprintf(w, "%s: version %s (DevSpace 5) converted to %s in memory; `devspace print --convert` prints the converted file\n",
+			displayPath(l.path), version, SchemaVersion)
+		for _, e := range dropped {
+			fmt.Fprintf(w, "left out: %s\n", e.Pos.String()+": "+e.Msg)
+		}
 	}
 	return nil
 }
