@@ -36,9 +36,9 @@ type devPod struct {
 }
 
 type devContainer struct {
-	name                  string
-	pos                   *token.Position
-	fields                *omap // devImage, terminal, logs, arch
+	name                   string
+	pos                    *token.Position
+	fields                 *omap // devImage, terminal, logs, arch
 	sync, reverse, persist []ast.Node
 }
 
