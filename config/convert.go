@@ -374,11 +374,7 @@ func (c *converter) writePipelines() {
 	}
 	dev := append(slices.Clone(deploy), "start_dev --all")
 	if len(c.localTerminal) > 0 {
-		quoted := make([]string, len(c.localTerminal))
-		for i, a := range c.localTerminal {
-			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'"'"'`) + "'"
-		}
-		dev = append(dev, strings.Join(quoted, " "))
+		dev = append(dev, shellJoin(c.localTerminal))
 	}
 	pipelines := newOmap(noPos)
 	for _, p := range []struct {

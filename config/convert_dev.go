@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -321,7 +322,7 @@ func (d *devConverter) terminal(t *obj, disabled bool) {
 	c := p.container(t.str("containerName"), posOf(t.node))
 	out := newOmap(posOf(t.node))
 	if len(command) > 0 {
-		out.set("command", genStr(strings.Join(command, " "), t.keyPos("command")), t.keyPos("command"))
+		out.set("command", genStr(shellJoin(command), t.keyPos("command")), t.keyPos("command"))
 	}
 	t.copy(out, "workDir")
 	disabled = disabled || t.flag("disabled")
@@ -330,6 +331,26 @@ func (d *devConverter) terminal(t *obj, disabled bool) {
 	out.set("disableScreen", genBool(true, posOf(t.node)), posOf(t.node))
 	t.done()
 	c.fields.set("terminal", out.m, posOf(t.node))
+}
+
+// shellJoin joins a command's words into one shell line, quoting those
+// that need it (DevSpace joins them with spaces, so `["sh", "-c", "npm
+// start"]` lost its quoting).
+func shellJoin(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = shellQuote(w)
+	}
+	return strings.Join(out, " ")
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+func shellQuote(w string) string {
+	if plainWord.MatchString(w) {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'"'"'`) + "'"
 }
 
 func (d *devConverter) convertLogs(logs *obj) {
