@@ -387,3 +387,30 @@ func (c *converter) writePipelines() {
 	}
 	c.out.set("pipelines", pipelines.m, noPos)
 }
+
+// dropLegacyProfileFields takes out what DevSpace 5 profiles had and
+// DevSpace 6 dropped (strategicMerge), before the profiles are read.
+func (l *loader) dropLegacyProfileFields() []*Error {
+	mv := lookup(l.root, "profiles")
+	if mv == nil {
+		return nil
+	}
+	seq, ok := unwrap(mv.Value).(*ast.SequenceNode)
+	if !ok {
+		return nil
+	}
+	var dropped []*Error
+	for i, p := range seq.Values {
+		m, ok := unwrap(p).(*ast.MappingNode)
+		if !ok {
+			continue
+		}
+		if sm := lookup(m, "strategicMerge"); sm != nil {
+			pos := posOf(sm.Key)
+			dropped = append(dropped, l.errorf(pos.Line, pos.Column,
+				"profiles[%d].strategicMerge: DevSpace 6 has no strategicMerge; use merge or patches", i))
+			removeKey(m, "strategicMerge")
+		}
+	}
+	return dropped
+}

@@ -36,6 +36,7 @@ func ConvertFile(opts LoadOptions) ([]byte, error) {
 	if err := l.parse(); err != nil {
 		return nil, err
 	}
+	l.dropLegacyProfileFields()
 	defs, err := l.profileDefs()
 	if err != nil {
 		return nil, err
@@ -91,6 +92,7 @@ func convertWith(path string, src []byte, opts LoadOptions, profile string) (*as
 	if version == "" {
 		return nil, nil, fmt.Errorf("%s is already version %s: there is nothing to convert", displayPath(path), SchemaVersion)
 	}
+	early := l.dropLegacyProfileFields()
 	if err := l.normalize(); err != nil {
 		return nil, nil, err
 	}
@@ -105,7 +107,7 @@ func convertWith(path string, src []byte, opts LoadOptions, profile string) (*as
 		return nil, nil, err
 	}
 	root, err := l.rootMapping()
-	return root, notes, err
+	return root, append(early, notes...), err
 }
 
 // profileAsReplace writes a profile as its metadata plus a `replace:` of

@@ -370,6 +370,25 @@ dev:
 	}
 }
 
+func TestConvertRefusesStrategicMerge(t *testing.T) {
+	t.Parallel()
+	src := "version: v1beta11\nprofiles:\n- name: p\n  strategicMerge:\n    images: {}\n"
+	_, err := load(t, src, LoadOptions{})
+	var le *LegacyError
+	if !errors.As(err, &le) || len(le.Fields) != 1 || le.Fields[0].Pos.Line != 4 || le.Fields[0].Pos.Col != 3 ||
+		!strings.Contains(le.Fields[0].Msg, "profiles[0].strategicMerge: DevSpace 6 has no strategicMerge") {
+		t.Fatalf("got %v, want strategicMerge named at 4:3", err)
+	}
+	var notes bytes.Buffer
+	out, err := ConvertFile(LoadOptions{Dir: writeConfig(t, src), Stderr: &notes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(notes.String(), "devspace.yaml:4:3: profiles[0].strategicMerge") || strings.Contains(string(out), "strategicMerge") {
+		t.Errorf("notes:\n%s\nout:\n%s\nwant strategicMerge named and left out", notes.String(), out)
+	}
+}
+
 func TestConvertFileRefusesV2(t *testing.T) {
 	t.Parallel()
 	dir := writeConfig(t, "version: v2beta1\n")

@@ -157,6 +157,11 @@ func (l *loader) load() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if legacy != "" {
+		if dropped := l.dropLegacyProfileFields(); len(dropped) > 0 {
+			return nil, &LegacyError{Version: legacy, Fields: dropped}
+		}
+	}
 	if err := l.normalize(); err != nil {
 		return nil, err
 	}
