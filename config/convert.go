@@ -283,6 +283,16 @@ func (m *omap) set(key string, v ast.Node, pos *token.Position) {
 	setKey(m.m, newEntry(key, v, pos))
 }
 
+// setUnique is set for a key the conversion derived from a name: two names
+// that become one key (App and app) would otherwise lose one entry.
+func (c *converter) setUnique(m *omap, key string, v ast.Node, pos *token.Position, section, name string) {
+	if lookup(m.m, key) != nil {
+		c.fail(c.l.errorf(pos.Line, pos.Column, "%s: %q and an earlier entry both become %q in %s; rename one of them", section, name, key, SchemaVersion))
+		return
+	}
+	m.set(key, v, pos)
+}
+
 func (m *omap) empty() bool { return len(m.m.Values) == 0 }
 
 // genStr makes a string node for a value the conversion made up.

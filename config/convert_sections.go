@@ -157,7 +157,7 @@ func (c *converter) convertImages(root *obj) {
 		disabled := c.convertBuild(c.obj(img.get("build"), img.sub("build")), def)
 		img.done()
 		key := objectKey(name)
-		out.set(key, def.m, posOf(mv.Key))
+		c.setUnique(out, key, def.m, posOf(mv.Key), "images", name)
 		if !disabled {
 			c.builds = append(c.builds, key)
 		}
@@ -249,7 +249,7 @@ func (c *converter) convertDeployments(root *obj) {
 			c.sequential = append(c.sequential, key)
 		}
 		d.done()
-		out.set(key, def.m, d.keyPos("name"))
+		c.setUnique(out, key, def.m, d.keyPos("name"), "deployments", name)
 	}
 	if !out.empty() {
 		c.out.set("deployments", out.m, root.keyPos("deployments"))
@@ -357,7 +357,7 @@ func (c *converter) convertDependencies(root *obj) {
 			c.deps = append(c.deps, key)
 		}
 		d.done()
-		out.set(key, def.m, d.keyPos("name"))
+		c.setUnique(out, key, def.m, d.keyPos("name"), "dependencies", name)
 	}
 	if !out.empty() {
 		c.out.set("dependencies", out.m, root.keyPos("dependencies"))
@@ -403,7 +403,7 @@ func (c *converter) convertCommands(root *obj) {
 			def.set("appendArgs", genBool(true, cmd.keyPos("name")), cmd.keyPos("name"))
 		}
 		cmd.done()
-		out.set(commandKey(name), def.m, cmd.keyPos("name"))
+		c.setUnique(out, commandKey(name), def.m, cmd.keyPos("name"), "commands", name)
 	}
 	if !out.empty() {
 		c.out.set("commands", out.m, root.keyPos("commands"))

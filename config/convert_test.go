@@ -307,6 +307,11 @@ func TestConvertErrors(t *testing.T) {
 			want: wantPos{3, 13, "dev.terminal: expected a mapping"},
 		},
 		{
+			name: "two names that become one key",
+			src:  "version: v1beta11\ndeployments:\n- name: Web\n  kubectl: {manifests: [a.yaml]}\n- name: web\n  kubectl: {manifests: [b.yaml]}\n",
+			want: wantPos{5, 3, `deployments: "web" and an earlier entry both become "web" in v2beta1`},
+		},
+		{
 			name: "a version DevSpace 6 does not convert either",
 			src:  "version: v1beta8\n",
 			want: wantPos{1, 10, "converts v1beta9, v1beta10, v1beta11"},
