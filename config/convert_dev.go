@@ -31,7 +31,7 @@ type devPod struct {
 	imageText     string
 	labelSelector ast.Node
 	labelText     string
-	fields        *omap // namespace, patches, persistenceOptions
+	fields        *omap // namespace, arch, patches, persistenceOptions
 	ports         []ast.Node
 	containers    []*devContainer
 }
@@ -39,7 +39,7 @@ type devPod struct {
 type devContainer struct {
 	name                   string
 	pos                    *token.Position
-	fields                 *omap // devImage, terminal, logs, arch
+	fields                 *omap // devImage, terminal, logs
 	sync, reverse, persist []ast.Node
 }
 
@@ -206,11 +206,10 @@ func (d *devConverter) convertPorts(dev *obj) {
 		if reverse := d.mappings(o, "reverseForward"); len(reverse) > 0 {
 			c := p.container(o.str("containerName"), posOf(n))
 			c.reverse = append(c.reverse, reverse...)
-			o.copy(c.fields, "arch")
 		} else {
 			o.get("containerName")
-			o.drop("arch", "arch is used by reverse port forwarding only")
 		}
+		o.copy(p.fields, "arch") // v2beta1 has it per dev config
 		o.done()
 	}
 }
@@ -274,7 +273,7 @@ func (d *devConverter) convertSync(dev *obj) {
 		}
 		o.drop("onDownload", "DevSpace 6 has no onDownload; use onUpload.exec")
 		o.drop("throttleChangeDetection", "DevSpace 6 has no throttleChangeDetection")
-		o.drop("arch", "arch is used by reverse port forwarding only")
+		o.copy(p.fields, "arch")
 		o.done()
 		c.sync = append(c.sync, def.m)
 	}

@@ -232,6 +232,12 @@ dev:
 			},
 		},
 		{
+			name: "arch of ports and sync goes to the dev config",
+			src:  "version: v1beta11\ndev:\n  sync:\n  - labelSelector: {app: x}\n    arch: arm64\n",
+			path: "dev.sync-0.arch",
+			want: "arm64",
+		},
+		{
 			name: "a terminal without a selector runs its command here after dev starts",
 			src:  "version: v1beta11\ndev:\n  terminal:\n    command: [\"echo\", \"it's up\"]\n",
 			path: "pipelines.dev.run",
