@@ -24,8 +24,11 @@ type patch struct {
 // documents (images.app.image, deployments.web.helm.values.containers[0].image).
 func parsePatchPath(path string) ([]string, error) {
 	path = strings.TrimPrefix(path, "$.")
-	if path == "" || path == "/" {
+	switch path {
+	case "":
 		return nil, fmt.Errorf("the path is empty")
+	case "$", "/", ".":
+		return []string{}, nil // the whole config
 	}
 	if strings.HasPrefix(path, "/") {
 		segs := strings.Split(path[1:], "/")
@@ -179,6 +182,9 @@ func (l *loader) applyPatch(root ref, p patch) error {
 	if p.op != "remove" && p.value == nil {
 		return l.patchErr(p, "op %s needs a `value:`", p.op)
 	}
+	if len(p.path) == 0 {
+		return l.patchRoot(root, p)
+	}
 	parents, err := l.walk(root, p, p.path[:len(p.path)-1], p.op == "add")
 	if err != nil {
 		return err
@@ -195,6 +201,26 @@ func (l *loader) applyPatch(root ref, p patch) error {
 		return l.patchErr(p, "nothing at path %q to %s", p.pathText, p.op)
 	}
 	return nil
+}
+
+// patchRoot applies a patch whose path is the whole config ($): add puts
+// the value's sections beside the others; nothing else is allowed.
+func (l *loader) patchRoot(root ref, p patch) error {
+	m, ok := unwrap(root.node).(*ast.MappingNode)
+	if mv, single := unwrap(root.node).(*ast.MappingValueNode); single {
+		m, ok = newMapping(posOf(mv)), true
+		m.Values = append(m.Values, mv)
+		root.set(m)
+	}
+	if p.op != "add" || !ok {
+		return l.patchErr(p, "path %q is the whole config: only op: add (of sections) applies to it", p.pathText)
+	}
+	for _, mv := range entries(p.value) {
+		if fixedSections[keyOf(mv)] {
+			return l.patchErr(p, "a profile cannot change `%s`", keyOf(mv))
+		}
+	}
+	return l.addKeys(m, p)
 }
 
 // walk follows segs from the nodes in start and returns every node they
