@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
@@ -330,9 +331,9 @@ func genStrs(pos *token.Position, items []string) *ast.SequenceNode {
 }
 
 var (
-	nameSeparators = regexp.MustCompile(`[@/.:\s]+`)
-	nameDropped    = regexp.MustCompile(`[^a-z0-9-]+`)
-	commandDropped = regexp.MustCompile(`[^a-z0-9_-]+`)
+	nameSeparators = lazyRegexp(`[@/.:\s]+`)
+	nameDropped    = lazyRegexp(`[^a-z0-9-]+`)
+	commandDropped = lazyRegexp(`[^a-z0-9_-]+`)
 )
 
 // objectKey is DevSpace's conversion of an old list entry's name into a
@@ -341,7 +342,19 @@ func objectKey(name string) string {
 	if strings.Contains(name, "${") {
 		return name // print --convert keeps variables as written
 	}
-	return nameDropped.ReplaceAllString(nameSeparators.ReplaceAllString(strings.ToLower(name), "-"), "")
+	return devspaceName(name, nameDropped)
+}
+
+// devspaceName is DevSpace's name conversion: lowercase, runs of '@', '/',
+// '.', ':' and white space to one '-', what dropped matches removed.
+func devspaceName(name string, dropped func() *regexp.Regexp) string {
+	return dropped().ReplaceAllString(nameSeparators().ReplaceAllString(strings.ToLower(name), "-"), "")
+}
+
+// lazyRegexp compiles expr on first use: these serve DevSpace 5 configs,
+// patches and unnamed projects, not every start (see the start-up budget).
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
 
 // commandKey is objectKey for commands, which may also hold '_'.
@@ -349,7 +362,7 @@ func commandKey(name string) string {
 	if strings.Contains(name, "${") {
 		return name
 	}
-	return commandDropped.ReplaceAllString(nameSeparators.ReplaceAllString(strings.ToLower(name), "-"), "")
+	return devspaceName(name, commandDropped)
 }
 
 // noPos positions generated pipelines: they were not written anywhere, so

@@ -3,7 +3,6 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"strings"
 )
 
@@ -15,20 +14,13 @@ import (
 // DevSpace, '-' at either end is trimmed (DevSpace would then refuse its
 // own choice as an invalid name).
 
-var (
-	dirNameSeparators = regexp.MustCompile(`[@/.:\s]+`)
-	dirNameDropped    = regexp.MustCompile(`[^a-z0-9-]+`)
-)
-
 // defaultProjectName is the project name for a config in directory dir
 // (its base name) that has no `name:`.
 func defaultProjectName(dir string) string {
 	if len(dir) <= 2 {
 		return "devspace"
 	}
-	name := strings.ToLower(dir)
-	name = dirNameSeparators.ReplaceAllString(name, "-")
-	name = dirNameDropped.ReplaceAllString(name, "")
+	name := devspaceName(dir, nameDropped)
 	if len(name) > maxProjectNameLen {
 		sum := sha256.Sum256([]byte(name))
 		name = name[:maxProjectNameLen-8] + "-" + hex.EncodeToString(sum[:])[:7]

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -120,7 +119,7 @@ func cutBracket(s string) (inside, after string, ok bool) {
 	return "", "", false
 }
 
-var filterExpr = regexp.MustCompile(`^\?\(@\.([A-Za-z0-9_-]+)\s*==\s*(?:'([^']*)'|"([^"]*)"|([^'"\s|&)]+))\s*\)$`)
+var filterExpr = lazyRegexp(`^\?\(@\.([A-Za-z0-9_-]+)\s*==\s*(?:'([^']*)'|"([^"]*)"|([^'"\s|&)]+))\s*\)$`)
 
 // bracketSeg reads what is between [ and ]: an index, *, FIELD=VALUE or
 // a JSONPath filter comparing one field with one value.
@@ -129,7 +128,7 @@ func bracketSeg(s string) (string, error) {
 	case s == "*" || isIndex(s):
 		return s, nil
 	case strings.HasPrefix(s, "?"):
-		m := filterExpr.FindStringSubmatch(s)
+		m := filterExpr().FindStringSubmatch(s)
 		if m == nil {
 			return "", fmt.Errorf("a filter must compare one field with one value, as ?(@.name=='web')")
 		}
