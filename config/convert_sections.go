@@ -98,7 +98,7 @@ func (c *converter) convertPullSecrets(root *obj) {
 		if off, set := img.optFlag("createPullSecret"); set && !off {
 			continue
 		}
-		registry := registryOf(img.str("image"))
+		registry := registryOf(c.staticText(root, img.str("image")))
 		if registry == "" || registries[registry] {
 			continue
 		}
@@ -112,6 +112,33 @@ func (c *converter) convertPullSecrets(root *obj) {
 	if !out.empty() {
 		c.out.set("pullSecrets", out.m, root.keyPos("pullSecrets"))
 	}
+}
+
+// staticText expands the ${VAR}s of s that name variables with a fixed
+// `value:` (print --convert converts before variables are resolved), so
+// that an image written as ${IMAGE} still gets its registry's pull secret.
+// It returns "" if a reference is left.
+func (c *converter) staticText(root *obj, s string) string {
+	vars := lookup(root.node, "vars")
+	s = varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		if vars == nil {
+			return ref
+		}
+		def := lookup(vars.Value, varRef.FindStringSubmatch(ref)[1])
+		if def == nil {
+			return ref
+		}
+		if v := lookup(def.Value, "value"); v != nil {
+			if text, ok := scalarText(v.Value); ok {
+				return text
+			}
+		}
+		return ref
+	})
+	if strings.Contains(s, "${") {
+		return ""
+	}
+	return s
 }
 
 // registryOf is the registry host of an image reference; "" for Docker Hub
