@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,12 +17,14 @@ type patch struct {
 	path     []string // segments; "*" matches every key or element
 	pathText string   // as written, for messages
 	pathPos  *token.Position
+	pointer  bool     // a JSON-pointer path (/a/b), which must exist
 	value    ast.Node // nil when `value:` is absent
 }
 
 // parsePatchPath splits a patch path. It accepts the JSON-pointer form
 // (/images/app/image, /images/app/tags/-) and the dotted form DevSpace
-// documents (images.app.image, deployments.web.helm.values.containers[0].image).
+// documents (images.app.image, deployments.web.helm.values.containers[0].image),
+// with JSONPath's $ and leading dot, and .. for "at any depth".
 func parsePatchPath(path string) ([]string, error) {
 	path = strings.TrimPrefix(path, "$.")
 	switch path {
@@ -36,16 +40,27 @@ func parsePatchPath(path string) ([]string, error) {
 		}
 		return segs, nil
 	}
-	return parseDottedPath(path)
+	return parseDottedPath(strings.TrimPrefix(path, "$"))
 }
 
 // parseDottedPath splits images.app.tags[0] into images, app, tags, 0.
-// A list element may also be chosen by one of its fields, in DevSpace's
-// three spellings: deployments.name=web, deployments[name=web] and
-// deployments[?(@.name=='web')] (see selectorSeg).
+// A list element may also be chosen by its fields, in DevSpace's three
+// spellings: deployments.name=web, deployments[name=web] and JSONPath
+// filters, deployments[?(@.name=='web')] (see bracketSeg).
 func parseDottedPath(path string) ([]string, error) {
 	var segs []string
-	for _, part := range splitDotted(path) {
+	parts := splitDotted(path)
+	for i, part := range parts {
+		if part == "" {
+			switch {
+			case i == 0: // a leading dot: .images.app
+			case i == len(parts)-1:
+				return nil, fmt.Errorf("%q ends with a dot", path)
+			case len(segs) == 0 || segs[len(segs)-1] != descendSeg:
+				segs = append(segs, descendSeg) // a..b: b at any depth below a
+			}
+			continue
+		}
 		key, rest, _ := strings.Cut(part, "[")
 		switch {
 		case key != "" && strings.Contains(key, "="):
@@ -53,11 +68,9 @@ func parseDottedPath(path string) ([]string, error) {
 			if field == "" || value == "" {
 				return nil, fmt.Errorf("selector %q in %q needs FIELD=VALUE", key, path)
 			}
-			segs = append(segs, selectorSeg(field, value))
+			segs = append(segs, selectorSeg(cond{op: '=', field: field, value: value}))
 		case key != "":
 			segs = append(segs, key)
-		case rest == "":
-			return nil, fmt.Errorf("empty segment in %q", path)
 		}
 		for rest != "" {
 			idx, after, ok := cutBracket(rest)
@@ -119,56 +132,112 @@ func cutBracket(s string) (inside, after string, ok bool) {
 	return "", "", false
 }
 
-var filterExpr = lazyRegexp(`^\?\(@\.([A-Za-z0-9_-]+)\s*==\s*(?:'([^']*)'|"([^"]*)"|([^'"\s|&)]+))\s*\)$`)
+// filterCond is one comparison of a JSONPath filter: @.FIELD == 'VALUE'
+// (quoted or bare) or @.FIELD =~ /REGEXP/.
+var filterCond = lazyRegexp(`^\s*@\.([A-Za-z0-9_.-]+)\s*(==|=~)\s*(?:'([^']*)'|"([^"]*)"|/((?:[^/\\]|\\.)*)/|([^'"\s|&)]+))\s*$`)
 
-// bracketSeg reads what is between [ and ]: an index, *, FIELD=VALUE or
-// a JSONPath filter comparing one field with one value.
+// bracketSeg reads what is between [ and ]: an index, *, FIELD=VALUE or a
+// JSONPath filter ?(…) whose comparisons are joined by ||.
 func bracketSeg(s string) (string, error) {
 	switch {
 	case s == "*" || isIndex(s):
 		return s, nil
-	case strings.HasPrefix(s, "?"):
-		m := filterExpr().FindStringSubmatch(s)
-		if m == nil {
-			return "", fmt.Errorf("a filter must compare one field with one value, as ?(@.name=='web')")
+	case strings.HasPrefix(s, "?(") && strings.HasSuffix(s, ")"):
+		var conds []cond
+		for _, alt := range strings.Split(s[2:len(s)-1], "||") {
+			m := filterCond().FindStringSubmatch(alt)
+			if m == nil {
+				return "", fmt.Errorf("a filter compares fields with values, as ?(@.name=='web'), ?(@.port==80 || @.port=='80') or ?(@.name=~/^prod/)")
+			}
+			c := cond{op: m[2][1], field: m[1], value: m[3] + m[4] + m[5] + m[6]}
+			if c.op == '~' {
+				if _, err := regexp.Compile(c.value); err != nil {
+					return "", fmt.Errorf("invalid regular expression: %v", err)
+				}
+			}
+			conds = append(conds, c)
 		}
-		return selectorSeg(m[1], m[2]+m[3]+m[4]), nil
+		return selectorSeg(conds...), nil
 	case strings.Contains(s, "="):
 		field, value, _ := strings.Cut(s, "=")
 		if field != "" && value != "" {
-			return selectorSeg(field, value), nil
+			return selectorSeg(cond{op: '=', field: field, value: value}), nil
 		}
 	}
 	return "", fmt.Errorf("use a number, *, FIELD=VALUE or ?(@.FIELD=='VALUE')")
 }
 
-// A selector segment picks the list elements (or mapping values) whose
-// FIELD is VALUE. It is kept as a path segment with a prefix no YAML key
-// a user writes starts with.
-const selectorPrefix = "\x00="
+// A selector segment picks the list elements (or mapping values) that
+// meet one of its conditions; descendSeg stands for every node at any
+// depth. Both are kept as path segments with a prefix that no YAML key a
+// user writes starts with.
+const (
+	selectorPrefix = "\x00?"
+	descendSeg     = "\x00.."
+)
 
-func selectorSeg(field, value string) string { return selectorPrefix + field + "=" + value }
-
-// parseSelector returns a selector segment's field and value.
-func parseSelector(seg string) (field, value string, ok bool) {
-	rest, ok := strings.CutPrefix(seg, selectorPrefix)
-	if !ok {
-		return "", "", false
-	}
-	field, value, _ = strings.Cut(rest, "=")
-	return field, value, true
+// cond compares a (possibly nested: helm.timeout) field with a value:
+// op '=' for equality, '~' for a regular expression.
+type cond struct {
+	op           byte
+	field, value string
 }
 
-// selects reports whether a list element or mapping value has field = value.
-func selects(n ast.Node, field, value string) bool {
-	mv := lookup(n, field)
-	if mv == nil {
-		return false
+func selectorSeg(conds ...cond) string {
+	alts := make([]string, len(conds))
+	for i, c := range conds {
+		alts[i] = string(c.op) + c.field + "\x01" + c.value
 	}
-	if s, ok := scalarText(mv.Value); ok {
-		return s == value
+	return selectorPrefix + strings.Join(alts, "\x02")
+}
+
+// parseSelector returns a selector segment's conditions.
+func parseSelector(seg string) ([]cond, bool) {
+	rest, ok := strings.CutPrefix(seg, selectorPrefix)
+	if !ok {
+		return nil, false
 	}
-	return strings.TrimSpace(mv.Value.String()) == value // numbers, booleans
+	var conds []cond
+	for _, alt := range strings.Split(rest, "\x02") {
+		field, value, _ := strings.Cut(alt[1:], "\x01")
+		conds = append(conds, cond{op: alt[0], field: field, value: value})
+	}
+	return conds, true
+}
+
+// selects reports whether n meets one of conds.
+func selects(n ast.Node, conds []cond) bool {
+	for _, c := range conds {
+		if c.meets(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c cond) meets(n ast.Node) bool {
+	for _, key := range strings.Split(c.field, ".") {
+		mv := lookup(n, key)
+		if mv == nil {
+			return false
+		}
+		n = mv.Value
+	}
+	text, ok := scalarText(n)
+	if !ok {
+		if entries(n) != nil || isNull(n) {
+			return false
+		}
+		if _, isList := unwrap(n).(*ast.SequenceNode); isList {
+			return false
+		}
+		text = strings.TrimSpace(n.String()) // numbers, booleans
+	}
+	if c.op == '~' {
+		re, err := regexp.Compile(c.value) // checked when the path was read
+		return err == nil && re.MatchString(text)
+	}
+	return text == c.value
 }
 
 func isIndex(s string) bool {
@@ -176,7 +245,9 @@ func isIndex(s string) bool {
 	return err == nil && !strings.HasPrefix(s, "-")
 }
 
-// applyPatch runs the patch against the tree held by root.
+// applyPatch runs the patch against the tree held by root. As in
+// DevSpace, a dotted path that matches nothing is added by replace and
+// ignored by remove (a JSON-pointer path must exist).
 func (l *loader) applyPatch(root ref, p patch) error {
 	if p.op != "remove" && p.value == nil {
 		return l.patchErr(p, "op %s needs a `value:`", p.op)
@@ -184,22 +255,39 @@ func (l *loader) applyPatch(root ref, p patch) error {
 	if len(p.path) == 0 {
 		return l.patchRoot(root, p)
 	}
+	hits, err := l.patchAll(root, p)
+	if err != nil || hits > 0 {
+		return err
+	}
+	switch {
+	case p.pointer:
+	case p.op == "replace":
+		add := p
+		add.op = "add"
+		if hits, err = l.patchAll(root, add); err != nil || hits > 0 {
+			return err
+		}
+	case p.op == "remove":
+		return nil
+	}
+	return l.patchErr(p, "nothing at path %q to %s", p.pathText, p.op)
+}
+
+// patchAll applies p at every place its path reaches and counts them.
+func (l *loader) patchAll(root ref, p patch) (int, error) {
 	parents, err := l.walk(root, p, p.path[:len(p.path)-1], p.op == "add")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	last, hits := p.path[len(p.path)-1], 0
 	for _, parent := range parents {
 		n, err := l.patchOne(parent, last, p)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		hits += n
 	}
-	if hits == 0 {
-		return l.patchErr(p, "nothing at path %q to %s", p.pathText, p.op)
-	}
-	return nil
+	return hits, nil
 }
 
 // patchRoot applies a patch whose path is the whole config ($): add puts
@@ -224,8 +312,8 @@ func (l *loader) patchRoot(root ref, p patch) error {
 
 // walk follows segs from the nodes in start and returns every node they
 // reach. With create, missing mapping keys and nulls become empty mappings,
-// so `add` can set a value below a key that does not exist yet; below a *
-// or a selector nothing is created (as in DevSpace: an add under
+// so `add` can set a value below a key that does not exist yet; below a *,
+// a selector or .. nothing is created (as in DevSpace: an add under
 // deployments[*].kubectl reaches only the deployments that have kubectl).
 func (l *loader) walk(start ref, p patch, segs []string, create bool) ([]ref, error) {
 	cur := []ref{start}
@@ -248,23 +336,26 @@ func (l *loader) walk(start ref, p patch, segs []string, create bool) ([]ref, er
 
 // isMulti reports whether a segment may select more than one place.
 func isMulti(seg string) bool {
-	_, _, sel := parseSelector(seg)
-	return seg == "*" || sel
+	_, sel := parseSelector(seg)
+	return seg == "*" || seg == descendSeg || sel
 }
 
 // children returns the slots under r that seg selects.
 func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error) {
+	if seg == descendSeg {
+		return descendants(r), nil
+	}
 	if create && isNull(r.node) {
 		m := newMapping(p.pathPos)
 		r.set(m)
 		r.node = m
 	}
-	field, value, isSel := parseSelector(seg)
+	conds, isSel := parseSelector(seg)
 	switch v := unwrap(r.node).(type) {
 	case *ast.MappingNode:
 		var out []ref
 		for _, mv := range v.Values {
-			if seg == "*" || keyOf(mv) == seg || isSel && selects(mv.Value, field, value) {
+			if seg == "*" || keyOf(mv) == seg || isSel && selects(mv.Value, conds) {
 				out = append(out, entryRef(mv))
 			}
 		}
@@ -278,7 +369,7 @@ func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error
 		if seg == "*" || isSel {
 			var out []ref
 			for i := range v.Values {
-				if seg == "*" || selects(v.Values[i], field, value) {
+				if seg == "*" || selects(v.Values[i], conds) {
 					out = append(out, elemRef(v, i))
 				}
 			}
@@ -299,6 +390,22 @@ func (l *loader) children(r ref, seg string, p patch, create bool) ([]ref, error
 	return nil, nil
 }
 
+// descendants is r and every slot below it, parents before children.
+func descendants(r ref) []ref {
+	out := []ref{r}
+	switch v := unwrap(r.node).(type) {
+	case *ast.MappingNode:
+		for _, mv := range v.Values {
+			out = append(out, descendants(entryRef(mv))...)
+		}
+	case *ast.SequenceNode:
+		for i := range v.Values {
+			out = append(out, descendants(elemRef(v, i))...)
+		}
+	}
+	return out
+}
+
 // patchOne applies the patch's op to key in one parent and returns how many
 // places it changed.
 func (l *loader) patchOne(parent ref, key string, p patch) (int, error) {
@@ -315,25 +422,28 @@ func (l *loader) patchOne(parent ref, key string, p patch) (int, error) {
 	case "remove":
 		return l.removeAt(parent, key, kids)
 	}
-	if len(kids) == 0 || isMulti(key) {
+	if len(kids) == 0 {
+		if isMulti(key) {
+			return 0, nil
+		}
 		return l.addAt(parent, key, p)
 	}
-	n := 0
 	for _, k := range kids {
 		if err := l.addOnto(parent, k, key, p); err != nil {
 			return 0, err
 		}
-		n++
 	}
-	return n, nil
+	return len(kids), nil
 }
 
 // addOnto adds the patch's value at a place that exists, as DevSpace does:
-// onto a mapping its keys go beside the ones there, onto a list it is
-// appended, before a list element it is inserted, and in place of a null it
-// is set. An existing scalar value is not overwritten: that is replace.
+// at a list index it is inserted, onto a mapping its keys go beside the
+// ones there, onto a list it is appended, in place of a null it is set,
+// and before a list element chosen by * or a selector it is inserted. An
+// existing scalar value in a mapping is not overwritten: that is replace.
 func (l *loader) addOnto(parent, at ref, key string, p patch) error {
-	if seq, inList := unwrap(parent.node).(*ast.SequenceNode); inList {
+	seq, inList := unwrap(parent.node).(*ast.SequenceNode)
+	if inList && isIndex(key) {
 		i, _ := strconv.Atoi(key)
 		insertElem(seq, i, clone(p.value))
 		return nil
@@ -348,6 +458,12 @@ func (l *loader) addOnto(parent, at ref, key string, p patch) error {
 	if isNull(at.node) {
 		at.set(clone(p.value))
 		return nil
+	}
+	if inList {
+		if i := slices.Index(seq.Values, at.node); i >= 0 {
+			insertElem(seq, i, clone(p.value))
+			return nil
+		}
 	}
 	return l.patchErr(p, "path %q already has a value: add does not overwrite it; use op: replace", p.pathText)
 }

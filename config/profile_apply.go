@@ -193,6 +193,7 @@ func (l *loader) readPatch(item ast.Node, path string) (patch, error) {
 	}
 	p.pathText, _ = scalarText(mv.Value)
 	p.pathPos = posOf(mv.Value)
+	p.pointer = strings.HasPrefix(p.pathText, "/")
 	segs, err := parsePatchPath(p.pathText)
 	if err != nil {
 		return p, l.patchErr(p, "invalid patch path: %v", err)

@@ -225,9 +225,14 @@ func TestProfileErrors(t *testing.T) {
 		want     wantPos
 	}{
 		{
-			name:     "replace of a missing path",
+			name:     "replace of a missing dotted path adds it, and the result is checked at the patch",
 			profiles: "- name: p\n  patches:\n  - path: images.app.nope\n    value: x",
-			want:     wantPos{22, 11, `nothing at path "images.app.nope" to replace`},
+			want:     wantPos{22, 11, `unknown field "nope" in images.app`},
+		},
+		{
+			name:     "replace of a missing JSON-pointer path",
+			profiles: "- name: p\n  patches:\n  - path: /images/app/nope\n    value: x",
+			want:     wantPos{22, 11, `nothing at path "/images/app/nope" to replace`},
 		},
 		{
 			name:     "bad value from a merge points into the profile",
@@ -317,6 +322,11 @@ func TestParsePatchPath(t *testing.T) {
 		{"/images/app/tags/-", []string{"images", "app", "tags", "-"}},
 		{"/values/a~1b/c~0d", []string{"values", "a/b", "c~d"}},
 		{"$.images.app", []string{"images", "app"}},
+		{".images.app", []string{"images", "app"}},
+		{"a..b", []string{"a", descendSeg, "b"}},
+		{"..[?(@.image=='x.y')].image", []string{descendSeg, selectorSeg(cond{'=', "image", "x.y"}), "image"}},
+		{"d.name=web.helm", []string{"d", selectorSeg(cond{'=', "name", "web"}), "helm"}},
+		{"d[?(@.a.b=~/^p/ || @.c==1)]", []string{"d", selectorSeg(cond{'~', "a.b", "^p"}, cond{'=', "c", "1"})}},
 	}
 	for _, tt := range tests {
 		got, err := parsePatchPath(tt.path)
@@ -328,7 +338,7 @@ func TestParsePatchPath(t *testing.T) {
 			t.Errorf("parsePatchPath(%q) (-want +got):\n%s", tt.path, diff)
 		}
 	}
-	for _, bad := range []string{"", "a..b", "a[x]", "a[0", "a[0]b"} {
+	for _, bad := range []string{"", "a.", "a[x]", "a[0", "a[0]b", "a[?(@.x)]", "a[?(@.x=~/(/)]", "a.=b"} {
 		if _, err := parsePatchPath(bad); err == nil {
 			t.Errorf("parsePatchPath(%q) succeeded, want an error", bad)
 		}
