@@ -35,8 +35,9 @@ type converter struct {
 	l       *loader
 	version string
 	out     *omap
-	// dropped lists the fields with no v2beta1 meaning, positioned.
-	dropped []*Error
+	// dropped lists the fields with no v2beta1 meaning, positioned; notes
+	// what print --convert could not decide from the file alone.
+	dropped, notes []*Error
 	// err is the first hard error (an unknown field, a wrong type).
 	err error
 	// What the generated pipelines run, in order.
@@ -48,7 +49,7 @@ type converter struct {
 }
 
 // convertLegacy replaces the old tree with its v2beta1 conversion.
-func (l *loader) convertLegacy(version string) ([]*Error, error) {
+func (l *loader) convertLegacy(version string) (dropped, notes []*Error, err error) {
 	c := &converter{l: l, version: version, out: newOmap(posOf(l.root))}
 	c.dev = &devConverter{c: c}
 	root := c.obj(l.root, "")
@@ -69,10 +70,10 @@ func (l *loader) convertLegacy(version string) ([]*Error, error) {
 	root.done()
 	c.writePipelines()
 	if c.err != nil {
-		return nil, c.err
+		return nil, nil, c.err
 	}
 	l.root = c.out.m
-	return c.dropped, nil
+	return c.dropped, c.notes, nil
 }
 
 // LegacyError refuses a converted config that has fields without a
@@ -191,6 +192,11 @@ func (o *obj) flag(key string) bool {
 		return b.Value
 	}
 	p := posOf(n)
+	if s, _ := scalarText(n); strings.Contains(s, "${") { // print --convert: not resolved
+		o.c.notes = append(o.c.notes, o.c.l.errorf(p.Line, p.Column,
+			"%s is %s, known only when the config loads; the converted pipelines take it as false", o.sub(key), s))
+		return false
+	}
 	o.c.fail(o.c.l.errorf(p.Line, p.Column, "%s: expected true or false", o.sub(key)))
 	return false
 }

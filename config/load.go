@@ -315,7 +315,7 @@ func (l *loader) readVersion() (string, error) {
 // stderr, and refuses fields with no v2beta1 meaning unless the caller
 // only wants the conversion (print --convert), which hears of them.
 func (l *loader) convert(version string) error {
-	dropped, err := l.convertLegacy(version)
+	dropped, _, err := l.convertLegacy(version)
 	if err != nil {
 		return err
 	}
