@@ -400,6 +400,79 @@ func TestConvertRefusesStrategicMerge(t *testing.T) {
 	}
 }
 
+// TestConvertFileProfiles: each profile becomes a replace of what it
+// changes; one that cannot be applied alone is left out with a note, and
+// profiles replacing the same section are named.
+func TestConvertFileProfiles(t *testing.T) {
+	t.Parallel()
+	src := `version: v1beta11
+deployments:
+- name: web
+  kubectl: {manifests: [web.yaml]}
+dependencies:
+- name: dep
+  disabled: ${DEP_OFF}
+  source: {path: ../dep}
+profiles:
+- name: extra
+  patches:
+  - op: add
+    path: deployments
+    value:
+      name: extra
+      kubectl: {manifests: [extra.yaml]}
+- name: bigger
+  patches:
+  - op: replace
+    path: deployments.name=web.kubectl.manifests
+    value: [big.yaml]
+- name: broken
+  patches:
+  - op: add
+    path: deployments.name=web.kubectl
+    value: {manifests: [x.yaml]}
+`
+	var notes bytes.Buffer
+	out, err := ConvertFile(LoadOptions{Dir: writeConfig(t, src), Stderr: &notes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Profiles []struct {
+			Name    string
+			Replace map[string]any
+		}
+	}
+	if err := yaml.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Profiles) != 2 || got.Profiles[0].Name != "extra" || got.Profiles[1].Name != "bigger" {
+		t.Fatalf("profiles %+v, want extra and bigger\n%s", got.Profiles, out)
+	}
+	wantExtra := map[string]any{
+		"web":   map[string]any{"kubectl": map[string]any{"manifests": []any{"web.yaml"}}},
+		"extra": map[string]any{"kubectl": map[string]any{"manifests": []any{"extra.yaml"}}},
+	}
+	if diff := cmp.Diff(wantExtra, got.Profiles[0].Replace["deployments"]); diff != "" {
+		t.Errorf("extra's deployments (-want +got):\n%s", diff)
+	}
+	if run, _ := got.Profiles[0].Replace["pipelines"].(map[string]any)["deploy"].(map[string]any)["run"].(string); !strings.Contains(run, "create_deployments web extra --sequential") {
+		t.Errorf("extra's deploy pipeline %q, want it to deploy extra too", run)
+	}
+	for _, want := range []string{
+		`note: profile "broken" is left out: it cannot be applied on its own:`,
+		"note: profiles extra, bigger all replace `deployments`",
+		"devspace.yaml:7:13: dependencies[0].disabled is ${DEP_OFF}, known only when the config loads",
+	} {
+		if !strings.Contains(notes.String(), want) {
+			t.Errorf("notes:\n%s\nwant %q", notes.String(), want)
+		}
+	}
+	if !strings.Contains(string(out), "disabled: ${DEP_OFF}") {
+		t.Errorf("the variable flag is not kept:\n%s", out)
+	}
+}
+
 func TestConvertFileRefusesV2(t *testing.T) {
 	t.Parallel()
 	dir := writeConfig(t, "version: v2beta1\n")
