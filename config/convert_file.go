@@ -122,7 +122,7 @@ func (r *convertReport) print(w io.Writer) {
 // convertWith converts the file with one profile applied (none for ""),
 // without resolving variables.
 func convertWith(path string, src []byte, opts LoadOptions, profile string) (*converted, error) {
-	opts.Profiles, opts.DisableProfileActivation, opts.Convert = nil, true, true
+	opts.Profiles, opts.DisableProfileActivation = nil, true
 	if profile != "" {
 		opts.Profiles = []string{profile}
 	}

@@ -59,9 +59,6 @@ type LoadOptions struct {
 	Prompt func(v *Var) (string, error)
 	// Stderr receives the output of variable commands' stderr.
 	Stderr io.Writer
-	// Convert loads a DevSpace 5 config even when it has fields that mean
-	// nothing in v2beta1, naming them on Stderr (devspace print --convert).
-	Convert bool
 	// Secrets, when set, is filled with the config's secret values as soon
 	// as they are known (password vars, values under secret-looking names,
 	// credentials), so that even a load error can be printed masked.
@@ -311,23 +308,20 @@ func (l *loader) readVersion() (string, error) {
 		v, SchemaVersion, strings.Join(legacyVersions, ", "))
 }
 
-// convert converts a DevSpace 5 tree (see convert.go), says so on
-// stderr, and refuses fields with no v2beta1 meaning unless the caller
-// only wants the conversion (print --convert), which hears of them.
+// convert converts a DevSpace 5 tree (see convert.go) and says so on
+// stderr; fields with no v2beta1 meaning are refused, all of them named.
+// (print --convert, which leaves them out, uses ConvertFile.)
 func (l *loader) convert(version string) error {
 	dropped, _, err := l.convertLegacy(version)
 	if err != nil {
 		return err
 	}
-	if len(dropped) > 0 && !l.opts.Convert {
+	if len(dropped) > 0 {
 		return &LegacyError{Version: version, Fields: dropped}
 	}
 	if w := l.opts.Stderr; w != nil {
 		fmt.Fprintf(w, "%s: version %s (DevSpace 5) converted to %s in memory; `devspace print --convert` prints the converted file\n",
 			displayPath(l.path), version, SchemaVersion)
-		for _, e := range dropped {
-			fmt.Fprintf(w, "left out: %s\n", e.Pos.String()+": "+e.Msg)
-		}
 	}
 	return nil
 }
