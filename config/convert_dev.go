@@ -178,15 +178,20 @@ func (d *devConverter) convertReplacePods(dev *obj) {
 			p.fields.set("patches", patches, o.keyPos("patches"))
 		}
 		o.copy(p.fields, "persistenceOptions")
-		c := p.container(o.str("containerName"), posOf(n))
+		container := o.str("containerName")
+		c := p.container(container, posOf(n))
 		o.rename(c.fields, "replaceImage", "devImage")
 		for j, pp := range o.list("persistPaths") {
 			po := d.c.obj(pp, fmt.Sprintf("%s.persistPaths[%d]", o.path, j))
 			out := newOmap(posOf(pp))
 			po.copy(out, "path", "volumePath", "readOnly", "skipPopulate", "initContainer")
-			po.get("containerName")
+			// A path of another container goes to that container.
+			pc := c
+			if other := po.str("containerName"); other != "" && other != container {
+				pc = p.container(other, posOf(pp))
+			}
 			po.done()
-			c.persist = append(c.persist, out.m)
+			pc.persist = append(pc.persist, out.m)
 		}
 		o.done()
 	}
