@@ -10,15 +10,16 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // ConvertFile converts a DevSpace 5 devspace.yaml into v2beta1 text for the
 // user to keep (devspace print --convert). Unlike loading, it keeps the
-// ${VAR} references and the profiles: each profile becomes a `replace:` of
-// the sections it changes, converted with the profile applied (DevSpace 5
-// profiles patch the old layout, which a v2beta1 patch cannot address), so
-// its pipelines, too, deploy what the profile deploys. The fields without a
-// v2beta1 meaning are named on opts.Stderr and left out.
+// ${VAR} references and the profiles: each profile becomes the patches
+// from the base conversion to the conversion with the profile applied
+// (DevSpace 5 profiles patch the old layout, which a v2beta1 patch cannot
+// address), so its pipelines, too, deploy what the profile deploys. The
+// fields without a v2beta1 meaning are named on opts.Stderr and left out.
 func ConvertFile(opts LoadOptions) ([]byte, error) {
 	path, err := Find(opts)
 	if err != nil {
@@ -44,7 +45,7 @@ func ConvertFile(opts LoadOptions) ([]byte, error) {
 		return nil, err
 	}
 	var profiles []ast.Node
-	changedBy := map[string][]string{} // section → profiles that replace it
+	changedBy := map[string][]string{} // path → profiles that patch it
 	for _, d := range defs {
 		with, err := convertWith(path, src, opts, d.Name)
 		if err != nil {
@@ -52,19 +53,19 @@ func ConvertFile(opts LoadOptions) ([]byte, error) {
 			continue
 		}
 		r.add(with)
-		p, sections, err := profileAsReplace(l, d, base.root, with.root)
+		p, paths, err := profileAsPatches(l, d, base.root, with.root)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range sections {
-			changedBy[s] = append(changedBy[s], d.Name)
+		for _, path := range paths {
+			changedBy[path] = append(changedBy[path], d.Name)
 		}
 		profiles = append(profiles, p)
 	}
-	for _, section := range slices.Sorted(maps.Keys(changedBy)) {
-		if names := changedBy[section]; len(names) > 1 {
-			r.note("profiles %s all replace `%s`: applied together, the last one's replaces the others' (DevSpace 5 applied each one's patches in turn)",
-				strings.Join(names, ", "), section)
+	for _, path := range slices.Sorted(maps.Keys(changedBy)) {
+		if names := changedBy[path]; len(names) > 1 {
+			r.note("profiles %s all set %s: applied together, the last one's value wins (DevSpace 5 applied each one's patches in turn)",
+				strings.Join(names, ", "), path)
 		}
 	}
 	if len(profiles) > 0 {
@@ -155,44 +156,81 @@ func convertWith(path string, src []byte, opts LoadOptions, profile string) (*co
 	return &converted{root: root, dropped: append(early, dropped...), notes: notes}, err
 }
 
-// profileAsReplace writes a profile as its metadata plus a `replace:` of
-// every section its converted tree has different from the base one.
-func profileAsReplace(l *loader, d *profileDef, base, with *ast.MappingNode) (ast.Node, []string, error) {
-	var sections []string
+// profileAsPatches writes a profile as its metadata plus the patches that
+// turn the base conversion into the one with the profile applied: one per
+// entry of a map section that it adds, changes or removes, one per other
+// section. Entry by entry, profiles that add different deployments can
+// still be applied together, as DevSpace 5's could. It returns the paths.
+func profileAsPatches(l *loader, d *profileDef, base, with *ast.MappingNode) (ast.Node, []string, error) {
 	out := newOmap(posOf(d.node))
-	p := l.obj(d.node, d.path)
-	p.copy(out, "name", "description", "parent", "parents", "activation")
-	replace := newOmap(posOf(d.node))
-	for _, mv := range with.Values {
-		section := keyOf(mv)
-		old := lookup(base, section)
-		same, err := sameValue(old, mv)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !same {
-			replace.set(section, mv.Value, posOf(mv.Key))
-			sections = append(sections, section)
-		}
+	l.obj(d.node, d.path).copy(out, "name", "description", "parent", "parents", "activation")
+	patches := genList(posOf(d.node))
+	var paths []string
+	emit := func(op, path string, value ast.Node, pos *token.Position) {
+		p := newOmap(pos)
+		p.set("op", genStr(op, pos), pos)
+		p.set("path", genStr(path, pos), pos)
+		p.set("value", value, pos)
+		appendElem(patches, p.m)
+		paths = append(paths, path)
 	}
-	for _, mv := range base.Values { // sections the profile removed
-		if lookup(with, keyOf(mv)) != nil {
+	for _, mv := range with.Values {
+		section, pos := keyOf(mv), posOf(mv.Key)
+		old := lookup(base, section)
+		if old == nil {
+			emit("add", pointer(section), mv.Value, pos)
 			continue
 		}
-		var empty ast.Node = newMapping(noPos)
-		if _, isList := unwrap(mv.Value).(*ast.SequenceNode); isList {
-			empty = genList(noPos)
+		if same, err := sameValue(old, mv); err != nil || same {
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
 		}
-		replace.set(keyOf(mv), empty, noPos)
-		sections = append(sections, keyOf(mv))
+		oldMap, isMap := unwrap(old.Value).(*ast.MappingNode)
+		newMap, isMapToo := unwrap(mv.Value).(*ast.MappingNode)
+		if !isMap || !isMapToo {
+			emit("replace", pointer(section), mv.Value, pos)
+			continue
+		}
+		for _, e := range newMap.Values {
+			was := lookup(oldMap, keyOf(e))
+			switch same, err := sameValue(was, e); {
+			case err != nil:
+				return nil, nil, err
+			case was == nil:
+				emit("add", pointer(section, keyOf(e)), e.Value, posOf(e.Key))
+			case !same:
+				emit("replace", pointer(section, keyOf(e)), e.Value, posOf(e.Key))
+			}
+		}
+		for _, e := range oldMap.Values {
+			if lookup(newMap, keyOf(e)) == nil {
+				emit("remove", pointer(section, keyOf(e)), nil, pos)
+			}
+		}
 	}
-	if !replace.empty() {
-		out.set("replace", replace.m, posOf(d.node))
+	for _, mv := range base.Values {
+		if lookup(with, keyOf(mv)) == nil {
+			emit("remove", pointer(keyOf(mv)), nil, posOf(d.node))
+		}
 	}
-	return out.m, sections, nil
+	if len(patches.Values) > 0 {
+		out.set("patches", patches, posOf(d.node))
+	}
+	return out.m, paths, nil
 }
 
-// obj reads a mapping of the loader's tree for profileAsReplace.
+// pointer is a JSON-pointer path of keys.
+func pointer(keys ...string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString("/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+// obj reads a mapping of the loader's tree for profileAsPatches.
 func (l *loader) obj(n ast.Node, path string) *obj {
 	return (&converter{l: l}).obj(n, path)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -400,9 +401,8 @@ func TestConvertRefusesStrategicMerge(t *testing.T) {
 	}
 }
 
-// TestConvertFileProfiles: each profile becomes a replace of what it
-// changes; one that cannot be applied alone is left out with a note, and
-// profiles replacing the same section are named.
+// TestConvertFileProfiles: each profile becomes patches of the entries it
+// changes; one that cannot be applied alone is left out with a note.
 func TestConvertFileProfiles(t *testing.T) {
 	t.Parallel()
 	src := `version: v1beta11
@@ -440,7 +440,7 @@ profiles:
 	var got struct {
 		Profiles []struct {
 			Name    string
-			Replace map[string]any
+			Patches []map[string]any
 		}
 	}
 	if err := yaml.Unmarshal(out, &got); err != nil {
@@ -449,19 +449,24 @@ profiles:
 	if len(got.Profiles) != 2 || got.Profiles[0].Name != "extra" || got.Profiles[1].Name != "bigger" {
 		t.Fatalf("profiles %+v, want extra and bigger\n%s", got.Profiles, out)
 	}
-	wantExtra := map[string]any{
-		"web":   map[string]any{"kubectl": map[string]any{"manifests": []any{"web.yaml"}}},
-		"extra": map[string]any{"kubectl": map[string]any{"manifests": []any{"extra.yaml"}}},
+	var paths []string
+	for _, p := range got.Profiles[0].Patches {
+		paths = append(paths, fmt.Sprint(p["op"], " ", p["path"]))
 	}
-	if diff := cmp.Diff(wantExtra, got.Profiles[0].Replace["deployments"]); diff != "" {
-		t.Errorf("extra's deployments (-want +got):\n%s", diff)
+	want := []string{"add /deployments/extra", "replace /pipelines/deploy", "replace /pipelines/dev", "replace /pipelines/purge"}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("extra's patches (-want +got):\n%s\n%s", diff, out)
 	}
-	if run, _ := got.Profiles[0].Replace["pipelines"].(map[string]any)["deploy"].(map[string]any)["run"].(string); !strings.Contains(run, "create_deployments web extra --sequential") {
-		t.Errorf("extra's deploy pipeline %q, want it to deploy extra too", run)
+	// Entry by entry, the two profiles still apply together.
+	cfg := mustLoad(t, string(out), LoadOptions{Environ: []string{"DEP_OFF=false"}, Profiles: []string{"extra", "bigger"}})
+	if got := rawAt(t, cfg, "deployments.web.kubectl.manifests"); !cmp.Equal(got, []any{"big.yaml"}) {
+		t.Errorf("with both profiles web's manifests are %v", got)
+	}
+	if !strings.Contains(cfg.Pipelines["deploy"].Run, "create_deployments web extra --sequential") {
+		t.Errorf("with both profiles the deploy pipeline is\n%s", cfg.Pipelines["deploy"].Run)
 	}
 	for _, want := range []string{
 		`note: profile "broken" is left out: it cannot be applied on its own:`,
-		"note: profiles extra, bigger all replace `deployments`",
 		"devspace.yaml:7:13: dependencies[0].disabled is ${DEP_OFF}, known only when the config loads",
 	} {
 		if !strings.Contains(notes.String(), want) {
@@ -470,6 +475,20 @@ profiles:
 	}
 	if !strings.Contains(string(out), "disabled: ${DEP_OFF}") {
 		t.Errorf("the variable flag is not kept:\n%s", out)
+	}
+}
+
+func TestConvertFileOverlappingProfiles(t *testing.T) {
+	t.Parallel()
+	src := "version: v1beta11\ndeployments:\n- name: web\n  kubectl: {manifests: [a.yaml]}\nprofiles:\n" +
+		"- name: one\n  patches:\n  - {op: replace, path: deployments.name=web.kubectl.manifests, value: [one.yaml]}\n" +
+		"- name: two\n  patches:\n  - {op: replace, path: deployments.name=web.kubectl.manifests, value: [two.yaml]}\n"
+	var notes bytes.Buffer
+	if _, err := ConvertFile(LoadOptions{Dir: writeConfig(t, src), Stderr: &notes}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "note: profiles one, two all set /deployments/web: applied together, the last one's value wins"; !strings.Contains(notes.String(), want) {
+		t.Errorf("notes:\n%s\nwant %q", notes.String(), want)
 	}
 }
 
