@@ -293,6 +293,10 @@ func (m *omap) set(key string, v ast.Node, pos *token.Position) {
 // setUnique is set for a key the conversion derived from a name: two names
 // that become one key (App and app) would otherwise lose one entry.
 func (c *converter) setUnique(m *omap, key string, v ast.Node, pos *token.Position, section, name string) {
+	if strings.Contains(key, "${") { // print --convert: not resolved
+		c.notes = append(c.notes, c.l.errorf(pos.Line, pos.Column,
+			"%s: the name %s becomes a key, where variables are not resolved; give it a fixed name", section, name))
+	}
 	if lookup(m.m, key) != nil {
 		c.fail(c.l.errorf(pos.Line, pos.Column, "%s: %q and an earlier entry both become %q in %s; rename one of them", section, name, key, SchemaVersion))
 		return

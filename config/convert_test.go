@@ -492,6 +492,23 @@ func TestConvertFileOverlappingProfiles(t *testing.T) {
 	}
 }
 
+func TestConvertFileNamesAVariableKey(t *testing.T) {
+	t.Parallel()
+	src := "version: v1beta11\nvars:\n- name: P\n  value: shop\ndeployments:\n- name: ${P}-web\n  kubectl: {manifests: [a.yaml]}\n"
+	var notes bytes.Buffer
+	if _, err := ConvertFile(LoadOptions{Dir: writeConfig(t, src), Stderr: &notes}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "devspace.yaml:6:3: deployments: the name ${P}-web becomes a key"; !strings.Contains(notes.String(), want) {
+		t.Errorf("notes:\n%s\nwant %q", notes.String(), want)
+	}
+	// Loading resolves it first, as DevSpace does.
+	cfg := mustLoad(t, src, LoadOptions{})
+	if cfg.Deployments["shop-web"] == nil {
+		t.Errorf("deployments %v, want shop-web", cfg.Deployments)
+	}
+}
+
 func TestConvertFileRefusesV2(t *testing.T) {
 	t.Parallel()
 	dir := writeConfig(t, "version: v2beta1\n")
