@@ -51,6 +51,11 @@ func printCommand(stdio IO) *cli.Command {
 // printConverted writes the converted config; what was left out is named
 // on stderr.
 func printConverted(flags *flagValues, stdio IO) error {
+	for _, f := range []string{"profile", "var", "disable-profile-activation"} {
+		if flags.str(f) != "" && flags.str(f) != "false" {
+			return fmt.Errorf("--%s has no effect with --convert: the converted file keeps every profile and ${VAR} as written", f)
+		}
+	}
 	out, err := config.ConvertFile(config.LoadOptions{
 		File:    flags.str("config"),
 		Environ: os.Environ(),
