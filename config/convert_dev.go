@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -255,7 +256,7 @@ func (d *devConverter) convertSync(dev *obj) {
 		c := p.container(o.str("containerName"), posOf(n))
 		def := newOmap(posOf(n))
 		local, remote := o.str("localSubPath"), o.str("containerPath")
-		def.set("path", genStr(cmpOr(local, ".")+":"+cmpOr(remote, "."), posOf(n)), posOf(n))
+		def.set("path", genStr(cmp.Or(local, ".")+":"+cmp.Or(remote, "."), posOf(n)), posOf(n))
 		o.copy(def, "excludePaths", "excludeFile", "downloadExcludePaths", "downloadExcludeFile",
 			"uploadExcludePaths", "uploadExcludeFile", "initialSync", "initialSyncCompareBy",
 			"disableDownload", "disableUpload", "polling", "waitInitialSync", "bandwidthLimits")
@@ -281,13 +282,6 @@ func (d *devConverter) convertSync(dev *obj) {
 		o.done()
 		c.sync = append(c.sync, def.m)
 	}
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // convertTerminal puts the terminal in its pod; a terminal without a
@@ -435,7 +429,7 @@ func (c *devContainer) writeInto(def *omap) {
 	if c.name != "" {
 		def.set("container", genStr(c.name, c.pos), c.pos)
 	}
-	for _, k := range slices.Sorted(maps.Keys(fieldsOf(c.fields))) {
+	for _, k := range slices.Sorted(maps.Keys(allKeys(c.fields.m))) {
 		mv := lookup(c.fields.m, k)
 		def.set(k, mv.Value, posOf(mv.Key))
 	}
@@ -454,5 +448,3 @@ func (c *devContainer) writeInto(def *omap) {
 	helper.set("inject", genBool(false, c.pos), c.pos)
 	def.set("restartHelper", helper.m, c.pos)
 }
-
-func fieldsOf(m *omap) map[string]bool { return allKeys(m.m) }
