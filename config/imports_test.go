@@ -115,7 +115,7 @@ func TestImportVersion(t *testing.T) {
 		"devspace.yaml": "version: v2beta1\nimports:\n  - path: old.yaml\n",
 		"old.yaml":      "version: v1beta11\n",
 	})
-	e := checkError(t, err, wantPos{1, 10, "unsupported config version"})
+	e := checkError(t, err, wantPos{1, 10, "version v1beta11 (DevSpace 5) is not allowed here"})
 	if !strings.HasSuffix(e.Pos.File, "old.yaml") {
 		t.Errorf("error names %s, want old.yaml", e.Pos.File)
 	}
