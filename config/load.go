@@ -192,6 +192,9 @@ func (l *loader) load() (*Config, error) {
 	if err := cfg.finish(); err != nil {
 		return nil, err
 	}
+	if err := l.checkRequire(cfg); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
