@@ -73,6 +73,8 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		s.Close()
 		return nil, err
 	}
+	// The env file's entries reach scripts, and dependencies' configs.
+	environ, opts.Environ = cfg.Environ, cfg.Environ
 	if name := flags.str("override-name"); name != "" {
 		cfg.Name = name
 	}

@@ -187,6 +187,7 @@ func (l *loader) load() (*Config, error) {
 	}
 	cfg.Name = cmp.Or(cfg.Name, name)
 	cfg.Variables = vars
+	cfg.Environ = l.opts.Environ
 	cfg.ActiveProfiles = profiles
 	cfg.noteSecrets(l.opts.Secrets)
 	if err := cfg.finish(); err != nil {

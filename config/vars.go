@@ -34,6 +34,9 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 	if err != nil {
 		return nil, err
 	}
+	if err := r.loadEnvFile(); err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(r.defs))
 	for k := range r.defs {
 		names = append(names, k)
