@@ -59,6 +59,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		Namespace:                flags.str("namespace"),
 		KubeContext:              flags.str("kube-context"),
 		Version:                  Version,
+		Args:                     os.Args[1:],
 		TmpDir:                   tmpDir,
 		Context:                  ctx,
 		Stderr:                   stdio.Stderr,

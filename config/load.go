@@ -54,6 +54,9 @@ type LoadOptions struct {
 	// foreground: in a group of their own they would be stopped on
 	// reading /dev/tty (a login prompt). Ctrl-C reaches them directly.
 	Terminal bool
+	// Args is the command line after the program's name: config
+	// expressions see it as $1…, as in DevSpace (`$([ "$1" = dev ] && …)`).
+	Args []string
 	// Prompt asks the user for a variable's value; nil in a non-interactive
 	// run, where a variable that needs input is an error.
 	Prompt func(v *Var) (string, error)
@@ -175,6 +178,15 @@ func (l *loader) load() (*Config, error) {
 	}
 	if err := l.substitute(vars); err != nil {
 		return nil, err
+	}
+	ran, err := l.resolveExpressions(vars)
+	if err != nil {
+		return nil, err
+	}
+	if ran { // an expression's output may hold ${VAR}s too
+		if err := l.substitute(vars); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := l.decode()
 	if err != nil {
