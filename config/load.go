@@ -147,6 +147,8 @@ type loader struct {
 	// applied here (profile parents with a source), by the prefix of their
 	// paths ("@2:profiles[0]").
 	elsewhere map[string]*loader
+	// answers holds the remembered answers to questions, read on first use.
+	answers map[string]string
 }
 
 func (l *loader) load() (*Config, error) {

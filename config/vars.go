@@ -42,9 +42,13 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	used := l.usedVars(r.defs)
 	for _, k := range names {
 		if !varNamePattern.MatchString(k) {
 			return nil, l.errorAtPath("vars."+k+"#key", "invalid variable name %q: use letters, digits, '-' and '_'", k)
+		}
+		if def := r.defs[k]; def != nil && def.AlwaysResolve != nil && !*def.AlwaysResolve && !used[k] {
+			continue // resolved only where ${k} is used, as in DevSpace
 		}
 		if _, err := r.get(k); err != nil {
 			noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)
@@ -147,11 +151,13 @@ func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
 			return v, nil
 		}
 	}
+	if source == "input" || source == "all" {
+		if v, ok, err := r.fromUser(name, def, source); ok || err != nil {
+			return v, err
+		}
+	}
 	if def.Default != nil {
 		return r.expand(name, fmt.Sprint(def.Default))
-	}
-	if (source == "input" || source == "all") && r.l.opts.Prompt != nil {
-		return r.l.opts.Prompt(def)
 	}
 	err := r.l.errorAtPath("vars."+name+"#key", "variable %q has no value", name)
 	switch source {
