@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/lifecycle"
+	"github.com/devspace-engine/devspace/prompt"
 	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runvars"
 )
@@ -177,20 +177,22 @@ func imageDefaults(cfg *config.Config) map[string]runvars.Image {
 	return out
 }
 
-// prompter asks for a variable's value on the terminal.
+// prompter asks for a variable's value on the terminal (stdin), drawing
+// the question on stderr.
 func prompter(stdio IO) func(v *config.Var) (string, error) {
-	in := bufio.NewReader(stdio.Stdin)
 	return func(v *config.Var) (string, error) {
-		q := v.Question
-		if q == "" {
-			q = fmt.Sprintf("Please enter a value for %s", v.Name)
+		q := prompt.Question{Text: v.Question, Options: v.Options, Password: v.Password, Check: v.CheckAnswer}
+		if q.Text == "" {
+			q.Text = fmt.Sprintf("Please enter a value for %s", v.Name)
 		}
-		fmt.Fprintf(stdio.Stderr, "? %s: ", q)
-		line, err := in.ReadString('\n')
-		if err != nil && line == "" {
-			return "", fmt.Errorf("read value of %s: %w", v.Name, err)
+		if v.Default != nil {
+			q.Default = fmt.Sprint(v.Default)
 		}
-		return strings.TrimSpace(line), nil
+		in, ok := stdio.Stdin.(*os.File)
+		if !ok {
+			return "", fmt.Errorf("no terminal to ask on")
+		}
+		return prompt.Ask(in, stdio.Stderr, q)
 	}
 }
 
