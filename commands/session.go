@@ -192,7 +192,11 @@ func prompter(stdio IO) func(v *config.Var) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("no terminal to ask on")
 		}
-		return prompt.Ask(in, stdio.Stderr, q)
+		answer, err := prompt.Ask(in, stdio.Stderr, q)
+		if errors.Is(err, prompt.ErrAborted) { // Ctrl-C at the question: as at a prompt of the shell
+			return "", &exitError{code: 130, msg: fmt.Sprintf("cancelled at the question for %s", v.Name)}
+		}
+		return answer, err
 	}
 }
 

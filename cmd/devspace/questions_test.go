@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,5 +200,18 @@ func TestQuestionsOnTerminal(t *testing.T) {
 	}
 	if screen := term.screen(); !strings.Contains(screen, "DB=mysql PORT=1 ONCE=x") {
 		t.Errorf("after reset vars, the default answer: the terminal shows\n%s", screen)
+	}
+
+	// Ctrl-C at a question ends the run as at a shell prompt: 130.
+	run("reset", "vars")
+	term = startOnTerminal(t, dir, "run-pipeline", "show")
+	term.expect(0, "Which database?")
+	term.typeKeys("\x03")
+	var exit *exec.ExitError
+	if err := term.wait(); !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("Ctrl-C at the question: %v, want exit status 130", err)
+	}
+	if screen := term.screen(); !strings.Contains(screen, "cancelled at the question for DB") {
+		t.Errorf("Ctrl-C at the question: the terminal shows\n%s", screen)
 	}
 }
