@@ -113,3 +113,36 @@ func (n *node) finish(err error) {
 	n.err = err
 	close(n.done)
 }
+
+// Running is a dependency run (or being run) in this run.
+type Running struct {
+	Project *Project
+	// Done is closed when its pipeline has ended.
+	Done <-chan struct{}
+}
+
+// claimedFrom lists the projects reachable from key along the recorded
+// edges, nearest first. Edges are acyclic, so none of them waits, along
+// an edge, for the project at key.
+func (r *registry) claimedFrom(key string) []Running {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Running
+	seen := map[string]bool{key: true}
+	queue := []string{key}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		for _, next := range r.edges[k] {
+			if seen[next] {
+				continue
+			}
+			seen[next] = true
+			queue = append(queue, next)
+			if n := r.nodes[next]; n != nil && n.project != nil {
+				out = append(out, Running{Project: n.project, Done: n.done})
+			}
+		}
+	}
+	return out
+}

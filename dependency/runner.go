@@ -388,3 +388,11 @@ func (r *Runner) Tree(ctx context.Context) ([]Entry, error) {
 	}
 	return out, walk(r.root, nil)
 }
+
+// Running lists the dependencies ctx's project has run or is running in
+// this run (through run_dependencies, directly or further down its tree),
+// nearest first. A project may wait for what these build: none of them
+// waits for it.
+func (r *Runner) Running(ctx context.Context) []Running {
+	return r.reg.claimedFrom(r.current(ctx).key)
+}

@@ -12,7 +12,7 @@ import (
 // templates too when it looks for what it replaced).
 func TemplateContainer(s Selector, tmpl *corev1.PodTemplateSpec) (string, error) {
 	m, err := newMatcher(s)
-	if err != nil {
+	if err != nil || s.Pod != "" { // a template names no pod
 		return "", err
 	}
 	for k, v := range s.LabelSelector {

@@ -49,6 +49,8 @@ func TestContainerChoice(t *testing.T) {
 		{Selector{LabelSelector: map[string]string{"a": "b"}}, "sidecar"},
 		{Selector{LabelSelector: map[string]string{"a": "b"}, Container: "app"}, "app"},
 		{Selector{LabelSelector: map[string]string{"a": "b"}, Container: "nope"}, ""},
+		{Selector{Pod: "p"}, "sidecar"},
+		{Selector{Pod: "p", Container: "app"}, "app"},
 	}
 	for _, tc := range cases {
 		m, err := newMatcher(tc.s)
@@ -82,6 +84,7 @@ func TestTemplateContainer(t *testing.T) {
 		{Selector{ImageSelector: "r.io/app", LabelSelector: map[string]string{"app": "web"}}, "app"},
 		{Selector{ImageSelector: "r.io/app", LabelSelector: map[string]string{"app": "db"}}, ""},
 		{Selector{LabelSelector: map[string]string{"app": "web"}}, "sidecar"},
+		{Selector{Pod: "web-1"}, ""},
 	}
 	for _, tc := range cases {
 		got, err := TemplateContainer(tc.s, tmpl)

@@ -23,10 +23,11 @@ import (
 	"github.com/distribution/reference"
 )
 
-// Selector chooses the pod a dev config works on. When both LabelSelector
-// and ImageSelector are set, a pod must match both.
+// Selector chooses the pod a dev config works on. When several of Pod,
+// LabelSelector and ImageSelector are set, a pod must match all of them.
 type Selector struct {
 	Namespace     string            // "" means the client's namespace
+	Pod           string            // the pod of this name
 	LabelSelector map[string]string // pods with all these labels
 	// ImageSelector is an image reference: pods with a container whose
 	// image has the same repository and, when the reference has a tag or
@@ -39,6 +40,9 @@ type Selector struct {
 
 func (s Selector) String() string {
 	var parts []string
+	if s.Pod != "" {
+		parts = append(parts, "pod "+s.Pod)
+	}
 	if len(s.LabelSelector) > 0 {
 		parts = append(parts, "labelSelector "+labels.SelectorFromSet(s.LabelSelector).String())
 	}
@@ -63,77 +67,96 @@ func (p Pod) String() string {
 // such pod. It lists, then watches from the list's version (re-listing when
 // the watch ends), so it reacts to changes at once without polling.
 func WaitPod(ctx context.Context, c *Client, s Selector) (Pod, error) {
+	w, ns, err := newPodWaiter(c, s)
+	if err != nil {
+		return Pod{}, err
+	}
+	var pod Pod
+	w.done = func() (ok bool, _ error) {
+		pod, ok = w.ready()
+		return ok, nil
+	}
+	if err := w.wait(ctx); err != nil {
+		return Pod{}, fmt.Errorf("wait for a ready pod (%s) in namespace %q: %w%s", s, ns, err, w.best())
+	}
+	return pod, nil
+}
+
+// podWaiter follows the pods a matcher selects until done says so.
+type podWaiter struct {
+	r    dynamic.ResourceInterface
+	m    matcher
+	opts metav1.ListOptions
+	pods map[string]*corev1.Pod // the matching pods last seen, by name
+	// done looks at pods after the list and after each change: true (or an
+	// error) ends the wait.
+	done func() (bool, error)
+}
+
+// newPodWaiter prepares a waiter for s; it returns the namespace it looks in.
+func newPodWaiter(c *Client, s Selector) (*podWaiter, string, error) {
 	ns := s.Namespace
 	if ns == "" {
 		ns = c.Namespace
 	}
 	m, err := newMatcher(s)
 	if err != nil {
-		return Pod{}, err
+		return nil, ns, err
 	}
-	w := &podWaiter{r: c.dynamic.Resource(PodsResource).Namespace(ns), m: m, pods: map[string]*corev1.Pod{}}
-	pod, err := w.wait(ctx)
-	if err != nil {
-		return Pod{}, fmt.Errorf("wait for a ready pod (%s) in namespace %q: %w%s", s, ns, err, w.best())
+	opts := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(m.labels).String()}
+	if s.Pod != "" {
+		opts.FieldSelector = "metadata.name=" + s.Pod
 	}
-	return pod, nil
+	return &podWaiter{r: c.dynamic.Resource(PodsResource).Namespace(ns), m: m, opts: opts, pods: map[string]*corev1.Pod{}}, ns, nil
 }
 
-type podWaiter struct {
-	r    dynamic.ResourceInterface
-	m    matcher
-	pods map[string]*corev1.Pod // the matching pods last seen, by name
-}
-
-func (w *podWaiter) wait(ctx context.Context) (Pod, error) {
-	opts := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(w.m.labels).String()}
+// wait lists, then watches from the list's version (listing again when the
+// watch ends), so it reacts to changes at once without polling.
+func (w *podWaiter) wait(ctx context.Context) error {
 	for {
-		list, err := w.r.List(ctx, opts)
+		list, err := w.r.List(ctx, w.opts)
 		if err != nil {
-			return Pod{}, err
+			return err
 		}
 		clear(w.pods)
 		for i := range list.Items {
 			w.update(watch.Added, &list.Items[i])
 		}
-		if p, ok := w.ready(); ok {
-			return p, nil
+		if ok, err := w.done(); ok || err != nil {
+			return err
 		}
-		wopts := opts
+		wopts := w.opts
 		wopts.ResourceVersion = list.GetResourceVersion()
-		if err := w.follow(ctx, wopts); err != nil {
-			return Pod{}, err
-		}
-		if p, ok := w.ready(); ok {
-			return p, nil
+		if ok, err := w.follow(ctx, wopts); ok || err != nil {
+			return err
 		}
 	}
 }
 
-// follow applies watch events until a pod is ready, the watch ends (the
-// caller lists again) or ctx ends.
-func (w *podWaiter) follow(ctx context.Context, opts metav1.ListOptions) error {
+// follow applies watch events until done, the watch ends (the caller
+// lists again) or ctx ends.
+func (w *podWaiter) follow(ctx context.Context, opts metav1.ListOptions) (bool, error) {
 	watcher, err := w.r.Watch(ctx, opts)
 	if err != nil {
 		if ctx.Err() != nil || Permanent(err) {
-			return err
+			return false, err
 		}
-		return Pause(ctx, time.Second) // e.g. 410 Gone: list again
+		return false, Pause(ctx, time.Second) // e.g. 410 Gone: list again
 	}
 	defer watcher.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return false, ctx.Err()
 		case ev, ok := <-watcher.ResultChan():
 			if !ok || ev.Type == watch.Error {
-				return nil
+				return false, nil
 			}
 			if u, isU := ev.Object.(*unstructured.Unstructured); isU {
 				w.update(ev.Type, u)
 			}
-			if _, ready := w.ready(); ready {
-				return nil
+			if ok, err := w.done(); ok || err != nil {
+				return ok, err
 			}
 		}
 	}
@@ -297,8 +320,8 @@ type matcher struct {
 
 func newMatcher(s Selector) (matcher, error) {
 	m := matcher{labels: s.LabelSelector, want: s.Container}
-	if len(s.LabelSelector) == 0 && s.ImageSelector == "" {
-		return m, errors.New("pod selector: set labelSelector or imageSelector")
+	if len(s.LabelSelector) == 0 && s.ImageSelector == "" && s.Pod == "" {
+		return m, errors.New("pod selector: set labelSelector, imageSelector or pod")
 	}
 	if s.ImageSelector != "" {
 		ref, err := parseImage(s.ImageSelector)
