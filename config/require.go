@@ -12,10 +12,10 @@ import (
 	"github.com/Masterminds/semver/v3"
 )
 
-// defaultVersionArgs and defaultVersionRegEx are DevSpace's: `NAME version`,
-// and the first vX.Y.Z in what it prints.
+// defaultVersionArgs are tried in turn: DevSpace's `NAME version`, then
+// `NAME --version`; defaultVersionRegEx is DevSpace's, the first vX.Y.Z.
 var (
-	defaultVersionArgs  = []string{"version"}
+	defaultVersionArgs  = [][]string{{"version"}, {"--version"}}
 	defaultVersionRegEx = `(v\d+\.\d+\.\d+)`
 )
 
@@ -101,21 +101,15 @@ func (l *loader) checkCommand(c *Config, i int, rc RequireCommand) error {
 		}
 		return e
 	}
-	args := rc.VersionArgs
-	if args == nil {
-		args = defaultVersionArgs
-	}
 	if l.noCommands {
 		return c.ErrorAt(at, "required command %q: commands are not run here", rc.Name)
 	}
-	shown := strings.Join(append([]string{rc.Name}, args...), " ")
-	out, err := l.versionOutput(rc.Name, args)
+	shown, out, m, err := l.commandVersion(rc, re)
 	if err != nil {
 		e := c.ErrorAt(at+".name", "this project requires %s %s, but `%s` failed: %v", rc.Name, rc.Version, shown, err)
 		e.Hint = fmt.Sprintf("install %s (version %s) and make sure it is on PATH", rc.Name, rc.Version)
 		return e
 	}
-	m := re.FindStringSubmatch(out)
 	if m == nil {
 		e := c.ErrorAt(at, "this project requires %s %s, but `%s` printed no version matching %s: %q", rc.Name, rc.Version, shown, pattern, firstLine(out))
 		e.Hint = "set `versionArgs:` and `versionRegEx:` to how this command shows its version"
@@ -131,6 +125,32 @@ func (l *loader) checkCommand(c *Config, i int, rc RequireCommand) error {
 		return e
 	}
 	return nil
+}
+
+// commandVersion asks a required command for its version: with its
+// versionArgs, else `NAME version` (DevSpace's default), then `NAME
+// --version` (what most other tools answer). It returns the command line
+// and output of the answer that matched re, else those of the first try
+// (and its error, if it could not run).
+func (l *loader) commandVersion(rc RequireCommand, re *regexp.Regexp) (shown, out string, m []string, err error) {
+	tries := [][]string{rc.VersionArgs}
+	if rc.VersionArgs == nil {
+		tries = defaultVersionArgs
+	}
+	for i, args := range tries {
+		line := strings.Join(append([]string{rc.Name}, args...), " ")
+		o, runErr := l.versionOutput(rc.Name, args)
+		if i == 0 {
+			shown, out, err = line, o, runErr
+		}
+		if runErr != nil {
+			continue
+		}
+		if found := re.FindStringSubmatch(o); found != nil {
+			return line, o, found, nil
+		}
+	}
+	return shown, out, nil, err
 }
 
 // versionOutput runs NAME ARGS in the config's directory and returns what

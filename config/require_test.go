@@ -23,6 +23,7 @@ func fakeTool(t *testing.T, name, out string, code int) {
 func TestRequireMet(t *testing.T) {
 	fakeTool(t, "kubectl", "Client Version: v1.31.2", 0)
 	fakeTool(t, "mytool", "mytool 4.6.7 (build 12)", 0)
+	fakeDashVersion(t, "node", "v20.11.1")
 	mustLoad(t, `version: v2beta1
 name: app
 require:
@@ -34,7 +35,21 @@ require:
     versionArgs: ["--version"]
     versionRegEx: "mytool (\\d+\\.\\d+\\.\\d+)"
     version: "4.6.7"
+  - name: node
+    version: ">= 18"
 `, LoadOptions{Version: "v1.3.0-dev"})
+}
+
+// fakeDashVersion puts NAME on PATH that prints version for --version and
+// fails for anything else (as node does for `node version`).
+func fakeDashVersion(t *testing.T, name, version string) {
+	t.Helper()
+	dir := t.TempDir()
+	script := "#!/bin/sh\n[ \"$1\" = --version ] || { echo \"unknown: $1\" >&2; exit 9; }\necho " + version + "\n"
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
 func TestRequireMisses(t *testing.T) {
