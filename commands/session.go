@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/interp"
 
@@ -66,7 +67,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		Secrets:                  stdio.secrets,
 	}
 	if engine.IsTerminal(stdio.Stdin) {
-		opts.Prompt = prompter(stdio)
+		opts.Prompt = prompter(ctx, stdio)
 		opts.Terminal = true
 	}
 	cfg, err := config.Load(opts)
@@ -178,9 +179,13 @@ func imageDefaults(cfg *config.Config) map[string]runvars.Image {
 }
 
 // prompter asks for a variable's value on the terminal (stdin), drawing
-// the question on stderr.
-func prompter(stdio IO) func(v *config.Var) (string, error) {
+// the question on stderr. One question at a time: dependencies load side
+// by side, and may each have some.
+func prompter(ctx context.Context, stdio IO) func(v *config.Var) (string, error) {
+	var asking sync.Mutex
 	return func(v *config.Var) (string, error) {
+		asking.Lock()
+		defer asking.Unlock()
 		q := prompt.Question{Text: v.Question, Options: v.Options, Password: v.Password, Check: v.CheckAnswer}
 		if q.Text == "" {
 			q.Text = fmt.Sprintf("Please enter a value for %s", v.Name)
@@ -192,7 +197,7 @@ func prompter(stdio IO) func(v *config.Var) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("no terminal to ask on")
 		}
-		answer, err := prompt.Ask(in, stdio.Stderr, q)
+		answer, err := prompt.Ask(ctx, in, stdio.Stderr, q)
 		if errors.Is(err, prompt.ErrAborted) { // Ctrl-C at the question: as at a prompt of the shell
 			return "", &exitError{code: 130, msg: fmt.Sprintf("cancelled at the question for %s", v.Name)}
 		}

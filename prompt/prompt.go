@@ -6,6 +6,7 @@
 package prompt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -34,14 +35,18 @@ type Question struct {
 var ErrAborted = errors.New("question cancelled")
 
 // Ask asks q on the terminal in, drawing on out, and leaves the question
-// with its answer on out (a password shown as ***).
-func Ask(in *os.File, out io.Writer, q Question) (string, error) {
+// with its answer on out (a password shown as ***). The terminal is out of
+// raw mode again when Ask returns, and as soon as ctx is cancelled (a
+// signal: devspace is about to exit while the question waits for a key).
+func Ask(ctx context.Context, in *os.File, out io.Writer, q Question) (string, error) {
 	fd := int(in.Fd())
 	state, err := term.MakeRaw(fd)
 	if err != nil {
 		return "", fmt.Errorf("terminal: %w", err)
 	}
 	defer term.Restore(fd, state)
+	stop := context.AfterFunc(ctx, func() { _ = term.Restore(fd, state) })
+	defer stop()
 	rw := &terminal{in: in, out: out}
 	var answer string
 	if len(q.Options) > 0 {

@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +45,7 @@ func onTerminal(t *testing.T, q Question, keys ...string) (answer, drawn string,
 	}
 	done := make(chan result, 1)
 	go func() {
-		a, err := Ask(tty, tty, q)
+		a, err := Ask(context.Background(), tty, tty, q)
 		done <- result{a, err}
 	}()
 	for _, k := range keys {

@@ -215,3 +215,38 @@ func TestQuestionsOnTerminal(t *testing.T) {
 		t.Errorf("Ctrl-C at the question: the terminal shows\n%s", screen)
 	}
 }
+
+// TestQuestionsOfDependencies: dependencies load side by side, and their
+// questions are asked one after the other on the one terminal.
+func TestQuestionsOfDependencies(t *testing.T) {
+	dir := t.TempDir()
+	dep := func(name string) string {
+		return "version: v2beta1\nname: " + name + "\nvars:\n  ANSWER:\n    question: Answer for " + name + "?\n" +
+			"pipelines:\n  deploy: echo \"" + name + " got $ANSWER\"\n"
+	}
+	testbed.WriteTree(t, dir, map[string]string{
+		"devspace.yaml": "version: v2beta1\nname: parent\ndependencies:\n  a:\n    path: ./a\n  b:\n    path: ./b\n" +
+			"pipelines:\n  deploy: run_dependencies --all\n",
+		"a/devspace.yaml": dep("a"),
+		"b/devspace.yaml": dep("b"),
+	})
+	term := startOnTerminal(t, dir, "run-pipeline", "deploy")
+	at := term.expect(0, "Answer for ")
+	term.typeKeys("first" + keyEnter)
+	term.expect(at, "? Answer for ")
+	// The second question, drawn only once the first was answered.
+	time.Sleep(300 * time.Millisecond)
+	term.typeKeys("second" + keyEnter)
+	if err := term.wait(); err != nil {
+		t.Fatalf("devspace: %v\n%s", err, term.screen())
+	}
+	screen := term.screen()
+	first := regexp.MustCompile(`\[(a|b)\] (a|b) got first`).FindStringSubmatch(screen)
+	second := regexp.MustCompile(`\[(a|b)\] (a|b) got second`).FindStringSubmatch(screen)
+	if first == nil || second == nil || first[1] == second[1] {
+		t.Errorf("each dependency must get its own answer; the terminal shows:\n%s", screen)
+	}
+	if n := strings.Count(screen, "? Answer for "); n != 2 {
+		t.Errorf("%d questions shown, want 2:\n%s", n, screen)
+	}
+}
