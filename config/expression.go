@@ -82,6 +82,9 @@ func (x *exprRunner) walk(path string, n ast.Node, replace func(ast.Node)) error
 // resolve runs the expression a value holds, if it is one.
 func (x *exprRunner) resolve(path, value string, pos *token.Position, replace func(ast.Node)) error {
 	text := strings.TrimSpace(value)
+	if !strings.HasPrefix(text, "$") || !strings.HasSuffix(text, ")") { // most values: no regexp
+		return nil
+	}
 	m := exprPattern.FindStringSubmatch(text)
 	if m == nil || expressionRunTime.MatchString(path) {
 		return nil
