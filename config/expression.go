@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -81,23 +82,55 @@ func (x *exprRunner) walk(path string, n ast.Node, replace func(ast.Node)) error
 
 // resolve runs the expression a value holds, if it is one.
 func (x *exprRunner) resolve(path, value string, pos *token.Position, replace func(ast.Node)) error {
-	text := strings.TrimSpace(value)
-	if !strings.HasPrefix(text, "$") || !strings.HasSuffix(text, ")") { // most values: no regexp
+	if expressionRunTime.MatchString(path) {
 		return nil
 	}
+	r, err := x.l.evaluate(path, value, x.vars, pos.Line, pos.Column)
+	if err != nil || r.kind == notExpression {
+		return err
+	}
+	x.ran = x.ran || r.kind != escapedText
+	if r.kind == typedOutput {
+		replace(typedNode(r.text, pos))
+	} else {
+		replace(stringNode(r.text, pos))
+	}
+	return nil
+}
+
+// exprKind says what a value turned out to be.
+type exprKind int
+
+const (
+	notExpression exprKind = iota
+	escapedText            // $$(…): the text without its first $
+	stringOutput           // $!(…)
+	typedOutput            // $(…): typed as YAML where it is put
+)
+
+type evaluated struct {
+	kind exprKind
+	text string
+}
+
+// evaluate runs value's expression, if it is one, with vars in its
+// environment; line:col is where value was written, for errors.
+func (l *loader) evaluate(path, value string, vars map[string]string, line, col int) (evaluated, error) {
+	text := strings.TrimSpace(value)
+	if !strings.HasPrefix(text, "$") || !strings.HasSuffix(text, ")") { // most values: no regexp
+		return evaluated{}, nil
+	}
 	m := exprPattern.FindStringSubmatch(text)
-	if m == nil || expressionRunTime.MatchString(path) {
-		return nil
+	if m == nil {
+		return evaluated{}, nil
 	}
 	escaped, keepSpace, asString, script := m[1] != "", m[2] != "", m[3] != "", m[4]
 	if escaped {
-		replace(stringNode(text[1:], pos))
-		return nil
+		return evaluated{escapedText, text[1:]}, nil
 	}
-	x.ran = true
-	out, err := x.run(path, script, pos)
+	out, err := l.runExpression(path, script, vars, line, col)
 	if err != nil {
-		return err
+		return evaluated{}, err
 	}
 	if !keepSpace {
 		out = strings.TrimSpace(out)
@@ -106,21 +139,18 @@ func (x *exprRunner) resolve(path, value string, pos *token.Position, replace fu
 		out = "true"
 	}
 	if asString {
-		replace(stringNode(out, pos))
-		return nil
+		return evaluated{stringOutput, out}, nil
 	}
-	replace(typedNode(out, pos))
-	return nil
+	return evaluated{typedOutput, out}, nil
 }
 
-// run runs an expression's script with `sh` (as `$(…)` vars do), given the
-// command line's arguments as $1…, the config's variables and
+// runExpression runs an expression's script with `sh` (as `$(…)` vars do),
+// given the command line's arguments as $1…, the config's variables and
 // DEVSPACE_SKIP_PRELOAD=true in its environment. Exit status 1 with no
 // output is DevSpace's false.
-func (x *exprRunner) run(path, script string, pos *token.Position) (string, error) {
-	l := x.l
+func (l *loader) runExpression(path, script string, vars map[string]string, line, col int) (string, error) {
 	if l.noCommands {
-		return "", l.errorf(pos.Line, pos.Column, "%s: expressions are not run here", path)
+		return "", l.errorf(line, col, "%s: expressions are not run here", path)
 	}
 	if _, err := l.opts.TmpDir.Ensure(); err != nil {
 		return "", err
@@ -128,7 +158,7 @@ func (x *exprRunner) run(path, script string, pos *token.Position) (string, erro
 	cmd := exec.Command("sh", append([]string{"-c", script, "devspace"}, l.opts.Args...)...)
 	cmd.Dir = l.dir()
 	cmd.Env = append(append([]string{}, l.opts.Environ...), "DEVSPACE_SKIP_PRELOAD=true")
-	for k, v := range x.vars {
+	for k, v := range vars {
 		if !strings.Contains(k, ".") {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
@@ -141,7 +171,7 @@ func (x *exprRunner) run(path, script string, pos *token.Position) (string, erro
 		return "false", nil
 	}
 	if err != nil {
-		e := l.errorf(pos.Line, pos.Column, "%s: expression $(%s) failed: %v", path, firstLine(script), err)
+		e := l.errorf(line, col, "%s: expression $(%s) failed: %v", path, firstLine(script), err)
 		e.Hint = strings.TrimSpace(stderr.String())
 		return "", e
 	}
@@ -186,4 +216,27 @@ func stringNode(s string, pos *token.Position) *ast.StringNode {
 func copyPos(pos *token.Position) *token.Position {
 	p := *pos
 	return &p
+}
+
+// valueOf is a variable's value or default: its ${VAR}s expanded, and run
+// when it is a config expression (`value: $(git rev-parse HEAD)`), as
+// DevSpace does.
+func (r *varResolver) valueOf(name, field string, raw any) (string, error) {
+	s, err := r.expand(name, fmt.Sprint(raw))
+	if err != nil {
+		return "", err
+	}
+	if t := strings.TrimSpace(s); !strings.HasPrefix(t, "$") || !strings.HasSuffix(t, ")") {
+		return s, nil
+	}
+	path := "vars." + name + "." + field
+	p := index(r.l.path, r.l.root)[path]
+	if err := r.resolveShellRefs(name, s); err != nil {
+		return "", err
+	}
+	res, err := r.l.evaluate(path, s, r.resolved, p.Line, p.Col)
+	if err != nil || res.kind == notExpression {
+		return s, err
+	}
+	return res.text, nil
 }

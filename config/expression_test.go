@@ -80,3 +80,35 @@ images:
 		t.Errorf("hint = %q, want the command's stderr", e.Hint)
 	}
 }
+
+// A variable's value or default may be an expression too.
+func TestExpressionInVars(t *testing.T) {
+	cfg, err := load(t, `version: v2beta1
+name: app
+vars:
+  BASE: base
+  FROM_VALUE:
+    value: $(echo "$BASE-v")
+  FROM_DEFAULT:
+    default: $!(echo 007)
+  ESCAPED: $$(not run)
+  FAILS:
+    alwaysResolve: false
+    value: $(exit 4)
+images:
+  app:
+    image: reg/app
+    tags: ["${FROM_VALUE}", "${FROM_DEFAULT}"]
+`, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Images["app"].Tags, []string{"base-v", "007"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("tags = %q, want %q", got, want)
+	}
+	if got := cfg.Variables["ESCAPED"]; got != "$(not run)" {
+		t.Errorf("ESCAPED = %q", got)
+	}
+	_, err = load(t, "version: v2beta1\nname: app\nvars:\n  FAILS:\n    value: $(exit 4)\n", LoadOptions{})
+	checkError(t, err, wantPos{5, 12, "vars.FAILS.value: expression $(exit 4) failed: exit status 4"})
+}

@@ -35,7 +35,7 @@ func (r *varResolver) fromUser(name string, def *Var, source string) (string, bo
 	q := *def
 	q.Name = name
 	if def.Default != nil {
-		d, err := r.expand(name, fmt.Sprint(def.Default))
+		d, err := r.valueOf(name, "default", def.Default)
 		if err != nil {
 			return "", false, err
 		}

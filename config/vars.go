@@ -137,7 +137,7 @@ func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
 		return "", r.l.errorAtPath("vars."+name, "variable %q sets both value and default: keep one", name)
 	}
 	if def.Value != nil {
-		return r.expand(name, fmt.Sprint(def.Value))
+		return r.valueOf(name, "value", def.Value)
 	}
 	if def.Command != "" || len(def.Commands) > 0 {
 		return r.runCommand(name, def)
@@ -157,7 +157,7 @@ func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
 		}
 	}
 	if def.Default != nil {
-		return r.expand(name, fmt.Sprint(def.Default))
+		return r.valueOf(name, "default", def.Default)
 	}
 	err := r.l.errorAtPath("vars."+name+"#key", "variable %q has no value", name)
 	switch source {
