@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // loadTree writes files (name → text) into a fresh directory and loads
@@ -147,5 +149,36 @@ func TestImportCycleNamesChain(t *testing.T) {
 	}
 	if !strings.HasSuffix(e.Pos.File, "a.yaml") {
 		t.Errorf("cycle reported in %s, want at the import in a.yaml", e.Pos.File)
+	}
+}
+
+// TestGitImportsFetchInParallel: a file's git imports are fetched at once
+// (the server holds each fetch until all three are in flight), one fetch
+// per repository, before they are merged in order.
+func TestGitImportsFetchInParallel(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	repos := t.TempDir()
+	names := []string{"a", "b", "c"}
+	for _, n := range names {
+		testbed.BareRepo(t, repos, n+".git", map[string]string{
+			"devspace.yaml": "version: v2beta1\npipelines:\n  from-" + n + ": echo " + n + "\n"})
+	}
+	srv := testbed.ServeGit(t, repos)
+	srv.HoldUntil(len(names))
+	text := "version: v2beta1\nimports:\n"
+	for _, n := range names {
+		text += "  - git: " + srv.URL + "/" + n + ".git\n"
+	}
+	cfg, _, err := loadTree(t, map[string]string{"devspace.yaml": text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if cfg.Pipelines["from-"+n] == nil {
+			t.Errorf("pipeline from-%s not imported", n)
+		}
+	}
+	if peak, ops := srv.Peak(), srv.Ops(); peak != len(names) || ops != int64(len(names)) {
+		t.Errorf("%d fetches, at most %d at once; want %d, all at once", ops, peak, len(names))
 	}
 }
