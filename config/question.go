@@ -9,13 +9,17 @@ import (
 
 // fromUser takes a variable's value from the user: the answer remembered
 // from an earlier run (unless noCache), else the answer to its question
-// when this run can ask. A variable that has a default is asked only when
-// it says it is a question (question, options, password or source input);
-// otherwise its default is its value, as before. It reports false when
-// neither gave a value.
+// when this run can ask. A variable that has a default is a question only
+// when it says so (question, options, password or source input);
+// otherwise its default is its value, as before, and no state is read. It
+// reports false when neither gave a value.
 func (r *varResolver) fromUser(name string, def *Var, source string) (string, bool, error) {
 	if err := r.checkQuestion(name, def); err != nil {
 		return "", false, err
+	}
+	asks := source == "input" || def.Question != "" || len(def.Options) > 0 || def.Password || def.Default == nil
+	if !asks {
+		return "", false, nil
 	}
 	if !def.NoCache {
 		v, ok, err := r.l.remembered(name)
@@ -28,8 +32,7 @@ func (r *varResolver) fromUser(name string, def *Var, source string) (string, bo
 			return v, true, nil
 		}
 	}
-	asks := source == "input" || def.Question != "" || len(def.Options) > 0 || def.Password || def.Default == nil
-	if r.l.opts.Prompt == nil || !asks {
+	if r.l.opts.Prompt == nil {
 		return "", false, nil
 	}
 	q := *def
