@@ -151,12 +151,6 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	if d := img.Docker; d != nil && len(d.Args) > 0 {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
-	}
-	for _, note := range unusedClusterSettings(img) {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: %s\n", name, note)
-	}
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush

@@ -3,8 +3,6 @@ package config
 import (
 	"fmt"
 	"regexp"
-
-	"github.com/goccy/go-yaml/ast"
 )
 
 // fromUser takes a variable's value from the user: the answer remembered
@@ -70,28 +68,4 @@ func (r *varResolver) checkQuestion(name string, def *Var) error {
 		return r.l.errorAtPath("vars."+name+".validationMessage", "variable %q: validationMessage without validationPattern: add the pattern it explains", name)
 	}
 	return nil
-}
-
-// usedVars lists the variables the config refers to as ${NAME} anywhere,
-// scripts and other variables included; it walks the tree only when a
-// variable has `alwaysResolve: false`, the one case that needs it.
-func (l *loader) usedVars(defs map[string]*Var) map[string]bool {
-	need := false
-	for _, d := range defs {
-		if d != nil && d.AlwaysResolve != nil && !*d.AlwaysResolve {
-			need = true
-		}
-	}
-	if !need {
-		return nil
-	}
-	used := map[string]bool{}
-	ast.Walk(visitorFunc(func(n ast.Node) {
-		if s, ok := n.(*ast.StringNode); ok {
-			for _, m := range varRef.FindAllStringSubmatch(s.Value, -1) {
-				used[m[1]] = true
-			}
-		}
-	}), l.root)
-	return used
 }

@@ -26,11 +26,7 @@ func (l *loader) checkRequire(c *Config) error {
 	if c.Require == nil {
 		return nil
 	}
-	var errs []error
-	if len(c.Require.Plugins) > 0 {
-		errs = append(errs, c.ErrorAt("require.plugins",
-			"require.plugins: this devspace has no plugins, so no plugin can be required; remove `plugins:` (what a DevSpace plugin added is not available here)"))
-	}
+	var errs []error // require.plugins is refused earlier (Unsupported)
 	if c.Require.DevSpace != "" {
 		if err := c.checkDevSpaceVersion(l.opts.Version); err != nil {
 			errs = append(errs, err)

@@ -78,7 +78,7 @@ func TestRequireMisses(t *testing.T) {
 		{"no version", "require:\n  commands:\n  - name: kubectl\n",
 			wantPos{5, 5, `required command "kubectl" has no` + " `version:`"}, ""},
 		{"plugins", "require:\n  plugins:\n  - name: loft\n    version: \">= 1.0\"\n",
-			wantPos{5, 3, "this devspace has no plugins"}, ""},
+			wantPos{4, 3, "require.plugins is not supported: this devspace has no plugins"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

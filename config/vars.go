@@ -42,13 +42,18 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	used := l.usedVars(r.defs)
+	var used map[string]bool
 	for _, k := range names {
 		if !varNamePattern.MatchString(k) {
 			return nil, l.errorAtPath("vars."+k+"#key", "invalid variable name %q: use letters, digits, '-' and '_'", k)
 		}
-		if def := r.defs[k]; def != nil && def.AlwaysResolve != nil && !*def.AlwaysResolve && !used[k] {
-			continue // resolved only where ${k} is used, as in DevSpace
+		if d := r.defs[k]; d != nil && d.AlwaysResolve != nil && !*d.AlwaysResolve {
+			if used == nil {
+				used = l.referencedVars()
+			}
+			if !used[k] {
+				continue // DevSpace resolves such a var only where it is used
+			}
 		}
 		if _, err := r.get(k); err != nil {
 			noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)
