@@ -39,7 +39,6 @@ var Unsupported = []UnsupportedField{
 	{Path: "vars.*.validationPattern", Reason: "answers are not validated yet; pass the value with --var"},                        // pending: questions
 	{Path: "vars.*.validationMessage", Reason: "answers are not validated yet; pass the value with --var"},                        // pending: questions
 	{Path: "vars.*.noCache", Reason: "answers are not remembered between runs yet, so there is no cache to skip", Accept: "true"}, // pending: questions
-	{Path: "vars.*.alwaysResolve", Reason: "every variable is resolved whether it is used or not", Accept: "true"},                // pending: questions
 	{Path: "localRegistry", Reason: "the in-cluster local registry is not implemented yet (it comes with the image build work); push to a registry, or use a local cluster such as kind, k3d or Docker Desktop", Accept: "{enabled: false}"},
 
 	{Path: "images.*.docker.args", Reason: "these are flags of the docker CLI, and builds talk to the Docker Engine API; use buildArgs, target, network"},
@@ -116,6 +115,9 @@ var Unsupported = []UnsupportedField{
 // field's key, all at once and in file order. It walks only where some
 // entry's path leads, so a large config costs little.
 func (l *loader) checkUnsupported() error {
+	if l.opts.keepRefused {
+		return nil
+	}
 	w := &unsupportedWalk{l: l}
 	w.node(nil, l.root, unsupportedTree())
 	slices.SortStableFunc(w.hits, func(a, b unsupportedHit) int {
