@@ -66,6 +66,10 @@ type LoadOptions struct {
 	// as they are known (password vars, values under secret-looking names,
 	// credentials), so that even a load error can be printed masked.
 	Secrets *redact.Set
+
+	// keepRefused lets conversion tests look at a converted tree that holds
+	// fields refused on load.
+	keepRefused bool
 }
 
 // Find returns the absolute path of the config file to load.
@@ -185,9 +189,12 @@ func (l *loader) load() (*Config, error) {
 		return nil, err
 	}
 	// Before variables: a refused field fails before any question is
-	// asked or command run.
-	if err := l.checkUnsupported(); err != nil {
-		return nil, err
+	// asked or command run. A DevSpace 5 tree is checked once converted,
+	// where the paths are v2beta1's.
+	if legacy == "" {
+		if err := l.checkUnsupported(); err != nil {
+			return nil, err
+		}
 	}
 	name := l.projectName()
 	vars, err := l.resolveVars(name, profiles)
@@ -208,6 +215,9 @@ func (l *loader) load() (*Config, error) {
 	}
 	if legacy != "" {
 		if err := l.convert(legacy); err != nil {
+			return nil, err
+		}
+		if err := l.checkUnsupported(); err != nil {
 			return nil, err
 		}
 	}

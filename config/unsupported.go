@@ -111,6 +111,9 @@ var Unsupported = []UnsupportedField{
 // field's key, all at once and in file order. It walks only where some
 // entry's path leads, so a large config costs little.
 func (l *loader) checkUnsupported() error {
+	if l.opts.keepRefused {
+		return nil
+	}
 	w := &unsupportedWalk{l: l}
 	w.node(nil, l.root, unsupportedTree())
 	slices.SortStableFunc(w.hits, func(a, b unsupportedHit) int {
