@@ -157,8 +157,8 @@ func unusedClusterSettings(img *config.Image) []string {
 		out = append(out, "kaniko.initImage and kaniko.initEnv are not used: the build context is streamed into kaniko's stdin, without an init container")
 	}
 	if bk := img.BuildKit; bk != nil && bk.InCluster != nil {
-		if len(bk.Args) > 0 || len(bk.Command) > 0 {
-			out = append(out, "buildKit.args and buildKit.command are for the docker buildx CLI; in-cluster builds use the BuildKit Go client and do not run it")
+		if len(bk.Command) > 0 {
+			out = append(out, "buildKit.command is for the docker buildx CLI; in-cluster builds use the BuildKit Go client and do not run it")
 		}
 		if ic := bk.InCluster; len(ic.CreateArgs) > 0 || ic.NoLoad {
 			out = append(out, "buildKit.inCluster.createArgs and noLoad are for `docker buildx create`; the daemon pod is made directly")

@@ -151,9 +151,6 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	if d := img.Docker; d != nil && len(d.Args) > 0 {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
-	}
 	for _, note := range unusedClusterSettings(img) {
 		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: %s\n", name, note)
 	}
@@ -166,7 +163,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		skipPush = r.skipPush()
 	}
 	return imagebuild.NewRequest(cfg.Dir, img, imagebuild.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
-		Secrets: r.opts.Secrets, Kinds: kinds})
+		Secrets: r.opts.Secrets, Getenv: r.opts.Getenv, Kinds: kinds})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the
