@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"os/exec"
 
 	"github.com/moby/moby/client"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -61,5 +63,22 @@ func tarHolds(r io.Reader, text []byte) (bool, error) {
 				return true, nil
 			}
 		}
+	}
+}
+
+// go-build-static DIR OUT builds the Go main package in DIR (stdlib only)
+// as a static Linux binary OUT, for a build step to run in a busybox
+// image. It runs with the test's own environment, so the Go build cache
+// is the usual one.
+func goBuildStatic(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: go-build-static DIR OUT")
+	}
+	cmd := exec.Command("go", "build", "-o", ts.MkAbs(args[1]), ".")
+	cmd.Dir = ts.MkAbs(args[0])
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-mod=mod", "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		ts.Fatalf("go build: %v\n%s", err, out)
 	}
 }
