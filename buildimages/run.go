@@ -151,9 +151,6 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	for _, note := range unusedClusterSettings(img) {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: %s\n", name, note)
-	}
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush

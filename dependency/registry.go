@@ -1,6 +1,7 @@
 package dependency
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -20,9 +21,11 @@ type registry struct {
 
 // node is one project of the tree.
 type node struct {
-	loadOnce sync.Once
-	project  *Project
-	loadErr  error
+	// loading is held (a token in it) while the project loads; project
+	// and loadErr are set under it, once.
+	loading chan struct{}
+	project *Project
+	loadErr error
 
 	started bool
 	done    chan struct{}
@@ -55,7 +58,7 @@ func (r *registry) nodeLocked(key, name string) *node {
 	}
 	n, ok := r.nodes[key]
 	if !ok {
-		n = &node{done: make(chan struct{})}
+		n = &node{done: make(chan struct{}), loading: make(chan struct{}, 1)}
 		r.nodes[key] = n
 	}
 	return n
@@ -106,6 +109,32 @@ func (r *registry) pathLocked(from, to string) []string {
 		return nil
 	}
 	return walk(from)
+}
+
+// load loads the node's project with fn, once: later callers get the
+// first result. A caller waiting for another's load stops when its ctx
+// ends, and a load cut short by its ctx is not kept, so the next caller
+// (whose ctx is alive) tries again.
+func (n *node) load(ctx context.Context, fn func() (*Project, error)) (*Project, error) {
+	select {
+	case n.loading <- struct{}{}: // free: take it even if ctx has ended, as fn sees ctx too
+	default:
+		select {
+		case n.loading <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	defer func() { <-n.loading }()
+	if n.project != nil || n.loadErr != nil {
+		return n.project, n.loadErr
+	}
+	p, err := fn()
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	n.project, n.loadErr = p, err
+	return p, err
 }
 
 // finish records the outcome of a node's run and releases its waiters.
