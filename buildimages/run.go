@@ -160,7 +160,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		skipPush = r.skipPush()
 	}
 	return imagebuild.NewRequest(cfg.Dir, img, imagebuild.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
-		Secrets: r.opts.Secrets, Kinds: kinds})
+		Secrets: r.opts.Secrets, Getenv: r.opts.Getenv, Kinds: kinds})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the

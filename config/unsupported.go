@@ -37,16 +37,12 @@ var Unsupported = []UnsupportedField{
 	{Path: "hooks", Reason: "hooks do not run yet; call the commands from the pipeline instead"}, // pending: hooks
 	{Path: "localRegistry", Reason: "the in-cluster local registry is not implemented yet (it comes with the image build work); push to a registry, or use a local cluster such as kind, k3d or Docker Desktop", Accept: "{enabled: false}"},
 
-	{Path: "images.*.docker.args", Reason: "these are flags of the docker CLI, and builds talk to the Docker Engine API; use buildArgs, target, network"},
-	{Path: "images.*.build.docker.args", Reason: "these are flags of the docker CLI, and builds talk to the Docker Engine API; use buildArgs, target, network"},
 	{Path: "images.*.docker.useCli", Reason: "builds talk to the Docker Engine API; the docker CLI is not run", Accept: "false"},
 	{Path: "images.*.build.docker.useCli", Reason: "builds talk to the Docker Engine API; the docker CLI is not run", Accept: "false"},
 	{Path: "images.*.docker.useBuildKit", Reason: "BuildKit is used whenever the daemon has it (DEVSPACE_DOCKER_BUILDER=buildkit|legacy chooses)", Accept: "false"},
 	{Path: "images.*.build.docker.useBuildKit", Reason: "BuildKit is used whenever the daemon has it (DEVSPACE_DOCKER_BUILDER=buildkit|legacy chooses)", Accept: "false"},
 	{Path: "images.*.docker.preferMinikube", Reason: "images are built on minikube's Docker Engine only when the shell points at it (eval $(minikube docker-env))", Accept: "false"},
 	{Path: "images.*.build.docker.preferMinikube", Reason: "images are built on minikube's Docker Engine only when the shell points at it (eval $(minikube docker-env))", Accept: "false"},
-	{Path: "images.*.buildKit.args", Reason: "these are flags of docker buildx, which is not run: BuildKit builds use its API; use buildArgs, target, network"},
-	{Path: "images.*.build.buildKit.args", Reason: "these are flags of docker buildx, which is not run: BuildKit builds use its API; use buildArgs, target, network"},
 	{Path: "images.*.buildKit.command", Reason: "docker buildx is not run: BuildKit builds use its API"},
 	{Path: "images.*.build.buildKit.command", Reason: "docker buildx is not run: BuildKit builds use its API"},
 	{Path: "images.*.buildKit.preferMinikube", Reason: "images are built on minikube's Docker Engine only when the shell points at it (eval $(minikube docker-env))", Accept: "false"},

@@ -104,7 +104,7 @@ images:
   app:
     image: localhost/app
     buildKit:
-      args: [--platform, linux/arm64]
+      command: [docker, buildx]
 dev:
   app:
     arch: arm64
@@ -126,7 +126,7 @@ deployments:
 	}
 	want := []string{
 		"devspace.yaml:2:1: localRegistry",
-		"devspace.yaml:8:7: images.app.buildKit.args",
+		"devspace.yaml:8:7: images.app.buildKit.command",
 		"devspace.yaml:11:5: dev.app.arch",
 		"devspace.yaml:17:7: deployments.app.kubectl.createArgs",
 	}
