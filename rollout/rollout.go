@@ -9,6 +9,7 @@ package rollout
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/devspace-engine/devspace/kube"
@@ -26,6 +28,9 @@ type Workload struct {
 	kube.Ref
 	// Deployment is the devspace deployment that made it, for the output.
 	Deployment string `json:"deployment,omitempty"`
+	// Seen, when set, is the object as just read (by a deploy that found
+	// it unchanged): the wait starts from it instead of reading it again.
+	Seen *unstructured.Unstructured `json:"-"`
 }
 
 // resources are the workload kinds waited for; other objects are ready
@@ -77,8 +82,9 @@ type Options struct {
 type Result struct {
 	Workload
 	Ready bool `json:"ready"`
-	// Waited is how long it took to become ready (or to fail).
-	Waited time.Duration `json:"waitedNanoseconds"`
+	// Waited is how long it took to become ready (or to fail); in JSON,
+	// waitedSeconds.
+	Waited time.Duration `json:"-"`
 	// Failure is why it is not ready; nil when it is, or when the wait
 	// stopped because another workload failed.
 	Failure *Failure `json:"failure,omitempty"`
@@ -158,4 +164,13 @@ func Wait(ctx context.Context, c *kube.Client, ws []Workload, opts Options) ([]R
 
 func schemaGVR(group, version, resource string) schema.GroupVersionResource {
 	return schema.GroupVersionResource{Group: group, Version: version, Resource: resource}
+}
+
+// MarshalJSON writes Waited as waitedSeconds.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	return json.Marshal(struct {
+		plain
+		WaitedSeconds float64 `json:"waitedSeconds"`
+	}{plain(r), r.Waited.Seconds()})
 }

@@ -80,7 +80,11 @@ func (t *tracker) stopped(ctx context.Context) *Failure {
 // round reads the workload once and, unless that settles it, follows it
 // and its pods until it is ready, fails, ctx ends or a watch ends.
 func (t *tracker) round(ctx context.Context) (bool, *Failure, error) {
-	obj, err := t.res.Get(ctx, t.w.Name, metav1.GetOptions{})
+	obj, err := t.w.Seen, error(nil)
+	t.w.Seen = nil // a later round reads afresh
+	if obj == nil {
+		obj, err = t.res.Get(ctx, t.w.Name, metav1.GetOptions{})
+	}
 	if apierrors.IsNotFound(err) {
 		return false, &Failure{Reason: "NotFound", Message: "it was deleted while waiting"}, nil
 	}
