@@ -255,3 +255,56 @@ spec: {hard: {pods: "0"}}
 		t.Fatalf("want FailedCreate with the quota's message, got %s", f)
 	}
 }
+
+// TestStatefulSetDaemonSetAndReplicaSetBecomeReady: the other controllers'
+// rollouts, waited for together.
+func TestStatefulSetDaemonSetAndReplicaSetBecomeReady(t *testing.T) {
+	b := newBed(t)
+	var ws []rollout.Workload
+	for _, kind := range []string{"StatefulSet", "DaemonSet", "ReplicaSet"} {
+		name := strings.ToLower(kind)
+		m := strings.NewReplacer("KIND", kind, "NAME", name).Replace(`
+apiVersion: apps/v1
+kind: KIND
+metadata: {name: NAME}
+spec:
+  selector: {matchLabels: {app: NAME}}
+  template:
+    metadata: {labels: {app: NAME}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: c
+        image: IMAGE
+        command: [sh, -c, 'sleep 1; touch /ready; exec sleep 3600']
+        readinessProbe: {exec: {command: [cat, /ready]}, periodSeconds: 1}
+`)
+		ws = append(ws, b.apply(m))
+	}
+	res, err := b.wait(2*time.Minute, ws...)
+	if err != nil {
+		t.Fatalf("%v\nstatus:\n%s", err, b.status)
+	}
+	for _, r := range res {
+		if !r.Ready || r.Waited < time.Second {
+			t.Errorf("%s: want ready after at least 1 s, got %+v", r.Kind, r)
+		}
+	}
+}
+
+// TestCancelStopsTheWait: the caller giving up ends every wait at once,
+// with ctx's error and no failure blamed on the workload.
+func TestCancelStopsTheWait(t *testing.T) {
+	b := newBed(t)
+	w := b.apply(strings.Replace(deployment, "touch /ready", "echo never", 1))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	res, err := rollout.Wait(ctx, b.c, []rollout.Workload{w}, rollout.Options{Timeout: time.Minute})
+	if !errors.Is(err, context.DeadlineExceeded) || res[0].Ready || res[0].Failure != nil {
+		t.Fatalf("want ctx's error and no failure, got %v %+v", err, res)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %s to stop", took)
+	}
+}
