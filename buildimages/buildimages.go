@@ -93,6 +93,11 @@ type Connections struct {
 	// Limiter bounds concurrent builds across the process, ClusterLimiter
 	// those in the cluster (nil: none of their own).
 	Limiter, ClusterLimiter *imagebuild.Limiter
+	// Board shares the images of every project's build_images calls in
+	// the run; Upstream lists the dependencies the calling project runs,
+	// whose images its Dockerfiles may build FROM (nil: none).
+	Board    *imagebuild.Board
+	Upstream func(ctx context.Context) []Upstream
 }
 
 // Shell runs commands as the calling script would (its functions,

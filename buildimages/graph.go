@@ -189,9 +189,12 @@ func (r *buildRun) recordedKeys(reqs []imagebuild.Request, g *imagebuild.Graph) 
 func (r *buildRun) pinBases(rebuild []imagebuild.Request, all []imagebuild.Request, decisions []imagebuild.Decision, g *imagebuild.Graph) [][]int {
 	exact := map[string]string{}
 	for i, req := range all {
-		if tags := decisions[i].Tags; len(tags) > 0 {
-			exact[req.Name] = req.Image + ":" + tags[0]
+		if ref := exactRef(req, decisions[i]); ref != "" {
+			exact[req.Name] = ref
 		}
+	}
+	for name, fb := range r.foreign {
+		exact[name] = fb.ref
 	}
 	for _, deps := range g.Deps { // bases not built in this call (--no-deps)
 		for _, name := range deps {
@@ -205,7 +208,7 @@ func (r *buildRun) pinBases(rebuild []imagebuild.Request, all []imagebuild.Reque
 	deps := make([][]int, len(rebuild))
 	for i := range rebuild {
 		req := &rebuild[i]
-		if len(g.Deps[req.Name]) == 0 {
+		if !slices.ContainsFunc(g.Refs[req.Name], func(b imagebuild.BaseRef) bool { return b.Image != "" }) {
 			continue
 		}
 		req.KeyDockerfile = req.DockerfileText
@@ -217,4 +220,12 @@ func (r *buildRun) pinBases(rebuild []imagebuild.Request, all []imagebuild.Reque
 		}
 	}
 	return deps
+}
+
+// exactRef is the image:tag a decided image is built or kept as.
+func exactRef(req imagebuild.Request, d imagebuild.Decision) string {
+	if len(d.Tags) == 0 {
+		return ""
+	}
+	return req.Image + ":" + d.Tags[0]
 }

@@ -30,6 +30,12 @@ type buildRun struct {
 	noPush       bool
 
 	cluster clusterBuilders
+
+	// foreign are the bases this call's images take from dependencies,
+	// by their graph names; announced are this call's own images on the
+	// run's Board, by name.
+	foreign   map[string]foreignBase
+	announced map[string]*imagebuild.Announced
 }
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
@@ -41,6 +47,7 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	r.cache = cache
 	defer r.flushLogs()
 	defer r.closeCluster()
+	defer r.finishAnnounced(nil) // what was not built by now will not be
 	reqs, g, err := r.keyedRequests(ctx)
 	if err != nil {
 		return Results{}, err
@@ -61,8 +68,9 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	}
 	outcomes, buildErr := imagebuild.Schedule(ctx, rebuild, r.builder(), imagebuild.ScheduleOptions{
 		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.opts.Sequential, KeepGoing: r.opts.KeepGoing,
-		LogDir: imagebuild.LogDir(cfg.Path), OnDone: r.done, Deps: deps,
+		LogDir: imagebuild.LogDir(cfg.Path), OnDone: r.done, Deps: deps, Await: r.awaits(rebuild, g),
 	})
+	r.finishAnnounced(outcomes)
 	cache.RecordOutcomes(outcomes)
 	r.saveCache()
 	r.flushLogs()
@@ -103,6 +111,9 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	if err := hasher.Keys(ctx, reqs); err != nil {
 		return nil, nil, err
 	}
+	if r.foreign, err = r.foreignBases(ctx, reqs, g); err != nil {
+		return nil, nil, err
+	}
 	digests, err := r.baseDigests(ctx, reqs, g)
 	if err != nil {
 		return nil, nil, err
@@ -110,6 +121,9 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	keys, err := r.recordedKeys(reqs, g)
 	if err != nil {
 		return nil, nil, err
+	}
+	for name, fb := range r.foreign {
+		keys[name] = fb.key
 	}
 	return reqs, g, imagebuild.FoldBases(reqs, g, digests, keys)
 }
@@ -136,12 +150,6 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 			return imagebuild.Request{}, err
 		}
 		img = patched
-	}
-	if d := img.Docker; d != nil && len(d.Args) > 0 {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
-	}
-	for _, note := range unusedClusterSettings(img) {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: %s\n", name, note)
 	}
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
@@ -179,6 +187,7 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 		return nil, nil, err
 	}
 	imagebuild.MarkRebuiltBases(reqs, decisions)
+	r.announce(reqs, decisions)
 	var rebuild []imagebuild.Request
 	for i, req := range reqs {
 		fmt.Fprintln(req.Log, decisions[i].String())
@@ -212,6 +221,9 @@ func (r *buildRun) needsLookup(reqs []imagebuild.Request, kind func(imagebuild.R
 func (r *buildRun) done(o imagebuild.Outcome) {
 	if o.Status != imagebuild.StatusBuilt && o.Status != imagebuild.StatusShared {
 		return
+	}
+	if a := r.announced[o.Request.Name]; a != nil {
+		a.Finish(true)
 	}
 	r.opts.Runtime.SetImage(o.Request.Name, o.RuntimeImage())
 	fmt.Fprintf(o.Request.Log, "Done building image %s (%s)\n", o.Request.Ref(), o.Duration.Round(time.Millisecond))

@@ -23,7 +23,9 @@ var Kind = &imagebuild.Kind{
 		if img.BuildKit == nil {
 			return nil
 		}
-		return docker.ArgsOption{Args: img.BuildKit.Args}
+		// args (flags of docker buildx) are refused at load time; the
+		// empty option keeps existing build keys.
+		return docker.ArgsOption{}
 	},
 }
 

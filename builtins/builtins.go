@@ -28,7 +28,7 @@ func All(svc *Services) []*engine.Builtin {
 		getFlag, getImage(svc), runPipelines, runDefaultPipeline,
 		runDependencies(svc), alias("run_dependency_pipelines", runDependencies(svc)), isDependency,
 		isEqual, isEmpty, isIn, isTrue, isOS, cat, sleep,
-		getConfigValue, xargs, runWatch,
+		getConfigValue(svc), xargs, runWatch,
 	}
 	return list
 }

@@ -70,7 +70,7 @@ func TestGetConfigValue(t *testing.T) {
 			onlyPipeline + "get_config_value: deployments.test1.helm.values.empty.x: no such key: the value before it is null\n", 1},
 		{"bad path", "deployments..test", "", onlyPipeline + "get_config_value: invalid path \"deployments..test\": empty key\n", 1},
 		{"bad index", "deployments[x]", "", onlyPipeline + "get_config_value: invalid path \"deployments[x]\": [x] is neither a list index nor a quoted key\n", 1},
-		{"no path", "", "", onlyPipeline + "get_config_value: usage: get_config_value deployments.my-deployment.helm.chart.name\n", 1},
+		{"no path", "", "", onlyPipeline + "get_config_value: usage: get_config_value [--dependency NAME] deployments.my-deployment.helm.chart.name\n", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,9 @@ type Services struct {
 	// ClusterLimiter bounds concurrent builds in the cluster across the
 	// process: they load the cluster, not this machine.
 	ClusterLimiter *imagebuild.Limiter
+	// Board is where every project's build_images calls share the images
+	// they build, for projects that build FROM a dependency's image.
+	Board *imagebuild.Board
 
 	// Dependencies runs the tree's dependencies (run_dependencies,
 	// get_image --dependency); nil in a run without a config.
@@ -44,7 +47,8 @@ type Services struct {
 // NewServices returns services with a build limit of maxBuilds (0: a
 // default chosen from the CPU count).
 func NewServices(maxBuilds int) *Services {
-	return &Services{Limiter: imagebuild.NewLimiter(maxBuilds), ClusterLimiter: imagebuild.NewLimiter(ClusterBuildLimit)}
+	return &Services{Limiter: imagebuild.NewLimiter(maxBuilds), ClusterLimiter: imagebuild.NewLimiter(ClusterBuildLimit),
+		Board: imagebuild.NewBoard()}
 }
 
 // ClusterBuildLimit is how many images build in the cluster at once.
@@ -67,7 +71,26 @@ func (s *Services) buildConnections(c *engine.Call) buildimages.Connections {
 		Kube:           func() (*kube.Client, error) { return s.Kube(c) },
 		Limiter:        s.Limiter,
 		ClusterLimiter: s.ClusterLimiter,
+		Board:          s.Board,
+		Upstream:       s.upstream,
 	}
+}
+
+// upstream lists the dependencies that ctx's project runs in this run,
+// with their images, for build_images to build FROM them.
+func (s *Services) upstream(ctx context.Context) []buildimages.Upstream {
+	if s.Dependencies == nil {
+		return nil
+	}
+	var out []buildimages.Upstream
+	for _, d := range s.Dependencies.Running(ctx) {
+		images := map[string]string{}
+		for name, img := range d.Project.Config.Images {
+			images[name] = img.Image
+		}
+		out = append(out, buildimages.Upstream{Name: d.Project.Name, ConfigPath: d.Project.Config.Path, Images: images, Running: d.Done})
+	}
+	return out
 }
 
 // dev is the process's dev manager, made on first use.

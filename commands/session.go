@@ -108,6 +108,8 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			return config.Load(o)
 		},
 		Runtime: runtimeStore,
+		CLIVars: opts.Vars,
+		Context: ctx,
 		Run: func(ctx context.Context, p *dependency.Project, req dependency.PipelineRequest) error {
 			eng := newEngine(p.Config, p.Runtime, p.CLIFlags, req.Stdin, req.Stdout, req.Stderr)
 			return eng.RunPipeline(ctx, req.Pipeline, engine.RunOptions{Flags: req.Flags})

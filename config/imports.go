@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +19,7 @@ import (
 // importedSections are the top-level sections an import contributes. The
 // importing file's entries win over an import's; among imports, the one
 // listed first wins.
-var importedSections = []string{"vars", "pipelines", "functions", "commands", "images", "deployments",
+var importedSections = []string{"require", "vars", "pipelines", "functions", "commands", "images", "deployments",
 	"dev", "profiles", "hooks", "pullSecrets", "dependencies"}
 
 // resolveImports loads every enabled `imports:` entry (recursively, each
@@ -28,6 +29,7 @@ func (l *loader) resolveImports() error {
 	if err := l.decodeSection("imports", &imports); err != nil {
 		return err
 	}
+	l.prefetch(imports)
 	for i, imp := range imports {
 		at := fmt.Sprintf("imports[%d]", i)
 		if imp == nil || (imp.Enabled != nil && !*imp.Enabled) {
@@ -42,6 +44,30 @@ func (l *loader) resolveImports() error {
 		}
 	}
 	return nil
+}
+
+// prefetch brings the file's git imports up to date in parallel before
+// they are loaded one by one, so that loading waits for the slowest fetch,
+// not their sum. An import whose source uses ${VAR} is left to its turn:
+// its value may come from an import listed before it. Failures surface
+// when each import is loaded, at its entry.
+func (l *loader) prefetch(imports []*Import) {
+	if l.noCommands {
+		return
+	}
+	var specs []source.Spec
+	for _, imp := range imports {
+		if imp == nil || (imp.Enabled != nil && !*imp.Enabled) || imp.Git == "" {
+			continue
+		}
+		spec := imp.Spec()
+		if !strings.Contains(spec.Git+spec.Branch+spec.Tag+spec.Revision, "${") {
+			specs = append(specs, spec)
+		}
+	}
+	if len(specs) > 1 {
+		source.Prefetch(cmp.Or(l.opts.Context, context.Background()), specs)
+	}
 }
 
 // loadSource finds, parses and prepares the config a source written at the

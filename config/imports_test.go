@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // loadTree writes files (name → text) into a fresh directory and loads
@@ -35,9 +37,6 @@ imports:
     enabled: false
 pipelines:
   mine: echo own
-hooks:
-  - command: echo own
-    events: [before:deploy]
 profiles:
   - name: p
     merge: {vars: {FROM: own}}
@@ -46,9 +45,6 @@ profiles:
 pipelines:
   mine: echo one
   shared: echo one
-hooks:
-  - command: echo one
-    events: [before:deploy]
 profiles:
   - name: p
     merge: {vars: {FROM: one}}
@@ -79,9 +75,6 @@ pipelines:
 	}
 	if cfg.Pipelines["off"] != nil {
 		t.Error("an import with enabled: false was merged")
-	}
-	if len(cfg.Hooks) != 2 || cfg.Hooks[0].Command != "echo own" || cfg.Hooks[1].Command != "echo one" {
-		t.Errorf("hooks = %+v, want own then one", cfg.Hooks)
 	}
 	if len(cfg.Profiles) != 2 || cfg.Profiles[1].Name != "q" {
 		t.Errorf("profiles = %+v, want own p and imported q", cfg.Profiles)
@@ -122,7 +115,7 @@ func TestImportVersion(t *testing.T) {
 		"devspace.yaml": "version: v2beta1\nimports:\n  - path: old.yaml\n",
 		"old.yaml":      "version: v1beta11\n",
 	})
-	e := checkError(t, err, wantPos{1, 10, "unsupported config version"})
+	e := checkError(t, err, wantPos{1, 10, "version v1beta11 (DevSpace 5) is not allowed here"})
 	if !strings.HasSuffix(e.Pos.File, "old.yaml") {
 		t.Errorf("error names %s, want old.yaml", e.Pos.File)
 	}
@@ -147,5 +140,36 @@ func TestImportCycleNamesChain(t *testing.T) {
 	}
 	if !strings.HasSuffix(e.Pos.File, "a.yaml") {
 		t.Errorf("cycle reported in %s, want at the import in a.yaml", e.Pos.File)
+	}
+}
+
+// TestGitImportsFetchInParallel: a file's git imports are fetched at once
+// (the server holds each fetch until all three are in flight), one fetch
+// per repository, before they are merged in order.
+func TestGitImportsFetchInParallel(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	repos := t.TempDir()
+	names := []string{"a", "b", "c"}
+	for _, n := range names {
+		testbed.BareRepo(t, repos, n+".git", map[string]string{
+			"devspace.yaml": "version: v2beta1\npipelines:\n  from-" + n + ": echo " + n + "\n"})
+	}
+	srv := testbed.ServeGit(t, repos)
+	srv.HoldUntil(len(names))
+	text := "version: v2beta1\nimports:\n"
+	for _, n := range names {
+		text += "  - git: " + srv.URL + "/" + n + ".git\n"
+	}
+	cfg, _, err := loadTree(t, map[string]string{"devspace.yaml": text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if cfg.Pipelines["from-"+n] == nil {
+			t.Errorf("pipeline from-%s not imported", n)
+		}
+	}
+	if peak, ops := srv.Peak(), srv.Ops(); peak != len(names) || ops != int64(len(names)) {
+		t.Errorf("%d fetches, at most %d at once; want %d, all at once", ops, peak, len(names))
 	}
 }

@@ -150,8 +150,14 @@ func (l *loader) load() (*Config, error) {
 	if err := l.parse(); err != nil {
 		return nil, err
 	}
-	if err := l.checkVersion(); err != nil {
+	legacy, err := l.readVersion()
+	if err != nil {
 		return nil, err
+	}
+	if legacy != "" {
+		if dropped := l.dropLegacyProfileFields(); len(dropped) > 0 {
+			return nil, &LegacyError{Version: legacy, Fields: dropped}
+		}
 	}
 	if err := l.normalize(); err != nil {
 		return nil, err
@@ -163,9 +169,19 @@ func (l *loader) load() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if legacy != "" {
+		if err := l.convertLegacyVars(legacy); err != nil {
+			return nil, err
+		}
+	}
 	// Again: a profile may bring in shorthands (`replace: {pipelines: {x: "…"}}`);
 	// the entries already expanded are left alone.
 	if err := l.normalize(); err != nil {
+		return nil, err
+	}
+	// Before variables: a refused field fails before any question is
+	// asked or command run.
+	if err := l.checkUnsupported(); err != nil {
 		return nil, err
 	}
 	name := l.projectName()
@@ -175,6 +191,11 @@ func (l *loader) load() (*Config, error) {
 	}
 	if err := l.substitute(vars); err != nil {
 		return nil, err
+	}
+	if legacy != "" {
+		if err := l.convert(legacy); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := l.decode()
 	if err != nil {
@@ -259,18 +280,53 @@ func (l *loader) parse() error {
 	return nil
 }
 
+// checkVersion refuses any version but v2beta1 (imported files).
 func (l *loader) checkVersion() error {
+	v, err := l.readVersion()
+	if err == nil && v != "" {
+		mv := lookup(l.root, "version")
+		p := mv.Value.GetToken().Position
+		return l.errorf(p.Line, p.Column, "version %s (DevSpace 5) is not allowed here: only the loaded devspace.yaml is converted; convert this file with `devspace print --convert`", v)
+	}
+	return err
+}
+
+// readVersion checks `version:` and returns the DevSpace 5 version the
+// file is in, or "" for v2beta1.
+func (l *loader) readVersion() (string, error) {
 	mv := lookup(l.root, "version")
 	if mv == nil {
-		return l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
+		return "", l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
 	}
 	v, ok := scalarText(mv.Value)
 	if !ok {
 		v = strings.TrimSpace(mv.Value.String()) // e.g. `version: 2`
 	}
-	if v != SchemaVersion {
-		p := mv.Value.GetToken().Position
-		return l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s", v, SchemaVersion)
+	switch {
+	case v == SchemaVersion:
+		return "", nil
+	case isLegacyVersion(v):
+		return v, nil
+	}
+	p := mv.Value.GetToken().Position
+	return "", l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s, and converts %s (DevSpace 5)",
+		v, SchemaVersion, strings.Join(legacyVersions, ", "))
+}
+
+// convert converts a DevSpace 5 tree (see convert.go) and says so on
+// stderr; fields with no v2beta1 meaning are refused, all of them named.
+// (print --convert, which leaves them out, uses ConvertFile.)
+func (l *loader) convert(version string) error {
+	dropped, _, err := l.convertLegacy(version)
+	if err != nil {
+		return err
+	}
+	if len(dropped) > 0 {
+		return &LegacyError{Version: version, Fields: dropped}
+	}
+	if w := l.opts.Stderr; w != nil {
+		fmt.Fprintf(w, "%s: version %s (DevSpace 5) converted to %s in memory; `devspace print --convert` prints the converted file\n",
+			displayPath(l.path), version, SchemaVersion)
 	}
 	return nil
 }
@@ -281,7 +337,7 @@ func (l *loader) projectName() string {
 			return s
 		}
 	}
-	return filepath.Base(filepath.Dir(l.path))
+	return defaultProjectName(filepath.Base(filepath.Dir(l.path)))
 }
 
 func (l *loader) decode() (*Config, error) {

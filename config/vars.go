@@ -39,9 +39,18 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	var used map[string]bool
 	for _, k := range names {
 		if !varNamePattern.MatchString(k) {
 			return nil, l.errorAtPath("vars."+k+"#key", "invalid variable name %q: use letters, digits, '-' and '_'", k)
+		}
+		if d := r.defs[k]; d != nil && d.AlwaysResolve != nil && !*d.AlwaysResolve {
+			if used == nil {
+				used = l.referencedVars()
+			}
+			if !used[k] {
+				continue // DevSpace resolves such a var only where it is used
+			}
 		}
 		if _, err := r.get(k); err != nil {
 			noteVarSecrets(l.opts.Secrets, r.defs, r.resolved)

@@ -1,6 +1,7 @@
 package dependency
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"sync"
@@ -20,9 +21,11 @@ type registry struct {
 
 // node is one project of the tree.
 type node struct {
-	loadOnce sync.Once
-	project  *Project
-	loadErr  error
+	// loading is held (a token in it) while the project loads; project
+	// and loadErr are set under it, once.
+	loading chan struct{}
+	project *Project
+	loadErr error
 
 	started bool
 	done    chan struct{}
@@ -55,7 +58,7 @@ func (r *registry) nodeLocked(key, name string) *node {
 	}
 	n, ok := r.nodes[key]
 	if !ok {
-		n = &node{done: make(chan struct{})}
+		n = &node{done: make(chan struct{}), loading: make(chan struct{}, 1)}
 		r.nodes[key] = n
 	}
 	return n
@@ -108,8 +111,67 @@ func (r *registry) pathLocked(from, to string) []string {
 	return walk(from)
 }
 
+// load loads the node's project with fn, once: later callers get the
+// first result. A caller waiting for another's load stops when its ctx
+// ends, and a load cut short by its ctx is not kept, so the next caller
+// (whose ctx is alive) tries again.
+func (n *node) load(ctx context.Context, fn func() (*Project, error)) (*Project, error) {
+	select {
+	case n.loading <- struct{}{}: // free: take it even if ctx has ended, as fn sees ctx too
+	default:
+		select {
+		case n.loading <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	defer func() { <-n.loading }()
+	if n.project != nil || n.loadErr != nil {
+		return n.project, n.loadErr
+	}
+	p, err := fn()
+	if err != nil && ctx.Err() != nil {
+		return nil, err
+	}
+	n.project, n.loadErr = p, err
+	return p, err
+}
+
 // finish records the outcome of a node's run and releases its waiters.
 func (n *node) finish(err error) {
 	n.err = err
 	close(n.done)
+}
+
+// Running is a dependency run (or being run) in this run.
+type Running struct {
+	Project *Project
+	// Done is closed when its pipeline has ended.
+	Done <-chan struct{}
+}
+
+// claimedFrom lists the projects reachable from key along the recorded
+// edges, nearest first. Edges are acyclic, so none of them waits, along
+// an edge, for the project at key.
+func (r *registry) claimedFrom(key string) []Running {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Running
+	seen := map[string]bool{key: true}
+	queue := []string{key}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		for _, next := range r.edges[k] {
+			if seen[next] {
+				continue
+			}
+			seen[next] = true
+			queue = append(queue, next)
+			if n := r.nodes[next]; n != nil && n.project != nil {
+				out = append(out, Running{Project: n.project, Done: n.done})
+			}
+		}
+	}
+	return out
 }

@@ -40,7 +40,9 @@ type Project struct {
 // LoadRequest says how to load a dependency's config.
 type LoadRequest struct {
 	Location
-	// Vars are KEY=VALUE values that win over the file's (like --var).
+	// Vars are KEY=VALUE values that win over the file's (like --var),
+	// later ones over earlier ones: the root's --var flags, then the
+	// parent's variables (overwriteVars), then the dependency's vars.
 	Vars                     []string
 	Profiles                 []string
 	DisableProfileActivation bool
@@ -69,6 +71,13 @@ type Options struct {
 	// config, runtime store and CLI flags, in its directory). ctx carries
 	// the project (Current).
 	Run func(ctx context.Context, p *Project, req PipelineRequest) error
+	// Context is the run's: it bounds loads started where no caller
+	// context reaches (a runtime variable read from the environment).
+	Context context.Context
+	// CLIVars are the root's --var flags (KEY=VALUE). As in DevSpace,
+	// every dependency of the tree gets them, below overwriteVars and the
+	// dependency's own vars.
+	CLIVars []string
 }
 
 // Runner runs dependencies for one process: one graph for the whole tree.
@@ -82,22 +91,25 @@ type Runner struct {
 func NewRunner(root *Project, opts Options) *Runner {
 	root.key = root.Config.Path
 	r := &Runner{opts: opts, root: root, reg: newRegistry()}
-	n := r.reg.node(root.key, root.Name)
-	n.loadOnce.Do(func() { n.project = root })
+	r.reg.node(root.key, root.Name).project = root
 	r.linkRuntime(root)
 	return r
 }
 
 // linkRuntime lets p's runtime variables reach its dependencies' stores
 // (${runtime.dependencies.NAME.images.IMG.tag}). A dependency not loaded
-// yet is loaded then; variable lookups carry no context, so that load
-// cannot be cancelled (it only reads files unless a var runs a command).
+// yet is loaded then, under the reader's context; readers without one
+// (environment lookups, config values) get the run's (Options.Context),
+// so that Ctrl-C stops the load (a git checkout) either way.
 func (r *Runner) linkRuntime(p *Project) {
 	if p.Runtime == nil {
 		return
 	}
-	p.Runtime.SetDependencies(func(name string) (*runvars.Store, error) {
-		dep, err := r.Project(context.Background(), p, name)
+	p.Runtime.SetDependencies(func(ctx context.Context, name string) (*runvars.Store, error) {
+		if ctx.Done() == nil && r.opts.Context != nil {
+			ctx = r.opts.Context // a context that is never cancelled: use the run's
+		}
+		dep, err := r.Project(ctx, p, name)
 		if err != nil {
 			return nil, err
 		}
@@ -161,6 +173,7 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		return err
 	}
 	if req.Sequential || len(names) <= 1 {
+		prefetch(ctx, from, names)
 		var errs []error
 		for _, name := range names {
 			if err := r.runOne(ctx, from, name, req, req.Stdin); err != nil {
@@ -172,12 +185,46 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		}
 		return errors.Join(errs...)
 	}
+	return r.runConcurrently(ctx, from, names, req)
+}
+
+// runConcurrently loads all the dependencies first (at once, so that git
+// sources fetch in parallel), then claims them in order, and only then
+// starts them. A project that a sibling also depends on (a diamond) is
+// thus loaded with this parent's vars and run by it, whatever the timing,
+// as DevSpace resolves its tree before running anything; started at once,
+// the sibling's pipeline could reach it first.
+func (r *Runner) runConcurrently(ctx context.Context, from *Project, names []string, req Request) error {
+	nodes := make([]*node, len(names))
+	loadErrs := make([]error, len(names))
+	loads := pool.New().WithContext(ctx)
+	for i, name := range names {
+		loads.Go(func(ctx context.Context) error {
+			nodes[i], loadErrs[i] = r.resolve(ctx, from, name)
+			return nil
+		})
+	}
+	_ = loads.Wait() // the errors are in loadErrs
+	if !req.ContinueOnError {
+		for _, err := range loadErrs {
+			if err != nil {
+				return err
+			}
+		}
+	}
 	p := pool.New().WithErrors().WithContext(ctx)
 	if !req.ContinueOnError {
 		p = p.WithCancelOnError().WithFirstError()
 	}
-	for _, name := range names {
-		p.Go(func(ctx context.Context) error { return r.runOne(ctx, from, name, req, strings.NewReader("")) })
+	for i, name := range names {
+		if loadErrs[i] != nil {
+			p.Go(func(context.Context) error { return loadErrs[i] })
+			continue
+		}
+		how := r.claim(from, name, nodes[i], req)
+		p.Go(func(ctx context.Context) error {
+			return r.runClaimed(ctx, from, name, nodes[i], how, req, strings.NewReader(""))
+		})
 	}
 	return p.Wait()
 }
@@ -240,10 +287,24 @@ func (r *Runner) runOne(ctx context.Context, from *Project, name string, req Req
 	if err != nil {
 		return err
 	}
+	return r.runClaimed(ctx, from, name, n, r.claim(from, name, n, req), req, stdin)
+}
+
+// claim records the edge from → n and says whether from runs n, waits for
+// it, or skips it (a cycle, said on req.Log).
+func (r *Runner) claim(from *Project, name string, n *node, req Request) claim {
 	_, how, cycle := r.reg.claim(from.key, n.project.key, name)
+	if how == claimCycle {
+		fmt.Fprintf(req.Log, "skipping dependency %s: it is part of a cycle (%s)\n", name, cycle)
+	}
+	return how
+}
+
+// runClaimed does what claim decided. A claimed run always finishes n,
+// even when ctx is already cancelled, so that its waiters are released.
+func (r *Runner) runClaimed(ctx context.Context, from *Project, name string, n *node, how claim, req Request, stdin io.Reader) error {
 	switch how {
 	case claimCycle:
-		fmt.Fprintf(req.Log, "skipping dependency %s: it is part of a cycle (%s)\n", name, cycle)
 		return nil
 	case claimWait:
 		select {
@@ -302,9 +363,8 @@ func (r *Runner) resolve(ctx context.Context, from *Project, name string) (*node
 		return nil, err
 	}
 	n := r.reg.node(loc.ConfigFile(), name)
-	n.loadOnce.Do(func() { n.project, n.loadErr = r.load(ctx, from, name, dep, loc) })
-	if n.loadErr != nil {
-		return nil, n.loadErr
+	if _, err := n.load(ctx, func() (*Project, error) { return r.load(ctx, from, name, dep, loc) }); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
@@ -315,6 +375,7 @@ func (r *Runner) load(ctx context.Context, from *Project, name string, dep *conf
 	if req.Namespace == "" {
 		req.Namespace = from.Config.Variables["DEVSPACE_NAMESPACE"]
 	}
+	req.Vars = slices.Clone(r.opts.CLIVars)
 	if dep.OverwriteVars {
 		for _, v := range slices.Sorted(maps.Keys(from.Config.Vars)) {
 			if val, ok := from.Config.Variables[v]; ok {
@@ -361,6 +422,7 @@ func (r *Runner) Tree(ctx context.Context) ([]Entry, error) {
 	var walk func(p *Project, chain []string) error
 	walk = func(p *Project, chain []string) error {
 		deps := p.dependencies()
+		prefetch(ctx, p, slices.Collect(maps.Keys(deps)))
 		for _, name := range slices.Sorted(maps.Keys(deps)) {
 			n, err := r.resolve(ctx, p, name)
 			if err != nil {
@@ -387,4 +449,12 @@ func (r *Runner) Tree(ctx context.Context) ([]Entry, error) {
 		return nil
 	}
 	return out, walk(r.root, nil)
+}
+
+// Running lists the dependencies ctx's project has run or is running in
+// this run (through run_dependencies, directly or further down its tree),
+// nearest first. A project may wait for what these build: none of them
+// waits for it.
+func (r *Runner) Running(ctx context.Context) []Running {
+	return r.reg.claimedFrom(r.current(ctx).key)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/runvars"
+	"github.com/devspace-engine/devspace/source"
 	"github.com/devspace-engine/devspace/testbed"
 )
 
@@ -28,6 +29,10 @@ type tree struct {
 	configs map[string]*config.Config // by project name
 	run     map[string]func(ctx context.Context, r *Runner) error
 	loads   []LoadRequest
+	cliVars []string // the root's --var flags
+	// onLoad, when set, runs in every load before it succeeds.
+	onLoad func(ctx context.Context) error
+	ctx    context.Context // Options.Context
 
 	mu  sync.Mutex
 	log []string
@@ -56,12 +61,18 @@ func (tr *tree) record(s string) {
 }
 
 func (tr *tree) runner() *Runner {
-	root := &Project{Name: "root", Config: tr.configs["root"]}
+	root := &Project{Name: "root", Config: tr.configs["root"], Runtime: runvars.New(nil)}
 	return NewRunner(root, Options{
-		Load: func(_ context.Context, req LoadRequest) (*config.Config, error) {
+		Context: tr.ctx,
+		Load: func(ctx context.Context, req LoadRequest) (*config.Config, error) {
 			tr.mu.Lock()
 			tr.loads = append(tr.loads, req)
 			tr.mu.Unlock()
+			if tr.onLoad != nil {
+				if err := tr.onLoad(ctx); err != nil {
+					return nil, err
+				}
+			}
 			cfg, ok := tr.configs[filepath.Base(req.Dir)]
 			if !ok {
 				return nil, errors.New("no such project")
@@ -69,6 +80,7 @@ func (tr *tree) runner() *Runner {
 			return cfg, nil
 		},
 		Runtime: func(*config.Config) *runvars.Store { return runvars.New(nil) },
+		CLIVars: tr.cliVars,
 		Run: func(ctx context.Context, p *Project, req PipelineRequest) error {
 			if f := tr.run[p.Config.Name]; f != nil {
 				return f(ctx, nil)
@@ -194,12 +206,13 @@ func TestVarsNamespaceAndProfilesReachTheLoader(t *testing.T) {
 	root.Dependencies["a"].OverwriteVars = true
 	root.Dependencies["a"].Vars = map[string]string{"OWN": "1", "SHARED": "dep-wins"}
 	root.Dependencies["a"].Profiles = []string{"p1"}
+	tr.cliVars = []string{"CLI=1", "SHARED=cli"}
 	r := tr.runner()
 	if err := r.Run(context.Background(), Request{Names: []string{"a"}, Output: all(nil).Output}); err != nil {
 		t.Fatal(err)
 	}
 	got := tr.loads[0]
-	if want := []string{"SHARED=from-parent", "OWN=1", "SHARED=dep-wins"}; !slices.Equal(got.Vars, want) {
+	if want := []string{"CLI=1", "SHARED=cli", "SHARED=from-parent", "OWN=1", "SHARED=dep-wins"}; !slices.Equal(got.Vars, want) {
 		t.Errorf("vars = %q, want %q (later wins)", got.Vars, want)
 	}
 	if got.Namespace != "parent-ns" || !slices.Equal(got.Profiles, []string{"p1"}) {
@@ -335,5 +348,162 @@ func TestContinueOnErrorRunsEveryDependencyAndReportsAllFailures(t *testing.T) {
 		if !slices.Equal(tr.log, []string{"b"}) {
 			t.Errorf("sequential=%v: runs = %q, want b to finish", sequential, tr.log)
 		}
+	}
+}
+
+// TestSiblingsAreLoadedAndClaimedBeforeAnyRuns: root depends on a and b,
+// and b on a too. Whatever the timing, a is loaded with root's request
+// (its vars) and run by root, not by b, whose pipeline may reach a first:
+// every dependency of a parent is loaded and claimed before any of them
+// starts, as DevSpace resolves its tree before running anything.
+func TestSiblingsAreLoadedAndClaimedBeforeAnyRuns(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a", "b"}, "a": nil, "b": {"a"}})
+	tr.configs["root"].Dependencies["a"].Vars = map[string]string{"FROM": "root"}
+	var r *Runner
+	var claimedBy []string
+	var mu sync.Mutex
+	request := func(parent string) Request {
+		req := all(io.Discard)
+		req.Output = func(name string) (io.Writer, io.Writer, func()) {
+			mu.Lock()
+			claimedBy = append(claimedBy, parent+" runs "+name)
+			mu.Unlock()
+			return io.Discard, io.Discard, func() {}
+		}
+		return req
+	}
+	tr.run["b"] = func(ctx context.Context, _ *Runner) error {
+		tr.mu.Lock()
+		loaded := len(tr.loads)
+		tr.mu.Unlock()
+		if loaded < 2 {
+			t.Errorf("b started before its sibling a was loaded (%d loads)", loaded)
+		}
+		return r.Run(ctx, request("b"))
+	}
+	r = tr.runner()
+	load := r.opts.Load
+	r.opts.Load = func(ctx context.Context, req LoadRequest) (*config.Config, error) {
+		if filepath.Base(req.Dir) == "a" {
+			time.Sleep(100 * time.Millisecond) // a slow load: b's pipeline would get there first
+		}
+		return load(ctx, req)
+	}
+	if err := r.Run(context.Background(), request("root")); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range tr.loads {
+		if filepath.Base(l.Dir) == "a" && !slices.Equal(l.Vars, []string{"FROM=root"}) {
+			t.Errorf("a was loaded with vars %q, want root's FROM=root", l.Vars)
+		}
+	}
+	slices.Sort(claimedBy)
+	if want := []string{"root runs a", "root runs b"}; !slices.Equal(claimedBy, want) {
+		t.Errorf("runs = %q, want %q", claimedBy, want)
+	}
+}
+
+// within fails the test when f does not return within 10 s.
+func within(t *testing.T, what string, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s kept waiting after its context ended", what)
+		return nil
+	}
+}
+
+// TestRuntimeLoadWithoutAContextStopsWithTheRun: ${runtime.dependencies…}
+// read where no caller context reaches (an environment lookup) loads the
+// dependency under the run's context, so cancelling the run stops it.
+func TestRuntimeLoadWithoutAContextStopsWithTheRun(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a"}, "a": nil})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	tr.ctx = ctx
+	tr.onLoad = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	r := tr.runner()
+	err := within(t, "Lookup", func() error {
+		_, err := r.Root().Runtime.Lookup("dependencies.a.images.app")
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Lookup = %v, want the run's deadline", err)
+	}
+}
+
+// TestWaitingForAnotherLoadStopsWithItsContext: a caller that needs a
+// dependency another caller is loading waits, but not past its own
+// context; and a load cut short by its context is not remembered, so the
+// next caller loads it.
+func TestWaitingForAnotherLoadStopsWithItsContext(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a"}, "a": nil})
+	release := make(chan struct{})
+	started := make(chan struct{})
+	var once sync.Once
+	tr.onLoad = func(ctx context.Context) error {
+		once.Do(func() { close(started) })
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r := tr.runner()
+	firstCtx, cancelFirst := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := r.Project(firstCtx, nil, "a"); first <- err }()
+	<-started
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelWait()
+	err := within(t, "Project", func() error { _, err := r.Project(waitCtx, nil, "a"); return err })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting caller: %v, want its deadline", err)
+	}
+	cancelFirst()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("first load: %v, want cancelled", err)
+	}
+	close(release)
+	p, err := r.Project(context.Background(), nil, "a")
+	if err != nil || p.Config != tr.configs["a"] {
+		t.Errorf("after a cancelled load: %v, %v; want a loaded", p, err)
+	}
+}
+
+// TestSequentialRunFetchesGitDependenciesInParallel: a --sequential run
+// runs its dependencies in order but fetches their repositories at once
+// (the server holds each fetch until all three are in flight), one fetch
+// per repository.
+func TestSequentialRunFetchesGitDependenciesInParallel(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	names := []string{"a", "b", "c"}
+	repos := t.TempDir()
+	for _, n := range names {
+		testbed.BareRepo(t, repos, n+".git", map[string]string{n + "/devspace.yaml": "version: v2beta1\n"})
+	}
+	srv := testbed.ServeGit(t, repos)
+	srv.HoldUntil(len(names))
+	tr := newTree(t, map[string][]string{"root": nil, "a": nil, "b": nil, "c": nil})
+	for _, n := range names {
+		tr.configs["root"].Dependencies[n] = &config.Dependency{Name: n,
+			SourceConfig: config.SourceConfig{Git: srv.URL + "/" + n + ".git", SubPath: n}}
+		tr.run[n] = func(context.Context, *Runner) error { tr.record(n); return nil }
+	}
+	req := all(io.Discard)
+	req.Sequential = true
+	if err := tr.runner().Run(source.WithRun(context.Background(), source.NewRun()), req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(tr.log, names) {
+		t.Errorf("ran %q, want %q in order", tr.log, names)
+	}
+	if peak, ops := srv.Peak(), srv.Ops(); peak != len(names) || ops != int64(len(names)) {
+		t.Errorf("%d fetches, at most %d at once; want %d, all at once", ops, peak, len(names))
 	}
 }

@@ -61,3 +61,19 @@ func Locate(ctx context.Context, parent *config.Config, name string, dep *config
 	}
 	return Location{Dir: path}, nil
 }
+
+// prefetch brings the git repositories of from's dependencies names up to
+// date in parallel before a caller resolves them one at a time (a
+// sequential run, the tree listing), so it waits for the slowest fetch,
+// not their sum. Failures surface when each is resolved, at its entry.
+func prefetch(ctx context.Context, from *Project, names []string) {
+	var specs []source.Spec
+	for _, name := range names {
+		if dep := from.Config.Dependencies[name]; dep != nil && dep.Git != "" {
+			specs = append(specs, dep.Spec())
+		}
+	}
+	if len(specs) > 1 {
+		source.Prefetch(ctx, specs)
+	}
+}

@@ -91,9 +91,6 @@ func (d *Deployer) planHelm(name, ns string) (helmPlan, error) {
 		release = name
 	}
 	req := helm.Request{Namespace: ns, Release: release, Chart: chart, Values: values}
-	if len(h.TemplateArgs) > 0 {
-		return helmPlan{}, fmt.Errorf("deployment %s: helm.templateArgs are not available in this version yet", name)
-	}
 	if err := applyUpgradeArgs(&req, h.UpgradeArgs); err != nil {
 		return helmPlan{}, fmt.Errorf("deployment %s: helm.upgradeArgs: %w", name, err)
 	}
@@ -144,10 +141,7 @@ func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, diges
 	if h.Chart == nil {
 		return c, "", "", fmt.Errorf("deployment %s: helm.chart is not set", name)
 	}
-	cc := h.Chart
-	if cc.Git != "" {
-		return c, "", "", fmt.Errorf("deployment %s: helm.chart.git is not available in this version yet; clone the chart and use helm.chart.path", name)
-	}
+	cc := h.Chart // git charts were refused when the config loaded
 	local := cc.Path
 	if local == "" && cc.RepoURL == "" && isLocalName(d.Config.Dir, cc.Name) {
 		local = cc.Name

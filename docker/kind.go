@@ -5,9 +5,9 @@ import (
 	"github.com/devspace-engine/devspace/imagebuild"
 )
 
-// Kind is the `docker:` builder, which builds on the Docker Engine; its
-// args are for the docker CLI, which this builder does not run, but they
-// enter the build key as they always have.
+// Kind is the `docker:` builder, which builds on the Docker Engine. Its
+// args, flags of the docker CLI, are refused at load time
+// (config.Unsupported); the empty option keeps existing build keys.
 var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
@@ -16,7 +16,7 @@ var Kind = &imagebuild.Kind{
 		if img.Docker == nil {
 			return nil
 		}
-		return ArgsOption{Args: img.Docker.Args}
+		return ArgsOption{}
 	},
 }
 

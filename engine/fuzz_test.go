@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -63,7 +64,7 @@ func FuzzRewrite(f *testing.F) {
 func checkDepthWrapping(t *testing.T, text string) {
 	e := New(Options{Runtime: runvars.New(nil)})
 	reparse := func(wrap bool) error {
-		file, err := e.parse(Script{Name: "fuzz", Text: text})
+		file, err := e.parse(context.Background(), Script{Name: "fuzz", Text: text})
 		if err != nil {
 			return nil
 		}

@@ -68,7 +68,7 @@ func (e *Engine) runFunction(ctx context.Context, job *pipelineJob, name, body s
 	if e.config != nil {
 		s.Source = e.config.ScriptAt("functions." + name)
 	}
-	file, err := e.parse(s)
+	file, err := e.parse(ctx, s)
 	if err != nil {
 		fmt.Fprintln(hc.Stderr, err)
 		return interp.ExitStatus(2)

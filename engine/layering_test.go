@@ -33,7 +33,7 @@ func TestLayering(t *testing.T) {
 // only the foundations listed with it.
 var foundations = map[string][]string{
 	"config":    {"lifecycle", "redact", "source"},
-	"source":    {"statefile"},
+	"source":    {"lifecycle", "statefile"},
 	"runvars":   nil,
 	"redact":    nil,
 	"lifecycle": nil,

@@ -156,7 +156,7 @@ func (e *Engine) RunScript(ctx context.Context, s Script, opts RunOptions) error
 }
 
 func (e *Engine) runJob(ctx context.Context, job *pipelineJob, script Script, errexit bool, opts RunOptions) error {
-	file, err := e.parse(script)
+	file, err := e.parse(ctx, script)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -43,5 +45,34 @@ echo "$tag"
 	want := "old\nnew reg/app:new reg/app\nnewer\n"
 	if got := out.String(); got != want {
 		t.Errorf("output:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRuntimeDependencyLoadStopsWithTheScript: checking a script's
+// ${runtime.dependencies.NAME…} may load the dependency (a git checkout);
+// that load runs under the script's context, so cancelling the run stops
+// it instead of waiting for it.
+func TestRuntimeDependencyLoadStopsWithTheScript(t *testing.T) {
+	t.Parallel()
+	store := runvars.New(nil)
+	store.SetDependencies(func(ctx context.Context, name string) (*runvars.Store, error) {
+		<-ctx.Done() // a load that only ends when it is cancelled
+		return nil, ctx.Err()
+	})
+	var out bytes.Buffer
+	e := engine.New(engine.Options{Runtime: store, Stdout: &out, Stderr: &out, Environ: []string{}})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- e.RunScript(ctx, engine.Script{Name: "test", Text: `echo "${runtime.dependencies.api.images.app.tag}"`}, engine.RunOptions{Dir: t.TempDir()})
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "context deadline exceeded") {
+			t.Errorf("RunScript = %v, want the cancelled load's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the script kept waiting for a load its context had cancelled")
 	}
 }

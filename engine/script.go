@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,7 +24,9 @@ type Script struct {
 // parse rewrites dotted variable references into names the shell accepts
 // and parses the result. The rewrite keeps every byte offset, so parse
 // errors keep pointing at the right devspace.yaml line and column.
-func (e *Engine) parse(s Script) (*syntax.File, error) {
+// Checking a ${runtime.dependencies.…} reference may load the dependency,
+// under ctx.
+func (e *Engine) parse(ctx context.Context, s Script) (*syntax.File, error) {
 	text, refs, err := e.names.rewrite(s.Text)
 	if err != nil {
 		return nil, e.scriptError(s, 1, 1, err.Error())
@@ -43,7 +46,7 @@ func (e *Engine) parse(s Script) (*syntax.File, error) {
 			copy(restored[ref.offset:end], s.Text[ref.offset:end])
 			continue
 		}
-		if err := e.checkRef(ref.name); err != nil {
+		if err := e.checkRef(ctx, ref.name); err != nil {
 			line, col := lineCol(s.Text, ref.offset)
 			return nil, e.scriptError(s, line, col, err.Error())
 		}
@@ -80,12 +83,12 @@ func paramOffsets(f *syntax.File) map[int]bool {
 
 // checkRef validates a ${runtime.…} reference before the script runs, so a
 // typo is an error with a position instead of an empty string.
-func (e *Engine) checkRef(name string) error {
+func (e *Engine) checkRef(ctx context.Context, name string) error {
 	rest, ok := strings.CutPrefix(name, "runtime.")
 	if !ok {
 		return nil
 	}
-	_, err := e.runtime.Lookup(rest)
+	_, err := e.runtime.LookupContext(ctx, rest)
 	return err
 }
 

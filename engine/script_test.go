@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestParseRestoresUnexpandedReferences(t *testing.T) {
 	t.Parallel()
 	e := New(Options{Runtime: runvars.New(map[string]runvars.Image{"app": {Image: "r/app", Tag: "v1"}})})
 	script := "# the images' tags\necho '${runtime.images.nope.tag}' \"${runtime.images.app.tag}\"\n"
-	f, err := e.parse(Script{Name: "t", Text: script})
+	f, err := e.parse(context.Background(), Script{Name: "t", Text: script})
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}

@@ -71,6 +71,10 @@ type ScheduleOptions struct {
 	// builds on: it starts only when they are built, without holding a
 	// slot while it waits, and is cancelled when one of them fails.
 	Deps [][]int
+	// Await[i] lists builds outside this call (another project's image
+	// that request i builds FROM) that request i waits for in the same
+	// way; it fails when one of them was not built.
+	Await [][]*Announced
 }
 
 // Schedule builds reqs with b: concurrently under the limiter (or one at a
@@ -165,7 +169,7 @@ func (s *scheduler) runParallel() {
 		})
 	}
 	for i := range s.reqs {
-		if s.leader[i] >= 0 || len(s.deps(i)) > 0 {
+		if s.leader[i] >= 0 || len(s.deps(i)) > 0 || len(s.awaits(i)) > 0 {
 			spawn(i, func() { s.run(i) })
 			continue
 		}
@@ -198,12 +202,19 @@ func (s *scheduler) deps(i int) []int {
 	return nil
 }
 
+func (s *scheduler) awaits(i int) []*Announced {
+	if i < len(s.opts.Await) {
+		return s.opts.Await[i]
+	}
+	return nil
+}
+
 // run waits for the request's bases and its leader, if any, and shares
 // the leader's result or builds under a slot of its own.
 func (s *scheduler) run(i int) {
 	o := &s.outcomes[i]
 	o.Request = s.reqs[i]
-	if !s.basesBuilt(i) {
+	if !s.basesBuilt(i) || !s.othersBuilt(i) {
 		close(s.done[i])
 		s.notify(*o)
 		return
@@ -271,6 +282,29 @@ func (s *scheduler) basesBuilt(i int) bool {
 		if st := s.outcomes[d].Status; st != StatusBuilt && st != StatusShared {
 			o.Status = StatusCancelled
 			o.Err = fmt.Errorf("build image %q: not started: its base image %q was not built (%s)", o.Request.Name, s.reqs[d].Name, st)
+			return false
+		}
+	}
+	return true
+}
+
+// othersBuilt waits for the builds outside this call that request i
+// builds on; when one did not build, it marks i failed (naming its
+// reference: no failure of this call explains it), which stops the others
+// as a failed build does, and returns false.
+func (s *scheduler) othersBuilt(i int) bool {
+	o := &s.outcomes[i]
+	for _, a := range s.awaits(i) {
+		if err := a.Built(s.ctx); err != nil {
+			if s.ctx.Err() != nil {
+				s.cancelled(o, err)
+				return false
+			}
+			o.Status = StatusFailed
+			o.Err = fmt.Errorf("build image %q: not started: its base image %s: %w", o.Request.Name, a.Ref, err)
+			if !s.opts.KeepGoing {
+				s.cancel(siblingFailed{o.Request.Name})
+			}
 			return false
 		}
 	}

@@ -7,6 +7,7 @@
 package runvars
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -48,13 +49,15 @@ type Store struct {
 	images   map[string]Image // recorded by builtins in this run
 	values   map[string]string
 	// dependency returns the store of a dependency of this project, for
-	// runtime.dependencies.NAME.…; nil when the project has none.
-	dependency func(name string) (*Store, error)
+	// runtime.dependencies.NAME.…; nil when the project has none. It may
+	// load the dependency (a git checkout), so it takes the reader's ctx.
+	dependency func(ctx context.Context, name string) (*Store, error)
 }
 
 // SetDependencies makes runtime.dependencies.NAME.KEY resolve KEY in the
-// store that lookup returns for the dependency NAME.
-func (s *Store) SetDependencies(lookup func(name string) (*Store, error)) {
+// store that lookup returns for the dependency NAME. lookup gets the
+// reader's context, or context.Background() from Lookup.
+func (s *Store) SetDependencies(lookup func(ctx context.Context, name string) (*Store, error)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dependency = lookup
@@ -119,9 +122,16 @@ func (s *Store) Set(key, value string) {
 }
 
 // Lookup resolves a runtime variable given without its "runtime." prefix:
-// images.NAME (image:tag), images.NAME.image, images.NAME.tag, or a
-// generic key set with Set.
+// images.NAME (image:tag), images.NAME.image, images.NAME.tag, a generic
+// key set with Set, or dependencies.NAME.KEY. Readers that have a context
+// use LookupContext, so that loading a dependency stops when it ends.
 func (s *Store) Lookup(key string) (string, error) {
+	return s.LookupContext(context.Background(), key)
+}
+
+// LookupContext is Lookup under ctx: a dependency that
+// runtime.dependencies.NAME.… has to load first is loaded under ctx.
+func (s *Store) LookupContext(ctx context.Context, key string) (string, error) {
 	s.mu.RLock()
 	v, ok := s.values[key]
 	s.mu.RUnlock()
@@ -130,7 +140,7 @@ func (s *Store) Lookup(key string) (string, error) {
 	}
 	parts := strings.Split(key, ".")
 	if parts[0] == "dependencies" {
-		return s.lookupDependency(key, parts)
+		return s.lookupDependency(ctx, key, parts)
 	}
 	if parts[0] != "images" || len(parts) < 2 || len(parts) > 3 {
 		return "", fmt.Errorf("unknown runtime variable runtime.%s: known forms are runtime.images.NAME, runtime.images.NAME.image and runtime.images.NAME.tag", key)
@@ -159,7 +169,7 @@ func (s *Store) Lookup(key string) (string, error) {
 }
 
 // lookupDependency resolves runtime.dependencies.NAME.KEY in NAME's store.
-func (s *Store) lookupDependency(key string, parts []string) (string, error) {
+func (s *Store) lookupDependency(ctx context.Context, key string, parts []string) (string, error) {
 	if len(parts) < 3 {
 		return "", fmt.Errorf("unexpected runtime variable runtime.%s: use runtime.dependencies.NAME.images.IMAGE (.image or .tag)", key)
 	}
@@ -169,11 +179,11 @@ func (s *Store) lookupDependency(key string, parts []string) (string, error) {
 	if lookup == nil {
 		return "", fmt.Errorf("runtime.%s: this project has no dependencies", key)
 	}
-	dep, err := lookup(parts[1])
+	dep, err := lookup(ctx, parts[1])
 	if err != nil {
 		return "", fmt.Errorf("runtime.%s: %w", key, err)
 	}
-	v, err := dep.Lookup(strings.Join(parts[2:], "."))
+	v, err := dep.LookupContext(ctx, strings.Join(parts[2:], "."))
 	if err != nil {
 		return "", fmt.Errorf("dependency %s: %w", parts[1], err)
 	}

@@ -1,6 +1,7 @@
 package runvars
 
 import (
+	"context"
 	"errors"
 	"testing"
 )
@@ -42,7 +43,7 @@ func TestDependencyVariablesReadTheDependencysStore(t *testing.T) {
 	if _, err := root.Lookup("dependencies.api.images.app"); err == nil || err.Error() != "runtime.dependencies.api.images.app: this project has no dependencies" {
 		t.Errorf("without dependencies: err = %v", err)
 	}
-	root.SetDependencies(func(name string) (*Store, error) {
+	root.SetDependencies(func(_ context.Context, name string) (*Store, error) {
 		if name != "api" {
 			return nil, errors.New("couldn't find dependency " + name)
 		}

@@ -16,8 +16,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
+	"syscall"
+	"time"
 
+	"golang.org/x/term"
+
+	"github.com/devspace-engine/devspace/lifecycle"
 	"github.com/devspace-engine/devspace/statefile"
 )
 
@@ -111,43 +115,63 @@ func CacheDir() (string, error) {
 	return filepath.Join(base, "devspace", "git"), nil
 }
 
-// fetched remembers the clones updated by this process, so that a repository
-// named by several imports or dependencies is fetched once per run.
-var fetched sync.Map
-
 // checkout makes sure the cached clone for the spec's URL and ref exists and
-// is up to date (unless DisablePull), and returns its directory. The
-// cache entry is locked while it changes, so two runs never clone or
-// fetch into the same directory at once.
+// is up to date (unless DisablePull), and returns its directory. It is
+// fetched at most once per run (see Run). The cache entry is locked while
+// it changes, so two runs never clone or fetch into the same directory at
+// once; waiting for that lock stops when ctx ends.
 func checkout(ctx context.Context, spec Spec) (string, error) {
+	entry, err := entryDir(spec)
+	if err != nil {
+		return "", err
+	}
+	repo := filepath.Join(entry, "repo")
+	run := runOf(ctx)
+	locked := func(fn func() error) error {
+		return statefile.LockedContext(ctx, filepath.Join(entry, "state"), fn)
+	}
+	if spec.DisablePull {
+		// No network once the clone exists: not even the run's fetch.
+		err = locked(func() error {
+			if cloned(repo) {
+				return nil
+			}
+			if err := clone(ctx, spec, entry, repo); err != nil {
+				return err
+			}
+			run.done(entry)
+			return nil
+		})
+	} else {
+		err = run.once(ctx, entry, func() error {
+			return locked(func() error {
+				if !cloned(repo) {
+					return clone(ctx, spec, entry, repo)
+				}
+				return update(ctx, spec, repo)
+			})
+		})
+	}
+	if err != nil {
+		return "", fmt.Errorf("git source %s: %w", spec, err)
+	}
+	return repo, nil
+}
+
+// entryDir is the cache directory of the spec's URL, ref and clone
+// arguments.
+func entryDir(spec Spec) (string, error) {
 	base, err := CacheDir()
 	if err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256([]byte(strings.Join(append([]string{spec.Git, spec.ref()}, spec.CloneArgs...), "\x00")))
-	entry := filepath.Join(base, hex.EncodeToString(sum[:12]))
-	repo := filepath.Join(entry, "repo")
-	err = statefile.Locked(filepath.Join(entry, "state"), func() error {
-		if _, err := os.Stat(filepath.Join(repo, ".git")); err != nil {
-			err = clone(ctx, spec, entry, repo)
-			if err == nil {
-				fetched.Store(repo, true)
-			}
-			return err
-		}
-		if _, done := fetched.Load(repo); done || spec.DisablePull {
-			return nil
-		}
-		err := update(ctx, spec, repo)
-		if err == nil {
-			fetched.Store(repo, true)
-		}
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("git source %s: %w", spec, err)
-	}
-	return repo, nil
+	return filepath.Join(base, hex.EncodeToString(sum[:12])), nil
+}
+
+func cloned(repo string) bool {
+	_, err := os.Stat(filepath.Join(repo, ".git"))
+	return err == nil
 }
 
 // clone clones into a fresh directory beside repo and renames it into
@@ -205,18 +229,50 @@ func update(ctx context.Context, spec Spec, repo string) error {
 	if err := git(ctx, repo, append(args, "origin", ref)...); err != nil {
 		return err
 	}
+	if atFetchHead(ctx, repo) {
+		return nil
+	}
 	return git(ctx, repo, "reset", "--quiet", "--hard", "FETCH_HEAD")
 }
 
+// atFetchHead reports whether the clone already stands at what was just
+// fetched. A reset then would change nothing but .git/logs/HEAD, which
+// would make an image whose context holds the clone rebuild on every run.
+func atFetchHead(ctx context.Context, repo string) bool {
+	cmd := exec.CommandContext(ctx, "git", "rev-parse", "HEAD", "FETCH_HEAD")
+	cmd.Dir = repo
+	out, err := cmd.Output()
+	if err != nil {
+		return false
+	}
+	heads := strings.Fields(string(out))
+	return len(heads) == 2 && heads[0] == heads[1]
+}
+
+// gitStopGrace is how long a cancelled git may take to stop.
+const gitStopGrace = time.Second
+
 // git runs the user's git without prompts (a run must fail, not hang, when
 // credentials are missing) and returns git's own message on failure.
+//
+// Cancelled, git is stopped with the remote helper it runs for HTTP (git
+// leaves that running, holding its output open until the server answers):
+// without a terminal, git runs in a process group of its own, which is
+// stopped as a whole. On a terminal it stays in ours, so that ssh can
+// still ask for a passphrase; then devspace stops waiting for the helper's
+// output after gitStopGrace, and the helper ends when the server answers.
 func git(ctx context.Context, dir string, args ...string) error {
-	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd := exec.Command("git", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !term.IsTerminal(int(os.Stdin.Fd()))}
+	cmd.WaitDelay = gitStopGrace
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ADVICE=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	if err := lifecycle.Run(ctx, cmd, gitStopGrace); err != nil {
+		if ctx.Err() != nil { // stopped because the run was cancelled
+			return fmt.Errorf("git %s: %w", args[0], ctx.Err())
+		}
 		msg := gitReason(stderr.String())
 		if msg == "" {
 			msg = err.Error()

@@ -2,15 +2,14 @@ package source
 
 import (
 	"context"
-	"io"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // origin is a bare repository made by the test, reached over file://.
@@ -20,7 +19,7 @@ type origin struct {
 	bare string
 }
 
-func run(t *testing.T, dir string, args ...string) string {
+func run(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
@@ -35,7 +34,7 @@ func run(t *testing.T, dir string, args ...string) string {
 
 func newOrigin(t *testing.T) *origin {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	fetched.Clear()
+	processRun = NewRun()
 	o := &origin{t: t, work: t.TempDir(), bare: filepath.Join(t.TempDir(), "repo.git")}
 	run(t, o.work, "init", "--quiet", "--initial-branch=main")
 	o.commit("app/file.txt", "v1")
@@ -114,7 +113,7 @@ func TestSecondResolveFetches(t *testing.T) {
 	}
 	o.commit("app/file.txt", "v2")
 	o.push("main")
-	fetched.Clear() // a new run
+	processRun = NewRun() // a new run
 	dir = resolve(t, Spec{Git: o.url()})
 	if got := read(t, dir, "app/file.txt"); got != "v2" {
 		t.Errorf("after a new commit: %q, want v2", got)
@@ -124,13 +123,28 @@ func TestSecondResolveFetches(t *testing.T) {
 	}
 }
 
+// TestUnchangedFetchLeavesTheCloneAlone: a run that fetches nothing new
+// leaves .git/logs/HEAD as it was, so that an image whose build context
+// holds the clone is not rebuilt on every run.
+func TestUnchangedFetchLeavesTheCloneAlone(t *testing.T) {
+	o := newOrigin(t)
+	dir := resolve(t, Spec{Git: o.url()})
+	logs := filepath.Join(dir, ".git", "logs", "HEAD")
+	before := read(t, logs, "")
+	processRun = NewRun()
+	resolve(t, Spec{Git: o.url()})
+	if after := read(t, logs, ""); after != before {
+		t.Errorf("a fetch with nothing new rewrote .git/logs/HEAD:\nbefore: %q\nafter:  %q", before, after)
+	}
+}
+
 func TestDisablePullWorksOffline(t *testing.T) {
 	o := newOrigin(t)
 	resolve(t, Spec{Git: o.url(), Tag: "v1"})
 	if err := os.Rename(o.bare, o.bare+".gone"); err != nil {
 		t.Fatal(err)
 	}
-	fetched.Clear()
+	processRun = NewRun()
 	dir := resolve(t, Spec{Git: o.url(), Tag: "v1", DisablePull: true})
 	if got := read(t, dir, "app/file.txt"); got != "v1" {
 		t.Errorf("offline: %q, want v1", got)
@@ -203,17 +217,7 @@ func resolve2(t *testing.T, spec Spec, from string) string {
 // as a git server would (smart HTTP), and resolves a branch through it.
 func TestGitOverHTTP(t *testing.T) {
 	o := newOrigin(t)
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(&cgi.Handler{
-		Path:   gitPath,
-		Args:   []string{"http-backend"},
-		Env:    []string{"GIT_PROJECT_ROOT=" + filepath.Dir(o.bare), "GIT_HTTP_EXPORT_ALL=1"},
-		Stderr: io.Discard, // the backend's complaint about missing.git
-	})
-	defer srv.Close()
+	srv := testbed.ServeGit(t, filepath.Dir(o.bare))
 	url := srv.URL + "/" + filepath.Base(o.bare)
 	dir := resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"})
 	if got := read(t, dir, "file.txt"); got != "v1" {
@@ -221,11 +225,11 @@ func TestGitOverHTTP(t *testing.T) {
 	}
 	o.commit("app/file.txt", "v2")
 	o.push("main")
-	fetched.Clear()
+	processRun = NewRun()
 	if got := read(t, resolve(t, Spec{Git: url, Branch: "main", SubPath: "app"}), "file.txt"); got != "v2" {
 		t.Errorf("fetch over HTTP: file.txt = %q, want v2", got)
 	}
-	_, err = Resolve(context.Background(), Spec{Git: srv.URL + "/missing.git"}, "")
+	_, err := Resolve(context.Background(), Spec{Git: srv.URL + "/missing.git"}, "")
 	if err == nil || !strings.Contains(err.Error(), "/missing.git") {
 		t.Errorf("missing repository over HTTP: err = %v", err)
 	}

@@ -4,10 +4,12 @@
 package statefile
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gofrs/flock"
 
@@ -54,11 +56,28 @@ func WriteAtomic(path string, data []byte) (err error) {
 // path's directory first. Read-modify-write cycles of a state file go in
 // fn, so two processes never interleave them.
 func Locked(path string, fn func() error) error {
+	return locked(path, (*flock.Flock).Lock, fn)
+}
+
+// lockRetry is how often a waiter for a lock held elsewhere tries again.
+const lockRetry = 20 * time.Millisecond
+
+// LockedContext is Locked, but waiting for a lock that another run holds
+// (it may be cloning for minutes) ends with ctx's error when ctx does, so
+// Ctrl-C is not stuck behind it.
+func LockedContext(ctx context.Context, path string, fn func() error) error {
+	return locked(path, func(l *flock.Flock) error {
+		_, err := l.TryLockContext(ctx, lockRetry)
+		return err
+	}, fn)
+}
+
+func locked(path string, take func(*flock.Flock) error, fn func() error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	lock := flock.New(path + ".lock")
-	if err := lock.Lock(); err != nil {
+	if err := take(lock); err != nil {
 		return fmt.Errorf("lock %s: %w", path, err)
 	}
 	defer lock.Unlock()

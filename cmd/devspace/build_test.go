@@ -112,5 +112,6 @@ func buildCmds(api *client.Client) map[string]func(*testscript.TestScript, bool,
 		"image-config":        withAPI(imageConfig),
 		"no-build-left":       withAPI(noBuildLeft),
 		"line-before":         lineBefore,
+		"max-overlap":         maxOverlap,
 	}
 }
