@@ -43,7 +43,7 @@ func (d *createDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	fs.BoolVar(&d.skip, "skip-deploy", cli("skip-deploy"), "do nothing")
 	fs.BoolVar(&d.render, "render", cli("render"), "print the final manifests instead of deploying; touches no cluster")
 	fs.BoolVar(&d.wait, "wait", true, "wait for the workloads to be rolled out and ready (never with --render; deployments.*.waitReady: false opts one out)")
-	fs.DurationVar(&d.timeout, "timeout", defaultReadyTimeout, "how long --wait waits at most")
+	fs.DurationVar(&d.timeout, "timeout", defaultReadyTimeout, "how long --wait waits at most (0: no limit)")
 	fs.StringArrayVar(&d.set, "set", nil, "change the deployments for this call: [DEPLOYMENT:]PATH=VALUE (repeatable)")
 	fs.StringArrayVar(&d.setString, "set-string", nil, "like --set, the value always a string")
 	fs.StringArrayVar(&d.from, "from", nil, "[DEPLOYMENT:]OTHER: start from deployment OTHER's settings")

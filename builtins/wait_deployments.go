@@ -33,7 +33,7 @@ type waitDeploymentsCmd struct {
 func (w *waitDeploymentsCmd) Flags(fs *pflag.FlagSet, _ *engine.Call) {
 	fs.BoolVar(&w.all, "all", false, "wait for every deployment in deployments: (waitReady: false ones too)")
 	fs.StringArrayVar(&w.except, "except", nil, "with --all, leave out this deployment (repeatable)")
-	fs.DurationVar(&w.timeout, "timeout", defaultReadyTimeout, "how long to wait at most")
+	fs.DurationVar(&w.timeout, "timeout", defaultReadyTimeout, "how long to wait at most (0: no limit)")
 	fs.BoolVar(&w.asJSON, "json", false, "print each workload's result (ready, waitedSeconds, failure) as JSON on stdout")
 }
 
