@@ -33,13 +33,8 @@ type UnsupportedField struct {
 // config types that is neither read by the code nor listed here, and for
 // an entry here whose field the code reads, so this list stays true.
 var Unsupported = []UnsupportedField{
-	{Path: "require", Reason: "requirements (devspace version, commands, plugins) are not checked yet; remove `require:`"},        // pending: require
-	{Path: "hooks", Reason: "hooks do not run yet; call the commands from the pipeline instead"},                                  // pending: hooks
-	{Path: "vars.*.options", Reason: "questions with options are not asked yet; pass the value with --var"},                       // pending: questions
-	{Path: "vars.*.validationPattern", Reason: "answers are not validated yet; pass the value with --var"},                        // pending: questions
-	{Path: "vars.*.validationMessage", Reason: "answers are not validated yet; pass the value with --var"},                        // pending: questions
-	{Path: "vars.*.noCache", Reason: "answers are not remembered between runs yet, so there is no cache to skip", Accept: "true"}, // pending: questions
-	{Path: "vars.*.alwaysResolve", Reason: "every variable is resolved whether it is used or not", Accept: "true"},                // pending: questions
+	{Path: "require.plugins", Reason: "this devspace has no plugins, so none can be required; remove `plugins:` (what a DevSpace plugin added is not available here)"},
+	{Path: "hooks", Reason: "hooks do not run yet; call the commands from the pipeline instead"}, // pending: hooks
 	{Path: "localRegistry", Reason: "the in-cluster local registry is not implemented yet (it comes with the image build work); push to a registry, or use a local cluster such as kind, k3d or Docker Desktop", Accept: "{enabled: false}"},
 
 	{Path: "images.*.docker.args", Reason: "these are flags of the docker CLI, and builds talk to the Docker Engine API; use buildArgs, target, network"},
@@ -116,6 +111,9 @@ var Unsupported = []UnsupportedField{
 // field's key, all at once and in file order. It walks only where some
 // entry's path leads, so a large config costs little.
 func (l *loader) checkUnsupported() error {
+	if l.opts.keepRefused {
+		return nil
+	}
 	w := &unsupportedWalk{l: l}
 	w.node(nil, l.root, unsupportedTree())
 	slices.SortStableFunc(w.hits, func(a, b unsupportedHit) int {
