@@ -17,6 +17,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/helm"
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // HelmRunner runs an operation of the Helm companion (helm.Run).
@@ -40,6 +41,8 @@ var helmDeployments = kindSpec{
 type HelmRecord struct {
 	Release  string `json:"release"`
 	Revision int    `json:"revision"`
+	// Workloads are the release's workloads, waited for after deploys.
+	Workloads []kube.Ref `json:"workloads,omitempty"`
 }
 
 // helmPlan is a helm deployment ready to run: the request and what
@@ -250,7 +253,7 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
 	rec := Record{Name: name, Context: cluster.Context, Server: cluster.Server, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
-		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision}}
+		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision, Workloads: helmWorkloads(resp.Manifest, ns)}}
 	if err := d.Records.Put(rec); err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
