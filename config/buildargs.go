@@ -23,6 +23,17 @@ type BuildOptions struct {
 	Pull      bool               // --pull
 	Secrets   []BuildSecret      // --secret
 	SSH       []BuildSSH         // --ssh
+	CacheFrom []BuildCache       // --cache-from
+	CacheTo   []BuildCache       // --cache-to
+}
+
+// BuildCache is one --cache-from or --cache-to: a cache of Type registry
+// (Attrs ref=IMAGE), inline (the image carries its own cache metadata;
+// --cache-to only) or local (a directory: src= to import, dest= to
+// export), with the rest of buildx's attributes (mode=max, …) passed on.
+type BuildCache struct {
+	Type  string
+	Attrs map[string]string
 }
 
 // BuildSecret is one --secret: what `RUN --mount=type=secret,id=ID` reads,
@@ -42,15 +53,14 @@ type BuildSSH struct {
 // Empty says whether no option is set.
 func (o BuildOptions) Empty() bool {
 	return len(o.BuildArgs) == 0 && o.Target == "" && o.Network == "" && len(o.Labels) == 0 &&
-		len(o.AddHosts) == 0 && !o.NoCache && !o.Pull && len(o.Secrets) == 0 && len(o.SSH) == 0
+		len(o.AddHosts) == 0 && !o.NoCache && !o.Pull && len(o.Secrets) == 0 && len(o.SSH) == 0 &&
+		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0
 }
 
 // refusedBuildFlags are buildx flags that devspace does not honour (yet),
 // with what to do instead. Unknown flags are refused too.
 var refusedBuildFlags = map[string]string{
 	"platform":      "building for another platform is not supported yet: remove it to build for the daemon's own platform",
-	"cache-from":    "external build caches are not supported yet: remove it (the builder's own cache still applies)",
-	"cache-to":      "external build caches are not supported yet: remove it (the builder's own cache still applies)",
 	"build-context": "named build contexts are not supported yet: COPY from a stage or an image reference instead",
 	"tag":           "set the tags with images.*.tags",
 	"file":          "set the Dockerfile with images.*.dockerfile",
@@ -76,6 +86,8 @@ func buildFlags(o *BuildOptions, raw *rawBuildFlags) *pflag.FlagSet {
 	fs.BoolVar(&o.Pull, "pull", false, "")
 	fs.StringArrayVar(&raw.secrets, "secret", nil, "")
 	fs.StringArrayVar(&raw.ssh, "ssh", nil, "")
+	fs.StringArrayVar(&raw.cacheFrom, "cache-from", nil, "")
+	fs.StringArrayVar(&raw.cacheTo, "cache-to", nil, "")
 	// The refused ones are known only to be named in the error.
 	shorthands := map[string]string{"tag": "t", "file": "f", "output": "o"}
 	for _, name := range slices.Sorted(maps.Keys(refusedBuildFlags)) {
@@ -89,7 +101,7 @@ func buildFlags(o *BuildOptions, raw *rawBuildFlags) *pflag.FlagSet {
 }
 
 type rawBuildFlags struct {
-	buildArgs, labels, secrets, ssh []string
+	buildArgs, labels, secrets, ssh, cacheFrom, cacheTo []string
 }
 
 type discard struct{}
@@ -140,7 +152,7 @@ func parseOneFlag(fs *pflag.FlagSet, args []string) (int, error) {
 		f = fs.ShorthandLookup(name)
 	}
 	if f == nil {
-		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret and --ssh", a)
+		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret, --ssh, --cache-from and --cache-to", a)
 	}
 	if why, refused := refusedBuildFlags[f.Name]; refused {
 		return 0, fmt.Errorf("--%s is not supported here: %s", f.Name, why)
@@ -205,7 +217,58 @@ func (o *BuildOptions) absorb(raw *rawBuildFlags) error {
 		}
 		o.SSH = append(o.SSH, ssh)
 	}
+	for _, s := range raw.cacheFrom {
+		c, err := parseCache("--cache-from", s)
+		if err != nil {
+			return err
+		}
+		o.CacheFrom = append(o.CacheFrom, c)
+	}
+	for _, s := range raw.cacheTo {
+		c, err := parseCache("--cache-to", s)
+		if err != nil {
+			return err
+		}
+		o.CacheTo = append(o.CacheTo, c)
+	}
 	return nil
+}
+
+// parseCache reads buildx's --cache-from / --cache-to value:
+// type=TYPE,KEY=VALUE,… or a bare image reference (a registry cache).
+func parseCache(flag, s string) (BuildCache, error) {
+	c := BuildCache{Attrs: map[string]string{}}
+	if !strings.Contains(s, "=") {
+		c.Type, c.Attrs["ref"] = "registry", s
+	} else {
+		for field := range strings.SplitSeq(s, ",") {
+			k, v, ok := strings.Cut(field, "=")
+			if !ok || k == "" {
+				return BuildCache{}, fmt.Errorf("%s %q: %q is not KEY=VALUE (want type=registry,ref=IMAGE, type=inline or type=local,…)", flag, s, field)
+			}
+			if k == "type" {
+				c.Type = v
+			} else {
+				c.Attrs[k] = v
+			}
+		}
+	}
+	export := flag == "--cache-to"
+	switch {
+	case c.Type == "":
+		return BuildCache{}, fmt.Errorf("%s %q has no type: write type=registry,ref=IMAGE, type=inline or type=local", flag, s)
+	case c.Type == "registry" && c.Attrs["ref"] == "":
+		return BuildCache{}, fmt.Errorf("%s %q: type=registry needs ref=IMAGE, the image that holds the cache", flag, s)
+	case c.Type == "inline" && !export:
+		return BuildCache{}, fmt.Errorf("--cache-from %q: an inline cache is read from its image: write type=registry,ref=IMAGE (the image built with --cache-to type=inline)", s)
+	case c.Type == "local" && export && c.Attrs["dest"] == "":
+		return BuildCache{}, fmt.Errorf("--cache-to %q: type=local needs dest=DIR", s)
+	case c.Type == "local" && !export && c.Attrs["src"] == "":
+		return BuildCache{}, fmt.Errorf("--cache-from %q: type=local needs src=DIR", s)
+	case c.Type != "registry" && c.Type != "inline" && c.Type != "local":
+		return BuildCache{}, fmt.Errorf("%s %q: cache type %q is not supported: use registry, inline or local", flag, s, c.Type)
+	}
+	return c, nil
 }
 
 // parseSecret reads buildx's --secret value: id=ID[,env=VAR|,src=FILE]

@@ -15,7 +15,13 @@ func TestBuildArgsRefused(t *testing.T) {
 		{"platform", "docker:\n      args: [--no-cache, --platform=linux/arm64]",
 			wantPos{6, 26, `images.app.docker.args[1]: --platform is not supported here: building for another platform`}},
 		{"cache-from apart from its value", "buildKit:\n      args: [--cache-from, type=registry]",
-			wantPos{6, 14, `images.app.buildKit.args[0]: --cache-from is not supported here`}},
+			wantPos{6, 14, `images.app.buildKit.args[0]: --cache-from "type=registry": type=registry needs ref=IMAGE`}},
+		{"inline cache-from", "docker:\n      args: [--cache-from=type=inline]",
+			wantPos{6, 14, `--cache-from "type=inline": an inline cache is read from its image`}},
+		{"unknown cache type", "docker:\n      args: [--cache-to, \"type=gha,scope=x\"]",
+			wantPos{6, 14, `--cache-to "type=gha,scope=x": cache type "gha" is not supported: use registry, inline or local`}},
+		{"local without dest", "docker:\n      args: [--cache-to=type=local]",
+			wantPos{6, 14, `type=local needs dest=DIR`}},
 		{"shorthand", "docker:\n      args: [-t, x]",
 			wantPos{6, 14, `--tag is not supported here: set the tags with images.*.tags`}},
 		{"unknown", "docker:\n      args: [--squash]",
@@ -52,6 +58,8 @@ func TestParseBuildArgs(t *testing.T) {
 		"--secret", "id=token,env=TOKEN", "--secret=id=npm,src=.npmrc", "--secret", "id=plain",
 		"--secret", "type=env,id=e,source=VAR",
 		"--ssh", "default", "--ssh=git=/run/agent.sock,~/.ssh/id_ed25519",
+		"--cache-from", "r/app:cache", "--cache-from=type=local,src=c", "--cache-to", "type=inline",
+		"--cache-to=type=registry,ref=r/app:cache,mode=max",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +74,10 @@ func TestParseBuildArgs(t *testing.T) {
 		Secrets: []BuildSecret{{ID: "token", Env: "TOKEN"}, {ID: "npm", Src: ".npmrc"}, {ID: "plain", Env: "plain"},
 			{ID: "e", Env: "VAR"}},
 		SSH: []BuildSSH{{ID: "default"}, {ID: "git", Paths: []string{"/run/agent.sock", "~/.ssh/id_ed25519"}}},
+		CacheFrom: []BuildCache{{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache"}},
+			{Type: "local", Attrs: map[string]string{"src": "c"}}},
+		CacheTo: []BuildCache{{Type: "inline", Attrs: map[string]string{}},
+			{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache", "mode": "max"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

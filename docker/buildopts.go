@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	bkclient "github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/session/sshforward/sshprovider"
@@ -124,6 +125,10 @@ func needsBuildKit(req imagebuild.Request) string {
 		return "--secret"
 	case len(req.Options.SSH) > 0:
 		return "--ssh"
+	case len(req.Options.CacheFrom) > 0:
+		return "--cache-from"
+	case len(req.Options.CacheTo) > 0:
+		return "--cache-to"
 	}
 	return ""
 }
@@ -135,4 +140,38 @@ func entitlementsOf(req imagebuild.Request) []string {
 		return []string{"network.host"}
 	}
 	return nil
+}
+
+// engineCache maps req's --cache-from / --cache-to onto what the Docker
+// Engine's build API takes: the cache-from images (BuildKit imports
+// their cache from the registry) and whether the image carries an inline
+// cache (BuildKit exports one on the build arg BUILDKIT_INLINE_CACHE).
+// A cache the Engine's builder cannot read or write is an error saying
+// what can.
+func engineCache(req imagebuild.Request) (from []string, inline bool, err error) {
+	for _, c := range req.Options.CacheFrom {
+		if c.Type != "registry" {
+			return nil, false, fmt.Errorf("--cache-from type=%s: the Docker Engine's builder imports a cache only from a registry image (type=registry,ref=IMAGE); a local cache needs buildKit.inCluster", c.Type)
+		}
+		from = append(from, c.Attrs["ref"])
+	}
+	for _, c := range req.Options.CacheTo {
+		if c.Type != "inline" {
+			return nil, false, fmt.Errorf("--cache-to type=%s: the Docker Engine's builder exports a cache only inline, in the image it pushes (--cache-to type=inline, read back with --cache-from IMAGE); a %s cache needs buildKit.inCluster", c.Type, c.Type)
+		}
+		inline = true
+	}
+	return from, inline, nil
+}
+
+// solveCache maps req's --cache-from / --cache-to onto a BuildKit
+// daemon's cache imports and exports, which take every type.
+func solveCache(req imagebuild.Request) (imports, exports []bkclient.CacheOptionsEntry) {
+	for _, c := range req.Options.CacheFrom {
+		imports = append(imports, bkclient.CacheOptionsEntry{Type: c.Type, Attrs: maps.Clone(c.Attrs)})
+	}
+	for _, c := range req.Options.CacheTo {
+		exports = append(exports, bkclient.CacheOptionsEntry{Type: c.Type, Attrs: maps.Clone(c.Attrs)})
+	}
+	return imports, exports
 }

@@ -59,12 +59,36 @@ func TestSolveOptOptions(t *testing.T) {
 // with what to do, before the daemon is asked for anything.
 func TestLegacyRefusesSessionOptions(t *testing.T) {
 	for flag, o := range map[string]config.BuildOptions{
-		"--secret": {Secrets: []config.BuildSecret{{ID: "a", Env: "A"}}},
-		"--ssh":    {SSH: []config.BuildSSH{{ID: "default"}}},
+		"--secret":     {Secrets: []config.BuildSecret{{ID: "a", Env: "A"}}},
+		"--ssh":        {SSH: []config.BuildSSH{{ID: "default"}}},
+		"--cache-from": {CacheFrom: []config.BuildCache{{Type: "registry", Attrs: map[string]string{"ref": "r/app:c"}}}},
+		"--cache-to":   {CacheTo: []config.BuildCache{{Type: "inline"}}},
 	} {
 		_, err := (&Builder{}).buildLegacy(t.Context(), imagebuild.Request{Options: o}, newLineWriter(nil))
 		if err == nil || !strings.Contains(err.Error(), flag+" needs BuildKit") {
 			t.Errorf("%s: err = %v", flag, err)
 		}
+	}
+}
+
+// Cache imports and exports reach an in-cluster solve with every type
+// and attribute as written.
+func TestSolveOptCaches(t *testing.T) {
+	dir := t.TempDir()
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, ContextDir: dir, Dockerfile: filepath.Join(dir, "Dockerfile"),
+		Options: config.BuildOptions{
+			CacheFrom: []config.BuildCache{{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache"}}},
+			CacheTo: []config.BuildCache{{Type: "inline", Attrs: map[string]string{}},
+				{Type: "local", Attrs: map[string]string{"dest": "/tmp/c", "mode": "max"}}},
+		}}
+	opt, _, err := (&Credentials{creds: newAuthCache(nil, nil)}).solveOpt(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opt.CacheImports) != 1 || opt.CacheImports[0].Type != "registry" || opt.CacheImports[0].Attrs["ref"] != "r/app:cache" {
+		t.Errorf("imports = %+v", opt.CacheImports)
+	}
+	if len(opt.CacheExports) != 2 || opt.CacheExports[0].Type != "inline" || opt.CacheExports[1].Attrs["dest"] != "/tmp/c" || opt.CacheExports[1].Attrs["mode"] != "max" {
+		t.Errorf("exports = %+v", opt.CacheExports)
 	}
 }

@@ -108,7 +108,10 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 	if req.Insecure {
 		export["registry.insecure"] = "true"
 	}
+	imports, exports := solveCache(req)
 	return bkclient.SolveOpt{
+		CacheImports:  imports,
+		CacheExports:  exports,
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		SharedKey:     key,

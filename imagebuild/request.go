@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/devspace-engine/devspace/config"
@@ -138,6 +139,13 @@ func (r *Request) applyArgs(cfgDir, home string, img *config.Image) error {
 	for i, s := range o.SSH {
 		for j, p := range s.Paths {
 			o.SSH[i].Paths[j] = resolvePath(cfgDir, home, p, "")
+		}
+	}
+	for _, c := range append(slices.Clone(o.CacheFrom), o.CacheTo...) {
+		for _, k := range []string{"src", "dest"} {
+			if p, ok := c.Attrs[k]; ok && c.Type == "local" {
+				c.Attrs[k] = resolvePath(cfgDir, home, p, "")
+			}
 		}
 	}
 	r.Options = o
