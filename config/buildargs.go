@@ -25,6 +25,7 @@ type BuildOptions struct {
 	SSH       []BuildSSH         // --ssh
 	CacheFrom []BuildCache       // --cache-from
 	CacheTo   []BuildCache       // --cache-to
+	Platform  string             // --platform os/arch[/variant] (one)
 }
 
 // BuildCache is one --cache-from or --cache-to: a cache of Type registry
@@ -54,13 +55,12 @@ type BuildSSH struct {
 func (o BuildOptions) Empty() bool {
 	return len(o.BuildArgs) == 0 && o.Target == "" && o.Network == "" && len(o.Labels) == 0 &&
 		len(o.AddHosts) == 0 && !o.NoCache && !o.Pull && len(o.Secrets) == 0 && len(o.SSH) == 0 &&
-		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0
+		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0 && o.Platform == ""
 }
 
 // refusedBuildFlags are buildx flags that devspace does not honour (yet),
 // with what to do instead. Unknown flags are refused too.
 var refusedBuildFlags = map[string]string{
-	"platform":      "building for another platform is not supported yet: remove it to build for the daemon's own platform",
 	"build-context": "named build contexts are not supported yet: COPY from a stage or an image reference instead",
 	"tag":           "set the tags with images.*.tags",
 	"file":          "set the Dockerfile with images.*.dockerfile",
@@ -88,6 +88,7 @@ func buildFlags(o *BuildOptions, raw *rawBuildFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&raw.ssh, "ssh", nil, "")
 	fs.StringArrayVar(&raw.cacheFrom, "cache-from", nil, "")
 	fs.StringArrayVar(&raw.cacheTo, "cache-to", nil, "")
+	fs.StringSliceVar(&raw.platforms, "platform", nil, "")
 	// The refused ones are known only to be named in the error.
 	shorthands := map[string]string{"tag": "t", "file": "f", "output": "o"}
 	for _, name := range slices.Sorted(maps.Keys(refusedBuildFlags)) {
@@ -101,7 +102,7 @@ func buildFlags(o *BuildOptions, raw *rawBuildFlags) *pflag.FlagSet {
 }
 
 type rawBuildFlags struct {
-	buildArgs, labels, secrets, ssh, cacheFrom, cacheTo []string
+	buildArgs, labels, secrets, ssh, cacheFrom, cacheTo, platforms []string
 }
 
 type discard struct{}
@@ -152,7 +153,7 @@ func parseOneFlag(fs *pflag.FlagSet, args []string) (int, error) {
 		f = fs.ShorthandLookup(name)
 	}
 	if f == nil {
-		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret, --ssh, --cache-from and --cache-to", a)
+		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret, --ssh, --cache-from, --cache-to and --platform", a)
 	}
 	if why, refused := refusedBuildFlags[f.Name]; refused {
 		return 0, fmt.Errorf("--%s is not supported here: %s", f.Name, why)
@@ -230,6 +231,25 @@ func (o *BuildOptions) absorb(raw *rawBuildFlags) error {
 			return err
 		}
 		o.CacheTo = append(o.CacheTo, c)
+	}
+	for _, p := range raw.platforms {
+		if err := checkPlatform(p); err != nil {
+			return err
+		}
+		if o.Platform != "" && o.Platform != p {
+			return fmt.Errorf("--platform %s,%s: building several platforms into one image (an OCI index) is not supported yet: give one platform", o.Platform, p)
+		}
+		o.Platform = p
+	}
+	return nil
+}
+
+// checkPlatform accepts what BuildKit does for one platform:
+// os/arch[/variant], lower case.
+func checkPlatform(p string) error {
+	parts := strings.Split(p, "/")
+	if len(parts) < 2 || len(parts) > 3 || slices.Contains(parts, "") || strings.ToLower(p) != p {
+		return fmt.Errorf("--platform %q: want OS/ARCH[/VARIANT], e.g. linux/arm64 or linux/arm/v7", p)
 	}
 	return nil
 }

@@ -12,8 +12,10 @@ func TestBuildArgsRefused(t *testing.T) {
 		img  string // the images.app entry's lines after image:, indented by 4
 		want wantPos
 	}{
-		{"platform", "docker:\n      args: [--no-cache, --platform=linux/arm64]",
-			wantPos{6, 26, `images.app.docker.args[1]: --platform is not supported here: building for another platform`}},
+		{"several platforms", "docker:\n      args: [--no-cache, \"--platform=linux/arm64,linux/amd64\"]",
+			wantPos{6, 26, `images.app.docker.args[1]: --platform linux/arm64,linux/amd64: building several platforms into one image (an OCI index) is not supported yet`}},
+		{"bad platform", "docker:\n      args: [--platform, arm64]",
+			wantPos{6, 14, `--platform "arm64": want OS/ARCH[/VARIANT]`}},
 		{"cache-from apart from its value", "buildKit:\n      args: [--cache-from, type=registry]",
 			wantPos{6, 14, `images.app.buildKit.args[0]: --cache-from "type=registry": type=registry needs ref=IMAGE`}},
 		{"inline cache-from", "docker:\n      args: [--cache-from=type=inline]",
@@ -59,7 +61,7 @@ func TestParseBuildArgs(t *testing.T) {
 		"--secret", "type=env,id=e,source=VAR",
 		"--ssh", "default", "--ssh=git=/run/agent.sock,~/.ssh/id_ed25519",
 		"--cache-from", "r/app:cache", "--cache-from=type=local,src=c", "--cache-to", "type=inline",
-		"--cache-to=type=registry,ref=r/app:cache,mode=max",
+		"--cache-to=type=registry,ref=r/app:cache,mode=max", "--platform", "linux/arm/v7",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +80,7 @@ func TestParseBuildArgs(t *testing.T) {
 			{Type: "local", Attrs: map[string]string{"src": "c"}}},
 		CacheTo: []BuildCache{{Type: "inline", Attrs: map[string]string{}},
 			{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache", "mode": "max"}}},
+		Platform: "linux/arm/v7",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

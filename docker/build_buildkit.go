@@ -137,6 +137,7 @@ func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessi
 		Dockerfile:    sessionDockerfile,
 		BuildArgs:     buildArgs,
 		CacheFrom:     cacheFrom,
+		Platforms:     enginePlatforms(req),
 		Target:        req.Target,
 		NetworkMode:   network,
 		Labels:        req.Options.Labels,
@@ -169,9 +170,9 @@ func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessi
 	if err != nil {
 		var se *StreamError
 		if step := progress.failedStep(); step != "" && errors.As(err, &se) {
-			return "", &StepError{Step: step, Err: err}
+			err = &StepError{Step: step, Err: err}
 		}
-		return "", err
+		return "", platformError(req, err, progress.sawExecFormatError())
 	}
 	return b.builtID(ctx, id, tags[0])
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/session/sshforward/sshprovider"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/devspace-engine/devspace/imagebuild"
 )
@@ -115,6 +116,9 @@ func optionAttrs(req imagebuild.Request, attrs map[string]string) {
 	if req.Network != "" {
 		attrs["force-network-mode"] = req.Network
 	}
+	if o.Platform != "" {
+		attrs["platform"] = o.Platform
+	}
 }
 
 // needsBuildKit says which of req's options only BuildKit can honour, for
@@ -129,6 +133,8 @@ func needsBuildKit(req imagebuild.Request) string {
 		return "--cache-from"
 	case len(req.Options.CacheTo) > 0:
 		return "--cache-to"
+	case req.Options.Platform != "":
+		return "--platform"
 	}
 	return ""
 }
@@ -174,4 +180,36 @@ func solveCache(req imagebuild.Request) (imports, exports []bkclient.CacheOption
 		exports = append(exports, bkclient.CacheOptionsEntry{Type: c.Type, Attrs: maps.Clone(c.Attrs)})
 	}
 	return imports, exports
+}
+
+// enginePlatforms is req's --platform as the Engine's build API takes it
+// (one platform; config.ParseBuildArgs refuses several), nil for the
+// daemon's own.
+func enginePlatforms(req imagebuild.Request) []ocispec.Platform {
+	p := req.Options.Platform
+	if p == "" {
+		return nil
+	}
+	parts := strings.SplitN(p, "/", 3)
+	out := ocispec.Platform{OS: parts[0], Architecture: parts[1]}
+	if len(parts) == 3 {
+		out.Variant = parts[2]
+	}
+	return []ocispec.Platform{out}
+}
+
+// execFormatError is what the kernel answers a RUN step whose binaries
+// are for another architecture when no binfmt_misc handler (QEMU) runs
+// them.
+const execFormatError = "exec format error"
+
+// platformError explains a build of another platform that failed because
+// its RUN steps cannot run on the builder's host: the error or the step's
+// log (logged) says "exec format error".
+func platformError(req imagebuild.Request, err error, logged bool) error {
+	if err == nil || req.Options.Platform == "" || !logged && !strings.Contains(err.Error(), execFormatError) {
+		return err
+	}
+	return fmt.Errorf("%w\nthe build is for --platform %s, and a RUN step's program for that platform cannot run on the builder's host: it needs binfmt_misc with QEMU emulation for %s (e.g. docker run --privileged --rm tonistiigi/binfmt --install all), or a builder on a %s node; FROM and COPY need no emulation",
+		err, req.Options.Platform, req.Options.Platform, req.Options.Platform)
 }

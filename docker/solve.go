@@ -53,7 +53,7 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req imageb
 		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
 			err = &StepError{Step: step, Err: err}
 		}
-		return imagebuild.Result{}, err
+		return imagebuild.Result{}, platformError(req, err, progress.sawExecFormatError())
 	}
 	lines.Line(fmt.Sprintf("sent build context: %d new or changed files, %s, build took %s",
 		stats.files.Load(), humanBytes(stats.fileBytes.Load()), time.Since(start).Round(time.Millisecond)))

@@ -66,17 +66,20 @@ func tarHolds(r io.Reader, text []byte) (bool, error) {
 	}
 }
 
-// go-build-static DIR OUT builds the Go main package in DIR (stdlib only)
-// as a static Linux binary OUT, for a build step to run in a busybox
-// image. It runs with the test's own environment, so the Go build cache
+// go-build-static DIR OUT [GOARCH] builds the Go main package in DIR
+// (stdlib only) as a static Linux binary OUT (for GOARCH, default the
+// host's), for a build step to run in a busybox image. It runs with the test's own environment, so the Go build cache
 // is the usual one.
 func goBuildStatic(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: go-build-static DIR OUT")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: go-build-static DIR OUT [GOARCH]")
 	}
 	cmd := exec.Command("go", "build", "-o", ts.MkAbs(args[1]), ".")
 	cmd.Dir = ts.MkAbs(args[0])
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-mod=mod", "GOWORK=off")
+	if len(args) == 3 {
+		cmd.Env = append(cmd.Env, "GOARCH="+args[2])
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		ts.Fatalf("go build: %v\n%s", err, out)
