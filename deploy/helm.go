@@ -136,10 +136,12 @@ func applyUpgradeArgs(req *helm.Request, args []string) error {
 }
 
 // chart resolves helm.chart: a local directory or archive (path:, or a
-// name that is a path), else a chart name in a repository.
+// name that is a path), a chart name in a repository, or, when there is no
+// chart, the built-in component chart.
 func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, digest, localDir string, err error) {
 	if h.Chart == nil {
-		return c, "", "", fmt.Errorf("deployment %s: helm.chart is not set", name)
+		// No chart: DevSpace's component chart, built into devspace-helm.
+		return helm.Chart{Builtin: helm.ComponentChart}, "builtin:" + helm.ComponentChart + "@" + helm.ComponentChartVersion, "", nil
 	}
 	cc := h.Chart // git charts were refused when the config loaded
 	local := cc.Path

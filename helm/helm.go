@@ -54,9 +54,11 @@ type Request struct {
 	Timeout string `json:"timeout,omitempty"`
 }
 
-// Chart names a chart: a local directory or archive (Path), or Name in
-// the repository RepoURL (or an oci:// reference) at Version.
+// Chart names a chart: a local directory or archive (Path), Name in the
+// repository RepoURL (or an oci:// reference) at Version, or a chart built
+// into the companion (Builtin: ComponentChart).
 type Chart struct {
+	Builtin  string `json:"builtin,omitempty"`
 	Path     string `json:"path,omitempty"`
 	Name     string `json:"name,omitempty"`
 	RepoURL  string `json:"repo,omitempty"`
@@ -64,6 +66,14 @@ type Chart struct {
 	Username string `json:"username,omitempty"`
 	Password string `json:"password,omitempty"`
 }
+
+// ComponentChart is the built-in chart a helm deployment without a chart
+// uses: it takes DevSpace's component-chart values. ComponentChartVersion
+// changes whenever its templates do, so that redeploys notice.
+const (
+	ComponentChart        = "component"
+	ComponentChartVersion = "0.1.0"
+)
 
 // Response is what the companion writes to stdout as JSON on success.
 type Response struct {
