@@ -141,7 +141,8 @@ func applyUpgradeArgs(req *helm.Request, args []string) error {
 func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, digest, localDir string, err error) {
 	if h.Chart == nil {
 		// No chart: DevSpace's component chart, built into devspace-helm.
-		return helm.Chart{Builtin: helm.ComponentChart}, "builtin:" + helm.ComponentChart + "@" + helm.ComponentChartVersion, "", nil
+		digest, err := helm.ComponentChartDigest()
+		return helm.Chart{Builtin: helm.ComponentChart}, "builtin:" + digest, "", err
 	}
 	cc := h.Chart // git charts were refused when the config loaded
 	local := cc.Path

@@ -67,14 +67,6 @@ type Chart struct {
 	Password string `json:"password,omitempty"`
 }
 
-// ComponentChart is the built-in chart a helm deployment without a chart
-// uses: it takes DevSpace's component-chart values. ComponentChartVersion
-// changes whenever its templates do, so that redeploys notice.
-const (
-	ComponentChart        = "component"
-	ComponentChartVersion = "0.1.0"
-)
-
 // Response is what the companion writes to stdout as JSON on success.
 type Response struct {
 	Revision int    `json:"revision"`
