@@ -252,6 +252,9 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 		}
 	}
 	resp, err := d.Helm.Run(ctx, helm.OpUpgrade, plan.req)
+	if err != nil && plan.req.Chart.Builtin != "" {
+		return d.componentValuesError(name, err)
+	}
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
@@ -282,6 +285,9 @@ func (k helmKind) render(ctx context.Context, name string, w io.Writer, namespac
 		return err
 	}
 	resp, err := d.Helm.Run(ctx, helm.OpTemplate, plan.req)
+	if err != nil && plan.req.Chart.Builtin != "" {
+		return d.componentValuesError(name, err)
+	}
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
