@@ -3,9 +3,11 @@ package imagebuild
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/testbed"
@@ -95,5 +97,48 @@ func TestReportFound(t *testing.T) {
 	r := Report([]Request{req}, []Decision{d}, nil)[0]
 	if r.Status != "skipped" || len(r.Reasons) != 1 || r.Reasons[0] != "ds-3f9a2c1e04b7 already in localhost:5000/api" || r.Digest != "sha256:ab" {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// barrierRegistry answers only once n lookups are waiting at once: a
+// caller that asks one after another never gets an answer.
+type barrierRegistry struct {
+	arrived chan struct{}
+	n       int
+}
+
+func (b *barrierRegistry) Lookup(ctx context.Context, ref string) (string, bool, error) {
+	b.arrived <- struct{}{}
+	for len(b.arrived) < b.n {
+		select {
+		case <-ctx.Done():
+			return "", false, ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return "sha256:ab", true, nil
+}
+
+// TestDecideAllLooksUpAtOnce: the registry is asked about every image in
+// one concurrent round, not one image after another.
+func TestDecideAllLooksUpAtOnce(t *testing.T) {
+	t.Parallel()
+	const n = 8
+	var reqs []Request
+	for i := range n {
+		dir := t.TempDir()
+		testbed.WriteTree(t, dir, map[string]string{"Dockerfile": fmt.Sprintf("FROM scratch\nLABEL i=%d\n", i)})
+		reqs = append(reqs, keyOf(t, NewHasher(nil), dir, config.Image{}))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ds, err := DecideAll(ctx, reqs, nil, DecideOptions{Published: &barrierRegistry{arrived: make(chan struct{}, n), n: n}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Rebuild || d.FoundIn == "" {
+			t.Errorf("%s: %s, want found in the registry", d.Name, d)
+		}
 	}
 }
