@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/docker"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kaniko"
@@ -147,22 +146,4 @@ func rootCause(err error) string {
 		}
 		err = next
 	}
-}
-
-// unusedClusterSettings names the settings of img that in-cluster builds
-// accept (they are DevSpace v6 fields) but have no use for here, with why.
-func unusedClusterSettings(img *config.Image) []string {
-	var out []string
-	if k := img.Kaniko; k != nil && (k.InitImage != "" || len(k.InitEnv) > 0) {
-		out = append(out, "kaniko.initImage and kaniko.initEnv are not used: the build context is streamed into kaniko's stdin, without an init container")
-	}
-	if bk := img.BuildKit; bk != nil && bk.InCluster != nil {
-		if len(bk.Args) > 0 || len(bk.Command) > 0 {
-			out = append(out, "buildKit.args and buildKit.command are for the docker buildx CLI; in-cluster builds use the BuildKit Go client and do not run it")
-		}
-		if ic := bk.InCluster; len(ic.CreateArgs) > 0 || ic.NoLoad {
-			out = append(out, "buildKit.inCluster.createArgs and noLoad are for `docker buildx create`; the daemon pod is made directly")
-		}
-	}
-	return out
 }

@@ -152,12 +152,6 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	if d := img.Docker; d != nil && len(d.Args) > 0 {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: docker.args are arguments for the docker CLI; this builder talks to the Docker Engine API and does not use them\n", name)
-	}
-	for _, note := range unusedClusterSettings(img) {
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: image %q: %s\n", name, note)
-	}
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
@@ -167,7 +161,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		skipPush = r.skipPush()
 	}
 	return imagebuild.NewRequest(cfg.Dir, img, imagebuild.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
-		Secrets: r.opts.Secrets, Kinds: kinds})
+		Secrets: r.opts.Secrets, Getenv: r.opts.Getenv, Kinds: kinds})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the

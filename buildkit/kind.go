@@ -19,6 +19,12 @@ var Kind = &imagebuild.Kind{
 		}
 		return imagebuild.PlaceDaemon
 	},
+	Args: func(img *config.Image) []string {
+		if img.BuildKit == nil {
+			return nil
+		}
+		return img.BuildKit.Args
+	},
 	Options: func(img *config.Image) any {
 		if img.BuildKit == nil {
 			return nil

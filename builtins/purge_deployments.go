@@ -13,7 +13,7 @@ import (
 func purgeDeployments(svc *Services) *engine.Builtin {
 	return &engine.Builtin{
 		Name:    "purge_deployments",
-		Usage:   "purge_deployments [--all | DEPLOYMENT...] [--except DEPLOYMENT]... [--wait]",
+		Usage:   "purge_deployments [--all | DEPLOYMENT...] [--except DEPLOYMENT]... [--wait] [--sequential]",
 		Summary: "Delete what earlier deploys created, newest first; objects devspace did not create are kept.",
 		New:     func() engine.Command { return &purgeDeploymentsCmd{svc: svc} },
 	}
@@ -31,6 +31,7 @@ func (p *purgeDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	fs.BoolVar(&p.all, "all", false, "purge every deployment recorded for this kube context in its target namespace (-n, else the context's; a deployment's namespace: wins)")
 	fs.StringArrayVar(&p.except, "except", nil, "with --all, keep this deployment (repeatable)")
 	fs.BoolVar(&p.wait, "wait", false, "return once the deleted objects are gone")
+	fs.Bool("sequential", false, "accepted for DevSpace compatibility: deployments are purged one at a time, newest first")
 	fs.BoolVar(&p.forcePurge, "force-purge", cliBool(v), "accepted for DevSpace compatibility")
 	fs.StringArray("set", nil, "accepted for DevSpace compatibility; purge acts on what was recorded")
 	fs.StringArray("set-string", nil, "accepted for DevSpace compatibility")

@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 func listCommand(stdio IO) *cli.Command {
@@ -72,12 +74,29 @@ func listPipelines(s *session, w *tabwriter.Writer) {
 	}
 }
 
+// listCommands lists the commands that are not internal; when some have
+// a section, they are grouped by it (those without one first) and the
+// section is shown.
 func listCommands(s *session, w *tabwriter.Writer) {
-	fmt.Fprintln(w, "NAME\tDESCRIPTION")
+	var shown []*config.Command
+	sections := false
 	for _, name := range slices.Sorted(maps.Keys(s.cfg.Commands)) {
 		if cmd := s.cfg.Commands[name]; !cmd.Internal {
-			fmt.Fprintf(w, "%s\t%s\n", name, cmd.Description)
+			shown = append(shown, cmd)
+			sections = sections || cmd.Section != ""
 		}
+	}
+	if !sections {
+		fmt.Fprintln(w, "NAME\tDESCRIPTION")
+		for _, cmd := range shown {
+			fmt.Fprintf(w, "%s\t%s\n", cmd.Name, cmd.Description)
+		}
+		return
+	}
+	slices.SortStableFunc(shown, func(a, b *config.Command) int { return cmp.Compare(a.Section, b.Section) })
+	fmt.Fprintln(w, "NAME\tSECTION\tDESCRIPTION")
+	for _, cmd := range shown {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", cmd.Name, cmd.Section, cmd.Description)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -19,11 +20,15 @@ import (
 func printCommand(stdio IO) *cli.Command {
 	return &cli.Command{
 		Name:  "print",
-		Usage: "Print the resolved devspace.yaml (variables substituted, profiles applied)",
-		Flags: urfaveFlags(globalFlags),
+		Usage: "Print the resolved devspace.yaml (variables substituted, profiles applied); --convert: a DevSpace 5 config converted to v2beta1",
+		Flags: append(urfaveFlags(globalFlags), &cli.BoolFlag{Name: "convert",
+			Usage: "print a v1beta9/10/11 (DevSpace 5) devspace.yaml converted to v2beta1, variables and profiles kept, to save as the new devspace.yaml"}),
 		Action: func(c *cli.Context) error {
 			flags := newFlagValues()
 			flags.fromCommand(c, globalFlags)
+			if c.Bool("convert") {
+				return printConverted(flags, stdio)
+			}
 			s, err := openSession(c.Context, flags, stdio)
 			if err != nil {
 				return err
@@ -41,6 +46,26 @@ func printCommand(stdio IO) *cli.Command {
 			return err
 		},
 	}
+}
+
+// printConverted writes the converted config; what was left out is named
+// on stderr.
+func printConverted(flags *flagValues, stdio IO) error {
+	for _, f := range []string{"profile", "var", "disable-profile-activation"} {
+		if flags.str(f) != "" && flags.str(f) != "false" {
+			return fmt.Errorf("--%s has no effect with --convert: the converted file keeps every profile and ${VAR} as written", f)
+		}
+	}
+	out, err := config.ConvertFile(config.LoadOptions{
+		File:    flags.str("config"),
+		Environ: os.Environ(),
+		Stderr:  stdio.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = stdio.Stdout.Write(out)
+	return err
 }
 
 // printOrigins tells, for --debug, which file each entry of the config's

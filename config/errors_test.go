@@ -119,8 +119,8 @@ pipelines:
 		},
 		{
 			name: "wrong version",
-			src:  "version: v1beta11\n",
-			want: wantPos{1, 10, `unsupported config version "v1beta11"`},
+			src:  "version: v1beta8\n",
+			want: wantPos{1, 10, `unsupported config version "v1beta8"`},
 		},
 		{
 			name: "version that is not a string",

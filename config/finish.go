@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -65,6 +66,9 @@ func (c *Config) finishImages() error {
 		if err := c.checkImageRefs(name, img); err != nil {
 			return err
 		}
+		if err := c.checkBuildArgs(name, img); err != nil {
+			return err
+		}
 		img.foldLegacy()
 		if repo, tag, ok := splitTag(img.Image); ok {
 			img.Image = repo
@@ -80,15 +84,34 @@ func (c *Config) finishImages() error {
 			return c.ErrorAt("images."+name+".rebuildStrategy", "unknown rebuildStrategy %q: use default, always or ignoreContextChanges", img.RebuildStrategy)
 		}
 	}
-	for name, d := range c.Deployments {
-		if d != nil {
-			d.Name = name
-		}
+	if err := c.nameByKeys(); err != nil {
+		return err
 	}
-	for name, d := range c.Dev {
-		if d != nil {
-			d.Name = name
+	return c.checkApplyArgs()
+}
+
+// nameByKeys names deployments, dev configs, dependencies and pull secrets
+// by their keys. A `name:` written in one must be that key: DevSpace
+// replaces it without a word, which hides a copied block's stale name.
+func (c *Config) nameByKeys() error {
+	return errors.Join(
+		nameByKey(c, "deployments", c.Deployments, func(d *Deployment) *string { return &d.Name }),
+		nameByKey(c, "dev", c.Dev, func(d *DevPod) *string { return &d.Name }),
+		nameByKey(c, "dependencies", c.Dependencies, func(d *Dependency) *string { return &d.Name }),
+		nameByKey(c, "pullSecrets", c.PullSecrets, func(p *PullSecret) *string { return &p.Name }),
+	)
+}
+
+func nameByKey[T any](c *Config, section string, entries map[string]*T, name func(*T) *string) error {
+	for _, key := range slices.Sorted(maps.Keys(entries)) {
+		if entries[key] == nil {
+			continue
 		}
+		n := name(entries[key])
+		if *n != "" && *n != key {
+			return c.ErrorAt(section+"."+key+".name", "name %q differs from the key %q, which names it; remove `name:` or make it %q", *n, key, key)
+		}
+		*n = key
 	}
 	return nil
 }

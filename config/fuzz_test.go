@@ -3,6 +3,8 @@ package config
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,11 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("version: v2beta1\npipelines:\n  dev: echo hi\n"))
 	f.Add([]byte("version: v2beta1\nimages:\n  app:\n    image: reg/${FROM_ENV}:v1\n"))
 	f.Add([]byte(aliasBomb()))
+	for _, name := range []string{"v1beta11-shop", "v1beta10-api", "v1beta9-web"} {
+		if src, err := os.ReadFile(filepath.Join("testdata", "convert", name+".yaml")); err == nil {
+			f.Add(src) // DevSpace 5 configs go through the conversion
+		}
+	}
 	f.Add([]byte("version: v2beta1\nx: " + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + "\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		start := time.Now()

@@ -156,6 +156,7 @@ func (img *Image) foldLegacy() {
 		img.Tags = append([]string{img.Tag}, img.Tags...)
 		img.Tag = ""
 	}
+	img.foldSkipPush()
 	b := img.Build
 	if b == nil {
 		return
@@ -175,9 +176,6 @@ func (img *Image) foldLegacy() {
 	if img.Custom == nil {
 		img.Custom = b.Custom
 	}
-	if b.Docker != nil && b.Docker.SkipPush {
-		img.SkipPush = true
-	}
 	if o := b.Options; o != nil {
 		img.Target = cmp.Or(img.Target, o.Target)
 		img.Network = cmp.Or(img.Network, o.Network)
@@ -186,4 +184,19 @@ func (img *Image) foldLegacy() {
 		}
 	}
 	img.Build = nil
+}
+
+// foldSkipPush maps the older builder-level skipPush (`docker.skipPush`,
+// `buildKit.skipPush`, also under `build:`) onto the image's.
+func (img *Image) foldSkipPush() {
+	docker, buildKit := []*DockerBuild{img.Docker}, []*BuildKitBuild{img.BuildKit}
+	if b := img.Build; b != nil {
+		docker, buildKit = append(docker, b.Docker), append(buildKit, b.BuildKit)
+	}
+	for _, d := range docker {
+		img.SkipPush = img.SkipPush || (d != nil && d.SkipPush)
+	}
+	for _, bk := range buildKit {
+		img.SkipPush = img.SkipPush || (bk != nil && bk.SkipPush)
+	}
 }

@@ -19,7 +19,7 @@ import (
 // importedSections are the top-level sections an import contributes. The
 // importing file's entries win over an import's; among imports, the one
 // listed first wins.
-var importedSections = []string{"vars", "pipelines", "functions", "commands", "images", "deployments",
+var importedSections = []string{"require", "vars", "pipelines", "functions", "commands", "images", "deployments",
 	"dev", "profiles", "hooks", "pullSecrets", "dependencies"}
 
 // resolveImports loads every enabled `imports:` entry (recursively, each

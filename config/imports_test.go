@@ -37,9 +37,6 @@ imports:
     enabled: false
 pipelines:
   mine: echo own
-hooks:
-  - command: echo own
-    events: [before:deploy]
 profiles:
   - name: p
     merge: {vars: {FROM: own}}
@@ -48,9 +45,6 @@ profiles:
 pipelines:
   mine: echo one
   shared: echo one
-hooks:
-  - command: echo one
-    events: [before:deploy]
 profiles:
   - name: p
     merge: {vars: {FROM: one}}
@@ -81,9 +75,6 @@ pipelines:
 	}
 	if cfg.Pipelines["off"] != nil {
 		t.Error("an import with enabled: false was merged")
-	}
-	if len(cfg.Hooks) != 2 || cfg.Hooks[0].Command != "echo own" || cfg.Hooks[1].Command != "echo one" {
-		t.Errorf("hooks = %+v, want own then one", cfg.Hooks)
 	}
 	if len(cfg.Profiles) != 2 || cfg.Profiles[1].Name != "q" {
 		t.Errorf("profiles = %+v, want own p and imported q", cfg.Profiles)
@@ -124,7 +115,7 @@ func TestImportVersion(t *testing.T) {
 		"devspace.yaml": "version: v2beta1\nimports:\n  - path: old.yaml\n",
 		"old.yaml":      "version: v1beta11\n",
 	})
-	e := checkError(t, err, wantPos{1, 10, "unsupported config version"})
+	e := checkError(t, err, wantPos{1, 10, "version v1beta11 (DevSpace 5) is not allowed here"})
 	if !strings.HasSuffix(e.Pos.File, "old.yaml") {
 		t.Errorf("error names %s, want old.yaml", e.Pos.File)
 	}

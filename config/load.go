@@ -54,6 +54,9 @@ type LoadOptions struct {
 	// foreground: in a group of their own they would be stopped on
 	// reading /dev/tty (a login prompt). Ctrl-C reaches them directly.
 	Terminal bool
+	// Args is the command line after the program's name: config
+	// expressions see it as $1…, as in DevSpace (`$([ "$1" = dev ] && …)`).
+	Args []string
 	// Prompt asks the user for a variable's value; nil in a non-interactive
 	// run, where a variable that needs input is an error.
 	Prompt func(v *Var) (string, error)
@@ -63,6 +66,10 @@ type LoadOptions struct {
 	// as they are known (password vars, values under secret-looking names,
 	// credentials), so that even a load error can be printed masked.
 	Secrets *redact.Set
+
+	// keepRefused lets conversion tests look at a converted tree that holds
+	// fields refused on load.
+	keepRefused bool
 }
 
 // Find returns the absolute path of the config file to load.
@@ -144,14 +151,22 @@ type loader struct {
 	// applied here (profile parents with a source), by the prefix of their
 	// paths ("@2:profiles[0]").
 	elsewhere map[string]*loader
+	// answers holds the remembered answers to questions, read on first use.
+	answers map[string]string
 }
 
 func (l *loader) load() (*Config, error) {
 	if err := l.parse(); err != nil {
 		return nil, err
 	}
-	if err := l.checkVersion(); err != nil {
+	legacy, err := l.readVersion()
+	if err != nil {
 		return nil, err
+	}
+	if legacy != "" {
+		if dropped := l.dropLegacyProfileFields(); len(dropped) > 0 {
+			return nil, &LegacyError{Version: legacy, Fields: dropped}
+		}
 	}
 	if err := l.normalize(); err != nil {
 		return nil, err
@@ -163,10 +178,23 @@ func (l *loader) load() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if legacy != "" {
+		if err := l.convertLegacyVars(legacy); err != nil {
+			return nil, err
+		}
+	}
 	// Again: a profile may bring in shorthands (`replace: {pipelines: {x: "…"}}`);
 	// the entries already expanded are left alone.
 	if err := l.normalize(); err != nil {
 		return nil, err
+	}
+	// Before variables: a refused field fails before any question is
+	// asked or command run. A DevSpace 5 tree is checked once converted,
+	// where the paths are v2beta1's.
+	if legacy == "" {
+		if err := l.checkUnsupported(); err != nil {
+			return nil, err
+		}
 	}
 	name := l.projectName()
 	vars, err := l.resolveVars(name, profiles)
@@ -175,6 +203,23 @@ func (l *loader) load() (*Config, error) {
 	}
 	if err := l.substitute(vars); err != nil {
 		return nil, err
+	}
+	ran, err := l.resolveExpressions(vars)
+	if err != nil {
+		return nil, err
+	}
+	if ran { // an expression's output may hold ${VAR}s too
+		if err := l.substitute(vars); err != nil {
+			return nil, err
+		}
+	}
+	if legacy != "" {
+		if err := l.convert(legacy); err != nil {
+			return nil, err
+		}
+		if err := l.checkUnsupported(); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := l.decode()
 	if err != nil {
@@ -187,9 +232,13 @@ func (l *loader) load() (*Config, error) {
 	}
 	cfg.Name = cmp.Or(cfg.Name, name)
 	cfg.Variables = vars
+	cfg.Environ = l.opts.Environ
 	cfg.ActiveProfiles = profiles
 	cfg.noteSecrets(l.opts.Secrets)
 	if err := cfg.finish(); err != nil {
+		return nil, err
+	}
+	if err := l.checkRequire(cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -259,18 +308,53 @@ func (l *loader) parse() error {
 	return nil
 }
 
+// checkVersion refuses any version but v2beta1 (imported files).
 func (l *loader) checkVersion() error {
+	v, err := l.readVersion()
+	if err == nil && v != "" {
+		mv := lookup(l.root, "version")
+		p := mv.Value.GetToken().Position
+		return l.errorf(p.Line, p.Column, "version %s (DevSpace 5) is not allowed here: only the loaded devspace.yaml is converted; convert this file with `devspace print --convert`", v)
+	}
+	return err
+}
+
+// readVersion checks `version:` and returns the DevSpace 5 version the
+// file is in, or "" for v2beta1.
+func (l *loader) readVersion() (string, error) {
 	mv := lookup(l.root, "version")
 	if mv == nil {
-		return l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
+		return "", l.errorf(1, 1, "missing `version: %s` at the top level", SchemaVersion)
 	}
 	v, ok := scalarText(mv.Value)
 	if !ok {
 		v = strings.TrimSpace(mv.Value.String()) // e.g. `version: 2`
 	}
-	if v != SchemaVersion {
-		p := mv.Value.GetToken().Position
-		return l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s", v, SchemaVersion)
+	switch {
+	case v == SchemaVersion:
+		return "", nil
+	case isLegacyVersion(v):
+		return v, nil
+	}
+	p := mv.Value.GetToken().Position
+	return "", l.errorf(p.Line, p.Column, "unsupported config version %q: this devspace reads version %s, and converts %s (DevSpace 5)",
+		v, SchemaVersion, strings.Join(legacyVersions, ", "))
+}
+
+// convert converts a DevSpace 5 tree (see convert.go) and says so on
+// stderr; fields with no v2beta1 meaning are refused, all of them named.
+// (print --convert, which leaves them out, uses ConvertFile.)
+func (l *loader) convert(version string) error {
+	dropped, _, err := l.convertLegacy(version)
+	if err != nil {
+		return err
+	}
+	if len(dropped) > 0 {
+		return &LegacyError{Version: version, Fields: dropped}
+	}
+	if w := l.opts.Stderr; w != nil {
+		fmt.Fprintf(w, "%s: version %s (DevSpace 5) converted to %s in memory; `devspace print --convert` prints the converted file\n",
+			displayPath(l.path), version, SchemaVersion)
 	}
 	return nil
 }
@@ -281,7 +365,7 @@ func (l *loader) projectName() string {
 			return s
 		}
 	}
-	return filepath.Base(filepath.Dir(l.path))
+	return defaultProjectName(filepath.Base(filepath.Dir(l.path)))
 }
 
 func (l *loader) decode() (*Config, error) {

@@ -101,6 +101,21 @@ build:
 			},
 		},
 		{
+			name: "buildKit.skipPush skips the push",
+			src:  "image: repo/app\nbuildKit:\n  skipPush: true",
+			want: Image{Name: "app", Image: "repo/app", SkipPush: true, BuildKit: &BuildKitBuild{SkipPush: true}},
+		},
+		{
+			name: "docker.skipPush skips the push",
+			src:  "image: repo/app\ndocker:\n  skipPush: true",
+			want: Image{Name: "app", Image: "repo/app", SkipPush: true, Docker: &DockerBuild{SkipPush: true}},
+		},
+		{
+			name: "legacy build.buildKit.skipPush under a flat docker block",
+			src:  "image: repo/app\ndocker: {}\nbuild:\n  buildKit:\n    skipPush: true",
+			want: Image{Name: "app", Image: "repo/app", SkipPush: true, Docker: &DockerBuild{}, BuildKit: &BuildKitBuild{SkipPush: true}},
+		},
+		{
 			name: "flat fields win over the legacy block",
 			src:  "image: repo/app\ndockerfile: Flat\nbuild:\n  dockerfile: Legacy\n  disabled: true",
 			want: Image{Name: "app", Image: "repo/app", Dockerfile: "Flat", Disabled: true},

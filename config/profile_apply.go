@@ -163,7 +163,7 @@ func (l *loader) applyPatches(d *profileDef, seq *ast.SequenceNode) error {
 		if err != nil {
 			return err
 		}
-		if fixedSections[p.path[0]] {
+		if len(p.path) > 0 && fixedSections[p.path[0]] {
 			return l.patchErr(p, "a profile cannot change `%s`", p.path[0])
 		}
 		root := ref{node: l.root, set: func(n ast.Node) { l.root = n }}
@@ -193,6 +193,7 @@ func (l *loader) readPatch(item ast.Node, path string) (patch, error) {
 	}
 	p.pathText, _ = scalarText(mv.Value)
 	p.pathPos = posOf(mv.Value)
+	p.pointer = strings.HasPrefix(p.pathText, "/")
 	segs, err := parsePatchPath(p.pathText)
 	if err != nil {
 		return p, l.patchErr(p, "invalid patch path: %v", err)

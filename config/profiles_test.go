@@ -88,6 +88,11 @@ func TestProfiles(t *testing.T) {
 			path:     "images.api", want: map[string]any{"image": "repo/api"},
 		},
 		{
+			name:     "add onto a map adds its keys beside the old ones",
+			profiles: "- name: p\n  patches:\n  - op: add\n    path: pipelines\n    value:\n      noop: echo noop",
+			path:     "pipelines", want: map[string]any{"dev": map[string]any{"run": "echo base"}, "noop": map[string]any{"run": "echo noop"}},
+		},
+		{
 			name:     "add a top-level key",
 			profiles: "- name: p\n  patches:\n  - op: add\n    path: name\n    value: renamed",
 			path:     "name", want: "renamed",
@@ -220,9 +225,14 @@ func TestProfileErrors(t *testing.T) {
 		want     wantPos
 	}{
 		{
-			name:     "replace of a missing path",
+			name:     "replace of a missing dotted path adds it, and the result is checked at the patch",
 			profiles: "- name: p\n  patches:\n  - path: images.app.nope\n    value: x",
-			want:     wantPos{22, 11, `nothing at path "images.app.nope" to replace`},
+			want:     wantPos{22, 11, `unknown field "nope" in images.app`},
+		},
+		{
+			name:     "replace of a missing JSON-pointer path",
+			profiles: "- name: p\n  patches:\n  - path: /images/app/nope\n    value: x",
+			want:     wantPos{22, 11, `nothing at path "/images/app/nope" to replace`},
 		},
 		{
 			name:     "bad value from a merge points into the profile",
@@ -256,7 +266,7 @@ func TestProfileErrors(t *testing.T) {
 		},
 		{
 			name:     "unsupported selector",
-			profiles: "- name: p\n  patches:\n  - path: images[name=app].image\n    value: x",
+			profiles: "- name: p\n  patches:\n  - path: images[first].image\n    value: x",
 			want:     wantPos{22, 11, "unsupported selector"},
 		},
 		{
@@ -312,6 +322,11 @@ func TestParsePatchPath(t *testing.T) {
 		{"/images/app/tags/-", []string{"images", "app", "tags", "-"}},
 		{"/values/a~1b/c~0d", []string{"values", "a/b", "c~d"}},
 		{"$.images.app", []string{"images", "app"}},
+		{".images.app", []string{"images", "app"}},
+		{"a..b", []string{"a", descendSeg, "b"}},
+		{"..[?(@.image=='x.y')].image", []string{descendSeg, selectorSeg(cond{'=', "image", "x.y"}), "image"}},
+		{"d.name=web.helm", []string{"d", selectorSeg(cond{'=', "name", "web"}), "helm"}},
+		{"d[?(@.a.b=~/^p/ || @.c==1)]", []string{"d", selectorSeg(cond{'~', "a.b", "^p"}, cond{'=', "c", "1"})}},
 	}
 	for _, tt := range tests {
 		got, err := parsePatchPath(tt.path)
@@ -323,7 +338,7 @@ func TestParsePatchPath(t *testing.T) {
 			t.Errorf("parsePatchPath(%q) (-want +got):\n%s", tt.path, diff)
 		}
 	}
-	for _, bad := range []string{"", "a..b", "a[x]", "a[0", "a[0]b"} {
+	for _, bad := range []string{"", "a.", "a[x]", "a[0", "a[0]b", "a[?(@.x)]", "a[?(@.x=~/(/)]", "a.=b"} {
 		if _, err := parsePatchPath(bad); err == nil {
 			t.Errorf("parsePatchPath(%q) succeeded, want an error", bad)
 		}

@@ -185,12 +185,46 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		}
 		return errors.Join(errs...)
 	}
+	return r.runConcurrently(ctx, from, names, req)
+}
+
+// runConcurrently loads all the dependencies first (at once, so that git
+// sources fetch in parallel), then claims them in order, and only then
+// starts them. A project that a sibling also depends on (a diamond) is
+// thus loaded with this parent's vars and run by it, whatever the timing,
+// as DevSpace resolves its tree before running anything; started at once,
+// the sibling's pipeline could reach it first.
+func (r *Runner) runConcurrently(ctx context.Context, from *Project, names []string, req Request) error {
+	nodes := make([]*node, len(names))
+	loadErrs := make([]error, len(names))
+	loads := pool.New().WithContext(ctx)
+	for i, name := range names {
+		loads.Go(func(ctx context.Context) error {
+			nodes[i], loadErrs[i] = r.resolve(ctx, from, name)
+			return nil
+		})
+	}
+	_ = loads.Wait() // the errors are in loadErrs
+	if !req.ContinueOnError {
+		for _, err := range loadErrs {
+			if err != nil {
+				return err
+			}
+		}
+	}
 	p := pool.New().WithErrors().WithContext(ctx)
 	if !req.ContinueOnError {
 		p = p.WithCancelOnError().WithFirstError()
 	}
-	for _, name := range names {
-		p.Go(func(ctx context.Context) error { return r.runOne(ctx, from, name, req, strings.NewReader("")) })
+	for i, name := range names {
+		if loadErrs[i] != nil {
+			p.Go(func(context.Context) error { return loadErrs[i] })
+			continue
+		}
+		how := r.claim(from, name, nodes[i], req)
+		p.Go(func(ctx context.Context) error {
+			return r.runClaimed(ctx, from, name, nodes[i], how, req, strings.NewReader(""))
+		})
 	}
 	return p.Wait()
 }
@@ -253,10 +287,24 @@ func (r *Runner) runOne(ctx context.Context, from *Project, name string, req Req
 	if err != nil {
 		return err
 	}
+	return r.runClaimed(ctx, from, name, n, r.claim(from, name, n, req), req, stdin)
+}
+
+// claim records the edge from → n and says whether from runs n, waits for
+// it, or skips it (a cycle, said on req.Log).
+func (r *Runner) claim(from *Project, name string, n *node, req Request) claim {
 	_, how, cycle := r.reg.claim(from.key, n.project.key, name)
+	if how == claimCycle {
+		fmt.Fprintf(req.Log, "skipping dependency %s: it is part of a cycle (%s)\n", name, cycle)
+	}
+	return how
+}
+
+// runClaimed does what claim decided. A claimed run always finishes n,
+// even when ctx is already cancelled, so that its waiters are released.
+func (r *Runner) runClaimed(ctx context.Context, from *Project, name string, n *node, how claim, req Request, stdin io.Reader) error {
 	switch how {
 	case claimCycle:
-		fmt.Fprintf(req.Log, "skipping dependency %s: it is part of a cycle (%s)\n", name, cycle)
 		return nil
 	case claimWait:
 		select {

@@ -351,6 +351,58 @@ func TestContinueOnErrorRunsEveryDependencyAndReportsAllFailures(t *testing.T) {
 	}
 }
 
+// TestSiblingsAreLoadedAndClaimedBeforeAnyRuns: root depends on a and b,
+// and b on a too. Whatever the timing, a is loaded with root's request
+// (its vars) and run by root, not by b, whose pipeline may reach a first:
+// every dependency of a parent is loaded and claimed before any of them
+// starts, as DevSpace resolves its tree before running anything.
+func TestSiblingsAreLoadedAndClaimedBeforeAnyRuns(t *testing.T) {
+	tr := newTree(t, map[string][]string{"root": {"a", "b"}, "a": nil, "b": {"a"}})
+	tr.configs["root"].Dependencies["a"].Vars = map[string]string{"FROM": "root"}
+	var r *Runner
+	var claimedBy []string
+	var mu sync.Mutex
+	request := func(parent string) Request {
+		req := all(io.Discard)
+		req.Output = func(name string) (io.Writer, io.Writer, func()) {
+			mu.Lock()
+			claimedBy = append(claimedBy, parent+" runs "+name)
+			mu.Unlock()
+			return io.Discard, io.Discard, func() {}
+		}
+		return req
+	}
+	tr.run["b"] = func(ctx context.Context, _ *Runner) error {
+		tr.mu.Lock()
+		loaded := len(tr.loads)
+		tr.mu.Unlock()
+		if loaded < 2 {
+			t.Errorf("b started before its sibling a was loaded (%d loads)", loaded)
+		}
+		return r.Run(ctx, request("b"))
+	}
+	r = tr.runner()
+	load := r.opts.Load
+	r.opts.Load = func(ctx context.Context, req LoadRequest) (*config.Config, error) {
+		if filepath.Base(req.Dir) == "a" {
+			time.Sleep(100 * time.Millisecond) // a slow load: b's pipeline would get there first
+		}
+		return load(ctx, req)
+	}
+	if err := r.Run(context.Background(), request("root")); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range tr.loads {
+		if filepath.Base(l.Dir) == "a" && !slices.Equal(l.Vars, []string{"FROM=root"}) {
+			t.Errorf("a was loaded with vars %q, want root's FROM=root", l.Vars)
+		}
+	}
+	slices.Sort(claimedBy)
+	if want := []string{"root runs a", "root runs b"}; !slices.Equal(claimedBy, want) {
+		t.Errorf("runs = %q, want %q", claimedBy, want)
+	}
+}
+
 // within fails the test when f does not return within 10 s.
 func within(t *testing.T, what string, f func() error) error {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sourcegraph/conc/pool"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -40,6 +41,10 @@ const applyParallel = 16
 // objects of a group concurrently. It returns what was applied, in the
 // manifests' order, even when some failed.
 func (d *Deployer) apply(ctx context.Context, name, ns string, manifests []Manifest, old Record) ([]kube.Applied, error) {
+	opts, err := d.applyOptions(name)
+	if err != nil {
+		return nil, err
+	}
 	results := make([]*kube.Applied, len(manifests))
 	var errs []error
 	var mu sync.Mutex
@@ -52,7 +57,7 @@ func (d *Deployer) apply(ctx context.Context, name, ns string, manifests []Manif
 		}
 		_ = forEach(ctx, idx, applyParallel, func(ctx context.Context, i int) error {
 			m := manifests[i]
-			a, err := d.Client.Apply(ctx, m.Object.DeepCopy(), ns)
+			a, err := d.Client.ApplyWith(ctx, m.Object.DeepCopy(), ns, opts)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -73,6 +78,20 @@ func (d *Deployer) apply(ctx context.Context, name, ns string, manifests []Manif
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// applyOptions maps deployment name's kubectl.applyArgs (checked when
+// the config loaded) onto the apply's options.
+func (d *Deployer) applyOptions(name string) (kube.ApplyOptions, error) {
+	dep := d.Config.Deployments[name]
+	if dep == nil || dep.Kubectl == nil {
+		return kube.ApplyOptions{}, nil
+	}
+	a, _, err := config.ParseApplyArgs(dep.Kubectl.ApplyArgs)
+	if err != nil {
+		return kube.ApplyOptions{}, fmt.Errorf("deployment %s: kubectl.applyArgs: %w", name, err)
+	}
+	return kube.ApplyOptions{FieldManager: a.FieldManager, NoForce: a.NoForce}, nil
 }
 
 // forEach runs fn for every item, at most limit at once, and joins the

@@ -17,6 +17,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/helm"
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // HelmRunner runs an operation of the Helm companion (helm.Run).
@@ -40,6 +41,8 @@ var helmDeployments = kindSpec{
 type HelmRecord struct {
 	Release  string `json:"release"`
 	Revision int    `json:"revision"`
+	// Workloads are the release's workloads, waited for after deploys.
+	Workloads []kube.Ref `json:"workloads,omitempty"`
 }
 
 // helmPlan is a helm deployment ready to run: the request and what
@@ -88,9 +91,6 @@ func (d *Deployer) planHelm(name, ns string) (helmPlan, error) {
 		release = name
 	}
 	req := helm.Request{Namespace: ns, Release: release, Chart: chart, Values: values}
-	if len(h.TemplateArgs) > 0 {
-		return helmPlan{}, fmt.Errorf("deployment %s: helm.templateArgs are not available in this version yet", name)
-	}
 	if err := applyUpgradeArgs(&req, h.UpgradeArgs); err != nil {
 		return helmPlan{}, fmt.Errorf("deployment %s: helm.upgradeArgs: %w", name, err)
 	}
@@ -141,10 +141,7 @@ func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, diges
 	if h.Chart == nil {
 		return c, "", "", fmt.Errorf("deployment %s: helm.chart is not set", name)
 	}
-	cc := h.Chart
-	if cc.Git != "" {
-		return c, "", "", fmt.Errorf("deployment %s: helm.chart.git is not available in this version yet; clone the chart and use helm.chart.path", name)
-	}
+	cc := h.Chart // git charts were refused when the config loaded
 	local := cc.Path
 	if local == "" && cc.RepoURL == "" && isLocalName(d.Config.Dir, cc.Name) {
 		local = cc.Name
@@ -256,7 +253,7 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
 	rec := Record{Name: name, Context: cluster.Context, Server: cluster.Server, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
-		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision}}
+		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision, Workloads: helmWorkloads(resp.Manifest, ns)}}
 	if err := d.Records.Put(rec); err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}

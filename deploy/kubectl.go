@@ -42,10 +42,7 @@ func (k kubectlKind) objects(name string) ([]Manifest, []string, error) {
 	if dep.Kubectl == nil {
 		return nil, nil, fmt.Errorf("deployment %s: set deployments.%s.kubectl or deployments.%s.helm", name, name, name)
 	}
-	kc := dep.Kubectl
-	if len(kc.Patches) > 0 {
-		return nil, nil, fmt.Errorf("deployment %s: kubectl.patches are not available in this version yet", name)
-	}
+	kc := dep.Kubectl // patches were refused when the config loaded
 	manifests, err := k.readManifests(name, kc)
 	if err != nil {
 		return nil, nil, err
@@ -165,6 +162,7 @@ func (k kubectlKind) stillThere(ctx context.Context, rec Record) bool {
 		if err != nil || obj == nil || string(obj.GetUID()) != o.UID {
 			return errors.New("changed")
 		}
+		k.d.seen.Store(o.UID, obj) // the wait for readiness starts from it
 		return nil
 	})
 	return err == nil

@@ -2,7 +2,6 @@ package dev
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -47,12 +46,9 @@ type Setup struct {
 }
 
 // ConfigFor turns dev.NAME of devspace.yaml into the Config that
-// Manager.Start runs; fields whose behaviour is not there yet are refused
-// rather than ignored.
+// Manager.Start runs; fields whose behaviour is not there yet were
+// refused when the config loaded (config.Unsupported).
 func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
-	if err := unsupportedDev(name, p); err != nil {
-		return Config{}, err
-	}
 	ns := p.Namespace
 	if ns == "" {
 		ns = s.Namespace
@@ -179,7 +175,7 @@ func (s Setup) terminal(name, container string, dc *config.DevContainer, cfg *Co
 }
 
 // syncConfig maps a sync[] entry; nil when it has nothing to do. Options
-// without behaviour yet are errors, not silently ignored.
+// without behaviour yet were refused when the config loaded.
 func syncConfig(dir string, sc config.DevSync) (*filesync.SyncConfig, error) {
 	local, remote, ok := strings.Cut(sc.Path, ":")
 	if !ok || remote == "" || !strings.HasPrefix(remote, "/") {
@@ -187,10 +183,6 @@ func syncConfig(dir string, sc config.DevSync) (*filesync.SyncConfig, error) {
 	}
 	mode := filesync.InitialSync(sc.InitialSync)
 	switch {
-	case sc.File, sc.BandwidthLimits != nil:
-		return nil, errors.New("file and bandwidthLimits are not available in this version yet")
-	case sc.InitialSyncCompareBy != "":
-		return nil, errors.New("initialSyncCompareBy is not available in this version yet (files of equal size and different mtime are compared by content)")
 	case mode != "" && !slices.Contains(filesync.InitialSyncModes, mode):
 		return nil, fmt.Errorf("initialSync %q: want one of %v", sc.InitialSync, filesync.InitialSyncModes)
 	case sc.DisableUpload && sc.DisableDownload:
@@ -240,11 +232,8 @@ func onUploadExecs(o *config.DevSyncOnUpload) ([]filesync.UploadExec, error) {
 	}
 	var out []filesync.UploadExec
 	for i, e := range o.Exec {
-		switch {
-		case e.Command == "":
+		if e.Command == "" {
 			return nil, fmt.Errorf("onUpload.exec[%d]: command is empty", i)
-		case e.Local:
-			return nil, fmt.Errorf("onUpload.exec[%d]: local is not available in this version yet", i)
 		}
 		argv := append([]string{e.Command}, e.Args...)
 		if len(e.Args) == 0 {
@@ -288,9 +277,6 @@ func changesOf(name string, p *config.DevPod, resolveImage func(path, value stri
 	pc := replace.PodChanges{Containers: []replace.Changes{main}}
 	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
 		dc := p.Containers[cname]
-		if err := unsupportedInContainer(name, cname, dc); err != nil {
-			return replace.PodChanges{}, err
-		}
 		ch, err := containerChanges(cmp.Or(dc.Container, cname), dc, "dev."+name+".containers."+cname, resolveImage)
 		if err != nil {
 			return replace.PodChanges{}, err
@@ -360,40 +346,4 @@ func attachOf(p *config.DevContainer) (a attachSettings, on bool) {
 		return a, false
 	}
 	return attachSettings{noReplace: flag("disableReplace"), noTTY: flag("disableTTY")}, true
-}
-
-// unsupportedInContainer refuses, under containers:, what has no
-// behaviour yet.
-func unsupportedInContainer(name, container string, c *config.DevContainer) error {
-	var fields []string
-	for _, f := range []struct {
-		set   bool
-		field string
-	}{{c.SSH != nil, "ssh"}, {len(c.ProxyCommands) > 0, "proxyCommands"}, {len(c.PersistPaths) > 0, "persistPaths"}} {
-		if f.set {
-			fields = append(fields, f.field)
-		}
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return fmt.Errorf("dev %s: containers.%s: %s not available in this version yet", name, container, strings.Join(fields, ", "))
-}
-
-// unsupportedDev names the dev fields that are configured but have no
-// behaviour yet, so that nobody waits for a sync that never comes.
-func unsupportedDev(name string, p *config.DevPod) error {
-	var fields []string
-	add := func(set bool, field string) {
-		if set {
-			fields = append(fields, field)
-		}
-	}
-	add(p.SSH != nil, "ssh")
-	add(len(p.ProxyCommands) > 0, "proxyCommands")
-	add(len(p.PersistPaths) > 0, "persistPaths")
-	if len(fields) == 0 {
-		return nil
-	}
-	return fmt.Errorf("dev %s: %s not available in this version yet (ports, reversePorts, logs, terminal, attach, open, sync, devImage, command, args, workingDir, env, resources, containers and patches are)", name, strings.Join(fields, ", "))
 }

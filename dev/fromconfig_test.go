@@ -28,7 +28,6 @@ func TestSyncConfig(t *testing.T) {
 		{"neither way", config.DevSync{Path: ".:/app", DisableUpload: true, DisableDownload: true}, nil, ""},
 		{"bad mode", config.DevSync{Path: ".:/app", InitialSync: "mirror"}, nil, `initialSync "mirror": want one of`},
 		{"relative remote", config.DevSync{Path: ".:app"}, nil, "absolute remote directory"},
-		{"not yet", config.DevSync{Path: ".:/app", File: true}, nil, "not available in this version yet"},
 		{"startContainer", config.DevSync{Path: ".:/app", StartContainer: true},
 			&filesync.SyncConfig{Local: "/p", Remote: "/app", Upload: true, Download: true, StartContainer: true}, ""},
 		{"onUpload exec", config.DevSync{Path: ".:/app", OnUpload: &config.DevSyncOnUpload{Exec: []config.DevSyncExec{

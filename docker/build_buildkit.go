@@ -120,6 +120,10 @@ func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessi
 		BuildArgs:     req.BuildArgs,
 		Target:        req.Target,
 		NetworkMode:   network,
+		Labels:        req.Options.Labels,
+		ExtraHosts:    req.Options.AddHosts,
+		NoCache:       req.Options.NoCache,
+		PullParent:    req.Options.Pull,
 	})
 	if err != nil {
 		// A daemon without BuildKit refuses the request itself; a build

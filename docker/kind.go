@@ -5,13 +5,20 @@ import (
 	"github.com/devspace-engine/devspace/imagebuild"
 )
 
-// Kind is the `docker:` builder, which builds on the Docker Engine; its
-// args are for the docker CLI, which this builder does not run, but they
-// enter the build key as they always have.
+// Kind is the `docker:` builder, which builds on the Docker Engine. Its
+// args, in the docker CLI's flag syntax, are understood (config.
+// ParseBuildArgs) without running the CLI; they enter the build key as
+// written (names of secrets, never their values).
 var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
 	Place:  func(*config.Image) imagebuild.Place { return imagebuild.PlaceDaemon },
+	Args: func(img *config.Image) []string {
+		if img.Docker == nil {
+			return nil
+		}
+		return img.Docker.Args
+	},
 	Options: func(img *config.Image) any {
 		if img.Docker == nil {
 			return nil

@@ -84,9 +84,14 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 	if err != nil {
 		return bkclient.SolveOpt{}, nil, fmt.Errorf("build context: %w", err)
 	}
+	extra, err := optionAttachables(req)
+	if err != nil {
+		return bkclient.SolveOpt{}, nil, err
+	}
 	stats := &transferStats{}
 	now := time.Now().UnixNano()
 	attrs := map[string]string{"filename": sessionDockerfile}
+	optionAttrs(req, attrs)
 	if req.Target != "" {
 		attrs["target"] = req.Target
 	}
@@ -114,9 +119,10 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 				{name: sessionDockerfile + ".dockerignore", data: []byte(strings.Join(excludes, "\n") + "\n"), mtime: now},
 			},
 		},
-		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		Session: append([]session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: c.creds.sessionAuth,
-		})},
-		Exports: []bkclient.ExportEntry{{Type: bkclient.ExporterImage, Attrs: export}},
+		})}, extra...),
+		AllowedEntitlements: entitlementsOf(req),
+		Exports:             []bkclient.ExportEntry{{Type: bkclient.ExporterImage, Attrs: export}},
 	}, stats, nil
 }

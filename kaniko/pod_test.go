@@ -131,3 +131,18 @@ func TestErrorLine(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A docker image that falls back to kaniko keeps its --secret/--ssh
+// args; kaniko has no session to serve them and says so before any pod.
+func TestSecretsRefused(t *testing.T) {
+	for _, o := range []config.BuildOptions{
+		{Secrets: []config.BuildSecret{{ID: "token", Env: "TOKEN"}}},
+		{SSH: []config.BuildSSH{{ID: "default"}}},
+	} {
+		req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Config: &config.Image{}, Options: o}
+		_, err := (&Builder{}).Build(t.Context(), req)
+		if err == nil || !strings.Contains(err.Error(), "kaniko cannot serve --secret or --ssh") {
+			t.Errorf("%+v: err = %v", o, err)
+		}
+	}
+}

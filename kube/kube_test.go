@@ -75,6 +75,35 @@ func TestApplyTellsCreatedChangedAndUnchanged(t *testing.T) {
 	}
 }
 
+// TestApplyWithOptions: the field manager is the one asked for, and
+// without force a field another manager owns fails the apply instead of
+// changing hands.
+func TestApplyWithOptions(t *testing.T) {
+	c, ns := openTestbed(t)
+	ctx := context.Background()
+	if _, err := c.ApplyWith(ctx, configMap("cm", "1"), ns, ApplyOptions{FieldManager: "ci"}); err != nil {
+		t.Fatal(err)
+	}
+	obj, err := c.Get(ctx, Ref{APIVersion: "v1", Kind: "ConfigMap", Namespace: ns, Name: "cm"})
+	if err != nil || obj == nil {
+		t.Fatalf("get: %v, %v", obj, err)
+	}
+	var managers []string
+	for _, f := range obj.GetManagedFields() {
+		managers = append(managers, f.Manager)
+	}
+	if len(managers) != 1 || managers[0] != "ci" {
+		t.Errorf("managers = %v, want [ci]", managers)
+	}
+	_, err = c.ApplyWith(ctx, configMap("cm", "2"), ns, ApplyOptions{NoForce: true})
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "conflict") {
+		t.Errorf("apply without force over ci's field: %v, want a conflict", err)
+	}
+	if _, err := c.Apply(ctx, configMap("cm", "2"), ns); err != nil {
+		t.Errorf("apply with force (the default): %v", err)
+	}
+}
+
 // TestDeleteLeavesAReplacedObjectAlone: deleting by a recorded UID must
 // not remove a newer object of the same name.
 func TestDeleteLeavesAReplacedObjectAlone(t *testing.T) {

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"strconv"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -55,6 +57,20 @@ func (c *Client) mapping(ctx context.Context, gvk schema.GroupVersionKind) (mapp
 // conflicting fields as `kubectl apply --server-side --force-conflicts`
 // does). A namespaced object without a namespace goes to namespace.
 func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, namespace string) (Applied, error) {
+	return c.ApplyWith(ctx, obj, namespace, ApplyOptions{})
+}
+
+// ApplyOptions change how Apply applies.
+type ApplyOptions struct {
+	// FieldManager owns the applied fields; empty means FieldManager.
+	FieldManager string
+	// NoForce fails on a field another manager owns instead of taking
+	// it over.
+	NoForce bool
+}
+
+// ApplyWith is Apply with options.
+func (c *Client) ApplyWith(ctx context.Context, obj *unstructured.Unstructured, namespace string, opts ApplyOptions) (Applied, error) {
 	gvk := obj.GroupVersionKind()
 	m, err := c.mapping(ctx, gvk)
 	if err != nil {
@@ -75,8 +91,8 @@ func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured, name
 	var code int
 	raw, err := c.rest.Patch(types.ApplyPatchType).
 		AbsPath(resourcePath(m.Resource, ns, obj.GetName())).
-		Param("fieldManager", FieldManager).
-		Param("force", "true").
+		Param("fieldManager", cmp.Or(opts.FieldManager, FieldManager)).
+		Param("force", strconv.FormatBool(!opts.NoForce)).
 		Body(body).
 		Do(ctx).
 		StatusCode(&code).

@@ -229,7 +229,24 @@ func update(ctx context.Context, spec Spec, repo string) error {
 	if err := git(ctx, repo, append(args, "origin", ref)...); err != nil {
 		return err
 	}
+	if atFetchHead(ctx, repo) {
+		return nil
+	}
 	return git(ctx, repo, "reset", "--quiet", "--hard", "FETCH_HEAD")
+}
+
+// atFetchHead reports whether the clone already stands at what was just
+// fetched. A reset then would change nothing but .git/logs/HEAD, which
+// would make an image whose context holds the clone rebuild on every run.
+func atFetchHead(ctx context.Context, repo string) bool {
+	cmd := exec.CommandContext(ctx, "git", "rev-parse", "HEAD", "FETCH_HEAD")
+	cmd.Dir = repo
+	out, err := cmd.Output()
+	if err != nil {
+		return false
+	}
+	heads := strings.Fields(string(out))
+	return len(heads) == 2 && heads[0] == heads[1]
 }
 
 // gitStopGrace is how long a cancelled git may take to stop.

@@ -123,6 +123,21 @@ func TestSecondResolveFetches(t *testing.T) {
 	}
 }
 
+// TestUnchangedFetchLeavesTheCloneAlone: a run that fetches nothing new
+// leaves .git/logs/HEAD as it was, so that an image whose build context
+// holds the clone is not rebuilt on every run.
+func TestUnchangedFetchLeavesTheCloneAlone(t *testing.T) {
+	o := newOrigin(t)
+	dir := resolve(t, Spec{Git: o.url()})
+	logs := filepath.Join(dir, ".git", "logs", "HEAD")
+	before := read(t, logs, "")
+	processRun = NewRun()
+	resolve(t, Spec{Git: o.url()})
+	if after := read(t, logs, ""); after != before {
+		t.Errorf("a fetch with nothing new rewrote .git/logs/HEAD:\nbefore: %q\nafter:  %q", before, after)
+	}
+}
+
 func TestDisablePullWorksOffline(t *testing.T) {
 	o := newOrigin(t)
 	resolve(t, Spec{Git: o.url(), Tag: "v1"})

@@ -100,6 +100,7 @@ func TestDeployScripts(t *testing.T) {
 			"kconfig-context": kconfigContext,
 			"http-get":        httpGet,
 			"file-eventually": fileEventually,
+			"image-holds":     func(ts *testscript.TestScript, neg bool, args []string) { imageHolds(ts, denv.API(t), neg, args) },
 		},
 	})
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -11,8 +13,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-yaml"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/devspace-engine/devspace/testbed"
 )
@@ -20,8 +26,9 @@ import (
 // TestExamples runs every pipeline of every project in examples/pipelines,
 // each in a copy of the project, against the test bed's Docker Engine and
 // registry, so that the examples cannot rot. A project with deployments
-// runs its pipelines one after the other in a namespace of its own on
-// the test bed's cluster, then `devspace purge`.
+// (or whose dependencies have some, see exampleDeployments) runs its
+// pipelines one after the other in a namespace of its own on the test
+// bed's cluster, then `devspace purge`.
 func TestExamples(t *testing.T) {
 	files, err := filepath.Glob("../../examples/pipelines/*/devspace.yaml")
 	if err != nil || len(files) == 0 {
@@ -31,10 +38,10 @@ func TestExamples(t *testing.T) {
 	for _, file := range files {
 		src := filepath.Dir(file)
 		project := readExample(t, file)
-		if project.deploys {
+		if project.deploys || exampleDeployments[filepath.Base(src)] != nil {
 			t.Run(filepath.Base(src), func(t *testing.T) {
 				t.Parallel()
-				runDeployExample(t, env, src, project.pipelines)
+				runDeployExample(t, env, src, project)
 			})
 			continue
 		}
@@ -50,21 +57,79 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// runDeployExample runs the pipelines of a project that deploys, then
-// purges, in a fresh namespace that is deleted afterwards.
-func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, pipelines []string) {
+// runDeployExample runs the pipelines of a project that deploys as a user
+// would (`devspace deploy -n NS`, `devspace run-pipeline NAME -n NS`), in a
+// fresh namespace that is deleted afterwards, checks that the deployments
+// listed in exampleDeployments became ready, then runs `devspace purge`
+// and checks that it removed them.
+func runDeployExample(t *testing.T, env *testbed.DockerEnv, src string, project example) {
 	kenv := testbed.Kube(t)
 	dyn := dynamicClient(t, kenv.Kubeconfig)
 	ns := fmt.Sprintf("example-%08x", rand.Uint32())
 	t.Cleanup(func() { deleteNamespace(dyn, ns) })
 	dir := copyDir(t, src)
+	cache := t.TempDir()
 	environ := []string{"KUBECONFIG=" + kenv.Kubeconfig, "DOCKER_HOST=" + env.Host, "REGISTRY=" + env.Registry,
 		// The in-cluster example's builder images: the test bed's own.
-		"KANIKO_IMAGE=" + kenv.KanikoImage, "BUILDKIT_IMAGE=" + kenv.BuildKitImage}
-	for _, name := range pipelines {
-		runExample(t, dir, environ, "run-pipeline", name, "-n", ns)
+		"KANIKO_IMAGE=" + kenv.KanikoImage, "BUILDKIT_IMAGE=" + kenv.BuildKitImage,
+		// Images FROM busybox: the test bed's, as nothing can be pulled.
+		"BASE_IMAGE=" + env.Busybox(t),
+		// Git sources are cloned into a cache of the test's own.
+		"XDG_CACHE_HOME=" + cache}
+	example := filepath.Base(src)
+	for _, name := range project.pipelines {
+		if name == "purge" {
+			continue // `devspace purge` below runs it
+		}
+		args := append(pipelineCommand(name), "-n", ns)
+		checkExampleOutput(t, example+"/"+name, runExample(t, dir, environ, args...))
+	}
+	if clones, _ := filepath.Glob(filepath.Join(cache, "devspace", "git", "*", "repo")); len(clones) != project.gitSources {
+		t.Errorf("%d git sources cloned into the cache, want the example's %d: %q", len(clones), project.gitSources, clones)
+	}
+	deployments := dyn.Resource(kinds["deployment"]).Namespace(ns)
+	for _, name := range exampleDeployments[example] {
+		waitRolledOut(t, deployments, name)
 	}
 	runExample(t, dir, environ, "purge", "-n", ns)
+	for _, name := range exampleDeployments[example] {
+		if _, err := deployments.Get(context.Background(), name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("deployment %s is still in %s after devspace purge (error %v)", name, ns, err)
+		}
+	}
+}
+
+// exampleDeployments names the Deployments some examples make (their
+// dependencies' included), which must be ready after their pipelines ran.
+var exampleDeployments = map[string][]string{
+	"deploy":        {"web"},
+	"microservices": {"api", "frontend", "worker"},
+}
+
+// waitRolledOut waits (90 s at most) until Deployment name, which must
+// exist, has all its replicas updated and available.
+func waitRolledOut(t *testing.T, deployments dynamic.ResourceInterface, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	for {
+		d, err := deployments.Get(ctx, name, metav1.GetOptions{})
+		if err == nil && rolledOut(d) {
+			return
+		}
+		if apierrors.IsNotFound(err) { // the pipelines are done: it never will be
+			t.Fatalf("deployment %s was not created", name)
+		}
+		select {
+		case <-ctx.Done():
+			if err != nil {
+				t.Fatalf("deployment %s: %v", name, err)
+			}
+			status, _ := json.MarshalIndent(d.Object["status"], "", "  ")
+			t.Fatalf("deployment %s was not ready within 90 s; status:\n%s", name, status)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
 }
 
 // pipelineCommand is how a user runs the pipeline: `devspace deploy` for
@@ -80,6 +145,7 @@ func pipelineCommand(name string) []string {
 // each anywhere in the output (pipelines running at once interleave).
 var exampleOutput = map[string][]string{
 	"microservices/deploy": {
+		"published worker/ to .devspace/repos/worker.git",
 		"[api] api 2026.12 deployed as a dependency",
 		"[worker] worker consumes queue orders",
 		"[frontend] frontend 2026.12 deployed after the api",
@@ -133,7 +199,12 @@ func copyDir(t *testing.T, src string) string {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		// Modes kept: a script in an image must stay executable.
+		return os.WriteFile(filepath.Join(dst, rel), data, info.Mode().Perm())
 	})
 	if err != nil {
 		t.Fatalf("copy %s: %v", src, err)
@@ -144,6 +215,8 @@ func copyDir(t *testing.T, src string) string {
 type example struct {
 	pipelines []string
 	deploys   bool
+	// gitSources counts its dependencies from git.
+	gitSources int
 }
 
 func readExample(t *testing.T, file string) example {
@@ -152,8 +225,11 @@ func readExample(t *testing.T, file string) example {
 		t.Fatal(err)
 	}
 	var cfg struct {
-		Pipelines   map[string]any `yaml:"pipelines"`
-		Deployments map[string]any `yaml:"deployments"`
+		Pipelines    map[string]any `yaml:"pipelines"`
+		Deployments  map[string]any `yaml:"deployments"`
+		Dependencies map[string]struct {
+			Git string `yaml:"git"`
+		} `yaml:"dependencies"`
 	}
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		t.Fatalf("%s: %v", file, err)
@@ -165,5 +241,11 @@ func readExample(t *testing.T, file string) example {
 		}
 	}
 	sort.Strings(names)
-	return example{pipelines: names, deploys: len(cfg.Deployments) > 0}
+	git := 0
+	for _, d := range cfg.Dependencies {
+		if d.Git != "" {
+			git++
+		}
+	}
+	return example{pipelines: names, deploys: len(cfg.Deployments) > 0, gitSources: git}
 }
