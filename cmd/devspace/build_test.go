@@ -117,5 +117,7 @@ func buildCmds(api *client.Client) map[string]func(*testscript.TestScript, bool,
 		"no-build-left":            withAPI(noBuildLeft),
 		"line-before":              lineBefore,
 		"max-overlap":              maxOverlap,
+		"registry-proxy":           registryProxy,
+		"env-file":                 envFile,
 	}
 }
