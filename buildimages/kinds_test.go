@@ -41,11 +41,9 @@ func TestBuildKeysUnchanged(t *testing.T) {
 		place    string // where the image lives: daemon, cluster (registry only) or "" (trusted)
 	}{
 		{"default", config.Image{}, false, "389ba197f9284226d8b478d26e1f3198b1b1441eacbbfc2829180615359bd326", "docker", "daemon"},
-		// docker.args and buildKit.args are refused when the config loads;
-		// without them the keys are what they always were.
-		{"docker", config.Image{Docker: &config.DockerBuild{PreferMinikube: &no}}, false, "389ba197f9284226d8b478d26e1f3198b1b1441eacbbfc2829180615359bd326", "docker", "daemon"},
-		{"docker fallback to kaniko", config.Image{Docker: &config.DockerBuild{}}, true, "226309272bbd5ad4f2d42422734c3e09062c4c1b8a55e4f549cf7b61367fe814", "kaniko", "cluster"},
-		{"buildKit", config.Image{BuildKit: &config.BuildKitBuild{}}, false, "7a120873dbb90e38fd3f2c0cf35f9917ddb4f938b907b630ffff3b71882f5de0", "buildKit", "daemon"},
+		{"docker", config.Image{Docker: &config.DockerBuild{Args: []string{"--label=a=b"}, PreferMinikube: &no}}, false, "e3f171e42deb44856e4ec8bda2fb84b46a30291453a69c2c1ef2dfee5edd50ab", "docker", "daemon"},
+		{"docker fallback to kaniko", config.Image{Docker: &config.DockerBuild{Args: []string{"--no-cache"}}}, true, "226309272bbd5ad4f2d42422734c3e09062c4c1b8a55e4f549cf7b61367fe814", "kaniko", "cluster"},
+		{"buildKit", config.Image{BuildKit: &config.BuildKitBuild{Args: []string{"--pull"}}}, false, "bd1c0a0d339accf47626d2407ac6918499f436414b53521215e02444b1d8ec93", "buildKit", "daemon"},
 		{"buildKit in cluster", config.Image{BuildKit: &config.BuildKitBuild{InCluster: &config.BuildKitInCluster{Namespace: "b"}}}, false, "7a120873dbb90e38fd3f2c0cf35f9917ddb4f938b907b630ffff3b71882f5de0", "buildKit", "cluster"},
 		{"kaniko", config.Image{Kaniko: &config.KanikoBuild{Args: []string{"--c"}, SnapshotMode: "redo", Image: "k:1", Namespace: "n"}}, false, "4f1001b161866d4cef927cce73916bb720c75beda4fa60f80bd50e72c71cc658", "kaniko", "cluster"},
 		{"kaniko without options", config.Image{Kaniko: &config.KanikoBuild{Namespace: "n"}}, false, "226309272bbd5ad4f2d42422734c3e09062c4c1b8a55e4f549cf7b61367fe814", "kaniko", "cluster"},

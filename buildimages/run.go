@@ -65,6 +65,7 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 		r.saveCache()
 		return Results{}, nil
 	}
+	r.recordFound(reqs, decisions)
 	deps := r.pinBases(rebuild, reqs, decisions, g)
 	if err := r.connect(ctx, rebuild); err != nil {
 		return Results{}, err
@@ -166,7 +167,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		skipPush = r.skipPush()
 	}
 	return imagebuild.NewRequest(cfg.Dir, img, imagebuild.RequestOptions{Tags: r.opts.Tags, SkipPush: skipPush, Log: log,
-		Secrets: r.opts.Secrets, Kinds: kinds})
+		Secrets: r.opts.Secrets, Getenv: r.opts.Getenv, Kinds: kinds})
 }
 
 // decide says, per image, whether to rebuild and why (concurrently: the
@@ -187,6 +188,13 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 			return nil, nil, err
 		}
 		opts.Registry = reg
+	}
+	if r.mayFindPublished(reqs) {
+		reg, err := r.registry()
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Published = reg
 	}
 	decisions, err := imagebuild.DecideAll(ctx, reqs, r.cache, opts)
 	if err != nil {
@@ -209,16 +217,42 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 	return decisions, rebuild, nil
 }
 
+// mayFindPublished says whether an image this machine never built (not
+// with these inputs) may be found in its registry under its key-derived
+// tag: then the registry is asked, for all of them in one concurrent round.
+func (r *buildRun) mayFindPublished(reqs []imagebuild.Request) bool {
+	if r.opts.Force {
+		return false
+	}
+	for _, req := range reqs {
+		if rec, ok := r.cache.Image(req.Name); req.KeyTagPushed() && (!ok || rec.Key != req.Key) {
+			return true
+		}
+	}
+	return false
+}
+
+// recordFound records the images found in their registry as if built
+// here, so the next run decides from the record without asking.
+func (r *buildRun) recordFound(reqs []imagebuild.Request, decisions []imagebuild.Decision) {
+	for i, d := range decisions {
+		if d.FoundIn != "" && !d.Rebuild {
+			r.cache.RecordBuild(reqs[i], imagebuild.Result{Digest: d.Digest})
+		}
+	}
+}
+
 // needsLookup says whether a skip may hinge on where the images of a kind
 // live (the daemon, or the registry for in-cluster builds): an image of
-// that kind built before, and no --force-rebuild. Otherwise nothing is
+// that kind built before whose record is not trusted (see
+// imagebuild.Request.KeyTagPushed), and no --force-rebuild. Otherwise nothing is
 // contacted to decide.
 func (r *buildRun) needsLookup(reqs []imagebuild.Request, kind func(imagebuild.Request) bool) bool {
 	if r.opts.Force {
 		return false
 	}
 	for _, req := range reqs {
-		if _, ok := r.cache.Image(req.Name); ok && kind(req) {
+		if _, ok := r.cache.Image(req.Name); ok && kind(req) && !req.KeyTagPushed() {
 			return true
 		}
 	}

@@ -19,13 +19,17 @@ var Kind = &imagebuild.Kind{
 		}
 		return imagebuild.PlaceDaemon
 	},
+	Args: func(img *config.Image) []string {
+		if img.BuildKit == nil {
+			return nil
+		}
+		return img.BuildKit.Args
+	},
 	Options: func(img *config.Image) any {
 		if img.BuildKit == nil {
 			return nil
 		}
-		// args (flags of docker buildx) are refused at load time; the
-		// empty option keeps existing build keys.
-		return docker.ArgsOption{}
+		return docker.ArgsOption{Args: img.BuildKit.Args}
 	},
 }
 

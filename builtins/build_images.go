@@ -55,7 +55,7 @@ func (b *buildImagesCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	fs.BoolVar(&b.keepGoing, "keep-going", false, "when an image fails, let the others finish")
 	fs.BoolVar(&b.noDeps, "no-deps", false, "do not build the project images the selected ones build FROM")
 	fs.BoolVar(&b.explain, "explain", cliBool(cli("explain")), "print the build order and, per image, build or skip and why; build nothing")
-	fs.StringVarP(&b.output, "output", "o", "", "print a report: json")
+	fs.StringVarP(&b.output, "output", "o", cli("output"), "print a report: json")
 	fs.StringArrayVar(&b.set, "set", nil, "change the images for this call: [IMAGE:]PATH=VALUE, e.g. buildArgs.MODE=dev (repeatable)")
 	fs.StringArrayVar(&b.setString, "set-string", nil, "like --set, the value always a string")
 	fs.StringArrayVar(&b.from, "from", nil, "[IMAGE:]OTHER: start from image OTHER's settings")

@@ -20,6 +20,7 @@ func All(svc *Services) []*engine.Builtin {
 	list := []*engine.Builtin{
 		buildImages(svc),
 		createDeployments(svc),
+		waitDeployments(svc),
 		purgeDeployments(svc),
 		ensurePullSecrets(svc),
 		startDev(svc), stopDev(svc),

@@ -3,6 +3,7 @@ package builtins
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -23,6 +24,8 @@ func createDeployments(svc *Services) *engine.Builtin {
 type createDeploymentsCmd struct {
 	svc                            *Services
 	all, seq, force, skip, render  bool
+	wait                           bool
+	timeout                        time.Duration
 	except                         []string
 	set, setString, from, fromFile []string
 }
@@ -39,6 +42,8 @@ func (d *createDeploymentsCmd) Flags(fs *pflag.FlagSet, c *engine.Call) {
 	fs.BoolVar(&d.force, "force-redeploy", cli("force-deploy"), "apply even if nothing changed since the last deploy")
 	fs.BoolVar(&d.skip, "skip-deploy", cli("skip-deploy"), "do nothing")
 	fs.BoolVar(&d.render, "render", cli("render"), "print the final manifests instead of deploying; touches no cluster")
+	fs.BoolVar(&d.wait, "wait", true, "wait for the workloads to be rolled out and ready (never with --render; deployments.*.waitReady: false opts one out)")
+	fs.DurationVar(&d.timeout, "timeout", defaultReadyTimeout, "how long --wait waits at most (0: no limit)")
 	fs.StringArrayVar(&d.set, "set", nil, "change the deployments for this call: [DEPLOYMENT:]PATH=VALUE (repeatable)")
 	fs.StringArrayVar(&d.setString, "set-string", nil, "like --set, the value always a string")
 	fs.StringArrayVar(&d.from, "from", nil, "[DEPLOYMENT:]OTHER: start from deployment OTHER's settings")
@@ -60,6 +65,9 @@ func (d *createDeploymentsCmd) Run(ctx context.Context, c *engine.Call, args []s
 	}
 	log := c.Stdout
 	opts := deploy.Options{Force: d.force, Sequential: d.seq}
+	if d.wait && !d.render {
+		opts.Ready = readyOptions(c, d.timeout)
+	}
 	if d.render {
 		log = c.Stderr // stdout is the manifests
 		opts.Render = c.Stdout

@@ -97,6 +97,7 @@ func newApp(stdio IO) *cli.App {
 		builtinCommand(stdio),
 		printCommand(stdio),
 		listCommand(stdio),
+		resetCommand(stdio),
 		versionCommand(stdio),
 		completionCommand(stdio),
 	}

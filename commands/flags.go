@@ -70,6 +70,7 @@ var runFlags = []flagSpec{
 	{name: "sequential-dependencies", kind: kindBool, usage: "run dependencies one after another"},
 	{name: "pipeline", kind: kindString, usage: "run this pipeline instead of the command's own"},
 	{name: "show-ui", kind: kindBool, usage: "accepted for DevSpace compatibility"},
+	{name: "output", short: "o", kind: kindString, usage: "devspace build: print each build_images call's report on stdout (json), the build output on stderr"},
 }
 
 // urfaveFlags turns specs into urfave/cli flags.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -82,7 +81,7 @@ func execDirect(c *cli.Context, s *session, cmd *config.Command, extra []string)
 	stdio := s.stdio
 	proc := exec.Command(cmd.Command, append(append([]string{}, cmd.Args...), extra...)...)
 	proc.Dir = s.cfg.Dir
-	proc.Env = os.Environ()
+	proc.Env = slices.Clip(s.cfg.Environ) // with the env file's entries
 	for k, v := range s.cfg.Variables {
 		if !strings.Contains(k, ".") {
 			proc.Env = append(proc.Env, k+"="+v)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,6 +82,9 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		return nil
 	}
 	flags.fromPflags(fs)
+	if err := checkOutput(fixed, name, flags, pipelineFlags); err != nil {
+		return err
+	}
 	cli, own := splitFlags(flags, pipelineFlags)
 	s.root.CLIFlags = cli // dependencies inherit the run's CLI flags
 	err = withCommandHooks(c.Context, s.hooks, fixed, func() error {
@@ -252,4 +256,20 @@ func wantsHelp(args []string) bool {
 		}
 	}
 	return false
+}
+
+// checkOutput refuses --output where it means nothing: only `devspace
+// build` prints a build report (build_images' --output), and only as JSON.
+// A pipeline's own --output flag is its business.
+func checkOutput(fixed, name string, flags *flagValues, own []string) error {
+	out := flags.str("output")
+	switch {
+	case out == "" || slices.Contains(own, "output"):
+		return nil
+	case fixed != "build":
+		return &exitError{code: 2, msg: fmt.Sprintf("%s: --output: only `devspace build` prints a build report", usageName(fixed, name))}
+	case out != "json":
+		return &exitError{code: 2, msg: fmt.Sprintf("devspace build: --output %q: the build report is printed as json only (-o json)", out)}
+	}
+	return nil
 }

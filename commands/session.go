@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/devspace-engine/devspace/hook"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/lifecycle"
+	"github.com/devspace-engine/devspace/prompt"
 	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runvars"
 )
@@ -67,13 +67,14 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		Namespace:                flags.str("namespace"),
 		KubeContext:              flags.str("kube-context"),
 		Version:                  Version,
+		Args:                     os.Args[1:],
 		TmpDir:                   tmpDir,
 		Context:                  ctx,
 		Stderr:                   stdio.Stderr,
 		Secrets:                  stdio.secrets,
 	}
 	if engine.IsTerminal(stdio.Stdin) {
-		opts.Prompt = prompter(stdio)
+		opts.Prompt = prompter(ctx, stdio)
 		opts.Terminal = true
 	}
 	cfg, err := loadChecked(opts)
@@ -81,6 +82,8 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 		s.Close()
 		return nil, err
 	}
+	// The env file's entries reach scripts, and dependencies' configs.
+	environ, opts.Environ = cfg.Environ, cfg.Environ
 	if name := flags.str("override-name"); name != "" {
 		cfg.Name = name
 	}
@@ -221,20 +224,30 @@ func imageDefaults(cfg *config.Config) map[string]runvars.Image {
 	return out
 }
 
-// prompter asks for a variable's value on the terminal.
-func prompter(stdio IO) func(v *config.Var) (string, error) {
-	in := bufio.NewReader(stdio.Stdin)
+// prompter asks for a variable's value on the terminal (stdin), drawing
+// the question on stderr. One question at a time: dependencies load side
+// by side, and may each have some.
+func prompter(ctx context.Context, stdio IO) func(v *config.Var) (string, error) {
+	var asking sync.Mutex
 	return func(v *config.Var) (string, error) {
-		q := v.Question
-		if q == "" {
-			q = fmt.Sprintf("Please enter a value for %s", v.Name)
+		asking.Lock()
+		defer asking.Unlock()
+		q := prompt.Question{Text: v.Question, Options: v.Options, Password: v.Password, Check: v.CheckAnswer}
+		if q.Text == "" {
+			q.Text = fmt.Sprintf("Please enter a value for %s", v.Name)
 		}
-		fmt.Fprintf(stdio.Stderr, "? %s: ", q)
-		line, err := in.ReadString('\n')
-		if err != nil && line == "" {
-			return "", fmt.Errorf("read value of %s: %w", v.Name, err)
+		if v.Default != nil {
+			q.Default = fmt.Sprint(v.Default)
 		}
-		return strings.TrimSpace(line), nil
+		in, ok := stdio.Stdin.(*os.File)
+		if !ok {
+			return "", fmt.Errorf("no terminal to ask on")
+		}
+		answer, err := prompt.Ask(ctx, in, stdio.Stderr, q)
+		if errors.Is(err, prompt.ErrAborted) { // Ctrl-C at the question: as at a prompt of the shell
+			return "", &exitError{code: 130, msg: fmt.Sprintf("cancelled at the question for %s", v.Name)}
+		}
+		return answer, err
 	}
 }
 

@@ -32,6 +32,10 @@ type Config struct {
 	// Variables holds every resolved variable (config vars, predefined ones,
 	// --var values); scripts see them as environment variables.
 	Variables map[string]string `yaml:"-"`
+	// Environ is the environment the config was loaded with plus the
+	// entries of its DEVSPACE_ENV_FILE that the environment did not set;
+	// scripts and commands run with it.
+	Environ []string `yaml:"-"`
 	// ActiveProfiles lists the selected profiles in the order they were
 	// applied: activated ones, then -p ones. Parents applied on the way are
 	// not listed.

@@ -19,9 +19,7 @@ import (
 type devConverter struct {
 	c    *converter
 	pods []*devPod
-	// printSyncLogs is dev.logs.sync (default true when dev.logs is set).
-	printSyncLogs bool
-	open          []ast.Node
+	open []ast.Node
 }
 
 type devPod struct {
@@ -79,8 +77,9 @@ func (d *devConverter) convert(root *obj) {
 	}
 	logs := d.c.obj(dev.get("logs"), "dev.logs")
 	if logs.node != nil {
-		sync, set := logs.optFlag("sync")
-		d.printSyncLogs = !set || sync
+		// dev.logs.sync turned DevSpace 5's per-file sync lines on; sync
+		// here prints its summaries either way.
+		logs.optFlag("sync")
 	}
 	d.open = dev.list("open")
 	d.convertReplacePods(dev)
@@ -265,9 +264,6 @@ func (d *devConverter) convertSync(dev *obj) {
 				def.set("waitInitialSync", genBool(false, posOf(n)), posOf(n))
 			}
 			def.set("polling", genBool(true, posOf(n)), posOf(n))
-		}
-		if d.printSyncLogs {
-			def.set("printLogs", genBool(true, posOf(n)), posOf(n))
 		}
 		if up := d.c.obj(o.get("onUpload"), o.sub("onUpload")); up.node != nil {
 			out := newOmap(posOf(up.node))

@@ -261,7 +261,7 @@ dev:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg := mustLoad(t, tt.src, LoadOptions{})
+			cfg := mustLoad(t, tt.src, LoadOptions{keepRefused: true})
 			var got any = cfg.Raw
 			for _, key := range strings.Split(tt.path, ".") {
 				m, ok := got.(map[string]any)

@@ -7,6 +7,9 @@ type Deployment struct {
 	UpdateImageTags *bool          `yaml:"updateImageTags"`
 	Helm            *HelmConfig    `yaml:"helm"`
 	Kubectl         *KubectlConfig `yaml:"kubectl"`
+	// WaitReady false: create_deployments returns once the objects are
+	// applied instead of waiting for their workloads to be ready.
+	WaitReady *bool `yaml:"waitReady"`
 }
 
 // HelmConfig deploys a Helm chart.

@@ -66,6 +66,9 @@ func (c *Config) finishImages() error {
 		if err := c.checkImageRefs(name, img); err != nil {
 			return err
 		}
+		if err := c.checkBuildArgs(name, img); err != nil {
+			return err
+		}
 		img.foldLegacy()
 		if repo, tag, ok := splitTag(img.Image); ok {
 			img.Image = repo

@@ -54,6 +54,9 @@ type LoadOptions struct {
 	// foreground: in a group of their own they would be stopped on
 	// reading /dev/tty (a login prompt). Ctrl-C reaches them directly.
 	Terminal bool
+	// Args is the command line after the program's name: config
+	// expressions see it as $1…, as in DevSpace (`$([ "$1" = dev ] && …)`).
+	Args []string
 	// Prompt asks the user for a variable's value; nil in a non-interactive
 	// run, where a variable that needs input is an error.
 	Prompt func(v *Var) (string, error)
@@ -63,6 +66,10 @@ type LoadOptions struct {
 	// as they are known (password vars, values under secret-looking names,
 	// credentials), so that even a load error can be printed masked.
 	Secrets *redact.Set
+
+	// keepRefused lets conversion tests look at a converted tree that holds
+	// fields refused on load.
+	keepRefused bool
 }
 
 // Find returns the absolute path of the config file to load.
@@ -144,6 +151,8 @@ type loader struct {
 	// applied here (profile parents with a source), by the prefix of their
 	// paths ("@2:profiles[0]").
 	elsewhere map[string]*loader
+	// answers holds the remembered answers to questions, read on first use.
+	answers map[string]string
 }
 
 func (l *loader) load() (*Config, error) {
@@ -180,9 +189,12 @@ func (l *loader) load() (*Config, error) {
 		return nil, err
 	}
 	// Before variables: a refused field fails before any question is
-	// asked or command run.
-	if err := l.checkUnsupported(); err != nil {
-		return nil, err
+	// asked or command run. A DevSpace 5 tree is checked once converted,
+	// where the paths are v2beta1's.
+	if legacy == "" {
+		if err := l.checkUnsupported(); err != nil {
+			return nil, err
+		}
 	}
 	name := l.projectName()
 	vars, err := l.resolveVars(name, profiles)
@@ -192,8 +204,20 @@ func (l *loader) load() (*Config, error) {
 	if err := l.substitute(vars); err != nil {
 		return nil, err
 	}
+	ran, err := l.resolveExpressions(vars)
+	if err != nil {
+		return nil, err
+	}
+	if ran { // an expression's output may hold ${VAR}s too
+		if err := l.substitute(vars); err != nil {
+			return nil, err
+		}
+	}
 	if legacy != "" {
 		if err := l.convert(legacy); err != nil {
+			return nil, err
+		}
+		if err := l.checkUnsupported(); err != nil {
 			return nil, err
 		}
 	}
@@ -208,9 +232,13 @@ func (l *loader) load() (*Config, error) {
 	}
 	cfg.Name = cmp.Or(cfg.Name, name)
 	cfg.Variables = vars
+	cfg.Environ = l.opts.Environ
 	cfg.ActiveProfiles = profiles
 	cfg.noteSecrets(l.opts.Secrets)
 	if err := cfg.finish(); err != nil {
+		return nil, err
+	}
+	if err := l.checkRequire(cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -33,24 +33,15 @@ type UnsupportedField struct {
 // config types that is neither read by the code nor listed here, and for
 // an entry here whose field the code reads, so this list stays true.
 var Unsupported = []UnsupportedField{
-	{Path: "require", Reason: "requirements (devspace version, commands, plugins) are not checked yet; remove `require:`"},        // pending: require
-	{Path: "vars.*.options", Reason: "questions with options are not asked yet; pass the value with --var"},                       // pending: questions
-	{Path: "vars.*.validationPattern", Reason: "answers are not validated yet; pass the value with --var"},                        // pending: questions
-	{Path: "vars.*.validationMessage", Reason: "answers are not validated yet; pass the value with --var"},                        // pending: questions
-	{Path: "vars.*.noCache", Reason: "answers are not remembered between runs yet, so there is no cache to skip", Accept: "true"}, // pending: questions
-	{Path: "vars.*.alwaysResolve", Reason: "every variable is resolved whether it is used or not", Accept: "true"},                // pending: questions
+	{Path: "require.plugins", Reason: "this devspace has no plugins, so none can be required; remove `plugins:` (what a DevSpace plugin added is not available here)"},
 	{Path: "localRegistry", Reason: "the in-cluster local registry is not implemented yet (it comes with the image build work); push to a registry, or use a local cluster such as kind, k3d or Docker Desktop", Accept: "{enabled: false}"},
 
-	{Path: "images.*.docker.args", Reason: "these are flags of the docker CLI, and builds talk to the Docker Engine API; use buildArgs, target, network"},
-	{Path: "images.*.build.docker.args", Reason: "these are flags of the docker CLI, and builds talk to the Docker Engine API; use buildArgs, target, network"},
 	{Path: "images.*.docker.useCli", Reason: "builds talk to the Docker Engine API; the docker CLI is not run", Accept: "false"},
 	{Path: "images.*.build.docker.useCli", Reason: "builds talk to the Docker Engine API; the docker CLI is not run", Accept: "false"},
 	{Path: "images.*.docker.useBuildKit", Reason: "BuildKit is used whenever the daemon has it (DEVSPACE_DOCKER_BUILDER=buildkit|legacy chooses)", Accept: "false"},
 	{Path: "images.*.build.docker.useBuildKit", Reason: "BuildKit is used whenever the daemon has it (DEVSPACE_DOCKER_BUILDER=buildkit|legacy chooses)", Accept: "false"},
 	{Path: "images.*.docker.preferMinikube", Reason: "images are built on minikube's Docker Engine only when the shell points at it (eval $(minikube docker-env))", Accept: "false"},
 	{Path: "images.*.build.docker.preferMinikube", Reason: "images are built on minikube's Docker Engine only when the shell points at it (eval $(minikube docker-env))", Accept: "false"},
-	{Path: "images.*.buildKit.args", Reason: "these are flags of docker buildx, which is not run: BuildKit builds use its API; use buildArgs, target, network"},
-	{Path: "images.*.build.buildKit.args", Reason: "these are flags of docker buildx, which is not run: BuildKit builds use its API; use buildArgs, target, network"},
 	{Path: "images.*.buildKit.command", Reason: "docker buildx is not run: BuildKit builds use its API"},
 	{Path: "images.*.build.buildKit.command", Reason: "docker buildx is not run: BuildKit builds use its API"},
 	{Path: "images.*.buildKit.preferMinikube", Reason: "images are built on minikube's Docker Engine only when the shell points at it (eval $(minikube docker-env))", Accept: "false"},
@@ -115,6 +106,9 @@ var Unsupported = []UnsupportedField{
 // field's key, all at once and in file order. It walks only where some
 // entry's path leads, so a large config costs little.
 func (l *loader) checkUnsupported() error {
+	if l.opts.keepRefused {
+		return nil
+	}
 	w := &unsupportedWalk{l: l}
 	w.node(nil, l.root, unsupportedTree())
 	slices.SortStableFunc(w.hits, func(a, b unsupportedHit) int {

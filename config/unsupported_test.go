@@ -104,7 +104,7 @@ images:
   app:
     image: localhost/app
     buildKit:
-      args: [--platform, linux/arm64]
+      command: [docker, buildx]
 dev:
   app:
     arch: arm64
@@ -126,7 +126,7 @@ deployments:
 	}
 	want := []string{
 		"devspace.yaml:2:1: localRegistry",
-		"devspace.yaml:8:7: images.app.buildKit.args",
+		"devspace.yaml:8:7: images.app.buildKit.command",
 		"devspace.yaml:11:5: dev.app.arch",
 		"devspace.yaml:17:7: deployments.app.kubectl.createArgs",
 	}
@@ -161,9 +161,10 @@ func TestUnsupportedBeforeVars(t *testing.T) {
 vars:
   NAME:
     question: who?
-    options: [a, b]
+localRegistry:
+  enabled: true
 `, LoadOptions{})
-	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:5: vars.NAME.options is not supported") {
+	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:1: localRegistry is not supported") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -240,12 +241,12 @@ func TestUnsupportedInImport(t *testing.T) {
 
 // TestImportedRequireRefused: an imported file's require: is merged, as
 // DevSpace merges it, so it is refused rather than dropped.
-func TestImportedRequireRefused(t *testing.T) {
+func TestImportedRequireChecked(t *testing.T) {
 	_, _, err := loadTree(t, map[string]string{
 		"devspace.yaml": "version: v2beta1\nimports:\n  - path: lib.yaml\n",
-		"lib.yaml":      "version: v2beta1\nrequire:\n  devspace: \">= 6\"\n",
+		"lib.yaml":      "version: v2beta1\nrequire:\n  commands:\n  - name: no-such-tool-xyz\n    version: \"1\"\n",
 	})
-	if err == nil || !strings.Contains(err.Error(), "lib.yaml:2:1: require is not supported") {
+	if err == nil || !strings.Contains(err.Error(), "lib.yaml:4:11: this project requires no-such-tool-xyz 1") || !strings.Contains(err.Error(), "imported by") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -34,6 +34,9 @@ func (l *loader) resolveVars(name string, profiles []string) (map[string]string,
 	if err != nil {
 		return nil, err
 	}
+	if err := r.loadEnvFile(); err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(r.defs))
 	for k := range r.defs {
 		names = append(names, k)
@@ -139,7 +142,7 @@ func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
 		return "", r.l.errorAtPath("vars."+name, "variable %q sets both value and default: keep one", name)
 	}
 	if def.Value != nil {
-		return r.expand(name, fmt.Sprint(def.Value))
+		return r.valueOf(name, "value", def.Value)
 	}
 	if def.Command != "" || len(def.Commands) > 0 {
 		return r.runCommand(name, def)
@@ -153,11 +156,13 @@ func (r *varResolver) fromDefinition(name string, def *Var) (string, error) {
 			return v, nil
 		}
 	}
-	if def.Default != nil {
-		return r.expand(name, fmt.Sprint(def.Default))
+	if source == "input" || source == "all" {
+		if v, ok, err := r.fromUser(name, def, source); ok || err != nil {
+			return v, err
+		}
 	}
-	if (source == "input" || source == "all") && r.l.opts.Prompt != nil {
-		return r.l.opts.Prompt(def)
+	if def.Default != nil {
+		return r.valueOf(name, "default", def.Default)
 	}
 	err := r.l.errorAtPath("vars."+name+"#key", "variable %q has no value", name)
 	switch source {

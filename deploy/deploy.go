@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/rollout"
 )
 
 // Deployer deploys the `deployments:` of one config to one cluster.
@@ -25,6 +28,8 @@ type Deployer struct {
 	// Events receives the deploy, render and purge events, for hooks;
 	// nil emits none.
 	Events engine.Events
+
+	seen sync.Map // object UID → the object an unchanged deploy read
 }
 
 // Options change how Deploy works.
@@ -40,6 +45,10 @@ type Options struct {
 	// whose deployment names none (-n; rendering asks no cluster for its
 	// default).
 	Namespace string
+	// Ready, when set, waits for the deployments' workloads to be rolled
+	// out and ready (those with waitReady: false aside); sequential
+	// deploys wait for each before the next.
+	Ready *rollout.Options
 }
 
 // Deploy deploys the named deployments, concurrently unless
@@ -93,12 +102,30 @@ func (d *Deployer) deployAll(ctx context.Context, names []string, opts Options) 
 			if err := d.deployOne(ctx, name, opts); err != nil {
 				return err
 			}
+			if err := d.waitReady(ctx, []string{name}, opts); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
-	return forEach(ctx, names, len(names), func(ctx context.Context, name string) error {
+	err := forEach(ctx, names, len(names), func(ctx context.Context, name string) error {
 		return d.deployOne(ctx, name, opts)
 	})
+	if err != nil {
+		return err
+	}
+	return d.waitReady(ctx, names, opts)
+}
+
+// waitReady waits for the workloads of those of names that wait, when
+// opts ask for it.
+func (d *Deployer) waitReady(ctx context.Context, names []string, opts Options) error {
+	names = slices.DeleteFunc(slices.Clone(names), func(name string) bool { return !d.waits(name) })
+	if opts.Ready == nil || len(names) == 0 {
+		return nil
+	}
+	_, err := d.WaitReady(ctx, names, *opts.Ready)
+	return err
 }
 
 // namespace is where deployment name goes, and so the namespace of its

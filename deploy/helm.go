@@ -17,6 +17,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/helm"
+	"github.com/devspace-engine/devspace/kube"
 )
 
 // HelmRunner runs an operation of the Helm companion (helm.Run).
@@ -40,6 +41,8 @@ var helmDeployments = kindSpec{
 type HelmRecord struct {
 	Release  string `json:"release"`
 	Revision int    `json:"revision"`
+	// Workloads are the release's workloads, waited for after deploys.
+	Workloads []kube.Ref `json:"workloads,omitempty"`
 }
 
 // helmPlan is a helm deployment ready to run: the request and what
@@ -133,10 +136,13 @@ func applyUpgradeArgs(req *helm.Request, args []string) error {
 }
 
 // chart resolves helm.chart: a local directory or archive (path:, or a
-// name that is a path), else a chart name in a repository.
+// name that is a path), a chart name in a repository, or, when there is no
+// chart, the built-in component chart.
 func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, digest, localDir string, err error) {
 	if h.Chart == nil {
-		return c, "", "", fmt.Errorf("deployment %s: helm.chart is not set", name)
+		// No chart: DevSpace's component chart, built into devspace-helm.
+		digest, err := helm.ComponentChartDigest()
+		return helm.Chart{Builtin: helm.ComponentChart}, "builtin:" + digest, "", err
 	}
 	cc := h.Chart // git charts were refused when the config loaded
 	local := cc.Path
@@ -246,11 +252,14 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 		}
 	}
 	resp, err := d.Helm.Run(ctx, helm.OpUpgrade, plan.req)
+	if err != nil && plan.req.Chart.Builtin != "" {
+		return d.componentValuesError(name, err)
+	}
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
 	rec := Record{Name: name, Context: cluster.Context, Server: cluster.Server, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
-		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision}}
+		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision, Workloads: helmWorkloads(resp.Manifest, ns)}}
 	if err := d.Records.Put(rec); err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}
@@ -276,6 +285,9 @@ func (k helmKind) render(ctx context.Context, name string, w io.Writer, namespac
 		return err
 	}
 	resp, err := d.Helm.Run(ctx, helm.OpTemplate, plan.req)
+	if err != nil && plan.req.Chart.Builtin != "" {
+		return d.componentValuesError(name, err)
+	}
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
 	}

@@ -162,6 +162,7 @@ func (k kubectlKind) stillThere(ctx context.Context, rec Record) bool {
 		if err != nil || obj == nil || string(obj.GetUID()) != o.UID {
 			return errors.New("changed")
 		}
+		k.d.seen.Store(o.UID, obj) // the wait for readiness starts from it
 		return nil
 	})
 	return err == nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -72,6 +73,10 @@ func (b *Builder) buildBuildKit(ctx context.Context, req imagebuild.Request, out
 	return id, nil
 }
 
+// inlineCacheArg is the build arg on which the Engine's BuildKit writes
+// the image's cache metadata into its config (--cache-to type=inline).
+const inlineCacheArg = "BUILDKIT_INLINE_CACHE"
+
 // cancelGrace bounds the wait for the daemon to end a cancelled build.
 const cancelGrace = 3 * time.Second
 
@@ -110,6 +115,19 @@ func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessi
 	for i, t := range req.Tags {
 		tags[i] = req.Image + ":" + t
 	}
+	cacheFrom, inline, err := engineCache(req)
+	if err != nil {
+		return "", err
+	}
+	buildArgs := req.BuildArgs
+	if inline {
+		buildArgs = maps.Clone(buildArgs)
+		if buildArgs == nil {
+			buildArgs = map[string]*string{}
+		}
+		one := "1"
+		buildArgs[inlineCacheArg] = &one
+	}
 	resp, err := b.api.ImageBuild(ctx, nil, client.ImageBuildOptions{
 		Version:       apibuild.BuilderBuildKit,
 		RemoteContext: "client-session",
@@ -117,9 +135,15 @@ func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessi
 		BuildID:       buildID,
 		Tags:          tags,
 		Dockerfile:    sessionDockerfile,
-		BuildArgs:     req.BuildArgs,
+		BuildArgs:     buildArgs,
+		CacheFrom:     cacheFrom,
+		Platforms:     enginePlatforms(req),
 		Target:        req.Target,
 		NetworkMode:   network,
+		Labels:        req.Options.Labels,
+		ExtraHosts:    req.Options.AddHosts,
+		NoCache:       req.Options.NoCache,
+		PullParent:    req.Options.Pull,
 	})
 	if err != nil {
 		// A daemon without BuildKit refuses the request itself; a build
@@ -146,9 +170,9 @@ func (b *Builder) runBuildKit(ctx context.Context, req imagebuild.Request, sessi
 	if err != nil {
 		var se *StreamError
 		if step := progress.failedStep(); step != "" && errors.As(err, &se) {
-			return "", &StepError{Step: step, Err: err}
+			err = &StepError{Step: step, Err: err}
 		}
-		return "", err
+		return "", platformError(req, err, progress.sawExecFormatError())
 	}
 	return b.builtID(ctx, id, tags[0])
 }

@@ -23,6 +23,9 @@ var errBuildEnded = errors.New("build ended")
 // up as one tar stream (written while it is sent), the output comes back
 // as JSON messages. It returns the image ID.
 func (b *Builder) buildLegacy(ctx context.Context, req imagebuild.Request, out *lineWriter) (string, error) {
+	if flag := needsBuildKit(req); flag != "" {
+		return "", fmt.Errorf("%s needs BuildKit, and this daemon builds with the classic builder (%s=legacy, or a daemon without BuildKit): enable BuildKit on the daemon or unset %s", flag, EnvBuilder, EnvBuilder)
+	}
 	excludes, err := ignorePatterns(req.ContextDir, req.Dockerfile)
 	if err != nil {
 		return "", err
@@ -64,6 +67,10 @@ func (b *Builder) runLegacy(ctx context.Context, req imagebuild.Request, buildCo
 		BuildArgs:   req.BuildArgs,
 		Target:      req.Target,
 		NetworkMode: req.Network,
+		Labels:      req.Options.Labels,
+		ExtraHosts:  req.Options.AddHosts,
+		NoCache:     req.Options.NoCache,
+		PullParent:  req.Options.Pull,
 		// Remove intermediate containers, also when a step fails.
 		Remove:      true,
 		ForceRemove: true,

@@ -6,17 +6,24 @@ import (
 )
 
 // Kind is the `docker:` builder, which builds on the Docker Engine. Its
-// args, flags of the docker CLI, are refused at load time
-// (config.Unsupported); the empty option keeps existing build keys.
+// args, in the docker CLI's flag syntax, are understood (config.
+// ParseBuildArgs) without running the CLI; they enter the build key as
+// written (names of secrets, never their values).
 var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
 	Place:  func(*config.Image) imagebuild.Place { return imagebuild.PlaceDaemon },
+	Args: func(img *config.Image) []string {
+		if img.Docker == nil {
+			return nil
+		}
+		return img.Docker.Args
+	},
 	Options: func(img *config.Image) any {
 		if img.Docker == nil {
 			return nil
 		}
-		return ArgsOption{}
+		return ArgsOption{Args: img.Docker.Args}
 	},
 }
 

@@ -33,6 +33,9 @@ type buildkitProgress struct {
 
 	mu     sync.Mutex
 	failed string // name of the first step that failed
+	// foreign says a step's log had the kernel's "exec format error":
+	// a program for another architecture (see platformError).
+	foreign bool
 }
 
 // StepError is a BuildKit build step that failed: Step names it as the
@@ -89,6 +92,11 @@ func (p *buildkitProgress) status(s *bkclient.SolveStatus) {
 			p.failed = v.Name
 		}
 	}
+	for _, l := range s.Logs {
+		if !p.foreign && bytes.Contains(l.Data, []byte(execFormatError)) {
+			p.foreign = true
+		}
+	}
 	p.mu.Unlock()
 	select {
 	case p.ch <- s:
@@ -101,6 +109,13 @@ func (p *buildkitProgress) failedStep() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.failed
+}
+
+// sawExecFormatError says whether a step's log had "exec format error".
+func (p *buildkitProgress) sawExecFormatError() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.foreign
 }
 
 // close flushes the display (it then prints the last log lines of a failed

@@ -45,21 +45,29 @@ func (c *Credentials) Exists(ctx context.Context, ref string, pushed bool) (bool
 	if !pushed {
 		return false, nil
 	}
+	_, found, err := c.Lookup(ctx, ref)
+	return found, err
+}
+
+// Lookup asks the registry for ref (image:tag) directly over HTTP, with the
+// Docker config's login: the manifest digest when it has the tag, found
+// false when it answers that it has not.
+func (c *Credentials) Lookup(ctx context.Context, ref string) (digest string, found bool, err error) {
 	tagged, err := parseTagged(ref)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, baseLookupTimeout)
 	defer cancel()
-	_, err = registryDigest(ctx, c.creds, tagged)
+	digest, err = registryDigest(ctx, c.creds, tagged)
 	var refused *transport.Error
 	switch {
 	case err == nil:
-		return true, nil
+		return digest, true, nil
 	case errors.As(err, &refused) && refused.StatusCode == http.StatusNotFound:
-		return false, nil
+		return "", false, nil
 	}
-	return false, fmt.Errorf("looking up %s in registry %s: %w", ref, reference.Domain(tagged), err)
+	return "", false, fmt.Errorf("looking up %s in registry %s: %w", ref, reference.Domain(tagged), err)
 }
 
 func parseTagged(ref string) (reference.NamedTagged, error) {

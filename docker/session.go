@@ -64,6 +64,10 @@ func newBuildSession(ctx context.Context, req imagebuild.Request, excludes []str
 	if err != nil {
 		return nil, err
 	}
+	extra, err := optionAttachables(req)
+	if err != nil {
+		return nil, err
+	}
 	s, err := session.NewSession(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("BuildKit session: %w", err)
@@ -91,6 +95,9 @@ func newBuildSession(ctx context.Context, req imagebuild.Request, excludes []str
 	s.Allow(authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 		AuthConfigProvider: creds.sessionAuth,
 	}))
+	for _, a := range extra {
+		s.Allow(a)
+	}
 	return &buildSession{s: s, stats: stats}, nil
 }
 

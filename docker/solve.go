@@ -53,7 +53,7 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req imageb
 		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
 			err = &StepError{Step: step, Err: err}
 		}
-		return imagebuild.Result{}, err
+		return imagebuild.Result{}, platformError(req, err, progress.sawExecFormatError())
 	}
 	lines.Line(fmt.Sprintf("sent build context: %d new or changed files, %s, build took %s",
 		stats.files.Load(), humanBytes(stats.fileBytes.Load()), time.Since(start).Round(time.Millisecond)))
@@ -84,9 +84,14 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 	if err != nil {
 		return bkclient.SolveOpt{}, nil, fmt.Errorf("build context: %w", err)
 	}
+	extra, err := optionAttachables(req)
+	if err != nil {
+		return bkclient.SolveOpt{}, nil, err
+	}
 	stats := &transferStats{}
 	now := time.Now().UnixNano()
 	attrs := map[string]string{"filename": sessionDockerfile}
+	optionAttrs(req, attrs)
 	if req.Target != "" {
 		attrs["target"] = req.Target
 	}
@@ -103,7 +108,10 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 	if req.Insecure {
 		export["registry.insecure"] = "true"
 	}
+	imports, exports := solveCache(req)
 	return bkclient.SolveOpt{
+		CacheImports:  imports,
+		CacheExports:  exports,
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		SharedKey:     key,
@@ -114,9 +122,10 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 				{name: sessionDockerfile + ".dockerignore", data: []byte(strings.Join(excludes, "\n") + "\n"), mtime: now},
 			},
 		},
-		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		Session: append([]session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: c.creds.sessionAuth,
-		})},
-		Exports: []bkclient.ExportEntry{{Type: bkclient.ExporterImage, Attrs: export}},
+		})}, extra...),
+		AllowedEntitlements: entitlementsOf(req),
+		Exports:             []bkclient.ExportEntry{{Type: bkclient.ExporterImage, Attrs: export}},
 	}, stats, nil
 }

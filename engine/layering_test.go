@@ -32,7 +32,7 @@ func TestLayering(t *testing.T) {
 // foundations are the packages everything may stand on; each may import
 // only the foundations listed with it.
 var foundations = map[string][]string{
-	"config":    {"lifecycle", "redact", "source"},
+	"config":    {"lifecycle", "redact", "source", "statefile"},
 	"source":    {"lifecycle", "statefile"},
 	"runvars":   nil,
 	"redact":    nil,

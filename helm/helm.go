@@ -54,9 +54,11 @@ type Request struct {
 	Timeout string `json:"timeout,omitempty"`
 }
 
-// Chart names a chart: a local directory or archive (Path), or Name in
-// the repository RepoURL (or an oci:// reference) at Version.
+// Chart names a chart: a local directory or archive (Path), Name in the
+// repository RepoURL (or an oci:// reference) at Version, or a chart built
+// into the companion (Builtin: ComponentChart).
 type Chart struct {
+	Builtin  string `json:"builtin,omitempty"`
 	Path     string `json:"path,omitempty"`
 	Name     string `json:"name,omitempty"`
 	RepoURL  string `json:"repo,omitempty"`

@@ -53,9 +53,19 @@ type Request struct {
 	// DockerfileText was changed afterwards (project bases pinned to the
 	// exact tags built); nil when they are the same.
 	KeyDockerfile []byte
-	BuildArgs     map[string]*string
-	Target        string
-	Network       string
+	// BuildArgs, Target and Network are the image's fields, overridden by
+	// the same flags in its builder's args (as the docker CLI would).
+	BuildArgs map[string]*string
+	Target    string
+	Network   string
+	// Options are the rest of the builder's args, understood (labels,
+	// hosts, no-cache, pull, secrets, ssh); secret and key paths are
+	// absolute. Secrets hold names, never values: builders read them when
+	// they build.
+	Options config.BuildOptions
+	// Getenv reads the calling shell's environment (secrets from env=,
+	// $SSH_AUTH_SOCK); nil means os.Getenv.
+	Getenv func(string) string
 	// RebuildStrategy is "", "default", "always" or "ignoreContextChanges".
 	RebuildStrategy string
 	// OnChange are the file globs of a builder that runs its own command

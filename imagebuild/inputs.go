@@ -2,12 +2,14 @@ package imagebuild
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/statefile"
@@ -103,20 +105,36 @@ func (c *Cache) PreviousInputs(name string) (Inputs, bool) {
 	return in, true
 }
 
-// saveInputs writes the inputs of this run's builds, each file atomically.
+// saveInputs writes the inputs of this run's builds, each file atomically,
+// all at once: each write waits for its fsync, and a run that records many
+// images (a fresh checkout found in the registry) would wait for them in
+// turn.
 func (c *Cache) saveInputs(inputs map[string]Inputs) error {
+	errs := make(chan error, len(inputs))
+	var wg sync.WaitGroup
 	for name, in := range inputs {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		p := c.inputsPath(name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := statefile.WriteAtomic(p, data); err != nil {
-			return fmt.Errorf("inputs of %s: %w", name, err)
-		}
+		wg.Go(func() { errs <- c.saveInput(name, in) })
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+func (c *Cache) saveInput(name string, in Inputs) error {
+	data, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	p := c.inputsPath(name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	if err := statefile.WriteAtomic(p, data); err != nil {
+		return fmt.Errorf("inputs of %s: %w", name, err)
 	}
 	return nil
 }

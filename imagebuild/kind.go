@@ -27,6 +27,9 @@ type Kind struct {
 	// moving a build does not rebuild it. Never change the encoding of an
 	// existing kind: users' caches would miss.
 	Options func(img *config.Image) any
+	// Args returns the builder's docker-style flags of img (docker.args,
+	// buildKit.args), which a Request understands; nil means it has none.
+	Args func(img *config.Image) []string
 	// Watch is set for a builder that runs a command of its own instead of
 	// building a Dockerfile (custom): no Dockerfile is read, the key covers
 	// the files its globs match (relative to the config directory), and an

@@ -31,6 +31,8 @@ func Report(reqs []Request, ds []Decision, outcomes []Outcome) []ImageReport {
 		switch {
 		case req.Kind == Disabled:
 			r.Status = "disabled"
+		case ds[i].FoundIn != "":
+			r.Reasons = []string{ds[i].foundReason()}
 		case ds[i].Rebuild && next < len(outcomes):
 			o := outcomes[next]
 			next++

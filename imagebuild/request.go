@@ -1,12 +1,15 @@
 package imagebuild
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/devspace-engine/devspace/config"
@@ -26,6 +29,8 @@ type RequestOptions struct {
 	Home string
 	// Secrets are the run's secret values (see Request.Secrets).
 	Secrets *redact.Set
+	// Getenv reads the calling shell's environment (see Request.Getenv).
+	Getenv func(string) string
 	// Kinds are the builders an image can ask for; the request's Kind is
 	// the one its entry picks.
 	Kinds Kinds
@@ -50,15 +55,19 @@ func NewRequest(cfgDir string, img *config.Image, opts RequestOptions) (Request,
 		Insecure:        img.Insecure,
 		Log:             opts.Log,
 		Secrets:         opts.Secrets,
+		Getenv:          opts.Getenv,
 	}
 	if req.Log == nil {
 		req.Log = io.Discard
+	}
+	home := opts.Home
+	if err := req.applyArgs(cfgDir, home, img); err != nil {
+		return Request{}, fmt.Errorf("image %q: %w", img.Name, err)
 	}
 	var err error
 	if req.Tags, req.TagTemplates, err = resolveTags(img.Tags, opts.Tags); err != nil {
 		return Request{}, fmt.Errorf("image %q: %w", img.Name, err)
 	}
-	home := opts.Home
 	req.ContextDir = resolvePath(cfgDir, home, img.Context, "./")
 	req.Dockerfile = resolvePath(cfgDir, home, img.Dockerfile, "./Dockerfile")
 	switch {
@@ -90,9 +99,57 @@ func (r *Request) loadDockerfile(img *config.Image) error {
 		Append:     img.AppendDockerfileInstructions,
 		Entrypoint: img.Entrypoint,
 		Cmd:        img.Cmd,
-		Target:     img.Target,
+		Target:     r.Target,
 	})
 	return err
+}
+
+// applyArgs folds the builder's args into r: --build-arg, --target and
+// --network override the image's fields (the args come last, as on the
+// docker command line), the rest become r.Options with paths resolved
+// like the context's.
+func (r *Request) applyArgs(cfgDir, home string, img *config.Image) error {
+	if r.Kind == nil || r.Kind.Args == nil {
+		return nil
+	}
+	args := r.Kind.Args(img)
+	if len(args) == 0 {
+		return nil
+	}
+	o, err := config.ParseBuildArgs(args)
+	if err != nil {
+		return fmt.Errorf("%s.args: %w", r.Kind.Name, err)
+	}
+	if len(o.BuildArgs) > 0 {
+		merged := maps.Clone(r.BuildArgs)
+		if merged == nil {
+			merged = map[string]*string{}
+		}
+		maps.Copy(merged, o.BuildArgs)
+		r.BuildArgs, o.BuildArgs = merged, nil
+	}
+	r.Target = cmp.Or(o.Target, r.Target)
+	r.Network = cmp.Or(o.Network, r.Network)
+	o.Target, o.Network = "", ""
+	for i, s := range o.Secrets {
+		if s.Src != "" {
+			o.Secrets[i].Src = resolvePath(cfgDir, home, s.Src, "")
+		}
+	}
+	for i, s := range o.SSH {
+		for j, p := range s.Paths {
+			o.SSH[i].Paths[j] = resolvePath(cfgDir, home, p, "")
+		}
+	}
+	for _, c := range append(slices.Clone(o.CacheFrom), o.CacheTo...) {
+		for _, k := range []string{"src", "dest"} {
+			if p, ok := c.Attrs[k]; ok && c.Type == "local" {
+				c.Attrs[k] = resolvePath(cfgDir, home, p, "")
+			}
+		}
+	}
+	r.Options = o
+	return nil
 }
 
 // resolvePath makes p absolute: ~ and ~/… expand to home, relative paths

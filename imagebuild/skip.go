@@ -49,11 +49,18 @@ type Decision struct {
 	Tags []string
 	// Digest is the previous build's digest, when skipped.
 	Digest string
+	// FoundIn is the repository that already had the image's key-derived
+	// tag (built on another machine) when that skipped it; the image is
+	// then recorded as if built here.
+	FoundIn string
 }
 
 // String renders "rebuild NAME: R1, R2" or "skip NAME: unchanged".
 func (d Decision) String() string {
 	if !d.Rebuild {
+		if d.FoundIn != "" {
+			return "skip " + d.Name + ": " + d.foundReason()
+		}
 		if len(d.Tags) > 0 {
 			return "skip " + d.Name + ": unchanged (tag " + d.Tags[0] + ")"
 		}
@@ -75,11 +82,16 @@ type DecideOptions struct {
 	// Previous returns the inputs of an image's last build, to say
 	// exactly what changed; nil (or none recorded) gives coarser reasons.
 	Previous func(name string) (Inputs, bool)
+	// Published finds the key-derived tag of an image this machine never
+	// built in its registry (see Request.KeyTagPushed); nil builds it.
+	Published Registry
 }
 
 // Decide says whether req must be built, given its last successful build
-// (prev, nil when there is none). It skips only when the key is unchanged
-// and every tag still exists where it will be pulled from. Disabled images
+// (prev, nil when there is none). It skips when the key is unchanged and
+// every tag still exists where it will be pulled from; a key-derived tag in
+// a registry is trusted from the record (it names the image's content), and
+// found there when this machine never built those inputs. Disabled images
 // are never built.
 func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOptions) (Decision, error) {
 	d := Decision{Name: req.Name, Tags: req.Tags}
@@ -103,7 +115,10 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 			d.Reasons = []string{ReasonTags}
 		}
 	}
-	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil {
+	if len(d.Reasons) > 0 && mayBeFound(req, prev, opts) {
+		findPublished(ctx, req, &d, opts.Published)
+	}
+	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil && !req.KeyTagPushed() {
 		reason, err := missing(ctx, req, d.Tags, loc)
 		if err != nil {
 			return Decision{}, err
@@ -115,7 +130,7 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 	d.Rebuild = len(d.Reasons) > 0
 	if d.Rebuild {
 		d.Tags = req.Tags
-	} else if prev != nil {
+	} else if prev != nil && d.FoundIn == "" {
 		d.Digest = prev.Digest
 	}
 	return d, nil

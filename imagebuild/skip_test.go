@@ -39,6 +39,7 @@ func TestDecide(t *testing.T) {
 		want      []string
 		wantErr   string
 		keepsTags bool // skipped with the previous build's tags
+		tagged    bool // tags: [v1], not the key-derived default
 	}{
 		{name: "unchanged", change: none},
 		{name: "touched file", change: func(t *testing.T, dir string, _ *config.Image) {
@@ -47,9 +48,10 @@ func TestDecide(t *testing.T) {
 		{name: "forced", change: none, opts: DecideOptions{Force: true}, want: []string{ReasonForced}},
 		{name: "always", change: func(_ *testing.T, _ string, img *config.Image) { img.RebuildStrategy = "always" }, want: []string{ReasonAlways}},
 		{name: "no previous build", change: none, noPrev: true, want: []string{ReasonNoPrevious}},
-		{name: "missing from registry", change: none, missing: true, want: []string{ReasonMissingRegistry}},
+		{name: "missing from registry", change: none, tagged: true, missing: true, want: []string{ReasonMissingRegistry}},
+		{name: "key tag trusted from the record", change: none, missing: true, opts: DecideOptions{Locator: fakeLocator{err: errors.New("not asked")}}},
 		{name: "missing from daemon", change: func(_ *testing.T, _ string, img *config.Image) { img.SkipPush = true }, missing: true, want: []string{ReasonMissingDaemon}},
-		{name: "check fails", change: none, opts: DecideOptions{Locator: fakeLocator{err: errors.New("registry down")}}, wantErr: `image "app": check registry.example.com/app:ds-`},
+		{name: "check fails", change: none, tagged: true, opts: DecideOptions{Locator: fakeLocator{err: errors.New("registry down")}}, wantErr: `image "app": check registry.example.com/app:v1`},
 		{name: "one file", change: func(t *testing.T, dir string, _ *config.Image) {
 			testbed.WriteTree(t, dir, map[string]string{"main.go": "package x\n"})
 		}, want: []string{"context changed (1 file)"}},
@@ -85,6 +87,9 @@ func TestDecide(t *testing.T) {
 			dir := t.TempDir()
 			testbed.WriteTree(t, dir, baseTree)
 			img := config.Image{}
+			if tt.tagged {
+				img.Tags = []string{"v1"}
+			}
 			before := keyOf(t, NewHasher(nil), dir, img)
 			c := &Cache{memo: NewMemo(), images: map[string]ImageRecord{}, changed: map[string]ImageRecord{}}
 			c.RecordBuild(before, Result{})

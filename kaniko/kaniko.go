@@ -41,6 +41,12 @@ func (b *Builder) Build(ctx context.Context, req imagebuild.Request) (imagebuild
 	if len(req.Tags) == 0 {
 		return imagebuild.Result{}, fmt.Errorf("building %s: no tags", req.Image)
 	}
+	if o := req.Options; len(o.Secrets) > 0 || len(o.SSH) > 0 {
+		return imagebuild.Result{}, fmt.Errorf("building %s: kaniko cannot serve --secret or --ssh to RUN --mount (it has no BuildKit session): build this image with docker or buildKit, on a reachable Docker Engine or buildKit.inCluster", req.Image)
+	}
+	if o := req.Options; len(o.CacheFrom) > 0 || len(o.CacheTo) > 0 {
+		return imagebuild.Result{}, fmt.Errorf("building %s: --cache-from and --cache-to are BuildKit's: kaniko caches with its own flags (kaniko.args: --cache=true --cache-repo=REPO)", req.Image)
+	}
 	cfg := req.Config.Kaniko
 	if cfg == nil {
 		cfg = &config.KanikoBuild{} // the fallback for an unreachable Docker daemon

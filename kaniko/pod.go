@@ -120,6 +120,9 @@ func executorArgs(req imagebuild.Request, cfg *config.KanikoBuild) []string {
 	if req.Insecure || (cfg.Insecure != nil && *cfg.Insecure) {
 		args = append(args, "--insecure", "--skip-tls-verify", "--insecure-pull", "--skip-tls-verify-pull")
 	}
+	if p := req.Options.Platform; p != "" {
+		args = append(args, "--custom-platform="+p)
+	}
 	return append(args, cfg.Args...)
 }
 

@@ -131,3 +131,38 @@ func TestErrorLine(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A docker image that falls back to kaniko keeps its --secret/--ssh
+// args; kaniko has no session to serve them and says so before any pod.
+func TestSecretsRefused(t *testing.T) {
+	for _, o := range []config.BuildOptions{
+		{Secrets: []config.BuildSecret{{ID: "token", Env: "TOKEN"}}},
+		{SSH: []config.BuildSSH{{ID: "default"}}},
+	} {
+		req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Config: &config.Image{}, Options: o}
+		_, err := (&Builder{}).Build(t.Context(), req)
+		if err == nil || !strings.Contains(err.Error(), "kaniko cannot serve --secret or --ssh") {
+			t.Errorf("%+v: err = %v", o, err)
+		}
+	}
+}
+
+// A docker image's --cache-from/--cache-to (on the fallback) are
+// BuildKit's; kaniko says what it uses instead.
+func TestCacheFlagsRefused(t *testing.T) {
+	o := config.BuildOptions{CacheTo: []config.BuildCache{{Type: "inline"}}}
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Config: &config.Image{}, Options: o}
+	_, err := (&Builder{}).Build(t.Context(), req)
+	if err == nil || !strings.Contains(err.Error(), "kaniko caches with its own flags") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// One --platform reaches kaniko as --custom-platform.
+func TestCustomPlatform(t *testing.T) {
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Options: config.BuildOptions{Platform: "linux/arm64"}}
+	args := executorArgs(req, &config.KanikoBuild{})
+	if !slices.Contains(args, "--custom-platform=linux/arm64") {
+		t.Errorf("args %v lack --custom-platform=linux/arm64", args)
+	}
+}

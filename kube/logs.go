@@ -16,6 +16,9 @@ type LogOptions struct {
 	Follow bool
 	// TailLines starts with the last lines of the log; nil means all.
 	TailLines *int64
+	// Previous is the log of the container's previous run (the one that
+	// crashed, while it waits to be restarted).
+	Previous bool
 }
 
 // Logs opens the log of the pod's container; the caller closes it.
@@ -28,6 +31,9 @@ func Logs(ctx context.Context, c *Client, pod Pod, opts LogOptions) (io.ReadClos
 		Param("container", pod.Container)
 	if opts.Follow {
 		req = req.Param("follow", "true")
+	}
+	if opts.Previous {
+		req = req.Param("previous", "true")
 	}
 	if opts.TailLines != nil {
 		req = req.Param("tailLines", strconv.FormatInt(*opts.TailLines, 10))

@@ -21,6 +21,9 @@ import (
 // chart fetched from a repository or an OCI registry into Helm's cache.
 // cfg receives the registry client an OCI chart needs.
 func loadChart(c helm.Chart, cfg *action.Configuration, log *logSink) (*chart.Chart, error) {
+	if c.Builtin != "" {
+		return loadBuiltin(c.Builtin)
+	}
 	path := c.Path
 	if path == "" {
 		var err error

@@ -210,7 +210,7 @@ func TestBadCalls(t *testing.T) {
 		{"no op", nil, okReq, "want one operation, got 0 arguments"},
 		{"two ops", []string{"status", "template"}, okReq, "want one operation, got 2 arguments"},
 		{"no release", []string{"status"}, `{"namespace":"x"}`, "release is empty"},
-		{"no chart", []string{"upgrade"}, `{"release":"web"}`, "chart needs a path or a name"},
+		{"no chart", []string{"upgrade"}, `{"release":"web"}`, "chart needs a path, a name or builtin"},
 		{"bad timeout", []string{"upgrade"}, `{"release":"web","chart":{"path":"x"},"timeout":"5"}`, `timeout "5" is not a Go duration`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

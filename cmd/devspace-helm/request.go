@@ -52,8 +52,8 @@ func readRequest(r io.Reader, op string) (request, error) {
 	if req.Release == "" {
 		return req, usagef("bad request: release is empty")
 	}
-	if needChart && req.Chart.Path == "" && req.Chart.Name == "" {
-		return req, usagef("bad request: chart needs a path or a name")
+	if needChart && req.Chart.Path == "" && req.Chart.Name == "" && req.Chart.Builtin == "" {
+		return req, usagef("bad request: chart needs a path, a name or builtin")
 	}
 	timeout, err := parseTimeout(req.Timeout)
 	if err != nil {

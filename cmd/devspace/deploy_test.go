@@ -100,6 +100,7 @@ func TestDeployScripts(t *testing.T) {
 			"kconfig-context": kconfigContext,
 			"http-get":        httpGet,
 			"file-eventually": fileEventually,
+			"image-holds":     func(ts *testscript.TestScript, neg bool, args []string) { imageHolds(ts, denv.API(t), neg, args) },
 		},
 	})
 }
@@ -125,6 +126,9 @@ var kinds = map[string]schema.GroupVersionResource{
 	"secret":         {Version: "v1", Resource: "secrets"},
 	"serviceaccount": {Version: "v1", Resource: "serviceaccounts"},
 	"namespace":      {Version: "v1", Resource: "namespaces"},
+	"statefulset":    {Group: "apps", Version: "v1", Resource: "statefulsets"},
+	"ingress":        {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
+	"pvc":            {Version: "v1", Resource: "persistentvolumeclaims"},
 }
 
 func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) dynamic.ResourceInterface {

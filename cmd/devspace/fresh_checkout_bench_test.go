@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/devspace-engine/devspace/testbed"
+)
+
+// BenchmarkFreshCheckoutSkip times `devspace run-pipeline build` on a
+// fresh checkout of 8 images that another machine already built and
+// pushed under their key-derived tags: no .devspace/ (so every context
+// file is hashed, without a memo) and no local image. Each run hashes,
+// asks the test bed's registry for the 8 tags in one concurrent round,
+// builds nothing and writes the record. Target: median ≤ 300 ms
+// (DevSpace v6 rebuilds all 8). Sub-benchmarks by context size.
+func BenchmarkFreshCheckoutSkip(b *testing.B) {
+	env := testbed.Docker(b)
+	for _, size := range []struct{ files, bytes int }{{100, 1 << 10}, {2000, 10 << 10}} {
+		b.Run(fmt.Sprintf("8x%dfiles", size.files), func(b *testing.B) {
+			benchFreshCheckout(b, env, size.files, size.bytes)
+		})
+	}
+}
+
+func benchFreshCheckout(b *testing.B, env *testbed.DockerEnv, files, size int) {
+	dir := b.TempDir()
+	writeBigProject(b, dir, 8, files, size, func(int) string { return "scratch" })
+	// New repositories in the registry, which outlives the benchmark.
+	repo := fmt.Sprintf("%s/bench-fresh-%016x", env.Registry, rand.Uint64())
+	cfgPath := filepath.Join(dir, "devspace.yaml")
+	cfg, err := os.ReadFile(cfgPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg = []byte(strings.ReplaceAll(string(cfg), "image: bench/", "image: "+repo+"/"))
+	if err := os.WriteFile(cfgPath, cfg, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	run := func(extra ...string) string {
+		cmd := exec.Command(filepath.Join(binDir, "devspace"), append([]string{"run-pipeline", "build"}, extra...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+env.Host, "KUBECONFIG="+filepath.Join(dir, "none"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		return string(out)
+	}
+	run() // the other machine: builds and pushes all 8
+	fresh := func() {
+		if err := os.RemoveAll(filepath.Join(dir, ".devspace")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fresh()
+	// The local images go too: a fresh CI machine has none.
+	for i := range 8 {
+		removeRepoImages(b, env, fmt.Sprintf("%s/img%d", repo, i))
+	}
+	if out := run(); strings.Count(out, " already in "+repo+"/img") != 8 || strings.Contains(out, "Done building") {
+		b.Fatalf("not 8 skips by the registry:\n%s", out)
+	}
+	var walls, hashing []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		fresh()
+		b.StartTimer()
+		start := time.Now()
+		run()
+		walls = append(walls, time.Since(start))
+		// The same fresh checkout without the registry: hashing and
+		// deciding only (--skip-push asks nobody, --explain builds
+		// nothing), to tell the look-ups' share.
+		b.StopTimer()
+		fresh()
+		start = time.Now()
+		run("--skip-push", "--explain")
+		hashing = append(hashing, time.Since(start))
+		b.StartTimer()
+	}
+	b.ReportMetric(ms(median(walls)), "median-ms")
+	b.ReportMetric(ms(median(hashing)), "no-registry-median-ms")
+}
+
+// removeRepoImages removes the daemon's images of repo, every tag.
+func removeRepoImages(b *testing.B, env *testbed.DockerEnv, repo string) {
+	api := env.API(b)
+	imgs, err := api.ImageList(b.Context(), client.ImageListOptions{Filters: make(client.Filters).Add("reference", repo)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, img := range imgs.Items {
+		for _, ref := range img.RepoTags {
+			if _, err := api.ImageRemove(b.Context(), ref, client.ImageRemoveOptions{Force: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -1,0 +1,51 @@
+package imagebuild
+
+import (
+	"context"
+	"fmt"
+)
+
+// Registry answers whether a registry has a tag, and under which manifest
+// digest; docker.Credentials asks it directly over HTTP.
+type Registry interface {
+	Lookup(ctx context.Context, ref string) (digest string, found bool, err error)
+}
+
+// KeyTagPushed says req is pushed under its key-derived default tag
+// (ds-<key>): the tag names the image's inputs, so a registry that has it
+// holds this very image, whoever built it. A configured tag such as
+// `latest` proves nothing.
+func (r Request) KeyTagPushed() bool {
+	return r.DefaultTag && r.Push && r.Kind != Disabled && !r.Kind.watches()
+}
+
+// mayBeFound says whether a rebuild decided from req's record alone may
+// still be avoided by finding its key-derived tag in the registry: the
+// machine never built these inputs (no record, or one of another key), and
+// nothing forces the build.
+func mayBeFound(req Request, prev *ImageRecord, opts DecideOptions) bool {
+	switch {
+	case opts.Published == nil, opts.Force, req.RebuildStrategy == "always", !req.KeyTagPushed():
+		return false
+	}
+	return prev == nil || prev.Key != req.Key
+}
+
+// findPublished asks the registry for req's key-derived tag. When it is
+// there, d becomes a skip of that image; a failed lookup is one more reason
+// to build.
+func findPublished(ctx context.Context, req Request, d *Decision, reg Registry) {
+	ref := req.Image + ":" + req.Tags[0]
+	digest, found, err := reg.Lookup(ctx, ref)
+	switch {
+	case err != nil:
+		d.Reasons = append(d.Reasons, fmt.Sprintf("registry lookup failed: %v", err))
+	case found:
+		d.Reasons, d.Tags, d.Digest, d.FoundIn = nil, req.Tags, digest, req.Image
+	}
+}
+
+// foundReason says why an image found in its registry is skipped.
+func (d Decision) foundReason() string {
+	return d.Tags[0] + " already in " + d.FoundIn
+}
