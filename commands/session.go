@@ -113,7 +113,8 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			TmpDir:   tmpDir,
 			Events:   hooks,
 		})
-		hooks.SetShell(eng) // container actions: none wired yet (hooks.SetContainers)
+		hooks.SetShell(eng)
+		hooks.SetContainers(s.svc.HookContainers(eng, cfg.Dir, store, stderr))
 		return eng
 	}
 	s.eng = newEngine(cfg, store, flags.values, s.stdio.Stdin, s.stdio.Stdout, s.stdio.Stderr)
