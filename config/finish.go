@@ -87,7 +87,10 @@ func (c *Config) finishImages() error {
 	if err := c.nameByKeys(); err != nil {
 		return err
 	}
-	return c.checkApplyArgs()
+	if err := c.checkApplyArgs(); err != nil {
+		return err
+	}
+	return c.checkKubectlPatches()
 }
 
 // nameByKeys names deployments, dev configs, dependencies and pull secrets

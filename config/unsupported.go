@@ -61,7 +61,6 @@ var Unsupported = []UnsupportedField{
 	{Path: "deployments.*.kubectl.createArgs", Reason: "kubectl create is not run: manifests are applied server-side through the API"},
 	{Path: "deployments.*.kubectl.kubectlBinaryPath", Reason: "no kubectl binary runs: manifests are applied server-side through the API"},
 	{Path: "deployments.*.kubectl.kustomizeBinaryPath", Reason: "kustomize is built in; no kustomize binary runs"},
-	{Path: "deployments.*.kubectl.patches", Reason: "not implemented yet; edit the manifests with a profile or with kustomize"},
 	{Path: "deployments.*.helm.templateArgs", Reason: "not implemented yet: charts are rendered through the Helm SDK"},
 	{Path: "deployments.*.helm.output", Reason: "charts are installed through the Helm SDK, which prints no helm output", Accept: "false"},
 	{Path: "deployments.*.helm.disableDependencyUpdate", Reason: "chart dependencies are never updated here (a missing one fails naming `helm dependency build`), so only true describes what happens", Accept: "true"},

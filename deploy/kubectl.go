@@ -42,9 +42,11 @@ func (k kubectlKind) objects(name string) ([]Manifest, []string, error) {
 	if dep.Kubectl == nil {
 		return nil, nil, fmt.Errorf("deployment %s: set deployments.%s.kubectl or deployments.%s.helm", name, name, name)
 	}
-	kc := dep.Kubectl // patches were refused when the config loaded
-	manifests, err := k.readManifests(name, kc)
+	manifests, err := k.readManifests(name, dep.Kubectl)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := patchManifests(d.Config, name, manifests); err != nil {
 		return nil, nil, err
 	}
 	replace := dep.UpdateImageTags == nil || *dep.UpdateImageTags
