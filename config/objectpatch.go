@@ -55,7 +55,11 @@ type slot struct {
 
 // Apply edits obj and returns how many places the path reached; 0 means
 // nothing was changed. add creates missing mapping keys on its way.
+// Only a patch from ParseObjectPatch has a path.
 func (p ObjectPatch) Apply(obj map[string]any) int {
+	if len(p.segs) == 0 {
+		return 0
+	}
 	cur := []slot{{val: obj, set: func(any) {}}}
 	for _, seg := range p.segs[:len(p.segs)-1] {
 		var next []slot
