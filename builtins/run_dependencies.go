@@ -61,7 +61,7 @@ func (r *runDependenciesCmd) Run(ctx context.Context, c *engine.Call, args []str
 		Names: names, All: r.all, Except: r.except,
 		Only: fields(cliFlag(c, "dependency")), Skip: fields(cliFlag(c, "skip-dependency")),
 		Pipeline: r.pipeline, Sequential: r.sequential, Flags: flags,
-		Log: c.Stderr, Stdin: c.Stdin, ContinueOnError: c.ContinueOnError(),
+		Log: c.Stderr, Stdin: c.Stdin, ContinueOnError: c.ContinueOnError(), Emit: c.Events().Emit,
 		Output: func(name string) (io.Writer, io.Writer, func()) {
 			out, errOut := c.Labelled(name)
 			return out, errOut, func() { _ = out.Flush(); _ = errOut.Flush() }

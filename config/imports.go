@@ -25,6 +25,9 @@ var importedSections = []string{"require", "vars", "pipelines", "functions", "co
 // resolveImports loads every enabled `imports:` entry (recursively, each
 // file's own imports first) and merges its sections into this tree.
 func (l *loader) resolveImports() error {
+	if err := l.resolveImportsEnabled(); err != nil {
+		return err
+	}
 	var imports []*Import
 	if err := l.decodeSection("imports", &imports); err != nil {
 		return err
@@ -140,34 +143,51 @@ func (l *loader) importSpec(sc SourceConfig, at string) (source.Spec, error) {
 	if sc.Path == "" && sc.Git == "" {
 		return spec, l.errorAtPath(at, "import without a source: set `path:` or `git:`")
 	}
-	var r *varResolver
-	var firstErr error
-	expand := func(s string) string {
-		return varRef.ReplaceAllStringFunc(s, func(ref string) string {
-			if firstErr != nil {
-				return ref
-			}
-			if r == nil {
-				if r, firstErr = l.newVarResolver(l.projectName(), nil); firstErr != nil {
-					return ref
-				}
-			}
-			v, err := r.get(ref[2 : len(ref)-1])
-			if err != nil {
-				firstErr = err
-				return ref
-			}
-			return v
-		})
-	}
+	x := &importVars{l: l}
 	for _, field := range []*string{&spec.Path, &spec.Git, &spec.Branch, &spec.Tag, &spec.Revision, &spec.SubPath} {
-		*field = expand(*field)
+		*field = x.expand(*field)
 	}
 	var pe *Error
-	if firstErr != nil && !errors.As(firstErr, &pe) {
-		firstErr = l.errorAtPath(at, "import: %v", firstErr)
+	if x.err != nil && !errors.As(x.err, &pe) {
+		return spec, l.errorAtPath(at, "import: %v", x.err)
 	}
-	return spec, firstErr
+	return spec, x.err
+}
+
+// importVars expands the ${VAR}s of an import's fields, resolving
+// variables on first use; err is the first failure (the text then keeps
+// its reference).
+type importVars struct {
+	l   *loader
+	r   *varResolver
+	err error
+}
+
+func (x *importVars) expand(s string) string {
+	return varRef.ReplaceAllStringFunc(s, func(ref string) string {
+		if x.err != nil {
+			return ref
+		}
+		if x.r == nil {
+			if x.r, x.err = x.l.newVarResolver(x.l.projectName(), nil); x.err != nil {
+				return ref
+			}
+		}
+		v, err := x.r.get(ref[2 : len(ref)-1])
+		if err != nil {
+			x.err = err
+			return ref
+		}
+		return v
+	})
+}
+
+// resolved are the variables expanded so far.
+func (x *importVars) resolved() map[string]string {
+	if x.r == nil {
+		return nil
+	}
+	return x.r.resolved
 }
 
 // Spec is the source as package source takes it.

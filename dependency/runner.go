@@ -160,11 +160,19 @@ type Request struct {
 	// ContinueOnError runs every dependency even when one fails and
 	// returns all failures (the calling pipeline's continueOnError).
 	ContinueOnError bool
+	// Emit reports the hook events of resolving the dependencies
+	// (before:resolveDependencies…); an error from it fails the run.
+	Emit func(ctx context.Context, event string, data map[string]string) error
 }
 
 // Run runs the requested dependencies of ctx's project: concurrently by
 // default, the first failure cancelling the rest; in order with
-// Sequential. Dependencies already run (or running) elsewhere in the tree
+// Sequential. All of them are loaded first (resolving the tree, between
+// the resolveDependencies events), at once so that git sources fetch in
+// parallel; only then does any start. A project that a sibling also
+// depends on (a diamond) is thus loaded with this parent's vars and run by
+// it, whatever the timing, as DevSpace resolves its tree before running
+// anything. Dependencies already run (or running) elsewhere in the tree
 // are waited for, not run again.
 func (r *Runner) Run(ctx context.Context, req Request) error {
 	from := r.current(ctx)
@@ -172,11 +180,18 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 	if err != nil {
 		return err
 	}
+	nodes, loadErrs, err := r.resolveAll(ctx, from, names, req)
+	if err != nil {
+		return err
+	}
 	if req.Sequential || len(names) <= 1 {
-		prefetch(ctx, from, names)
 		var errs []error
-		for _, name := range names {
-			if err := r.runOne(ctx, from, name, req, req.Stdin); err != nil {
+		for i, name := range names {
+			err := loadErrs[i]
+			if err == nil {
+				err = r.runClaimed(ctx, from, name, nodes[i], r.claim(from, name, nodes[i], req), req, req.Stdin)
+			}
+			if err != nil {
 				if !req.ContinueOnError {
 					return err
 				}
@@ -185,18 +200,23 @@ func (r *Runner) Run(ctx context.Context, req Request) error {
 		}
 		return errors.Join(errs...)
 	}
-	return r.runConcurrently(ctx, from, names, req)
+	return r.runConcurrently(ctx, from, names, nodes, loadErrs, req)
 }
 
-// runConcurrently loads all the dependencies first (at once, so that git
-// sources fetch in parallel), then claims them in order, and only then
-// starts them. A project that a sibling also depends on (a diamond) is
-// thus loaded with this parent's vars and run by it, whatever the timing,
-// as DevSpace resolves its tree before running anything; started at once,
-// the sibling's pipeline could reach it first.
-func (r *Runner) runConcurrently(ctx context.Context, from *Project, names []string, req Request) error {
-	nodes := make([]*node, len(names))
-	loadErrs := make([]error, len(names))
+// resolveAll loads the named dependencies of from at once, between the
+// events before:resolveDependencies and after:resolveDependencies (or
+// error:resolveDependencies when one fails to load, which only warns). The
+// load errors are per dependency; err is a failed event or, without
+// ContinueOnError, the first load error.
+func (r *Runner) resolveAll(ctx context.Context, from *Project, names []string, req Request) (nodes []*node, loadErrs []error, err error) {
+	if len(names) == 0 {
+		return nil, nil, nil
+	}
+	if err := req.emit(ctx, "before:resolveDependencies", nil); err != nil {
+		return nil, nil, err
+	}
+	nodes = make([]*node, len(names))
+	loadErrs = make([]error, len(names))
 	loads := pool.New().WithContext(ctx)
 	for i, name := range names {
 		loads.Go(func(ctx context.Context) error {
@@ -205,13 +225,36 @@ func (r *Runner) runConcurrently(ctx context.Context, from *Project, names []str
 		})
 	}
 	_ = loads.Wait() // the errors are in loadErrs
-	if !req.ContinueOnError {
-		for _, err := range loadErrs {
-			if err != nil {
-				return err
-			}
+	if failed := errors.Join(loadErrs...); failed != nil {
+		_ = req.emit(ctx, "error:resolveDependencies", map[string]string{"error": failed.Error()}) // error hooks only warn
+		if !req.ContinueOnError {
+			return nil, nil, firstError(loadErrs)
+		}
+		return nodes, loadErrs, nil
+	}
+	return nodes, loadErrs, req.emit(ctx, "after:resolveDependencies", nil)
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// emit reports a hook event through req.Emit, if set.
+func (req Request) emit(ctx context.Context, event string, data map[string]string) error {
+	if req.Emit == nil {
+		return nil
+	}
+	return req.Emit(ctx, event, data)
+}
+
+// runConcurrently claims the loaded dependencies in order, and only then
+// starts them, so that the claims do not depend on timing.
+func (r *Runner) runConcurrently(ctx context.Context, from *Project, names []string, nodes []*node, loadErrs []error, req Request) error {
 	p := pool.New().WithErrors().WithContext(ctx)
 	if !req.ContinueOnError {
 		p = p.WithCancelOnError().WithFirstError()
@@ -278,16 +321,6 @@ func unknownError(name string, deps map[string]*config.Dependency) error {
 		known = "defined: " + strings.Join(slices.Sorted(maps.Keys(deps)), ", ")
 	}
 	return fmt.Errorf("couldn't find dependency %s (%s)", name, known)
-}
-
-// runOne runs one dependency of from, or waits for it when another parent
-// runs it, or skips it when the edge closes a cycle.
-func (r *Runner) runOne(ctx context.Context, from *Project, name string, req Request, stdin io.Reader) error {
-	n, err := r.resolve(ctx, from, name)
-	if err != nil {
-		return err
-	}
-	return r.runClaimed(ctx, from, name, n, r.claim(from, name, n, req), req, stdin)
 }
 
 // claim records the edge from → n and says whether from runs n, waits for

@@ -39,7 +39,7 @@ func checkHook(cfg *config.Config, at string, h *config.Hook) error {
 		if !Known(ev) {
 			return cfg.ErrorAt(fmt.Sprintf("%s.events[%d]", at, j),
 				"no step emits the event %q: use before:/after:/error:/skip: with build, deploy or render (and :NAME or :*), "+
-					"before:/after:/error: with purge, before:/after: with deployDependencies and the like, before:/after:/error:createPullSecrets, "+
+					"before:/after:/error: with purge, before:/after: with deployDependencies and the like, before:/after:/error: with createPullSecrets or resolveDependencies, "+
 					"devCommand:before:execute (and the other commands' :after:execute, :error, :interrupt), devCommand:before:sync, "+
 					"start:/restart:/error:/stop: with sync or portForwarding and :NAME, or before:/after:/error:initialSync:NAME", ev)
 		}

@@ -14,7 +14,7 @@ var eventPatterns = sync.OnceValue(func() (p struct{ item, step, command, dev *r
 	// forwarding: PHASE:SUBJECT:NAME, where NAME may be * for every one.
 	p.item = regexp.MustCompile(`^(?:(?:before|after|error|skip):(?:build|deploy|render)|(?:before|after|error):purge|(?:start|restart|error|stop):(?:sync|portForwarding|reversePortForwarding)|(?:before|after|error):initialSync):[^:]+$`)
 	// step: an event about a whole step.
-	p.step = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):createPullSecrets)$`)
+	p.step = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):(?:createPullSecrets|resolveDependencies))$`)
 	// command: an event of a CLI command's run.
 	p.command = regexp.MustCompile(`^(?:dev|deploy|build|purge|runPipeline)Command:(?:before:execute|after:execute|error|interrupt)$`)
 	// dev: an event of a dev config's start.
