@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/engine"
@@ -117,4 +118,11 @@ func logTo(c *engine.Call, out io.Writer, prefix string) func(string) io.Writer 
 		}
 		return c.Prefixed(out, prefix+name+" ")
 	}
+}
+
+// DeploymentStatuses lists the config's deployments as `devspace list
+// deployments` shows them, in the cluster and namespace of c's kube flags.
+func (s *Services) DeploymentStatuses(ctx context.Context, c *engine.Call, check time.Duration) ([]deploy.Status, error) {
+	return deploy.Statuses(ctx, deploy.StatusOptions{Config: c.Config(), Check: check,
+		Services: s.deployServices(c, io.Discard, "")})
 }

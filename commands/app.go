@@ -92,6 +92,7 @@ func newApp(stdio IO) *cli.App {
 		pipelineCommand("build", "Build all images (runs the build pipeline)", stdio),
 		pipelineCommand("deploy", "Build and deploy (runs the deploy pipeline)", stdio),
 		pipelineCommand("dev", "Build, deploy and start dev mode (runs the dev pipeline)", stdio),
+		pipelineCommand("render", "Print the manifests deploy would apply (runs the deploy pipeline with --render)", stdio),
 		pipelineCommand("purge", "Remove deployments (runs the purge pipeline)", stdio),
 		runCommand(stdio),
 		builtinCommand(stdio),

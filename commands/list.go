@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -39,13 +41,14 @@ func listCommand(stdio IO) *cli.Command {
 	}
 	return &cli.Command{
 		Name:  "list",
-		Usage: "List pipelines, commands, vars, images or dependencies",
+		Usage: "List pipelines, commands, vars, images, dependencies or deployments",
 		Subcommands: []*cli.Command{
 			sub("pipelines", "List the pipelines (the config's and the defaults)", infallible(listPipelines)),
 			sub("commands", "List the commands of devspace.yaml", infallible(listCommands)),
 			sub("vars", "List the variables and their values", infallible(listVars)),
 			sub("images", "List the images", infallible(listImages)),
 			sub("dependencies", "List the dependencies, the whole tree", listDependencies),
+			sub("deployments", "List the deployments: deployed or not, revision or objects, ready or why not", listDeployments),
 		},
 	}
 }
@@ -132,6 +135,41 @@ func listDependencies(ctx context.Context, s *session, w *tabwriter.Writer) erro
 			path = rel
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", strings.Join(e.Chain, "/"), path, e.Pipeline, e.Note)
+	}
+	return nil
+}
+
+// readyCheck bounds how long list deployments looks at each workload: a
+// crash or a failed image pull shows at once; a workload still rolling
+// out is listed as not ready after this long.
+const readyCheck = 3 * time.Second
+
+// listDeployments lists every deployment of the config with its record
+// in the namespace a deploy would use, and the readiness of its workloads.
+func listDeployments(ctx context.Context, s *session, w *tabwriter.Writer) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.DeploymentStatuses(ctx, s.eng.NewCall("list deployments", wd), readyCheck)
+	if err != nil {
+		return fmt.Errorf("list deployments: %w", err)
+	}
+	fmt.Fprintln(w, "NAME\tNAMESPACE\tDEPLOYED\tREVISION\tSTATUS")
+	for _, st := range list {
+		deployed, revision, status := "no", "-", "-"
+		if st.Deployed {
+			deployed = st.DeployedAt.Local().Format(time.DateTime)
+			revision = fmt.Sprintf("%d object(s)", st.Objects)
+			if st.Revision > 0 {
+				revision = fmt.Sprintf("helm revision %d", st.Revision)
+			}
+			status = "ready"
+			if !st.Ready {
+				status = "not ready: " + st.Reason
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", st.Name, st.Namespace, deployed, revision, status)
 	}
 	return nil
 }

@@ -46,7 +46,10 @@ func pipelineCommand(name, usage string, stdio IO) *cli.Command {
 func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 	flags := newFlagValues()
 	flags.fromURFave(c, append(append([]flagSpec{}, globalFlags...), runFlags...))
-	name, rest := fixed, args
+	name, rest := commandPipeline(fixed), args
+	if fixed == "render" {
+		flags.values["render"] = "true" // manifests to stdout, hooks' output to stderr
+	}
 	if fixed == "" {
 		name, rest = pipelineName(args)
 		if name == "" {
@@ -82,6 +85,9 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		return nil
 	}
 	flags.fromPflags(fs)
+	if fixed == "render" && !flags.boolean("render") {
+		return &exitError{code: 2, msg: "devspace render: --render=false: render only prints manifests; use devspace deploy to deploy"}
+	}
 	if err := checkOutput(fixed, name, flags, pipelineFlags); err != nil {
 		return err
 	}
@@ -97,6 +103,16 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
 	})
 	return err
+}
+
+// commandPipeline is the pipeline a command runs by default: its own
+// name, except `devspace render`, which runs deploy with --render, as
+// DevSpace's does.
+func commandPipeline(fixed string) string {
+	if fixed == "render" {
+		return "deploy"
+	}
+	return fixed
 }
 
 // preParse is a first, lenient pass that finds the flags deciding which

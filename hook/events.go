@@ -16,7 +16,7 @@ var eventPatterns = sync.OnceValue(func() (p struct{ item, step, command, dev *r
 	// step: an event about a whole step.
 	p.step = regexp.MustCompile(`^(?:(?:before|after):(?:build|deploy|render|purge|(?:deploy|build|render|purge)Dependencies)|(?:before|after|error):(?:createPullSecrets|resolveDependencies))$`)
 	// command: an event of a CLI command's run.
-	p.command = regexp.MustCompile(`^(?:dev|deploy|build|purge|runPipeline)Command:(?:before:execute|after:execute|error|interrupt)$`)
+	p.command = regexp.MustCompile(`^(?:dev|deploy|build|purge|render|runPipeline)Command:(?:before:execute|after:execute|error|interrupt)$`)
 	// dev: an event of a dev config's start.
 	p.dev = regexp.MustCompile(`^devCommand:(?:before|after):(?:sync|portForwarding)$`)
 	return p

@@ -47,13 +47,13 @@ func project(t *testing.T, yaml string, container hook.ContainerRunner) (*hook.R
 func TestKnownEvents(t *testing.T) {
 	known := []string{"before:build", "before:build:*", "skip:build:app", "error:deploy:web", "before:render:x",
 		"after:purge:db", "before:purgeDependencies", "error:createPullSecrets", "before:resolveDependencies", "error:resolveDependencies", "devCommand:before:execute",
-		"runPipelineCommand:interrupt", "devCommand:before:sync", "restart:sync:*", "stop:portForwarding:app", "after:initialSync:web"}
+		"runPipelineCommand:interrupt", "renderCommand:before:execute", "devCommand:before:sync", "restart:sync:*", "stop:portForwarding:app", "after:initialSync:web"}
 	for _, ev := range known {
 		if !hook.Known(ev) {
 			t.Errorf("%s: refused", ev)
 		}
 	}
-	unknown := []string{"befor:build", "skip:purge:x", "before:build:", "before:build:a:b", "devCommand:before", "after:createPullSecrets:x", "build", "renderCommand:before:execute", "before:resolveDependencies:x", "error:deployDependencies"}
+	unknown := []string{"befor:build", "skip:purge:x", "before:build:", "before:build:a:b", "devCommand:before", "after:createPullSecrets:x", "build", "renderCommand:before", "before:resolveDependencies:x", "error:deployDependencies"}
 	for _, ev := range unknown {
 		if hook.Known(ev) {
 			t.Errorf("%s: accepted", ev)
