@@ -96,6 +96,7 @@ func newApp(stdio IO) *cli.App {
 		pipelineCommand("purge", "Remove deployments (runs the purge pipeline)", stdio),
 		runCommand(stdio),
 		enterCommand(stdio),
+		logsCommand(stdio),
 		builtinCommand(stdio),
 		printCommand(stdio),
 		listCommand(stdio),

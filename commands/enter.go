@@ -58,7 +58,7 @@ func enterCommand(stdio IO) *cli.Command {
 			flags := newFlagValues()
 			flags.fromCommand(c, global)
 			flags.fromURFave(c, enterOwnFlags) // declared by this command alone
-			cl, pod, err := selectPod(c.Context, flags, stdio)
+			cl, _, pod, err := selectPod(c.Context, flags, stdio)
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ func enterCommand(stdio IO) *cli.Command {
 // selectPod opens the cluster and waits for the pod the flags choose:
 // --pod, --label-selector or --image-selector, else the config's dev
 // selectors (asked in a terminal when several), else an error.
-func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, kube.Pod, error) {
+func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, kube.Selector, kube.Pod, error) {
 	getenv := os.Getenv
 	if kc := flags.str("kubeconfig"); kc != "" {
 		getenv = func(k string) string {
@@ -90,7 +90,7 @@ func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, 
 	}
 	cl, err := kube.Open(kube.Options{Getenv: getenv, Context: flags.str("kube-context"), Namespace: flags.str("namespace")})
 	if err != nil {
-		return nil, kube.Pod{}, err
+		return nil, kube.Selector{}, kube.Pod{}, err
 	}
 	sel, err := flagSelector(flags)
 	if err == nil && sel.Pod == "" && sel.LabelSelector == nil && sel.ImageSelector == "" {
@@ -100,7 +100,7 @@ func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, 
 		}
 	}
 	if err != nil {
-		return nil, kube.Pod{}, err
+		return nil, kube.Selector{}, kube.Pod{}, err
 	}
 	if sel.Namespace == "" || flags.set["namespace"] {
 		sel.Namespace = cl.Namespace
@@ -108,7 +108,7 @@ func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, 
 	waitCtx, cancel := context.WithTimeout(ctx, podWait)
 	defer cancel()
 	pod, err := kube.WaitPod(waitCtx, cl, sel)
-	return cl, pod, err
+	return cl, sel, pod, err
 }
 
 // flagSelector is the selector of --pod, --label-selector,
