@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/prompt"
@@ -94,7 +95,7 @@ func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, 
 	}
 	sel, err := flagSelector(flags)
 	if err == nil && sel.Pod == "" && sel.LabelSelector == nil && sel.ImageSelector == "" {
-		sel, err = configSelector(ctx, flags, stdio)
+		sel, err = configSelector(ctx, cl, flags, stdio)
 		if c := flags.str("container"); c != "" {
 			sel.Container = c
 		}
@@ -128,18 +129,49 @@ func flagSelector(flags *flagValues) (kube.Selector, error) {
 	return sel, nil
 }
 
-// configSelector is the selector of the config's dev configs.
-func configSelector(ctx context.Context, flags *flagValues, stdio IO) (kube.Selector, error) {
-	s, err := openSession(ctx, flags, stdio)
-	if err != nil {
-		return kube.Selector{}, fmt.Errorf("no --pod, --label-selector or --image-selector given, and the config's dev selectors: %w", err)
-	}
-	defer s.Close()
-	var pick func([]string) (string, error)
+// configSelector is the selector of the config's dev configs; without a
+// config, or dev configs with selectors, one of the namespace's running
+// pods.
+func configSelector(ctx context.Context, cl *kube.Client, flags *flagValues, stdio IO) (kube.Selector, error) {
+	var pick func(string, []string) (string, error)
 	if in, ok := stdio.Stdin.(*os.File); ok && flags.boolean("pick") && term.IsTerminal(int(in.Fd())) {
-		pick = func(names []string) (string, error) {
-			return prompt.Ask(ctx, in, stdio.Stderr, prompt.Question{Text: "Which dev config's pod?", Options: names})
+		pick = func(what string, names []string) (string, error) {
+			return prompt.Ask(ctx, in, stdio.Stderr, prompt.Question{Text: "Which " + what + "?", Options: names})
 		}
 	}
-	return dev.OneSelector(dev.DevSelectors(s.cfg), pick)
+	sels := map[string]kube.Selector{}
+	environ := os.Environ()
+	if _, err := config.Find(config.LoadOptions{File: flags.str("config"), Environ: environ}); err == nil || flags.str("config") != "" {
+		s, err := openSession(ctx, flags, stdio)
+		if err != nil {
+			return kube.Selector{}, err
+		}
+		defer s.Close()
+		sels = dev.DevSelectors(s.cfg)
+	}
+	if len(sels) > 0 {
+		return dev.OneSelector(sels, pickIn(pick, "dev config's pod"))
+	}
+	pods, err := dev.RunningPods(ctx, cl, cl.Namespace)
+	if err != nil {
+		return kube.Selector{}, err
+	}
+	switch {
+	case len(pods) == 0:
+		return kube.Selector{}, fmt.Errorf("no running pod in namespace %q, and no dev config in devspace.yaml selects one: give -n, --pod, --label-selector or --image-selector", cl.Namespace)
+	case len(pods) == 1:
+		return kube.Selector{Pod: pods[0]}, nil
+	case pick == nil:
+		return kube.Selector{}, fmt.Errorf("several pods in namespace %q (%s): choose one with --pod, --label-selector or --image-selector, or run in a terminal to pick", cl.Namespace, strings.Join(pods, ", "))
+	}
+	name, err := pick("pod", pods)
+	return kube.Selector{Pod: name}, err
+}
+
+// pickIn fixes what pick asks for; nil stays nil.
+func pickIn(pick func(string, []string) (string, error), what string) func([]string) (string, error) {
+	if pick == nil {
+		return nil
+	}
+	return func(names []string) (string, error) { return pick(what, names) }
 }

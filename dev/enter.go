@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/kube"
@@ -88,4 +89,21 @@ func OneSelector(sels map[string]kube.Selector, pick func(names []string) (strin
 		return kube.Selector{}, err
 	}
 	return sels[name], nil
+}
+
+// RunningPods are the names of the running pods of namespace ns, for a
+// command given no selector and no dev config to pick among.
+func RunningPods(ctx context.Context, c *kube.Client, ns string) ([]string, error) {
+	list, err := c.Dynamic().Resource(kube.PodsResource).Namespace(ns).List(ctx, metav1.ListOptions{FieldSelector: "status.phase=Running"})
+	if err != nil {
+		return nil, fmt.Errorf("list the pods of namespace %q: %w", ns, err)
+	}
+	var names []string
+	for _, p := range list.Items {
+		if p.GetDeletionTimestamp() == nil {
+			names = append(names, p.GetName())
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }

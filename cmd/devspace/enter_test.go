@@ -14,7 +14,8 @@ import (
 
 // TestEnterCommand runs commands in a pod without a terminal: output and
 // errors on their own streams, the exit code kept, stdin streamed to its
-// end, --workdir honoured, and several dev configs refused by name.
+// end, --workdir honoured, the namespace's only pod when nothing selects
+// one, and several dev configs refused by name.
 func TestEnterCommand(t *testing.T) {
 	_, pod := kubetest.SleeperPod(t)
 	kubeconfig := testbed.Kube(t).Kubeconfig
@@ -45,6 +46,11 @@ func TestEnterCommand(t *testing.T) {
 	out, errOut, code = run("", "--image-selector", kubetest.Busybox(), "--workdir", "/etc", "--", "pwd")
 	if out != "/etc\n" || code != 0 {
 		t.Errorf("enter --workdir /etc -- pwd: stdout %q, exit %d, stderr %s", out, code, errOut)
+	}
+	// No selector and no devspace.yaml: the namespace's only running pod.
+	out, errOut, code = run("", "--", "hostname")
+	if out != pod.Name+"\n" || code != 0 {
+		t.Errorf("enter -- hostname, no selector, no config: stdout %q, exit %d, stderr %s; want %s", out, code, errOut, pod.Name)
 	}
 
 	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": `version: v2beta1
