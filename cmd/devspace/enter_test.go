@@ -68,7 +68,7 @@ dev:
 }
 
 // TestEnterOnTerminal opens a shell at a terminal, in the pod of the
-// config's dev config: the container's shell prompts, runs a command,
+// dev config picked among the config's two: the container's shell prompts, runs a command,
 // sees the terminal's size, and its exit code is devspace's.
 func TestEnterOnTerminal(t *testing.T) {
 	_, pod := kubetest.SleeperPod(t)
@@ -78,10 +78,14 @@ func TestEnterOnTerminal(t *testing.T) {
 name: enter
 dev:
   api:
+    labelSelector: {app: nothing}
+  worker:
     labelSelector: {app: sleeper}
 `})
 	term := startOnTerminal(t, dir, "enter", "--kubeconfig", kubeconfig, "-n", pod.Namespace)
-	at := term.expect(0, "# ") // busybox sh's prompt, as root
+	at := term.expect(0, "Which dev config's pod?")
+	term.typeKeys(keyDown + keyEnter) // worker
+	at = term.expect(at, "# ")        // busybox sh's prompt, as root
 	term.typeKeys("echo $((6 * 7)) $(stty size)\r")
 	at = term.expect(at, "42 30 100")
 	term.typeKeys("exit 5\r")
