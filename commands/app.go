@@ -98,6 +98,7 @@ func newApp(stdio IO) *cli.App {
 		builtinCommand(stdio),
 		printCommand(stdio),
 		listCommand(stdio),
+		useCommand(stdio),
 		resetCommand(stdio),
 		versionCommand(stdio),
 		completionCommand(stdio),
