@@ -182,10 +182,28 @@ func unknownCommand(group string, commands []*cli.Command, word string) error {
 		word = group + " " + word
 	}
 	msg := fmt.Sprintf("unknown command %q: run '%s --help' for the list of commands", word, path)
-	if s := config.Suggest(strings.TrimPrefix(word, group+" "), names); s != "" {
+	if s := closestCommand(strings.TrimPrefix(word, group+" "), names); s != "" {
 		msg = fmt.Sprintf("unknown command %q: did you mean %s?", word, strings.TrimSpace(group+" "+s))
 	}
 	return &exitError{code: 2, msg: msg}
+}
+
+// closestCommand is the command name a mistyped word most likely meant:
+// one a typo or two away, else the only one it starts ("ren" for render).
+func closestCommand(word string, names []string) string {
+	if s := config.Suggest(word, names); s != "" {
+		return s
+	}
+	var prefixed []string
+	for _, n := range names {
+		if len(word) >= 2 && strings.HasPrefix(n, word) {
+			prefixed = append(prefixed, n)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return ""
 }
 
 // exitCode maps an error to the process exit code, printing it with the
