@@ -63,7 +63,6 @@ var Unsupported = []UnsupportedField{
 	{Path: "deployments.*.kubectl.kustomizeBinaryPath", Reason: "kustomize is built in; no kustomize binary runs"},
 	{Path: "deployments.*.helm.templateArgs", Reason: "not implemented yet: charts are rendered through the Helm SDK"},
 	{Path: "deployments.*.helm.output", Reason: "charts are installed through the Helm SDK, which prints no helm output", Accept: "false"},
-	{Path: "deployments.*.helm.disableDependencyUpdate", Reason: "chart dependencies are never updated here (a missing one fails naming `helm dependency build`), so only true describes what happens", Accept: "true"},
 
 	{Path: "dev.*.arch", Reason: "the sync agent is built for amd64 only for now; arm64 containers come with the dev mode work"},
 	{Path: "dev.*.target", Reason: "it has no behaviour in this devspace; select the container with `container:`"},

@@ -169,7 +169,7 @@ func (d *Deployer) chart(ctx context.Context, name string, h *config.HelmConfig)
 	if info, _ := os.Stat(local); info != nil && info.IsDir() {
 		localDir = local
 	}
-	return helm.Chart{Path: local}, digest, localDir, nil
+	return helm.Chart{Path: local, NoDependencyBuild: h.DisableDependencyUpdate}, digest, localDir, nil
 }
 
 func isLocalName(dir, name string) bool {
@@ -260,6 +260,14 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 	}
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
+	}
+	if resp.DependenciesBuilt {
+		// The chart's directory gained charts/ and Chart.lock: record
+		// the hash of what it holds now, or the next deploy would
+		// see a change that is only the dependency build.
+		if again, err := d.planHelm(ctx, name, ns); err == nil {
+			plan.hash = again.hash
+		}
 	}
 	rec := Record{Name: name, Context: cluster.Context, Server: cluster.Server, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
 		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision, Workloads: helmWorkloads(resp.Manifest, ns)}}
