@@ -160,7 +160,8 @@ func (d *Deployer) chart(ctx context.Context, name string, h *config.HelmConfig)
 	}
 	local, err := source.Resolve(ctx, spec, d.Config.Dir)
 	if err != nil {
-		return c, "", "", fmt.Errorf("deployment %s: helm chart %s: %w", name, spec, err)
+		pos, _ := d.Config.Pos("deployments." + name + ".helm.chart")
+		return c, "", "", fmt.Errorf("%s: deployment %s: helm.chart: %w", pos, name, err)
 	}
 	digest, err = treeDigest(local)
 	if err != nil {
