@@ -82,7 +82,7 @@ func newApp(stdio IO) *cli.App {
 		// Reached without a command, or with a word that is none.
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return unknownCommand(c.App, c.Args().First())
+				return unknownCommand("", c.App.VisibleCommands(), c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -98,11 +98,31 @@ func newApp(stdio IO) *cli.App {
 		builtinCommand(stdio),
 		printCommand(stdio),
 		listCommand(stdio),
+		useCommand(stdio),
 		resetCommand(stdio),
 		versionCommand(stdio),
 		completionCommand(stdio),
 	}
+	for _, cmd := range app.Commands {
+		refuseUnknownSubcommands(cmd)
+	}
 	return app
+}
+
+// refuseUnknownSubcommands gives a command group (`list`, `reset`, ...)
+// the action urfave/cli lacks: `devspace list WORD` with WORD none of its
+// subcommands is refused like an unknown top-level command, instead of
+// urfave/cli's "No help topic for 'WORD'".
+func refuseUnknownSubcommands(cmd *cli.Command) {
+	if len(cmd.Subcommands) == 0 || cmd.Action != nil {
+		return
+	}
+	cmd.Action = func(c *cli.Context) error {
+		if !c.Args().Present() {
+			return cli.ShowSubcommandHelp(c)
+		}
+		return unknownCommand(cmd.Name, cmd.VisibleCommands(), c.Args().First())
+	}
 }
 
 // withEnvFlags inserts the flags of DEVSPACE_FLAGS (shell-quoted) right
@@ -149,18 +169,41 @@ func checkEnvFlags(extra []string, flags []cli.Flag) error {
 	return err
 }
 
-// unknownCommand is the error for `devspace WORD` when WORD is no command.
-func unknownCommand(app *cli.App, word string) error {
+// unknownCommand is the error for `devspace [GROUP] WORD` when WORD is
+// none of the commands (of GROUP, when given).
+func unknownCommand(group string, commands []*cli.Command, word string) error {
 	var names []string
-	for _, c := range app.VisibleCommands() {
+	for _, c := range commands {
 		names = append(names, c.Names()...)
 	}
 	slices.Sort(names)
-	msg := fmt.Sprintf("unknown command %q: run 'devspace --help' for the list of commands", word)
-	if s := config.Suggest(word, names); s != "" {
-		msg = fmt.Sprintf("unknown command %q: did you mean %s?", word, s)
+	path := strings.TrimSpace("devspace " + group)
+	if group != "" {
+		word = group + " " + word
+	}
+	msg := fmt.Sprintf("unknown command %q: run '%s --help' for the list of commands", word, path)
+	if s := closestCommand(strings.TrimPrefix(word, group+" "), names); s != "" {
+		msg = fmt.Sprintf("unknown command %q: did you mean %s?", word, strings.TrimSpace(group+" "+s))
 	}
 	return &exitError{code: 2, msg: msg}
+}
+
+// closestCommand is the command name a mistyped word most likely meant:
+// one a typo or two away, else the only one it starts ("ren" for render).
+func closestCommand(word string, names []string) string {
+	if s := config.Suggest(word, names); s != "" {
+		return s
+	}
+	var prefixed []string
+	for _, n := range names {
+		if len(word) >= 2 && strings.HasPrefix(n, word) {
+			prefixed = append(prefixed, n)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return ""
 }
 
 // exitCode maps an error to the process exit code, printing it with the

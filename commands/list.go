@@ -41,7 +41,7 @@ func listCommand(stdio IO) *cli.Command {
 	}
 	return &cli.Command{
 		Name:  "list",
-		Usage: "List pipelines, commands, vars, images, dependencies or deployments",
+		Usage: "List pipelines, commands, vars, images, dependencies, deployments, profiles, contexts or namespaces",
 		Subcommands: []*cli.Command{
 			sub("pipelines", "List the pipelines (the config's and the defaults)", infallible(listPipelines)),
 			sub("commands", "List the commands of devspace.yaml", infallible(listCommands)),
@@ -49,6 +49,9 @@ func listCommand(stdio IO) *cli.Command {
 			sub("images", "List the images", infallible(listImages)),
 			sub("dependencies", "List the dependencies, the whole tree", listDependencies),
 			sub("deployments", "List the deployments: deployed or not, revision or objects, ready or why not", listDeployments),
+			tableCommand("profiles", "List the config's profiles and which are active", stdio, listProfiles(stdio)),
+			tableCommand("contexts", "List the kubeconfig's contexts", stdio, listContexts),
+			tableCommand("namespaces", "List the cluster's namespaces", stdio, listNamespaces),
 		},
 	}
 }

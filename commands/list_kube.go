@@ -1,0 +1,143 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/devspace-engine/devspace/kube"
+)
+
+// listOutputFlag is -o of the lists that can print json.
+var listOutputFlag = flagSpec{name: "output", short: "o", kind: kindString, usage: "print json instead of a table (-o json)"}
+
+// table is a listing: a header and rows, and the value -o json prints.
+type table struct {
+	header []string
+	rows   [][]string
+	json   any
+}
+
+// tableCommand is a `list` subcommand that prints a table, or json with
+// -o json. open loads what the listing needs (the config, the cluster).
+func tableCommand(name, usage string, stdio IO, list func(context.Context, *flagValues) (table, error)) *cli.Command {
+	specs := append(append([]flagSpec{}, globalFlags...), listOutputFlag)
+	return &cli.Command{
+		Name:  name,
+		Usage: usage,
+		Flags: urfaveFlags(specs),
+		Action: func(c *cli.Context) error {
+			flags := newFlagValues()
+			flags.fromCommand(c, specs)
+			out := flags.str("output")
+			if out != "" && out != "json" {
+				return &exitError{code: 2, msg: fmt.Sprintf("devspace list %s: --output %q: the only format is json (-o json)", name, out)}
+			}
+			t, err := list(c.Context, flags)
+			if err != nil {
+				return fmt.Errorf("list %s: %w", name, err)
+			}
+			if out == "json" {
+				return writeJSON(stdio.Stdout, t.json)
+			}
+			return writeTable(stdio.Stdout, t)
+		},
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func writeTable(w io.Writer, t table) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(t.header, "\t"))
+	for _, row := range t.rows {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	return tw.Flush()
+}
+
+// profileEntry is one profile of `list profiles -o json`.
+type profileEntry struct {
+	Name        string `json:"name"`
+	Active      bool   `json:"active"`
+	Description string `json:"description"`
+}
+
+func listProfiles(stdio IO) func(context.Context, *flagValues) (table, error) {
+	return func(ctx context.Context, flags *flagValues) (table, error) {
+		s, err := openSession(ctx, flags, stdio)
+		if err != nil {
+			return table{}, err
+		}
+		defer s.Close()
+		active := map[string]bool{}
+		for _, p := range s.cfg.ActiveProfiles {
+			active[p] = true
+		}
+		t := table{header: []string{"NAME", "ACTIVE", "DESCRIPTION"}}
+		entries := []profileEntry{}
+		for _, p := range s.cfg.Profiles {
+			entries = append(entries, profileEntry{Name: p.Name, Active: active[p.Name], Description: p.Description})
+			t.rows = append(t.rows, []string{p.Name, fmt.Sprint(active[p.Name]), p.Description})
+		}
+		t.json = entries
+		return t, nil
+	}
+}
+
+func listContexts(_ context.Context, flags *flagValues) (table, error) {
+	contexts, err := kube.Contexts(kubeGetenv(flags))
+	if err != nil {
+		return table{}, err
+	}
+	t := table{header: []string{"NAME", "CURRENT", "CLUSTER", "NAMESPACE"}, json: contexts}
+	if contexts == nil {
+		t.json = []kube.KubeContext{}
+	}
+	for _, c := range contexts {
+		current := ""
+		if c.Current {
+			current = "*"
+		}
+		t.rows = append(t.rows, []string{c.Name, current, c.Cluster, c.Namespace})
+	}
+	return t, nil
+}
+
+// namespaceEntry is one namespace of `list namespaces -o json`.
+type namespaceEntry struct {
+	Name    string `json:"name"`
+	Current bool   `json:"current"`
+}
+
+func listNamespaces(ctx context.Context, flags *flagValues) (table, error) {
+	cl, err := kube.Open(kube.Options{Getenv: kubeGetenv(flags), Context: flags.str("kube-context"), Namespace: flags.str("namespace")})
+	if err != nil {
+		return table{}, err
+	}
+	names, err := cl.Namespaces(ctx)
+	if err != nil {
+		return table{}, err
+	}
+	t := table{header: []string{"NAME", "CURRENT"}}
+	entries := []namespaceEntry{}
+	for _, n := range names {
+		current := ""
+		if n == cl.Namespace {
+			current = "*"
+		}
+		entries = append(entries, namespaceEntry{Name: n, Current: n == cl.Namespace})
+		t.rows = append(t.rows, []string{n, current})
+	}
+	t.json = entries
+	return t, nil
+}
