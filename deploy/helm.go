@@ -18,6 +18,7 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/helm"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/source"
 )
 
 // HelmRunner runs an operation of the Helm companion (helm.Run).
@@ -53,9 +54,9 @@ type helmPlan struct {
 	hash  string
 }
 
-func (d *Deployer) planHelm(name, ns string) (helmPlan, error) {
+func (d *Deployer) planHelm(ctx context.Context, name, ns string) (helmPlan, error) {
 	h := d.Config.Deployments[name].Helm
-	chart, chartDigest, localDir, err := d.chart(name, h)
+	chart, chartDigest, localDir, err := d.chart(ctx, name, h)
 	if err != nil {
 		return helmPlan{}, err
 	}
@@ -136,28 +137,31 @@ func applyUpgradeArgs(req *helm.Request, args []string) error {
 }
 
 // chart resolves helm.chart: a local directory or archive (path:, or a
-// name that is a path), a chart name in a repository, or, when there is no
-// chart, the built-in component chart.
-func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, digest, localDir string, err error) {
+// name that is a path), a directory in a git repository (git:, checked
+// out through the shared git source cache), a chart name in a repository,
+// or, when there is no chart, the built-in component chart.
+func (d *Deployer) chart(ctx context.Context, name string, h *config.HelmConfig) (c helm.Chart, digest, localDir string, err error) {
 	if h.Chart == nil {
 		// No chart: DevSpace's component chart, built into devspace-helm.
 		digest, err := helm.ComponentChartDigest()
 		return helm.Chart{Builtin: helm.ComponentChart}, "builtin:" + digest, "", err
 	}
-	cc := h.Chart // git charts were refused when the config loaded
-	local := cc.Path
-	if local == "" && cc.RepoURL == "" && isLocalName(d.Config.Dir, cc.Name) {
-		local = cc.Name
+	cc := h.Chart
+	spec := cc.SourceConfig.Spec()
+	if spec.Path == "" && spec.Git == "" && cc.RepoURL == "" && isLocalName(d.Config.Dir, cc.Name) {
+		spec.Path = cc.Name
 	}
-	if local == "" {
+	if spec.Path == "" && spec.Git == "" {
 		if cc.Name == "" {
-			return c, "", "", fmt.Errorf("deployment %s: helm.chart needs a name (with repo) or a path", name)
+			return c, "", "", fmt.Errorf("deployment %s: helm.chart needs a name (with repo), a path or git", name)
 		}
 		c = helm.Chart{Name: cc.Name, RepoURL: cc.RepoURL, Version: cc.Version, Username: cc.Username, Password: cc.Password}
 		return c, cc.Name + "@" + cc.RepoURL + "@" + cc.Version, "", nil
 	}
-	if !filepath.IsAbs(local) {
-		local = filepath.Join(d.Config.Dir, local)
+	local, err := source.Resolve(ctx, spec, d.Config.Dir)
+	if err != nil {
+		pos, _ := d.Config.Pos("deployments." + name + ".helm.chart")
+		return c, "", "", fmt.Errorf("%s: deployment %s: helm.chart: %w", pos, name, err)
 	}
 	digest, err = treeDigest(local)
 	if err != nil {
@@ -166,7 +170,7 @@ func (d *Deployer) chart(name string, h *config.HelmConfig) (c helm.Chart, diges
 	if info, _ := os.Stat(local); info != nil && info.IsDir() {
 		localDir = local
 	}
-	return helm.Chart{Path: local}, digest, localDir, nil
+	return helm.Chart{Path: local, NoDependencyBuild: h.DisableDependencyUpdate}, digest, localDir, nil
 }
 
 func isLocalName(dir, name string) bool {
@@ -238,7 +242,7 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 	}
 	log := d.Log(name)
 	ns := d.namespace(name)
-	plan, err := d.planHelm(name, ns)
+	plan, err := d.planHelm(ctx, name, ns)
 	if err != nil {
 		return err
 	}
@@ -257,6 +261,14 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 	}
 	if err != nil {
 		return fmt.Errorf("deployment %s: %w", name, err)
+	}
+	if resp.DependenciesBuilt {
+		// The chart's directory gained charts/ and Chart.lock: record
+		// the hash of what it holds now, or the next deploy would
+		// see a change that is only the dependency build.
+		if again, err := d.planHelm(ctx, name, ns); err == nil {
+			plan.hash = again.hash
+		}
 	}
 	rec := Record{Name: name, Context: cluster.Context, Server: cluster.Server, Namespace: ns, Hash: plan.hash, DeployedAt: now(),
 		Helm: &HelmRecord{Release: plan.req.Release, Revision: resp.Revision, Workloads: helmWorkloads(resp.Manifest, ns)}}
@@ -280,7 +292,7 @@ func (k helmKind) render(ctx context.Context, name string, w io.Writer, namespac
 	if ns == "" {
 		ns = "default"
 	}
-	plan, err := d.planHelm(name, ns)
+	plan, err := d.planHelm(ctx, name, ns)
 	if err != nil {
 		return err
 	}

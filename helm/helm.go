@@ -65,6 +65,9 @@ type Chart struct {
 	Version  string `json:"version,omitempty"`
 	Username string `json:"username,omitempty"`
 	Password string `json:"password,omitempty"`
+	// NoDependencyBuild leaves a local chart's missing dependencies
+	// missing (an error) instead of building them into its charts/.
+	NoDependencyBuild bool `json:"noDependencyBuild,omitempty"`
 }
 
 // Response is what the companion writes to stdout as JSON on success.
@@ -74,6 +77,9 @@ type Response struct {
 	// Manifest is the rendered manifests (template, and upgrade too).
 	Manifest string `json:"manifest,omitempty"`
 	Notes    string `json:"notes,omitempty"`
+	// DependenciesBuilt: the local chart's charts/ (and Chart.lock) were
+	// written, so its files changed.
+	DependenciesBuilt bool `json:"dependenciesBuilt,omitempty"`
 }
 
 // Find returns the companion's path: $DEVSPACE_HELM, else the file next

@@ -28,7 +28,7 @@ func upgrade(ctx context.Context, req request, log *logSink) (helm.Response, err
 	if err != nil {
 		return helm.Response{}, opError(req, ns, err)
 	}
-	ch, err := loadChart(req.Chart, cfg, log)
+	ch, built, err := loadChart(req.Chart, cfg, log)
 	if err != nil {
 		return helm.Response{}, opError(req, ns, err)
 	}
@@ -52,7 +52,9 @@ func upgrade(ctx context.Context, req request, log *logSink) (helm.Response, err
 	if err != nil {
 		return helm.Response{}, opError(req, ns, interrupted(ctx, err))
 	}
-	return response(rel), nil
+	resp := response(rel)
+	resp.DependenciesBuilt = built
+	return resp, nil
 }
 
 // install creates revision 1 of the release; replace reuses the name of a
@@ -89,7 +91,7 @@ func template(ctx context.Context, req request, log *logSink) (helm.Response, er
 	// ClientOnly puts in a fake Kubernetes client and in-memory storage;
 	// the log is all the configuration needs.
 	cfg := &action.Configuration{Log: log.Printf}
-	ch, err := loadChart(req.Chart, cfg, log)
+	ch, _, err := loadChart(req.Chart, cfg, log)
 	if err != nil {
 		return helm.Response{}, opError(req, ns, err)
 	}

@@ -19,31 +19,39 @@ import (
 
 // loadChart loads the request's chart: a local directory or archive, or a
 // chart fetched from a repository or an OCI registry into Helm's cache.
-// cfg receives the registry client an OCI chart needs.
-func loadChart(c helm.Chart, cfg *action.Configuration, log *logSink) (*chart.Chart, error) {
+// cfg receives the registry client an OCI chart needs. built tells that
+// a local chart's dependencies were built into its directory.
+func loadChart(c helm.Chart, cfg *action.Configuration, log *logSink) (ch *chart.Chart, built bool, err error) {
 	if c.Builtin != "" {
-		return loadBuiltin(c.Builtin)
+		ch, err := loadBuiltin(c.Builtin)
+		return ch, false, err
 	}
 	path := c.Path
 	if path == "" {
 		var err error
 		if path, err = fetchChart(c, cfg, log); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	} else if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("chart path %s does not exist", path)
+			return nil, false, fmt.Errorf("chart path %s does not exist", path)
 		}
-		return nil, fmt.Errorf("chart path %s: %w", path, err)
+		return nil, false, fmt.Errorf("chart path %s: %w", path, err)
 	}
-	ch, err := loader.Load(path)
+	ch, err = loader.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("load chart %s: %w", path, err)
+		return nil, false, fmt.Errorf("load chart %s: %w", path, err)
 	}
 	if err := checkDependencies(ch, path); err != nil {
-		return nil, err
+		// An unpacked chart gets its dependencies built, unless
+		// disableDependencyUpdate asked for the chart as it is.
+		if c.NoDependencyBuild || !isDir(path) {
+			return nil, false, err
+		}
+		ch, err = buildDependencies(path, cfg, log)
+		return ch, err == nil, err
 	}
-	return ch, nil
+	return ch, false, nil
 }
 
 // fetchChart downloads Name (at Version) and returns the archive's path.

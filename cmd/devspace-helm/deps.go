@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/cli"
+	"helm.sh/helm/v3/pkg/downloader"
+	"helm.sh/helm/v3/pkg/getter"
+
+	"github.com/devspace-engine/devspace/helm"
+)
+
+// buildDependencies fills a chart directory's charts/ with the
+// dependencies Chart.yaml declares, as `helm dependency build` does (from
+// Chart.lock, or resolving and writing one when there is none), and
+// returns the chart loaded again. file:// dependencies are packaged from
+// their directories without network access.
+func buildDependencies(path string, cfg *action.Configuration, log *logSink) (*chart.Chart, error) {
+	settings := cli.New()
+	rc := cfg.RegistryClient
+	if rc == nil {
+		var err error
+		if rc, err = newRegistryClient(helm.Chart{}, settings, false, log); err != nil {
+			return nil, err
+		}
+	}
+	m := &downloader.Manager{
+		Out:              log,
+		ChartPath:        path,
+		Getters:          getter.All(settings),
+		RegistryClient:   rc,
+		RepositoryConfig: settings.RepositoryConfig,
+		RepositoryCache:  settings.RepositoryCache,
+		Debug:            settings.Debug,
+	}
+	if err := m.Build(); err != nil {
+		return nil, fmt.Errorf("build the dependencies of chart %s (as `helm dependency build %s` would): %w", path, path, err)
+	}
+	ch, err := loader.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("load chart %s: %w", path, err)
+	}
+	return ch, nil
+}
+
+// isDir tells whether path is a directory (an unpacked chart, whose
+// charts/ can be filled) rather than an archive.
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
+}
