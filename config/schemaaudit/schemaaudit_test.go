@@ -12,9 +12,16 @@ const module = "github.com/devspace-engine/devspace/"
 // generic are the fields the loader consumes from the YAML tree, never
 // through the decoded struct, with why.
 var generic = map[string]string{
-	"version":  "checked on the YAML tree before decoding (loader.checkVersion)",
-	"imports":  "resolved and merged on the YAML tree before decoding (loader.resolveImports)",
-	"profiles": "applied on the YAML tree before decoding (loader.applyProfiles)",
+	"version": "checked on the YAML tree before decoding (loader.checkVersion)",
+	"imports": "resolved and merged on the YAML tree before decoding (loader.resolveImports)",
+	// list profiles reads a profile's name and description; the rest of it
+	// is applied on the YAML tree before decoding (loader.applyProfiles).
+	"profiles[*].activation": "applied on the YAML tree before decoding (loader.applyProfiles)",
+	"profiles[*].merge":      "applied on the YAML tree before decoding (loader.applyProfiles)",
+	"profiles[*].parent":     "applied on the YAML tree before decoding (loader.applyProfiles)",
+	"profiles[*].parents":    "applied on the YAML tree before decoding (loader.applyProfiles)",
+	"profiles[*].patches":    "applied on the YAML tree before decoding (loader.applyProfiles)",
+	"profiles[*].replace":    "applied on the YAML tree before decoding (loader.applyProfiles)",
 }
 
 // TestSchemaAudit: every devspace.yaml field of config.Config is read by
