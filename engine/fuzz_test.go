@@ -63,6 +63,13 @@ func FuzzRewrite(f *testing.F) {
 // parses again if the script without the wrapping does.
 func checkDepthWrapping(t *testing.T, text string) {
 	e := New(Options{Runtime: runvars.New(nil)})
+	print := func(file *syntax.File) string {
+		var printed bytes.Buffer
+		if err := syntax.NewPrinter().Print(&printed, file); err != nil {
+			t.Fatalf("print: %v", err)
+		}
+		return printed.String()
+	}
 	reparse := func(wrap bool) error {
 		file, err := e.parse(context.Background(), Script{Name: "fuzz", Text: text})
 		if err != nil {
@@ -71,17 +78,27 @@ func checkDepthWrapping(t *testing.T, text string) {
 		if wrap {
 			countDepth(file)
 		}
-		var printed bytes.Buffer
-		if err := syntax.NewPrinter().Print(&printed, file); err != nil {
-			return err
-		}
-		_, err = syntax.NewParser().Parse(&printed, "")
+		_, err = syntax.NewParser().Parse(strings.NewReader(print(file)), "")
 		return err
 	}
-	if reparse(false) != nil {
+	if reparse(false) != nil || !printsStably(t, e, text, print) {
 		return // the printer cannot round-trip this script anyway
 	}
 	if err := reparse(true); err != nil {
 		t.Fatalf("the wrapped script does not parse again: %v", err)
 	}
+}
+
+// printsStably reports whether the script, printed, parses back to a
+// script that prints the same. Some do not: a form feed before `#0()`
+// makes a function named #0 that the printer puts at the start of a
+// line, where it reads back as a comment.
+func printsStably(t *testing.T, e *Engine, text string, print func(*syntax.File) string) bool {
+	file, err := e.parse(context.Background(), Script{Name: "fuzz", Text: text})
+	if err != nil {
+		return false
+	}
+	first := print(file)
+	again, err := syntax.NewParser().Parse(strings.NewReader(first), "")
+	return err == nil && print(again) == first
 }
