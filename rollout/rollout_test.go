@@ -3,9 +3,7 @@ package rollout_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
 	"github.com/devspace-engine/devspace/rollout"
 	"github.com/devspace-engine/devspace/testbed"
 )
@@ -34,25 +33,8 @@ type bed struct {
 
 func newBed(t *testing.T) *bed {
 	t.Helper()
-	env := testbed.Kube(t)
-	image := testbed.Docker(t).RegistryBusyboxTag(t, "rollout")
-	c, err := kube.Open(kube.Options{Getenv: func(k string) string {
-		if k == "KUBECONFIG" {
-			return env.Kubeconfig
-		}
-		return os.Getenv(k)
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns := fmt.Sprintf("rollout-test-%08x", rand.Uint32())
-	if err := c.EnsureNamespace(context.Background(), ns); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = c.Delete(context.Background(), kube.Ref{APIVersion: "v1", Kind: "Namespace", Name: ns}, false)
-	})
-	return &bed{t: t, c: c, ns: ns, image: image, status: &testbed.SyncBuffer{}}
+	c, ns := kubetest.Cluster(t)
+	return &bed{t: t, c: c, ns: ns, image: kubetest.Busybox(), status: &testbed.SyncBuffer{}}
 }
 
 // apply applies a YAML manifest (IMAGE replaced by the Busybox image) and
@@ -137,7 +119,7 @@ func TestReadyAfterRollout(t *testing.T) {
 
 func TestImagePullFailsFastWithTheRegistrysMessage(t *testing.T) {
 	b := newBed(t)
-	missing := strings.Replace(b.image, ":rollout", ":no-such-tag", 1)
+	missing := b.image[:strings.LastIndex(b.image, ":")] + ":no-such-tag"
 	w := b.apply(strings.Replace(deployment, "IMAGE", missing, 1))
 	f, took := b.failure(2*time.Minute, w)
 	if f.Reason != "ErrImagePull" && f.Reason != "ImagePullBackOff" {
