@@ -37,43 +37,28 @@ const revisionAnnotation = "deployment.kubernetes.io/revision"
 func evaluate(obj *unstructured.Unstructured) (progress, error) {
 	switch obj.GetKind() {
 	case "Deployment":
-		var d appsv1.Deployment
-		if err := convert(obj, &d); err != nil {
-			return progress{}, err
-		}
-		return deploymentProgress(&d)
+		return typed(obj, deploymentProgress)
 	case "StatefulSet":
-		var s appsv1.StatefulSet
-		if err := convert(obj, &s); err != nil {
-			return progress{}, err
-		}
-		return statefulSetProgress(&s)
+		return typed(obj, statefulSetProgress)
 	case "DaemonSet":
-		var s appsv1.DaemonSet
-		if err := convert(obj, &s); err != nil {
-			return progress{}, err
-		}
-		return daemonSetProgress(&s)
+		return typed(obj, daemonSetProgress)
 	case "ReplicaSet":
-		var s appsv1.ReplicaSet
-		if err := convert(obj, &s); err != nil {
-			return progress{}, err
-		}
-		return replicaSetProgress(&s)
+		return typed(obj, replicaSetProgress)
 	case "Job":
-		var j batchv1.Job
-		if err := convert(obj, &j); err != nil {
-			return progress{}, err
-		}
-		return jobProgress(&j)
+		return typed(obj, jobProgress)
 	case "Pod":
-		var p corev1.Pod
-		if err := convert(obj, &p); err != nil {
-			return progress{}, err
-		}
-		return podProgress(&p), nil
+		return typed(obj, func(p *corev1.Pod) (progress, error) { return podProgress(p), nil })
 	}
 	return progress{}, fmt.Errorf("%s is not a workload", obj.GetKind())
+}
+
+// typed decodes obj as its kind's type T and reads its progress.
+func typed[T any](obj *unstructured.Unstructured, read func(*T) (progress, error)) (progress, error) {
+	var v T
+	if err := convert(obj, &v); err != nil {
+		return progress{}, err
+	}
+	return read(&v)
 }
 
 func convert(obj *unstructured.Unstructured, into any) error {
