@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode"
 
 	"mvdan.cc/sh/v3/syntax"
 
@@ -81,7 +82,7 @@ func checkDepthWrapping(t *testing.T, text string) {
 		_, err = syntax.NewParser().Parse(strings.NewReader(print(file)), "")
 		return err
 	}
-	if reparse(false) != nil || !printsStably(t, e, text, print) {
+	if reparse(false) != nil || !printsStably(t, e, text, print) || oddFuncName(e, text) {
 		return // the printer cannot round-trip this script anyway
 	}
 	if err := reparse(true); err != nil {
@@ -101,4 +102,24 @@ func printsStably(t *testing.T, e *Engine, text string, print func(*syntax.File)
 	first := print(file)
 	again, err := syntax.NewParser().Parse(strings.NewReader(first), "")
 	return err == nil && print(again) == first
+}
+
+// oddFuncName reports whether a function's name holds white space or
+// starts with '#' (a vertical tab or form feed parses as part of a word).
+// The printer writes such a name as it is, and it reads back as white
+// space or a comment: those scripts do not round-trip, wrapped or not.
+func oddFuncName(e *Engine, text string) bool {
+	file, err := e.parse(context.Background(), Script{Name: "fuzz", Text: text})
+	if err != nil {
+		return false
+	}
+	odd := false
+	syntax.Walk(file, func(n syntax.Node) bool {
+		if decl, ok := n.(*syntax.FuncDecl); ok && decl.Name != nil {
+			name := decl.Name.Value
+			odd = odd || strings.HasPrefix(name, "#") || strings.ContainsFunc(name, unicode.IsSpace)
+		}
+		return true
+	})
+	return odd
 }
