@@ -3,13 +3,19 @@ package buildimages
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // emit reports an event of the call to the hooks (with the image's name,
 // repository and tags when it is about one image, as DevSpace gives them).
-func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Request) error {
+// An image's events also say what observers such as `devspace ui` show:
+// the project images it builds FROM (bases, a JSON list), the decision
+// (reason) and, once it ran, duration_ms, log_file and error (extra).
+func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Request, extra ...string) error {
 	if r.opts.Events == nil || r.opts.Explain {
 		return nil
 	}
@@ -17,6 +23,14 @@ func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Reque
 	if req != nil {
 		tags, _ := json.Marshal(req.Tags)
 		data = map[string]string{"image_config_name": req.Name, "image_name": req.Image, "image_tags": string(tags)}
+		bases, _ := json.Marshal(r.bases[req.Name])
+		data["bases"] = string(bases)
+		if reason, ok := r.reasons[req.Name]; ok {
+			data["reason"] = reason
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			data[extra[i]] = extra[i+1]
+		}
 	}
 	return r.opts.Events.Emit(ctx, event, data)
 }
@@ -30,14 +44,17 @@ func (r *buildRun) withEvents(b imagebuild.Builder) imagebuild.Builder {
 		if err := r.emit(ctx, "before:build:"+req.Name, &req); err != nil {
 			return imagebuild.Result{}, err
 		}
+		start := time.Now()
 		res, err := b.Build(ctx, req)
+		ran := []string{"duration_ms", strconv.FormatInt(time.Since(start).Milliseconds(), 10),
+			"log_file", filepath.Join(imagebuild.LogDir(r.opts.Config.Path), imagebuild.LogFileName(req.Name))}
 		if err != nil {
 			if ctx.Err() == nil {
-				_ = r.emit(ctx, "error:build:"+req.Name, &req) // error hooks only warn
+				_ = r.emit(ctx, "error:build:"+req.Name, &req, append(ran, "error", err.Error())...) // error hooks only warn
 			}
 			return res, err
 		}
-		return res, r.emit(ctx, "after:build:"+req.Name, &req)
+		return res, r.emit(ctx, "after:build:"+req.Name, &req, ran...)
 	})
 }
 

@@ -36,6 +36,11 @@ type buildRun struct {
 	// run's Board, by name.
 	foreign   map[string]foreignBase
 	announced map[string]*imagebuild.Announced
+
+	// bases are each image's project bases and reasons the decision on
+	// it, for the events; both are set before any build starts.
+	bases   map[string][]string
+	reasons map[string]string
 }
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
@@ -112,6 +117,7 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	if err != nil {
 		return nil, nil, err
 	}
+	r.bases = g.Deps
 	r.fallBackToKaniko(ctx, reqs)
 	hasher := imagebuild.NewHasher(r.cache.Memo())
 	hasher.Progress = r.hashProgress()
@@ -203,7 +209,9 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 	imagebuild.MarkRebuiltBases(reqs, decisions)
 	r.announce(reqs, decisions)
 	var rebuild []imagebuild.Request
+	r.reasons = make(map[string]string, len(reqs))
 	for i, req := range reqs {
+		r.reasons[req.Name] = decisions[i].String()
 		fmt.Fprintln(req.Log, decisions[i].String())
 		if decisions[i].Rebuild {
 			rebuild = append(rebuild, req)
