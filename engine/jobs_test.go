@@ -72,11 +72,11 @@ pipelines:
 	for _, ev := range rec.events {
 		names = append(names, ev.name)
 	}
-	want := "start:pipeline:outer start:pipeline:inner mark end:pipeline:inner end:pipeline:outer"
+	want := "start:pipeline:outer start:pipeline:inner mark end:pipeline:inner error:builtin:nest end:pipeline:outer"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("events: %s\nwant:   %s", got, want)
 	}
-	outer, inner, mark, innerEnd := rec.events[0], rec.events[1], rec.events[2], rec.events[3]
+	outer, inner, mark, innerEnd, nested := rec.events[0], rec.events[1], rec.events[2], rec.events[3], rec.events[4]
 	if outer.data["parent"] != "" || outer.data["project"] != "jobs" {
 		t.Errorf("outer start data = %v, want no parent, project jobs", outer.data)
 	}
@@ -89,4 +89,36 @@ pipelines:
 	if innerEnd.data["job"] != inner.data["job"] || !strings.Contains(innerEnd.data["error"], "exit status 1") || innerEnd.data["duration_ms"] == "" {
 		t.Errorf("inner end data = %v, want its job, a duration and the failure", innerEnd.data)
 	}
+	if nested.job != outer.data["job"] {
+		t.Errorf("nest's failure has job %q, want the outer pipeline's %q", nested.job, outer.data["job"])
+	}
+}
+
+// A builtin's failure reaches the events as error:builtin:NAME, in the
+// words printed, its position in the config included.
+func TestBuiltinFailureEvent(t *testing.T) {
+	t.Parallel()
+	src := "version: v2beta1\nname: fails\npipelines:\n  p: fail no luck\n"
+	dir := t.TempDir()
+	cfg, err := config.Parse(filepath.Join(dir, "devspace.yaml"), []byte(src), config.LoadOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	fail := &Builtin{Name: "fail", New: func() Command { return &failing{} }}
+	var stderr strings.Builder
+	e := New(Options{Config: cfg, Builtins: []*Builtin{fail}, Environ: []string{}, Stdout: &strings.Builder{}, Stderr: &stderr, Events: rec})
+	_ = e.RunPipeline(context.Background(), "p", RunOptions{})
+	for _, ev := range rec.events {
+		if ev.name == "error:builtin:fail" {
+			if want := strings.TrimSuffix(stderr.String(), "\n"); ev.data["error"] != want || !strings.Contains(want, "devspace.yaml:4:6: fail: no luck") {
+				t.Errorf("error = %q, want %q, as printed, with the position", ev.data["error"], want)
+			}
+			if ev.job == "" {
+				t.Error("the failure carries no job")
+			}
+			return
+		}
+	}
+	t.Fatalf("no error:builtin:fail among %+v", rec.events)
 }
