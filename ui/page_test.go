@@ -24,26 +24,6 @@ func feed(s *Server, job, name string, data map[string]string) {
 	_ = s.Emit(ctx, name, data)
 }
 
-// waitText waits until the element sel (a CSS selector) holds want, and
-// returns its text.
-func waitText(t *testing.T, ctx context.Context, sel, want string) string {
-	t.Helper()
-	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e && e.textContent.includes(%q) ? e.textContent : ""; })()`, sel, want)
-	got, err := chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(20*time.Second)))
-	if err != nil {
-		last, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.textContent ?? "(none)"`, sel)))
-		t.Fatalf("%s never showed %q: %v; it shows %q", sel, want, err, last)
-	}
-	return got
-}
-
-func show(t *testing.T, ctx context.Context, view string) {
-	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`location.hash = "#`+view+`"`)); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // The page shows what events say, live: the jobs as a tree, the build
 // graph with its FROM edge, each image's reason and log, a deployment's
 // not-ready reason, an error's position; its rebuild button runs the
@@ -81,14 +61,14 @@ func TestPageShowsTheRun(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, `#pipeline li[data-job="1"]`, "deploy")
-	waitText(t, ctx, `#pipeline li[data-job="1"] li[data-job="2"]`, "build base built")
+	browsertest.WaitText(t, ctx, `#pipeline li[data-job="1"]`, "deploy")
+	browsertest.WaitText(t, ctx, `#pipeline li[data-job="1"] li[data-job="2"]`, "build base built")
 	browsertest.Screenshot(t, ctx, shots, "pipeline")
 
-	show(t, ctx, "builds")
-	waitText(t, ctx, `.card[data-image="base"] .reason`, "rebuild base: no previous build")
-	waitText(t, ctx, `.card[data-image="base"] .duration`, "2.3 s")
-	waitText(t, ctx, `.card[data-image="app"] .reason`, "skip app: unchanged (tag abc)")
+	browsertest.Show(t, ctx, "builds")
+	browsertest.WaitText(t, ctx, `.card[data-image="base"] .reason`, "rebuild base: no previous build")
+	browsertest.WaitText(t, ctx, `.card[data-image="base"] .duration`, "2.3 s")
+	browsertest.WaitText(t, ctx, `.card[data-image="app"] .reason`, "skip app: unchanged (tag abc)")
 	edges, err := chromedp.Run(ctx, chromedp.Poll[int](`document.querySelectorAll('#graph path.edge[data-from="base"][data-to="app"]').length`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil || edges != 1 {
@@ -97,19 +77,19 @@ func TestPageShowsTheRun(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.card[data-image="base"] button.show-log`))); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, ctx, `#log`, "building base <done>")
+	browsertest.WaitText(t, ctx, `#log`, "building base <done>")
 	browsertest.Screenshot(t, ctx, shots, "builds")
 
-	show(t, ctx, "deployments")
-	waitText(t, ctx, `tr[data-deployment="web"] .reason`, "ImagePullBackOff (pod web-1, container web)")
-	waitText(t, ctx, `tr[data-deployment="web"]`, "not ready")
+	browsertest.Show(t, ctx, "deployments")
+	browsertest.WaitText(t, ctx, `tr[data-deployment="web"] .reason`, "ImagePullBackOff (pod web-1, container web)")
+	browsertest.WaitText(t, ctx, `tr[data-deployment="web"]`, "not ready")
 	browsertest.Screenshot(t, ctx, shots, "deployments")
 
-	show(t, ctx, "errors")
-	waitText(t, ctx, `#errors .problem .pos`, "/p/devspace.yaml:12:5")
+	browsertest.Show(t, ctx, "errors")
+	browsertest.WaitText(t, ctx, `#errors .problem .pos`, "/p/devspace.yaml:12:5")
 	browsertest.Screenshot(t, ctx, shots, "errors")
 
-	show(t, ctx, "builds")
+	browsertest.Show(t, ctx, "builds")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.card[data-image="base"] button.rebuild`))); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +101,7 @@ func TestPageShowsTheRun(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the rebuild button ran no rebuild")
 	}
-	waitText(t, ctx, `.card[data-image="base"] .reason`, "rebuild base: forced (-b)")
+	browsertest.WaitText(t, ctx, `.card[data-image="base"] .reason`, "rebuild base: forced (-b)")
 	browsertest.Screenshot(t, ctx, shots, "rebuilt")
 	if strings.Contains(url, "?t=") {
 		t.Logf("screenshots in %s", shots)

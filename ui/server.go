@@ -236,7 +236,7 @@ func (s *Server) rebuild(w http.ResponseWriter, r *http.Request) {
 		defer s.building.Unlock()
 		if err := s.opts.Rebuild(s.ctx, name); err != nil && !errors.Is(err, context.Canceled) {
 			s.board.mu.Lock()
-			s.board.problem("rebuild "+name, err.Error())
+			s.board.problem("", "rebuild "+name, err.Error())
 			s.board.touch()
 			s.board.mu.Unlock()
 		}

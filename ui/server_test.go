@@ -67,22 +67,29 @@ func TestTokenGuardsEveryRequest(t *testing.T) {
 	}
 }
 
-// A pipeline's failure is one problem, said by the innermost job, with
-// the position it names.
+// A failure is one problem, said where it happened (a builtin's report,
+// with its position), not again by each pipeline that only passes it on;
+// a pipeline that failed by itself (false) is a problem of its own.
 func TestBoardProblems(t *testing.T) {
 	t.Parallel()
 	b := newBoard()
 	b.apply("", "start:pipeline:deploy", map[string]string{"job": "1"})
 	b.apply("1", "start:pipeline:inner", map[string]string{"job": "2", "parent": "1"})
-	b.apply("2", "end:pipeline:inner", map[string]string{"job": "2", "error": "/p/devspace.yaml:7:3: create_deployments: no such deployment"})
-	b.apply("", "end:pipeline:deploy", map[string]string{"job": "1", "error": `pipeline "inner" failed: /p/devspace.yaml:7:3: …`})
+	b.apply("2", "error:builtin:create_deployments", map[string]string{"error": "/p/devspace.yaml:7:3: create_deployments: deployment web is not ready"})
+	b.apply("1", "end:pipeline:inner", map[string]string{"job": "2", "error": "exit status 1"})
+	b.apply("", "end:pipeline:deploy", map[string]string{"job": "1", "error": `pipeline "inner" failed: exit status 1`})
+	b.apply("", "start:pipeline:other", map[string]string{"job": "3"})
+	b.apply("", "end:pipeline:other", map[string]string{"job": "3", "error": "exit status 1"})
 	snap := b.snapshot()
-	if len(snap.Problems) != 1 {
-		t.Fatalf("problems = %+v, want the inner pipeline's alone", snap.Problems)
+	if len(snap.Problems) != 2 {
+		t.Fatalf("problems = %+v, want the builtin's and pipeline other's", snap.Problems)
 	}
 	p := snap.Problems[0]
-	if p.Source != "pipeline inner" || p.File != "/p/devspace.yaml" || p.Line != 7 || p.Col != 3 {
-		t.Errorf("problem = %+v, want pipeline inner at /p/devspace.yaml:7:3", p)
+	if p.Source != "builtin create_deployments" || p.File != "/p/devspace.yaml" || p.Line != 7 || p.Col != 3 || p.Job != "2" {
+		t.Errorf("problem = %+v, want create_deployments' at /p/devspace.yaml:7:3 in job 2", p)
+	}
+	if p := snap.Problems[1]; p.Source != "pipeline other" || p.File != "" {
+		t.Errorf("problem = %+v, want pipeline other's, with no position", p)
 	}
 	if snap.Jobs[0].State != "failed" || snap.Jobs[1].Parent != "1" {
 		t.Errorf("jobs = %+v", snap.Jobs)

@@ -69,6 +69,7 @@ type DevConfig struct {
 // names, when it names one.
 type Problem struct {
 	Source  string `json:"source"`
+	Job     string `json:"job,omitempty"`
 	Message string `json:"message"`
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`
@@ -187,7 +188,9 @@ func (b *board) apply(job, event string, data map[string]string) {
 	case "deploy":
 		b.applyDeploy(phase, job, b.deploy(name), data)
 	case "sync", "portForwarding", "reversePortForwarding", "initialSync":
-		b.applyDev(phase, subject, b.devConfig(name), data)
+		b.applyDev(job, phase, subject, b.devConfig(name), data)
+	case "builtin": // error:builtin:NAME, a builtin's failure as printed
+		b.problem(job, "builtin "+name, data["error"])
 	default:
 		return
 	}
@@ -209,14 +212,22 @@ func (b *board) applyJob(phase, name string, data map[string]string) {
 		j.State, j.Error = "done", data["error"]
 		if j.Error != "" {
 			j.State = "failed"
-			if !b.childFailed(id) { // the innermost failure says it; callers only wrap it
-				b.problem("pipeline "+name, j.Error)
+			if !b.explained(id) {
+				b.problem(id, "pipeline "+name, j.Error)
 			}
 		}
 	}
 }
 
-func (b *board) childFailed(id string) bool {
+// explained says whether job id's failure was said already: by a
+// problem of its own (a builtin's, a build's) or by a failed job it ran —
+// its error then only wraps that one, or is a bare exit status.
+func (b *board) explained(id string) bool {
+	for _, p := range b.problems {
+		if p.Job == id {
+			return true
+		}
+	}
 	for _, j := range b.jobs {
 		if j.Parent == id && j.State == "failed" {
 			return true
@@ -249,7 +260,7 @@ func (b *board) applyBuild(phase, job string, img *Image, data map[string]string
 		img.State = "built"
 		if phase == "error" {
 			img.State, img.Error = "failed", data["error"]
-			b.problem("image "+img.Name, img.Error)
+			b.problem(job, "image "+img.Name, img.Error)
 		}
 	}
 }
@@ -265,17 +276,17 @@ func (b *board) applyDeploy(phase, job string, d *Deployment, data map[string]st
 		d.State = "unchanged"
 	case "error":
 		d.State, d.Error = "failed", data["error"]
-		b.problem("deployment "+d.Name, d.Error)
+		b.problem(job, "deployment "+d.Name, d.Error)
 	case "ready":
 		d.Ready, d.Reason = data["ready"], data["reason"]
 	}
 }
 
-func (b *board) applyDev(phase, kind string, d *DevConfig, data map[string]string) {
+func (b *board) applyDev(job, phase, kind string, d *DevConfig, data map[string]string) {
 	d.Services[kind] = phase
 	if e := data["error"]; e != "" {
 		d.Error = e
-		b.problem("dev "+d.Name+" "+kind, e)
+		b.problem(job, "dev "+d.Name+" "+kind, e)
 	}
 }
 
@@ -286,8 +297,8 @@ var position = sync.OnceValue(func() *regexp.Regexp {
 
 // problem records an error (b.mu held), dropping the oldest beyond
 // maxProblems.
-func (b *board) problem(source, msg string) {
-	p := Problem{Source: source, Message: msg}
+func (b *board) problem(job, source, msg string) {
+	p := Problem{Job: job, Source: source, Message: msg}
 	if m := position().FindStringSubmatch(msg); m != nil {
 		p.File = m[1]
 		p.Line, _ = strconv.Atoi(m[2])

@@ -5,6 +5,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,4 +92,37 @@ func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", path)
+}
+
+// WaitText waits (20 s at most) until the element sel (a CSS selector)
+// holds want, and returns its text.
+func WaitText(t testing.TB, ctx context.Context, sel, want string) string {
+	t.Helper()
+	return wait(t, ctx, sel, fmt.Sprintf("t.includes(%q)", want), want)
+}
+
+// WaitMatch is WaitText with a JavaScript regular expression.
+func WaitMatch(t testing.TB, ctx context.Context, sel, pattern string) string {
+	t.Helper()
+	return wait(t, ctx, sel, fmt.Sprintf("new RegExp(%q).test(t)", pattern), pattern)
+}
+
+func wait(t testing.TB, ctx context.Context, sel, test, want string) string {
+	t.Helper()
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); const t = e ? e.textContent : ""; return e && %s ? t : ""; })()`, sel, test)
+	got, err := chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		last, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.textContent ?? "(no such element)"`, sel)))
+		t.Fatalf("%s never showed %q: %v; it shows %q", sel, want, err, last)
+	}
+	return got
+}
+
+// Show switches the page of `devspace ui` to a view (#pipeline, #builds,
+// …).
+func Show(t testing.TB, ctx context.Context, view string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("location.hash = %q", "#"+view))); err != nil {
+		t.Fatalf("show view %s: %v", view, err)
+	}
 }
