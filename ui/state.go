@@ -290,10 +290,17 @@ func (b *board) applyDev(job, phase, kind string, d *DevConfig, data map[string]
 	}
 }
 
-// position finds the first FILE.yaml:LINE:COL an error names.
-var position = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`([^\s:"']+\.ya?ml):(\d+):(\d+)`)
-})
+// position finds the first FILE.yaml:LINE:COL an error names; compiled
+// on first use (the package does nothing at start-up: every run links it).
+var (
+	positionOnce sync.Once
+	positionRE   *regexp.Regexp
+)
+
+func position() *regexp.Regexp {
+	positionOnce.Do(func() { positionRE = regexp.MustCompile(`([^\s:"']+\.ya?ml):(\d+):(\d+)`) })
+	return positionRE
+}
 
 // problem records an error (b.mu held), dropping the oldest beyond
 // maxProblems.
