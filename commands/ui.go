@@ -53,9 +53,8 @@ func startUI(ctx context.Context, s *session, srv *ui.Server, addr string) error
 		Deployments: slices.Sorted(maps.Keys(s.cfg.Deployments)),
 		Dev:         slices.Sorted(maps.Keys(s.cfg.Dev)),
 	}
-	url, err := srv.Start(ctx, p, ui.Options{Addr: addr, Rebuild: func(ctx context.Context, image string) error {
-		script := engine.Script{Name: "ui rebuild", Text: `build_images --force-rebuild "$1"`}
-		return s.eng.RunScript(ctx, script, engine.RunOptions{Args: []string{image}})
+	url, err := srv.Start(ctx, p, ui.Options{Addr: addr, Run: func(ctx context.Context, script, arg string) error {
+		return s.eng.RunScript(ctx, engine.Script{Name: "devspace ui: " + script, Text: script}, engine.RunOptions{Args: []string{arg}})
 	}})
 	if err != nil {
 		return err

@@ -26,8 +26,9 @@ func feed(s *Server, job, name string, data map[string]string) {
 
 // The page shows what events say, live: the jobs as a tree, the build
 // graph with its FROM edge, each image's reason and log, a deployment's
-// not-ready reason, an error's position; its rebuild button runs the
-// action, whose build the page then shows.
+// not-ready reason, an error's position; its redeploy button runs
+// create_deployments, its rebuild button build_images, whose build the
+// page then shows.
 func TestPageShowsTheRun(t *testing.T) {
 	t.Parallel()
 	ctx := browsertest.Open(t, 2*time.Minute)
@@ -36,10 +37,17 @@ func TestPageShowsTheRun(t *testing.T) {
 	if err := os.WriteFile(logFile, []byte("Step 1/2 : FROM busybox\nbuilding base <done>\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rebuilt := make(chan string, 1)
+	rebuilt, redeployed := make(chan string, 1), make(chan string, 1)
 	var s *Server
 	s, url := startServer(t, Project{Name: "shop", Images: []string{"app", "base"}, Deployments: []string{"web"}}, Options{
-		Rebuild: func(ctx context.Context, image string) error {
+		Run: func(ctx context.Context, script, image string) error {
+			if script == `create_deployments --force-redeploy "$1"` {
+				redeployed <- image
+				return nil
+			}
+			if script != `build_images --force-rebuild "$1"` {
+				return fmt.Errorf("unexpected action %s", script)
+			}
 			rebuilt <- image
 			feed(s, "", "before:build:"+image, map[string]string{"reason": "rebuild " + image + ": forced (-b)"})
 			feed(s, "", "after:build:"+image, map[string]string{"reason": "rebuild " + image + ": forced (-b)", "duration_ms": "1500", "log_file": logFile})
@@ -84,6 +92,17 @@ func TestPageShowsTheRun(t *testing.T) {
 	browsertest.WaitText(t, ctx, `tr[data-deployment="web"] .reason`, "ImagePullBackOff (pod web-1, container web)")
 	browsertest.WaitText(t, ctx, `tr[data-deployment="web"]`, "not ready")
 	browsertest.Screenshot(t, ctx, shots, "deployments")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`tr[data-deployment="web"] button.redeploy`))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-redeployed:
+		if got != "web" {
+			t.Errorf("redeploy ran for %q, want web", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("the redeploy button ran no create_deployments")
+	}
 
 	browsertest.Show(t, ctx, "errors")
 	browsertest.WaitText(t, ctx, `#errors .problem .pos`, "/p/devspace.yaml:12:5")
@@ -120,7 +139,7 @@ func BenchmarkFirstRender(b *testing.B) {
 		}
 		return out
 	}
-	s, url := startServer(b, Project{Name: "big", Images: names("image"), Deployments: names("deploy")}, Options{Rebuild: func(context.Context, string) error { return nil }})
+	s, url := startServer(b, Project{Name: "big", Images: names("image"), Deployments: names("deploy")}, Options{Run: func(context.Context, string, string) error { return nil }})
 	feed(s, "", "start:pipeline:deploy", map[string]string{"job": "1"})
 	for i, n := range names("image") {
 		bases := "[]"

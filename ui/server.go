@@ -38,9 +38,9 @@ const maxLog = 256 << 10
 type Options struct {
 	// Addr is where to listen; "" is 127.0.0.1 on a free port.
 	Addr string
-	// Rebuild builds one image again (build_images --force-rebuild NAME
-	// through the engine); nil offers no actions.
-	Rebuild func(ctx context.Context, image string) error
+	// Run runs an action's script, a builtin call, with arg as $1 (as a
+	// pipeline's line, through the engine); nil offers no actions.
+	Run func(ctx context.Context, script, arg string) error
 }
 
 // Server collects a run's events and serves the page. The zero value is
@@ -58,8 +58,8 @@ type Server struct {
 	actions sync.WaitGroup
 	stop    context.CancelFunc
 	ctx     context.Context
-	// building serialises the page's actions: one rebuild at a time.
-	building sync.Mutex
+	// acting serialises the page's actions: one at a time.
+	acting sync.Mutex
 }
 
 var _ engine.Events = (*Server)(nil)
@@ -83,7 +83,7 @@ func (s *Server) Start(ctx context.Context, p Project, opts Options) (string, er
 		return "", fmt.Errorf("ui: make a token: %w", err)
 	}
 	s.token, s.opts = hex.EncodeToString(token), opts
-	p.Actions = opts.Rebuild != nil
+	p.Actions = opts.Run != nil
 	s.board.setProject(p)
 	addr := opts.Addr
 	if addr == "" {
@@ -131,7 +131,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/state", s.state)
 	mux.HandleFunc("GET /api/events", s.events)
 	mux.HandleFunc("GET /api/log", s.log)
-	mux.HandleFunc("POST /api/rebuild", s.rebuild)
+	mux.HandleFunc("POST /api/rebuild", s.start(rebuildAction))
+	mux.HandleFunc("POST /api/redeploy", s.start(redeployAction))
 	return s.guard(mux)
 }
 
@@ -217,29 +218,47 @@ func (s *Server) log(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(w, f)
 }
 
-// rebuild starts a build of one image; its progress reaches the page as
-// events, its output the terminal.
-func (s *Server) rebuild(w http.ResponseWriter, r *http.Request) {
-	name := r.URL.Query().Get("image")
-	if s.opts.Rebuild == nil {
-		http.Error(w, "this run takes no actions", http.StatusConflict)
-		return
-	}
-	if !s.board.hasImage(name) {
-		http.Error(w, fmt.Sprintf("no image %q in images:", name), http.StatusNotFound)
-		return
-	}
-	s.actions.Add(1)
-	go func() { // owned by the server: Close cancels s.ctx and waits
-		defer s.actions.Done()
-		s.building.Lock()
-		defer s.building.Unlock()
-		if err := s.opts.Rebuild(s.ctx, name); err != nil && !errors.Is(err, context.Canceled) {
-			s.board.mu.Lock()
-			s.board.problem("", "rebuild "+name, err.Error())
-			s.board.touch()
-			s.board.mu.Unlock()
+// action is one thing the page can start: a builtin call on one image or
+// deployment, like a pipeline's line.
+type action struct {
+	// param is the query parameter naming the subject; kind says what it is
+	// in errors.
+	param, kind string
+	exists      func(b *board, name string) bool
+	// script runs the builtin on "$1", the subject.
+	script string
+}
+
+var (
+	rebuildAction  = action{param: "image", kind: "image", exists: (*board).hasImage, script: `build_images --force-rebuild "$1"`}
+	redeployAction = action{param: "deployment", kind: "deployment", exists: (*board).hasDeployment, script: `create_deployments --force-redeploy "$1"`}
+)
+
+// start runs an action in the background; its progress reaches the page
+// as events, its output the terminal, its failure the errors.
+func (s *Server) start(a action) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Query().Get(a.param)
+		if s.opts.Run == nil {
+			http.Error(w, "this run takes no actions", http.StatusConflict)
+			return
 		}
-	}()
-	w.WriteHeader(http.StatusAccepted)
+		if !a.exists(s.board, name) {
+			http.Error(w, fmt.Sprintf("no %s %q in the config", a.kind, name), http.StatusNotFound)
+			return
+		}
+		s.actions.Add(1)
+		go func() { // owned by the server: Close cancels s.ctx and waits
+			defer s.actions.Done()
+			s.acting.Lock()
+			defer s.acting.Unlock()
+			if err := s.opts.Run(s.ctx, a.script, name); err != nil && !errors.Is(err, context.Canceled) {
+				s.board.mu.Lock()
+				s.board.problem("", a.script+" ("+name+")", err.Error())
+				s.board.touch()
+				s.board.mu.Unlock()
+			}
+		}()
+		w.WriteHeader(http.StatusAccepted)
+	}
 }

@@ -371,3 +371,10 @@ func (b *board) hasImage(name string) bool {
 	_, ok := b.images[name]
 	return ok
 }
+
+func (b *board) hasDeployment(name string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.deploys[name]
+	return ok
+}

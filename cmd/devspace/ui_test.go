@@ -2,13 +2,17 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +88,12 @@ func TestUIShowsARealRun(t *testing.T) {
 	browsertest.WaitMatch(t, browser, `tr[data-deployment="broken"] .reason`, `Deployment/broken: (ErrImagePull|ImagePullBackOff) \(pod broken-`)
 	browsertest.WaitText(t, browser, `tr[data-deployment="broken"]`, "not ready")
 	browsertest.Screenshot(t, browser, shots, "deployments")
+	if err := chromedp.Do(browser, chromedp.Click(chromedp.CSS(`tr[data-deployment="broken"] button.redeploy`))); err != nil {
+		t.Fatal(err)
+	}
+	// create_deployments --force-redeploy applies it again, in the terminal.
+	waitOutput(t, browser, output, `(?s)deploy:broken Deployed broken .*deploy:broken Deployed broken `)
+	browsertest.WaitText(t, browser, `tr[data-deployment="broken"]`, "not ready")
 
 	browsertest.Show(t, browser, "pipeline")
 	browsertest.WaitMatch(t, browser, `#pipeline li.job`, `^deploy failed [0-9.]+ m?s`)
@@ -103,10 +113,74 @@ func TestUIShowsARealRun(t *testing.T) {
 	browsertest.WaitText(t, browser, `#log`, "ui-e2e-base-says-hello")
 	browsertest.Screenshot(t, browser, shots, "rebuilt")
 	// The action's output is the terminal's, as a pipeline's build is.
-	for !regexp.MustCompile(`(?m)^build:base rebuild base: forced$`).MatchString(output.String()) {
-		if time.Sleep(100 * time.Millisecond); browser.Err() != nil {
-			t.Fatalf("the rebuild printed no decision in the terminal:\n%s", output.String())
+	waitOutput(t, browser, output, `(?m)^build:base rebuild base: forced$`)
+}
+
+// waitOutput waits until devspace's output matches pattern.
+func waitOutput(t *testing.T, ctx context.Context, output *testbed.SyncBuffer, pattern string) {
+	t.Helper()
+	for re := regexp.MustCompile(pattern); !re.MatchString(output.String()); {
+		if time.Sleep(100 * time.Millisecond); ctx.Err() != nil {
+			t.Fatalf("devspace never printed %s:\n%s", pattern, output.String())
 		}
+	}
+}
+
+// devspace ui alone serves the project's page: its images and deployments,
+// none run yet; no page without the token; Ctrl-C ends it.
+func TestUICommandServesTheProject(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": "version: v2beta1\nname: served\nimages:\n  app:\n    image: example.com/app\n" +
+		"deployments:\n  web:\n    kubectl:\n      manifests: [web.yaml]\n"})
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "ui")
+	cmd.Dir = dir
+	output := &testbed.SyncBuffer{}
+	cmd.Stdout = output
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	url := pageURL(t, stderr, output)
+	base, _, _ := strings.Cut(url, "?")
+
+	res, err := http.Get(base + "api/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("GET /api/state without the token: %s, want 403", res.Status)
+	}
+	res, err = http.Get(base + "api/state?" + strings.SplitN(url, "?", 2)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Project     struct{ Name string }
+		Images      []struct{ Name, State string }
+		Deployments []struct{ Name, State string }
+	}
+	err = json.NewDecoder(res.Body).Decode(&state)
+	res.Body.Close()
+	if err != nil || state.Project.Name != "served" || len(state.Images) != 1 || state.Images[0] != (struct{ Name, State string }{"app", "pending"}) ||
+		len(state.Deployments) != 1 || state.Deployments[0].Name != "web" {
+		t.Errorf("state = %+v (%v), want project served with image app and deployment web, pending", state, err)
+	}
+
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("devspace ui did not end on Ctrl-C:\n%s", output.String())
 	}
 }
 

@@ -94,7 +94,7 @@ func Screenshot(t testing.TB, ctx context.Context, dir, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// WaitText waits (20 s at most) until the element sel (a CSS selector)
+// WaitText waits (a minute at most: a loaded machine builds slowly) until the element sel (a CSS selector)
 // holds want, and returns its text.
 func WaitText(t testing.TB, ctx context.Context, sel, want string) string {
 	t.Helper()
@@ -110,7 +110,7 @@ func WaitMatch(t testing.TB, ctx context.Context, sel, pattern string) string {
 func wait(t testing.TB, ctx context.Context, sel, test, want string) string {
 	t.Helper()
 	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); const t = e ? e.textContent : ""; return e && %s ? t : ""; })()`, sel, test)
-	got, err := chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(20*time.Second)))
+	got, err := chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(time.Minute)))
 	if err != nil {
 		last, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.textContent ?? "(no such element)"`, sel)))
 		t.Fatalf("%s never showed %q: %v; it shows %q", sel, want, err, last)

@@ -129,10 +129,11 @@ async function loadLog(name) {
 function renderDeployments() {
   const rows = state.deployments.map((d) => {
     const ready = d.ready === "true" ? badge("ready", "ready") : d.ready === "false" ? badge("notready", "not ready") : "";
+    const redeploy = state.project.actions ? `<button class="redeploy" data-deployment="${esc(d.name)}">Redeploy</button>` : "";
     return `<tr class="deployment" data-deployment="${esc(d.name)}"><td>${esc(d.name)}</td><td>${badge(d.state)}</td><td>${ready}</td>` +
-      `<td class="reason">${esc(d.reason || d.error || "")}</td></tr>`;
+      `<td class="reason">${esc(d.reason || d.error || "")}</td><td>${redeploy}</td></tr>`;
   }).join("");
-  $("deployments").innerHTML = rows ? `<table><tr><th>Deployment</th><th>State</th><th>Ready</th><th>Reason</th></tr>${rows}</table>` :
+  $("deployments").innerHTML = rows ? `<table><tr><th>Deployment</th><th>State</th><th>Ready</th><th>Reason</th><th></th></tr>${rows}</table>` :
     `<p class="muted">No deployments.</p>`;
 }
 
@@ -185,15 +186,24 @@ function connect() {
   es.onerror = () => { live = false; if ($("conn")) $("conn").textContent = "disconnected, retrying…"; };
 }
 
+// act starts an action; the page shows its progress as the events come.
+async function act(url) {
+  const res = await fetch(url, { method: "POST" });
+  if (!res.ok) alert(await res.text());
+}
+
 document.addEventListener("click", async (e) => {
   const b = e.target.closest("button");
   if (!b) return;
   if (b.classList.contains("show-log")) loadLog(b.dataset.image);
   if (b.classList.contains("rebuild")) {
     b.disabled = true;
-    const res = await fetch("api/rebuild?image=" + encodeURIComponent(b.dataset.image), { method: "POST" });
-    if (!res.ok) alert(await res.text());
+    await act("api/rebuild?image=" + encodeURIComponent(b.dataset.image));
     loadLog(b.dataset.image);
+  }
+  if (b.classList.contains("redeploy")) {
+    b.disabled = true;
+    await act("api/redeploy?deployment=" + encodeURIComponent(b.dataset.deployment));
   }
 });
 window.addEventListener("hashchange", showView);
