@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,25 @@ func TestBoardProblems(t *testing.T) {
 	}
 	if snap.Jobs[0].State != "failed" || snap.Jobs[1].Parent != "1" {
 		t.Errorf("jobs = %+v", snap.Jobs)
+	}
+}
+
+// A long session keeps the newest maxJobs runs (and every running one)
+// and the newest maxProblems errors.
+func TestBoardStaysBounded(t *testing.T) {
+	t.Parallel()
+	b := newBoard()
+	b.apply("", "start:pipeline:dev", map[string]string{"job": "dev"}) // runs all along
+	for i := range 3 * maxJobs {
+		id := strconv.Itoa(i)
+		b.apply("dev", "start:pipeline:rebuild", map[string]string{"job": id, "parent": "dev"})
+		b.apply("dev", "end:pipeline:rebuild", map[string]string{"job": id, "error": "exit status 1"})
+	}
+	snap := b.snapshot()
+	if len(snap.Jobs) != maxJobs || snap.Jobs[0].ID != "dev" || snap.Jobs[maxJobs-1].ID != strconv.Itoa(3*maxJobs-1) {
+		t.Errorf("%d jobs kept, first %s, last %s; want %d: dev and the newest", len(snap.Jobs), snap.Jobs[0].ID, snap.Jobs[len(snap.Jobs)-1].ID, maxJobs)
+	}
+	if len(snap.Problems) != maxProblems {
+		t.Errorf("%d problems kept, want %d", len(snap.Problems), maxProblems)
 	}
 }

@@ -87,9 +87,13 @@ type Snapshot struct {
 	Problems    []Problem    `json:"problems"`
 }
 
-// maxProblems bounds the errors kept: a long dev session must not grow
+// maxProblems and maxJobs bound the errors and finished pipeline runs
+// kept: a long dev session (actions run again and again) must not grow
 // without end.
-const maxProblems = 200
+const (
+	maxProblems = 200
+	maxJobs     = 500
+)
 
 // board is the state, changed by events; every change wakes the page's
 // streams.
@@ -203,6 +207,7 @@ func (b *board) applyJob(phase, name string, data map[string]string) {
 	case "start":
 		b.jobs[id] = &Job{ID: id, Parent: data["parent"], Pipeline: name, Project: data["project"], State: "running", Started: time.Now().UnixMilli()}
 		b.jobOrder = append(b.jobOrder, id)
+		b.forgetOldJobs()
 	case "end":
 		j := b.jobs[id]
 		if j == nil {
@@ -377,4 +382,17 @@ func (b *board) hasDeployment(name string) bool {
 	defer b.mu.Unlock()
 	_, ok := b.deploys[name]
 	return ok
+}
+
+// forgetOldJobs drops the oldest finished jobs beyond maxJobs (b.mu held).
+func (b *board) forgetOldJobs() {
+	for i := 0; len(b.jobOrder) > maxJobs && i < len(b.jobOrder); {
+		id := b.jobOrder[i]
+		if b.jobs[id].State == "running" {
+			i++
+			continue
+		}
+		delete(b.jobs, id)
+		b.jobOrder = slices.Delete(b.jobOrder, i, i+1)
+	}
 }
