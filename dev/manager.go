@@ -276,7 +276,7 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "portForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "portForwarding", portsDetail(t.Ports), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.Forward(ctx, c, next, t.Ports, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -291,7 +291,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			err := cfg.withEvents(ctx, "sync", next, synced, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "sync", map[string]string{"sync_path": sc.Local + ":" + sc.Remote}, next, synced, func(next func(context.Context) (kube.Pod, error)) error {
 				return filesync.Sync(ctx, c, next, sc, cfg.Log, synced)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -312,7 +312,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "reversePortForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "reversePortForwarding", portsDetail(t.ReversePorts), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {

@@ -26,7 +26,8 @@ func feed(s *Server, job, name string, data map[string]string) {
 
 // The page shows what events say, live: the jobs as a tree, the build
 // graph with its FROM edge, each image's reason and log, a deployment's
-// not-ready reason, an error's position; its redeploy button runs
+// not-ready reason, a dev config's ports (links) and syncs, an error's
+// position; its redeploy button runs
 // create_deployments, its rebuild button build_images, whose build the
 // page then shows.
 func TestPageShowsTheRun(t *testing.T) {
@@ -66,6 +67,9 @@ func TestPageShowsTheRun(t *testing.T) {
 	feed(s, "1", "ready:deploy:web", map[string]string{"ready": "false", "reason": "Deployment/web: ImagePullBackOff (pod web-1, container web): image nowhere/x: not found"})
 	feed(s, "", "end:pipeline:deploy", map[string]string{"job": "1", "duration_ms": "9000", "error": "/p/devspace.yaml:12:5: create_deployments: deployment web is not ready"})
 
+	feed(s, "", "start:portForwarding:api", map[string]string{"dev_config": "api", "ports": "18080:8080,9229:9229"})
+	feed(s, "", "start:sync:api", map[string]string{"dev_config": "api", "sync_path": "./src:/app"})
+	feed(s, "", "after:initialSync:api", map[string]string{"dev_config": "api"})
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +107,15 @@ func TestPageShowsTheRun(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the redeploy button ran no create_deployments")
 	}
+
+	browsertest.Show(t, ctx, "dev")
+	browsertest.WaitText(t, ctx, `tr[data-dev="api"] .syncs`, "./src:/app")
+	browsertest.WaitText(t, ctx, `tr[data-dev="api"]`, "initialSync: after")
+	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('tr[data-dev="api"] a.port').href`))
+	if err != nil || link != "http://localhost:18080/" {
+		t.Errorf("the first port links to %q (%v), want http://localhost:18080/", link, err)
+	}
+	browsertest.Screenshot(t, ctx, shots, "dev")
 
 	browsertest.Show(t, ctx, "errors")
 	browsertest.WaitText(t, ctx, `#errors .problem .pos`, "/p/devspace.yaml:12:5")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -62,7 +63,12 @@ type Deployment struct {
 type DevConfig struct {
 	Name     string            `json:"name"`
 	Services map[string]string `json:"services"`
-	Error    string            `json:"error,omitempty"`
+	// Ports are the forwarded ports (LOCAL:REMOTE), ReversePorts the
+	// reverse ones, Syncs the synced paths (LOCAL:REMOTE).
+	Ports        []string `json:"ports"`
+	ReversePorts []string `json:"reversePorts"`
+	Syncs        []string `json:"syncs"`
+	Error        string   `json:"error,omitempty"`
 }
 
 // Problem is an error of the run, with the devspace.yaml position it
@@ -289,6 +295,15 @@ func (b *board) applyDeploy(phase, job string, d *Deployment, data map[string]st
 
 func (b *board) applyDev(job, phase, kind string, d *DevConfig, data map[string]string) {
 	d.Services[kind] = phase
+	if v := data["ports"]; v != "" && kind == "portForwarding" {
+		d.Ports = strings.Split(v, ",")
+	}
+	if v := data["ports"]; v != "" && kind == "reversePortForwarding" {
+		d.ReversePorts = strings.Split(v, ",")
+	}
+	if v := data["sync_path"]; v != "" && !slices.Contains(d.Syncs, v) {
+		d.Syncs = append(d.Syncs, v)
+	}
 	if e := data["error"]; e != "" {
 		d.Error = e
 		b.problem(job, "dev "+d.Name+" "+kind, e)
@@ -339,10 +354,10 @@ func (b *board) snapshot() Snapshot {
 	}
 	for _, n := range sortedKeys(b.dev) {
 		d := *b.dev[n]
-		d.Services = make(map[string]string, len(b.dev[n].Services))
-		for k, v := range b.dev[n].Services {
-			d.Services[k] = v
-		}
+		d.Services = maps.Clone(d.Services)
+		d.Ports = append([]string{}, d.Ports...)
+		d.ReversePorts = append([]string{}, d.ReversePorts...)
+		d.Syncs = append([]string{}, d.Syncs...)
 		s.Dev = append(s.Dev, d)
 	}
 	if s.Problems == nil {

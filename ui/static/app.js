@@ -140,9 +140,13 @@ function renderDeployments() {
 function renderDev() {
   const rows = state.dev.map((d) => {
     const services = Object.entries(d.services).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(", ");
-    return `<tr class="devconfig" data-dev="${esc(d.name)}"><td>${esc(d.name)}</td><td>${services || `<span class="muted">not started</span>`}</td><td>${esc(d.error || "")}</td></tr>`;
+    // A forwarded port opens on this machine: LOCAL:REMOTE links to LOCAL.
+    const ports = d.ports.map((p) => `<a class="port" target="_blank" rel="noopener" href="http://localhost:${encodeURIComponent(p.split(":")[0])}/">${esc(p)}</a>`);
+    const reverse = d.reversePorts.map((p) => `<span class="reverse-port">${esc(p)} (reverse)</span>`);
+    return `<tr class="devconfig" data-dev="${esc(d.name)}"><td>${esc(d.name)}</td><td>${services || `<span class="muted">not started</span>`}</td>` +
+      `<td class="ports">${[...ports, ...reverse].join(" ")}</td><td class="syncs">${d.syncs.map(esc).join("<br>")}</td><td>${esc(d.error || "")}</td></tr>`;
   }).join("");
-  $("dev").innerHTML = rows ? `<table><tr><th>Dev config</th><th>Services</th><th>Last error</th></tr>${rows}</table>` :
+  $("dev").innerHTML = rows ? `<table><tr><th>Dev config</th><th>Services</th><th>Ports</th><th>Sync</th><th>Last error</th></tr>${rows}</table>` :
     `<p class="muted">No dev configs.</p>`;
 }
 
