@@ -71,7 +71,6 @@ type DevPod struct {
 	ImageSelector string                   `yaml:"imageSelector"`
 	LabelSelector map[string]string        `yaml:"labelSelector"`
 	Namespace     string                   `yaml:"namespace"`
-	Arch          string                   `yaml:"arch"`
 	Open          []map[string]any         `yaml:"open"`
 	Containers    map[string]*DevContainer `yaml:"containers"`
 	Patches       []map[string]any         `yaml:"patches"`
@@ -80,7 +79,10 @@ type DevPod struct {
 
 // DevContainer holds the per-container dev settings.
 type DevContainer struct {
-	Container          string           `yaml:"container"`
+	Container string `yaml:"container"`
+	// Arch is the container's architecture, amd64 or arm64, for the sync
+	// agent; empty: detected.
+	Arch               string           `yaml:"arch"`
 	Target             string           `yaml:"target"`
 	DevImage           string           `yaml:"devImage"`
 	Command            []string         `yaml:"command"`

@@ -64,7 +64,6 @@ var Unsupported = []UnsupportedField{
 	{Path: "deployments.*.helm.templateArgs", Reason: "not implemented yet: charts are rendered through the Helm SDK"},
 	{Path: "deployments.*.helm.output", Reason: "charts are installed through the Helm SDK, which prints no helm output", Accept: "false"},
 
-	{Path: "dev.*.arch", Reason: "the sync agent is built for amd64 only for now; arm64 containers come with the dev mode work"},
 	{Path: "dev.*.target", Reason: "it has no behaviour in this devspace; select the container with `container:`"},
 	{Path: "dev.*.containers.*.target", Reason: "it has no behaviour in this devspace"},
 	{Path: "dev.*.ssh", Reason: "the SSH server is not implemented yet; open a shell with dev.*.terminal"},
