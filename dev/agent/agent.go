@@ -29,7 +29,7 @@ const agentDir = "/tmp"
 // and what was learnt about each container.
 type Agent struct {
 	arch string // the configured architecture; "" detects it per container
-	*shared
+	sh   *shared
 }
 
 type shared struct {
@@ -59,12 +59,12 @@ type container struct {
 // New returns an agent that asks find for the path of the agent built
 // for an architecture (see Find) when a container needs it.
 func New(find func(arch string) (string, error)) *Agent {
-	return &Agent{shared: &shared{find: find, builds: map[string]*build{}, containers: map[string]*container{}}}
+	return &Agent{sh: &shared{find: find, builds: map[string]*build{}, containers: map[string]*container{}}}
 }
 
-// ForArch is a that copies the agent for arch (dev.*.arch) into every
-// container instead of detecting theirs; "" detects.
-func (a *Agent) ForArch(arch string) *Agent { return &Agent{arch: arch, shared: a.shared} }
+// ForArch is a view of a that copies the agent for arch (dev.*.arch)
+// into every container instead of detecting theirs; "" detects.
+func (a *Agent) ForArch(arch string) *Agent { return &Agent{arch: arch, sh: a.sh} }
 
 // load reads the agent for arch once, checks it is built for arch and
 // names it after its content.
@@ -180,14 +180,14 @@ func (b *build) remotePath() string { return agentDir + "/" + b.name }
 // Ensure installs the agent for the container's architecture in it,
 // unless it runs there already, and returns where it runs from.
 func (a *Agent) Ensure(ctx context.Context, c *kube.Client, pod kube.Pod) (string, error) {
-	ct := a.containerOf(pod)
+	ct := a.sh.containerOf(pod)
 	ct.mu.Lock()
 	defer ct.mu.Unlock()
 	arch, how, err := a.archOf(ctx, c, pod, ct)
 	if err != nil {
 		return "", err
 	}
-	b, err := a.load(arch)
+	b, err := a.sh.load(arch)
 	if err != nil {
 		return "", err
 	}

@@ -95,11 +95,11 @@ func TestFind(t *testing.T) {
 func TestLoadChecksArch(t *testing.T) {
 	amd := fakeProgram(t, t.TempDir(), "devspace-sync-agent-linux-arm64", elf.EM_X86_64)
 	a := New(func(string) (string, error) { return amd, nil })
-	_, err := a.load("arm64")
+	_, err := a.sh.load("arm64")
 	if err == nil || !strings.Contains(err.Error(), "sync agent "+amd+": built for linux/amd64, not linux/arm64: rebuild the agents with `task build`") {
 		t.Errorf("err = %v", err)
 	}
-	b, err := a.load("amd64")
+	b, err := a.sh.load("amd64")
 	if err != nil || !strings.HasPrefix(b.remotePath(), "/tmp/devspace-sync-agent-") {
 		t.Errorf("amd64: %v, %v", b, err)
 	}
