@@ -12,7 +12,12 @@ import (
 var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
-	Place:  func(*config.Image) imagebuild.Place { return imagebuild.PlaceDaemon },
+	Place: func(img *config.Image) imagebuild.Place {
+		if img.Docker != nil && config.SeveralPlatforms(img.Docker.Args) {
+			return imagebuild.PlaceRegistry // a multi-platform image, see below
+		}
+		return imagebuild.PlaceDaemon
+	},
 	Args: func(img *config.Image) []string {
 		if img.Docker == nil {
 			return nil
@@ -26,6 +31,12 @@ var Kind = &imagebuild.Kind{
 		return ArgsOption{Args: img.Docker.Args}
 	},
 }
+
+// A multi-platform image (several --platform) is an OCI index, which the
+// Engine's image store cannot hold: it is built on a BuildKit daemon of
+// its own (package buildkit: a buildkitd container on this Engine, or
+// the one in the cluster) and lives only in its registry, so its Place is
+// PlaceRegistry whatever builder it names.
 
 // ArgsOption is the key option of a builder whose only option that
 // changes the image is its arguments (docker, buildKit). Its encoding is
