@@ -66,6 +66,9 @@ func (l *Local) Build(ctx context.Context, req imagebuild.Request) (imagebuild.R
 	if err != nil {
 		return imagebuild.Result{}, fmt.Errorf("on buildkitd container %s: %w", l.daemon.Name, err)
 	}
+	if !req.Push {
+		fmt.Fprintf(req.Log, "not pushed (skipPush): a multi-platform image is kept only in the cache of buildkitd container %s, where nothing can run it\n", l.daemon.Name)
+	}
 	return res, nil
 }
 
