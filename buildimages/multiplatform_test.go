@@ -15,8 +15,8 @@ func TestMultiPlatformRouting(t *testing.T) {
 	t.Parallel()
 	one, two := []string{"--platform", "linux/arm64"}, []string{"--platform", "linux/amd64,linux/arm64"}
 	tests := []struct {
-		name                         string
-		img                          config.Image
+		name                        string
+		img                         config.Image
 		local, docker, cluster, reg bool
 	}{
 		{"docker, two", config.Image{Docker: &config.DockerBuild{Args: two}}, true, true, false, true},
