@@ -9,12 +9,17 @@ import (
 // args, in the docker CLI's flag syntax, are understood (config.
 // ParseBuildArgs) without running the CLI; they enter the build key as
 // written (names of secrets, never their values).
+//
+// A multi-platform image (several --platform) is an OCI index, which the
+// Engine's image store cannot hold: it builds on a buildkitd container on
+// this Engine (buildkit.Local) and lives only in its registry, so its
+// Place is PlaceRegistry.
 var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
 	Place: func(img *config.Image) imagebuild.Place {
 		if img.Docker != nil && config.SeveralPlatforms(img.Docker.Args) {
-			return imagebuild.PlaceRegistry // a multi-platform image, see below
+			return imagebuild.PlaceRegistry
 		}
 		return imagebuild.PlaceDaemon
 	},
@@ -31,12 +36,6 @@ var Kind = &imagebuild.Kind{
 		return ArgsOption{Args: img.Docker.Args}
 	},
 }
-
-// A multi-platform image (several --platform) is an OCI index, which the
-// Engine's image store cannot hold: it is built on a BuildKit daemon of
-// its own (package buildkit: a buildkitd container on this Engine, or
-// the one in the cluster) and lives only in its registry, so its Place is
-// PlaceRegistry whatever builder it names.
 
 // ArgsOption is the key option of a builder whose only option that
 // changes the image is its arguments (docker, buildKit). Its encoding is
