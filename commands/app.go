@@ -105,6 +105,7 @@ func newApp(stdio IO) *cli.App {
 		useCommand(stdio),
 		resetCommand(stdio),
 		cleanupCommand(stdio),
+		initCommand(stdio),
 		versionCommand(stdio),
 		completionCommand(stdio),
 	}
