@@ -9,7 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/devspace-engine/devspace/config"
-	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/dev"
 )
 
 // resetPodsCommand is `devspace reset pods`: every workload this project
@@ -34,7 +34,7 @@ func resetPodsCommand(stdio IO) *cli.Command {
 				return err
 			}
 			restored, err := restoreAll(c.Context, func(ns string) ([]string, error) {
-				return replace.Restore(c.Context, cl, ns, s.cfg.Name, "")
+				return dev.ResetPods(c.Context, cl, ns, s.cfg.Name)
 			}, devNamespaces(cl.Namespace, s.cfg.Dev))
 			for _, w := range restored {
 				fmt.Fprintln(stdio.Stdout, "Restored", w)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/devspace-engine/devspace/dev/restart"
+	"github.com/devspace-engine/devspace/dev"
 )
 
 // restartCommand is `devspace restart`: the restart helper of a
@@ -26,7 +26,7 @@ func restartCommand(stdio IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			started, err := restart.Restart(c.Context, cl, pod)
+			started, err := dev.RestartProcess(c.Context, cl, pod)
 			if err != nil {
 				return err
 			}
