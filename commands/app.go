@@ -99,6 +99,7 @@ func newApp(stdio IO) *cli.App {
 		logsCommand(stdio),
 		attachCommand(stdio),
 		restartCommand(stdio),
+		openCommand(stdio),
 		builtinCommand(stdio),
 		printCommand(stdio),
 		listCommand(stdio),
