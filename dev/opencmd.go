@@ -170,7 +170,6 @@ func reachablePorts(svc unstructured.Unstructured) []servicePort {
 	return out
 }
 
-
 // pickOne is the only name, or the one pick chooses; without pick,
 // several are refused naming them.
 func pickOne(pick func(string, []string) (string, error), what string, names []string) (string, error) {
