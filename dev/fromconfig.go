@@ -281,6 +281,9 @@ func changesOf(name string, p *config.DevPod, resolveImage func(path, value stri
 		}
 		pc.Containers = append(pc.Containers, ch)
 	}
+	if err := addPersistPaths(name, p, &pc); err != nil {
+		return replace.PodChanges{}, err
+	}
 	for i, raw := range p.Patches {
 		op, _ := raw["op"].(string)
 		path, _ := raw["path"].(string)
@@ -290,6 +293,41 @@ func changesOf(name string, p *config.DevPod, resolveImage func(path, value stri
 		pc.Patches = append(pc.Patches, replace.Patch{Op: op, Path: path, Value: raw["value"]})
 	}
 	return pc, nil
+}
+
+// addPersistPaths puts each persisted path on the changes of its
+// container (containerName, else the one of the dev config it is under)
+// and the claim's options on pc.
+func addPersistPaths(name string, p *config.DevPod, pc *replace.PodChanges) error {
+	add := func(where, container string, paths []config.DevPersistPath) error {
+		for i, pp := range paths {
+			if pp.Path == "" || !strings.HasPrefix(pp.Path, "/") {
+				return fmt.Errorf("dev %s: %spersistPaths[%d]: path %q: set the absolute path of the directory in the container", name, where, i, pp.Path)
+			}
+			target := cmp.Or(pp.ContainerName, container)
+			k := slices.IndexFunc(pc.Containers, func(c replace.Changes) bool { return c.Container == target })
+			if k < 0 {
+				pc.Containers = append(pc.Containers, replace.Changes{Container: target})
+				k = len(pc.Containers) - 1
+			}
+			pc.Containers[k].Persist = append(pc.Containers[k].Persist, replace.PersistPath{
+				Path: pp.Path, VolumePath: pp.VolumePath, ReadOnly: pp.ReadOnly, SkipPopulate: pp.SkipPopulate})
+		}
+		return nil
+	}
+	if err := add("", p.Container, p.PersistPaths); err != nil {
+		return err
+	}
+	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
+		dc := p.Containers[cname]
+		if err := add("containers."+cname+".", cmp.Or(dc.Container, cname), dc.PersistPaths); err != nil {
+			return err
+		}
+	}
+	if o := p.PersistenceOptions; o != nil {
+		pc.Persistence = replace.Persistence{Name: o.Name, Size: o.Size, StorageClassName: o.StorageClassName, AccessModes: o.AccessModes, ReadOnly: o.ReadOnly}
+	}
+	return nil
 }
 
 // containerChanges is what one container's settings change in it: the
