@@ -1,12 +1,16 @@
 package buildimages
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 )
 
@@ -65,4 +69,67 @@ func (r *buildRun) skipped(ctx context.Context, req imagebuild.Request) error {
 		return err
 	}
 	return r.emit(ctx, "skip:build:"+req.Name, &req)
+}
+
+// lineEvents reports each whole line an image's log receives as
+// log:build:NAME (line), for observers such as `devspace ui`, which show
+// a build's log as it runs. No hook can name the event.
+type lineEvents struct {
+	mu      sync.Mutex
+	events  engine.Events
+	name    string
+	partial []byte
+}
+
+func (l *lineEvents) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		l.emit(string(l.partial[:i]))
+		l.partial = l.partial[i+1:]
+	}
+}
+
+// Flush reports the last line, when it has no newline.
+func (l *lineEvents) Flush() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.partial) > 0 {
+		l.emit(string(l.partial))
+		l.partial = nil
+	}
+	return nil
+}
+
+func (l *lineEvents) emit(line string) {
+	_ = l.events.Emit(context.Background(), "log:build:"+l.name, map[string]string{"line": strings.TrimSuffix(line, "\r")})
+}
+
+// withLineEvents is log, and, when the call has events, each line of it
+// reported as log:build:NAME.
+func (r *buildRun) withLineEvents(name string, log LineWriter) LineWriter {
+	if r.opts.Events == nil || r.opts.Explain {
+		return log
+	}
+	return teeLines{log, &lineEvents{events: r.opts.Events, name: name}}
+}
+
+type teeLines struct {
+	out    LineWriter
+	events *lineEvents
+}
+
+func (t teeLines) Write(p []byte) (int, error) {
+	_, _ = t.events.Write(p)
+	return t.out.Write(p)
+}
+
+func (t teeLines) Flush() error {
+	_ = t.events.Flush()
+	return t.out.Flush()
 }

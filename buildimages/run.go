@@ -166,7 +166,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
+	log := r.withLineEvents(name, r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" "))
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
 	if kinds.Of(img).Where(img) == imagebuild.PlaceDaemon {

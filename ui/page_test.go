@@ -27,7 +27,7 @@ func feed(s *Server, job, name string, data map[string]string) {
 // The page shows what events say, live: the jobs as a tree, the build
 // graph with its FROM edge, each image's reason and log, a deployment's
 // not-ready reason, a dev config's ports (links) and syncs, an error's
-// position; its redeploy button runs
+// position, a running build's log as it grows; its redeploy button runs
 // create_deployments, its rebuild button build_images, whose build the
 // page then shows.
 func TestPageShowsTheRun(t *testing.T) {
@@ -121,7 +121,20 @@ func TestPageShowsTheRun(t *testing.T) {
 	browsertest.WaitText(t, ctx, `#errors .problem .pos`, "/p/devspace.yaml:12:5")
 	browsertest.Screenshot(t, ctx, shots, "errors")
 
+	// A running build's log, followed as it grows.
 	browsertest.Show(t, ctx, "builds")
+	feed(s, "2", "before:build:worker", map[string]string{"bases": "[]", "reason": "rebuild worker: context changed (1 file)"})
+	feed(s, "", "log:build:worker", map[string]string{"line": "rebuild worker: context changed (1 file)"})
+	feed(s, "", "log:build:worker", map[string]string{"line": "step 1 of worker"})
+	browsertest.WaitText(t, ctx, `.card[data-image="worker"]`, "building")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.card[data-image="worker"] button.show-log`))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.WaitText(t, ctx, `#log`, "step 1 of worker")
+	feed(s, "", "log:build:worker", map[string]string{"line": "step 2 of worker"})
+	browsertest.WaitText(t, ctx, `#log`, "step 2 of worker")
+	browsertest.Screenshot(t, ctx, shots, "building")
+
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.card[data-image="base"] button.rebuild`))); err != nil {
 		t.Fatal(err)
 	}

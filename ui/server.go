@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -197,12 +198,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// log sends the end of an image's last build log.
+// log sends the end of an image's last build log: the file once built,
+// else the lines so far.
 func (s *Server) log(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("image")
-	path := s.board.logFile(name)
+	path, lines := s.board.buildLog(name)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if path == "" {
-		http.Error(w, fmt.Sprintf("image %q has no build log in this run", name), http.StatusNotFound)
+		if len(lines) == 0 {
+			http.Error(w, fmt.Sprintf("image %q has no build log in this run", name), http.StatusNotFound)
+			return
+		}
+		_, _ = io.WriteString(w, strings.Join(lines, "\n")+"\n")
 		return
 	}
 	f, err := os.Open(path)
@@ -214,7 +221,6 @@ func (s *Server) log(w http.ResponseWriter, r *http.Request) {
 	if st, err := f.Stat(); err == nil && st.Size() > maxLog {
 		_, _ = f.Seek(st.Size()-maxLog, io.SeekStart)
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.Copy(w, f)
 }
 

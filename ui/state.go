@@ -46,6 +46,8 @@ type Image struct {
 	Builds   int      `json:"builds"`
 	Job      string   `json:"job,omitempty"`
 	logFile  string
+	// lines are the last maxLogLines of this build's log, as it runs.
+	lines []string
 }
 
 // Deployment is one deployment and its readiness.
@@ -93,12 +95,13 @@ type Snapshot struct {
 	Problems    []Problem    `json:"problems"`
 }
 
-// maxProblems and maxJobs bound the errors and finished pipeline runs
-// kept: a long dev session (actions run again and again) must not grow
-// without end.
+// maxProblems, maxJobs and maxLogLines bound the errors, finished
+// pipeline runs and live log lines kept: a long dev session (actions run
+// again and again) must not grow without end.
 const (
 	maxProblems = 200
 	maxJobs     = 500
+	maxLogLines = 2000
 )
 
 // board is the state, changed by events; every change wakes the page's
@@ -248,6 +251,13 @@ func (b *board) explained(id string) bool {
 }
 
 func (b *board) applyBuild(phase, job string, img *Image, data map[string]string) {
+	if phase == "log" {
+		img.lines = append(img.lines, data["line"])
+		if len(img.lines) > maxLogLines {
+			img.lines = slices.Delete(img.lines, 0, len(img.lines)-maxLogLines)
+		}
+		return
+	}
 	img.Job = job
 	if v := data["image_name"]; v != "" {
 		img.Image = v
@@ -262,6 +272,7 @@ func (b *board) applyBuild(phase, job string, img *Image, data map[string]string
 	switch phase {
 	case "before":
 		img.State, img.Error, img.Duration = "building", "", 0
+		img.lines = img.lines[:0]
 	case "skip":
 		img.State = "skipped"
 	case "after", "error":
@@ -366,14 +377,19 @@ func (b *board) snapshot() Snapshot {
 	return s
 }
 
-// logFile is where image name's last build log is ("" when it has none).
-func (b *board) logFile(name string) string {
+// buildLog is image name's last build log: its file once the build ended
+// (path), else the lines seen so far (a build running, a skip's reason).
+func (b *board) buildLog(name string) (path string, lines []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if img := b.images[name]; img != nil {
-		return img.logFile
+	img := b.images[name]
+	if img == nil {
+		return "", nil
 	}
-	return ""
+	if img.logFile != "" && (img.State == "built" || img.State == "failed") {
+		return img.logFile, nil
+	}
+	return "", slices.Clone(img.lines)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -91,7 +91,8 @@ function renderBuilds() {
     `<p class="muted">No images.</p>`;
   drawEdges();
   const img = byName.get(logImage);
-  if (img && img.builds !== logBuilds) loadLog(logImage);
+  // The log shown follows a running build, and the next build.
+  if (img && (img.builds !== logBuilds || img.state === "building")) loadLog(logImage);
 }
 
 function drawEdges() {
