@@ -23,6 +23,9 @@ func uiCommand(stdio IO) *cli.Command {
 		Usage: "Serve a live page of the project's builds, deployments and dev sessions on 127.0.0.1",
 		Flags: append(urfaveFlags(globalFlags), portFlag),
 		Action: func(c *cli.Context) error {
+			if c.Args().Len() > 0 {
+				return &exitError{code: 2, msg: fmt.Sprintf("ui: unexpected argument %q: devspace ui takes only flags (see 'devspace ui --help')", c.Args().First())}
+			}
 			flags := newFlagValues()
 			flags.fromCommand(c, globalFlags)
 			srv := ui.New()

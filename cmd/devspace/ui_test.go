@@ -127,12 +127,17 @@ func waitOutput(t *testing.T, ctx context.Context, output *testbed.SyncBuffer, p
 }
 
 // devspace ui alone serves the project's page: its images and deployments,
-// none run yet; no page without the token; Ctrl-C ends it.
+// none run yet; no page without the token; Ctrl-C ends it. An argument is
+// refused.
 func TestUICommandServesTheProject(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": "version: v2beta1\nname: served\nimages:\n  app:\n    image: example.com/app\n" +
 		"deployments:\n  web:\n    kubectl:\n      manifests: [web.yaml]\n"})
+	out, err := exec.Command(filepath.Join(binDir, "devspace"), "ui", "extra").CombinedOutput()
+	if !strings.Contains(string(out), `ui: unexpected argument "extra"`) || err == nil {
+		t.Errorf("devspace ui extra: %v\n%s\nwant it refused", err, out)
+	}
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "ui")
 	cmd.Dir = dir
 	output := &testbed.SyncBuffer{}
