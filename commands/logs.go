@@ -24,11 +24,11 @@ func logsCommand(stdio IO) *cli.Command {
 			flags := newFlagValues()
 			flags.fromCommand(c, global)
 			flags.fromURFave(c, logsOwnFlags) // declared by this command alone
-			cl, sel, pod, err := selectPod(c.Context, flags, stdio)
+			cl, choice, pod, err := selectPod(c.Context, flags, stdio, nil)
 			if err != nil {
 				return err
 			}
-			return dev.PodLogs(c.Context, cl, pod, sel, c.Int("lines"), flags.boolean("follow"), stdio.Stdout)
+			return dev.PodLogs(c.Context, cl, pod, choice.sel, c.Int("lines"), flags.boolean("follow"), stdio.Stdout)
 		},
 	}
 }

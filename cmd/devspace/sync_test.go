@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/devspace-engine/devspace/kube/kubetest"
+	"github.com/devspace-engine/devspace/testbed"
+)
+
+// TestSyncNoWatch syncs once each way with --no-watch: --upload-only
+// puts the local tree (less --exclude) into a running busybox pod and
+// uploads only; --download-only brings the container's files back and
+// sends nothing; both exit 0 once done.
+func TestSyncNoWatch(t *testing.T) {
+	c, pod := kubetest.SleeperPod(t)
+	kubeconfig := testbed.Kube(t).Kubeconfig
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{
+		"src/a.txt":       "alpha\n",
+		"src/sub/b.txt":   "beta\n",
+		"src/debug.log":   "left out\n",
+		"back/local.txt":  "stays here\n",
+	})
+	kubetest.Sh(t, c, pod, "mkdir -p /data/deep && echo gamma > /data/deep/c.txt && echo remote-only > /data/r.txt")
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(binDir, "devspace"), append([]string{"sync", "--kubeconfig", kubeconfig, "-n", pod.Namespace, "--no-watch"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("devspace sync %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+
+	out := run("--pod", pod.Name, "--path", "./src:/app", "--upload-only", "-e", "*.log")
+	if !strings.Contains(out, "Initial sync done") {
+		t.Errorf("sync --upload-only: no initial sync reported:\n%s", out)
+	}
+	got := kubetest.Sh(t, c, pod, "cat /app/a.txt /app/sub/b.txt; ls /app")
+	if got != "alpha\nbeta\na.txt\nsub\n" {
+		t.Errorf("after sync --upload-only: the container has %q, want a.txt and sub/b.txt (debug.log excluded)", got)
+	}
+
+	run("-l", "app=sleeper", "--path", "back:/data", "--download-only")
+	for name, want := range map[string]string{"back/deep/c.txt": "gamma\n", "back/r.txt": "remote-only\n", "back/local.txt": "stays here\n"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || string(data) != want {
+			t.Errorf("after sync --download-only: %s is %q (%v), want %q", name, data, err, want)
+		}
+	}
+	if got := kubetest.Sh(t, c, pod, "ls /data"); got != "deep\nr.txt\n" {
+		t.Errorf("sync --download-only uploaded: /data has %q", got)
+	}
+}
+
+// TestSyncWatchFromConfig runs devspace sync without --path: the dev
+// config's sync entry, on its selector's pod. A local change reaches the
+// container and a change there comes back while it runs; Ctrl-C stops it.
+func TestSyncWatchFromConfig(t *testing.T) {
+	c, pod := kubetest.SleeperPod(t)
+	kubeconfig := testbed.Kube(t).Kubeconfig
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{
+		"devspace.yaml": `version: v2beta1
+name: synccmd
+dev:
+  app:
+    labelSelector: {app: sleeper}
+    sync:
+    - path: ./code:/code
+`,
+		"code/first.txt": "one\n",
+	})
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "sync", "--kubeconfig", kubeconfig, "-n", pod.Namespace)
+	cmd.Dir = dir
+	var out testbed.SyncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill() }()
+	waitFor(t, "the initial sync", func() bool { return strings.Contains(out.String(), "Initial sync done") }, &out)
+	if got := kubetest.Sh(t, c, pod, "cat /code/first.txt"); got != "one\n" {
+		t.Fatalf("initial sync: /code/first.txt is %q", got)
+	}
+
+	testbed.WriteTree(t, dir, map[string]string{"code/later.txt": "two\n"})
+	waitFor(t, "the local change in the container", func() bool {
+		got, _, _ := kubetest.Exec(t, c, pod, "cat", "/code/later.txt")
+		return got == "two\n"
+	}, &out)
+	kubetest.Sh(t, c, pod, "echo three > /code/remote.txt")
+	waitFor(t, "the container's change here", func() bool {
+		data, _ := os.ReadFile(filepath.Join(dir, "code/remote.txt"))
+		return string(data) == "three\n"
+	}, &out)
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+			t.Errorf("sync after Ctrl-C: %v, want exit status 130\n%s", err, out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("sync still runs 10 s after Ctrl-C:\n%s", out.String())
+	}
+}
+
+// waitFor polls ok for up to 60 s.
+func waitFor(t *testing.T, what string, ok func() bool, log interface{ String() string }) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s; output:\n%s", what, log.String())
+}
