@@ -23,10 +23,10 @@ func TestSyncNoWatch(t *testing.T) {
 	kubeconfig := testbed.Kube(t).Kubeconfig
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{
-		"src/a.txt":       "alpha\n",
-		"src/sub/b.txt":   "beta\n",
-		"src/debug.log":   "left out\n",
-		"back/local.txt":  "stays here\n",
+		"src/a.txt":      "alpha\n",
+		"src/sub/b.txt":  "beta\n",
+		"src/debug.log":  "left out\n",
+		"back/local.txt": "stays here\n",
 	})
 	kubetest.Sh(t, c, pod, "mkdir -p /data/deep && echo gamma > /data/deep/c.txt && echo remote-only > /data/r.txt")
 	run := func(args ...string) string {
