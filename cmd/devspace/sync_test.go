@@ -129,3 +129,74 @@ func waitFor(t *testing.T, what string, ok func() bool, log interface{ String() 
 	}
 	t.Fatalf("timed out waiting for %s; output:\n%s", what, log.String())
 }
+
+// TestCommandsGoToTheDevSession: while `devspace dev` runs one of two dev
+// configs, enter, logs and sync given no selector go to its pod (the
+// dev copy it replaced the workload with), not to the question which dev
+// config; when dev stops, its record is gone and the question is back.
+func TestCommandsGoToTheDevSession(t *testing.T) {
+	c, ns := kubetest.Cluster(t)
+	for _, name := range []string{"api", "web"} {
+		kubetest.Apply(t, c, ns, kubetest.Deployment(name, map[string]any{
+			"name": "main", "image": kubetest.Busybox(), "command": []any{"sh", "-c", "echo started as $ROLE; exec sleep 3600"},
+		}))
+	}
+	kubeconfig := testbed.Kube(t).Kubeconfig
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{
+		"devspace.yaml": `version: v2beta1
+name: devsession
+pipelines:
+  dev: start_dev web
+dev:
+  api:
+    labelSelector: {app: api}
+    sync: [{path: ./code:/code}]
+  web:
+    labelSelector: {app: web}
+    env: [{name: ROLE, value: dev-copy}]
+    sync: [{path: ./code:/code, disableDownload: true}]
+`,
+		"code/f.txt": "f\n",
+	})
+	devspace := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(filepath.Join(binDir, "devspace"), append(args, "--kubeconfig", kubeconfig, "-n", ns)...)
+		cmd.Dir = dir
+		return cmd
+	}
+	out, err := devspace("enter", "--", "true").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "several dev configs select pods (api, web)") {
+		t.Fatalf("enter before dev: %v, want the dev configs named:\n%s", err, out)
+	}
+
+	dev := devspace("dev")
+	var devOut testbed.SyncBuffer
+	dev.Stdout, dev.Stderr = &devOut, &devOut
+	if err := dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = dev.Process.Kill() }()
+	record := filepath.Join(dir, ".devspace", "dev.json")
+	waitFor(t, "dev's session record", func() bool { _, err := os.Stat(record); return err == nil }, &devOut)
+
+	out, err = devspace("enter", "--", "sh", "-c", "echo $ROLE").CombinedOutput()
+	if err != nil || string(out) != "dev-copy\n" {
+		t.Errorf("enter during dev: %v, %q; want the dev copy's ROLE, dev-copy", err, out)
+	}
+	out, err = devspace("logs").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "started as dev-copy") {
+		t.Errorf("logs during dev: %v, want the dev copy's log:\n%s", err, out)
+	}
+	out, err = devspace("sync", "--no-watch", "--upload-only").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Initial sync done") {
+		t.Errorf("sync during dev: %v\n%s", err, out)
+	}
+
+	if err := dev.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = dev.Wait()
+	if _, err := os.Stat(record); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after dev stopped, its record is still there (%v):\n%s", err, devOut.String())
+	}
+}
