@@ -58,6 +58,11 @@ func syncCommand(stdio IO) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if flags.str("container") != "" { // -c wins over the dev config's containers
+				for i := range syncs {
+					syncs[i].Container = ""
+				}
+			}
 			fmt.Fprintf(stdio.Stderr, "Syncing with pod %s (namespace %s)\n", pod.Name, pod.Namespace)
 			// The selector, not the pod: a replacement pod is synced anew,
 			// as in dev mode.
