@@ -42,29 +42,23 @@ var enterOwnFlags = append(slices.Clip(podFlags), flagSpec{name: "workdir", kind
 const podWait = 2 * time.Minute
 
 func enterCommand(stdio IO) *cli.Command {
-	global := globalFlagsNoC()
-	return &cli.Command{
+	return podCommand(&cli.Command{
 		Name:      "enter",
 		Usage:     "Open a shell (or run a command) in a dev container, with a terminal when stdin is one",
 		ArgsUsage: "[-- COMMAND [ARGS...]]",
-		Flags:     urfaveFlags(append(slices.Clip(global), enterOwnFlags...)),
-		Action: func(c *cli.Context) error {
-			flags := newFlagValues()
-			flags.fromCommand(c, global)
-			flags.fromURFave(c, enterOwnFlags) // declared by this command alone
-			cl, _, pod, err := selectPod(c.Context, flags, stdio, nil)
-			if err != nil {
-				return err
-			}
-			err = dev.Enter(c.Context, cl, pod, dev.EnterOptions{
-				Command: c.Args().Slice(), WorkDir: flags.str("workdir"),
-				Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr,
-			})
-			var exit *kube.ExitError
-			if errors.As(err, &exit) { // the command's own status, said by it
-				return &exitError{code: exit.Code}
-			}
+	}, enterOwnFlags, func(c *cli.Context, flags *flagValues) error {
+		cl, _, pod, err := selectPod(c.Context, flags, stdio, nil)
+		if err != nil {
 			return err
-		},
-	}
+		}
+		err = dev.Enter(c.Context, cl, pod, dev.EnterOptions{
+			Command: c.Args().Slice(), WorkDir: flags.str("workdir"),
+			Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr,
+		})
+		var exit *kube.ExitError
+		if errors.As(err, &exit) { // the command's own status, said by it
+			return &exitError{code: exit.Code}
+		}
+		return err
+	})
 }

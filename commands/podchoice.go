@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -12,7 +13,23 @@ import (
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/prompt"
+	"github.com/urfave/cli/v2"
 )
+
+// podCommand is a command that works on a pod (enter, logs, sync): the
+// global flags with --config in its long form only, and its own (the pod
+// flags among them), read before run.
+func podCommand(cmd *cli.Command, own []flagSpec, run func(c *cli.Context, flags *flagValues) error) *cli.Command {
+	global := globalFlagsNoC()
+	cmd.Flags = urfaveFlags(append(slices.Clip(global), own...))
+	cmd.Action = func(c *cli.Context) error {
+		flags := newFlagValues()
+		flags.fromCommand(c, global)
+		flags.fromURFave(c, own) // declared by this command alone
+		return run(c, flags)
+	}
+	return cmd
+}
 
 // devChoice is where a command's pod comes from: the selector, and the
 // dev config it belongs to when it comes from one (sync takes that dev

@@ -25,50 +25,44 @@ var syncOwnFlags = append(slices.Clip(podFlags),
 )
 
 func syncCommand(stdio IO) *cli.Command {
-	global := globalFlagsNoC()
-	return &cli.Command{
+	return podCommand(&cli.Command{
 		Name:  "sync",
 		Usage: "Sync files with a dev container, as dev mode does (--path LOCAL:REMOTE, else the dev config's sync entries)",
-		Flags: urfaveFlags(append(slices.Clip(global), syncOwnFlags...)),
-		Action: func(c *cli.Context) error {
-			flags := newFlagValues()
-			flags.fromCommand(c, global)
-			flags.fromURFave(c, syncOwnFlags) // declared by this command alone
-			req, err := syncRequest(flags)
-			if err != nil {
-				return &exitError{code: 2, msg: "devspace sync: " + err.Error()}
+	}, syncOwnFlags, func(c *cli.Context, flags *flagValues) error {
+		req, err := syncRequest(flags)
+		if err != nil {
+			return &exitError{code: 2, msg: "devspace sync: " + err.Error()}
+		}
+		path, err := agent.Find(os.Getenv)
+		if err != nil {
+			return err
+		}
+		req.Agent = agent.New(path)
+		var need func(*config.DevPod) bool
+		if len(req.Paths) == 0 {
+			need = dev.HasSync
+		}
+		cl, choice, pod, err := selectPod(c.Context, flags, stdio, need)
+		if err != nil {
+			return err
+		}
+		if len(req.Paths) == 0 {
+			req.DevName, req.DevPod, req.Dir = choice.devName, choice.devPod, choice.dir
+		}
+		syncs, err := dev.SyncsFor(req)
+		if err != nil {
+			return err
+		}
+		if flags.str("container") != "" { // -c wins over the dev config's containers
+			for i := range syncs {
+				syncs[i].Container = ""
 			}
-			path, err := agent.Find(os.Getenv)
-			if err != nil {
-				return err
-			}
-			req.Agent = agent.New(path)
-			var need func(*config.DevPod) bool
-			if len(req.Paths) == 0 {
-				need = dev.HasSync
-			}
-			cl, choice, pod, err := selectPod(c.Context, flags, stdio, need)
-			if err != nil {
-				return err
-			}
-			if len(req.Paths) == 0 {
-				req.DevName, req.DevPod, req.Dir = choice.devName, choice.devPod, choice.dir
-			}
-			syncs, err := dev.SyncsFor(req)
-			if err != nil {
-				return err
-			}
-			if flags.str("container") != "" { // -c wins over the dev config's containers
-				for i := range syncs {
-					syncs[i].Container = ""
-				}
-			}
-			fmt.Fprintf(stdio.Stderr, "Syncing with pod %s (namespace %s)\n", pod.Name, pod.Namespace)
-			// The selector, not the pod: a replacement pod is synced anew,
-			// as in dev mode.
-			return dev.RunSyncs(c.Context, cl, choice.sel, syncs, stdio.Stderr)
-		},
-	}
+		}
+		fmt.Fprintf(stdio.Stderr, "Syncing with pod %s (namespace %s)\n", pod.Name, pod.Namespace)
+		// The selector, not the pod: a replacement pod is synced anew,
+		// as in dev mode.
+		return dev.RunSyncs(c.Context, cl, choice.sel, syncs, stdio.Stderr)
+	})
 }
 
 // syncRequest reads the sync flags; errors are usage errors.
