@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/filesync"
@@ -38,20 +37,25 @@ func syncCommand(stdio IO) *cli.Command {
 			return err
 		}
 		req.Agent = agent.New(path)
-		var need func(*config.DevPod) bool
-		if len(req.Paths) == 0 {
-			need = dev.HasSync
+		// --path entries are checked before a pod is waited for; without
+		// them, only dev configs with sync entries are candidates.
+		var syncs []dev.ContainerSync
+		need := dev.HasSync
+		if len(req.Paths) > 0 {
+			need = nil
+			if syncs, err = dev.SyncsFor(req); err != nil {
+				return &exitError{code: 2, msg: "devspace sync: " + err.Error()}
+			}
 		}
 		cl, choice, pod, err := selectPod(c.Context, flags, stdio, need)
 		if err != nil {
 			return err
 		}
-		if len(req.Paths) == 0 {
+		if syncs == nil {
 			req.DevName, req.DevPod, req.Dir = choice.devName, choice.devPod, choice.dir
-		}
-		syncs, err := dev.SyncsFor(req)
-		if err != nil {
-			return err
+			if syncs, err = dev.SyncsFor(req); err != nil {
+				return err
+			}
 		}
 		if flags.str("container") != "" { // -c wins over the dev config's containers
 			for i := range syncs {
