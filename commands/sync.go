@@ -8,8 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/devspace-engine/devspace/dev"
-	"github.com/devspace-engine/devspace/dev/agent"
-	"github.com/devspace-engine/devspace/dev/filesync"
 )
 
 // syncOwnFlags are sync's own: the pod flags and DevSpace's sync flags.
@@ -32,11 +30,9 @@ func syncCommand(stdio IO) *cli.Command {
 		if err != nil {
 			return &exitError{code: 2, msg: "devspace sync: " + err.Error()}
 		}
-		path, err := agent.Find(os.Getenv)
-		if err != nil {
+		if req.Agent, err = dev.SyncAgent(os.Getenv); err != nil {
 			return err
 		}
-		req.Agent = agent.New(path)
 		// --path entries are checked before a pod is waited for; without
 		// them, only dev configs with sync entries are candidates.
 		var syncs []dev.ContainerSync
@@ -83,8 +79,8 @@ func syncRequest(flags *flagValues) (dev.SyncRequest, error) {
 	if req.UploadOnly && req.DownloadOnly {
 		return req, fmt.Errorf("--upload-only and --download-only together leave nothing to sync: give one")
 	}
-	if m := filesync.InitialSync(req.Initial); m != "" && !slices.Contains(filesync.InitialSyncModes, m) {
-		return req, fmt.Errorf("--initial-sync %q: want one of %v", req.Initial, filesync.InitialSyncModes)
+	if err := dev.CheckInitialSync(req.Initial); err != nil {
+		return req, fmt.Errorf("--initial-sync %w", err)
 	}
 	return req, nil
 }

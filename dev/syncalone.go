@@ -99,6 +99,24 @@ func SyncsFor(o SyncRequest) ([]ContainerSync, error) {
 	return out, nil
 }
 
+// SyncAgent is the sync agent found as dev mode finds it (agent.Find).
+func SyncAgent(getenv func(string) string) (*agent.Agent, error) {
+	path, err := agent.Find(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return agent.New(path), nil
+}
+
+// CheckInitialSync refuses an initial sync mode that is not one of
+// filesync.InitialSyncModes ("" is the default).
+func CheckInitialSync(mode string) error {
+	if m := filesync.InitialSync(mode); m != "" && !slices.Contains(filesync.InitialSyncModes, m) {
+		return fmt.Errorf("%q: want one of %v", mode, filesync.InitialSyncModes)
+	}
+	return nil
+}
+
 // HasSync says whether dev config p syncs files (in any container).
 func HasSync(p *config.DevPod) bool {
 	if p == nil {
