@@ -103,6 +103,9 @@ dev:
 		return string(data) == "three\n"
 	}, &out)
 
+	if ps := kubetest.Sh(t, c, pod, "ps -o args"); !strings.Contains(ps, "devspace-sync-agent") {
+		t.Fatalf("no sync agent runs in the container while sync runs:\n%s", ps)
+	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +120,10 @@ dev:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("sync still runs 10 s after Ctrl-C:\n%s", out.String())
 	}
+	// Nor does its agent in the container.
+	waitFor(t, "the agent to end in the container", func() bool {
+		return !strings.Contains(kubetest.Sh(t, c, pod, "ps -o args"), "devspace-sync-agent")
+	}, &out)
 }
 
 // waitFor polls ok for up to 60 s.
