@@ -207,3 +207,34 @@ dev:
 		t.Errorf("after dev stopped, its record is still there (%v):\n%s", err, devOut.String())
 	}
 }
+
+// TestSyncPicksAtTerminal: without --path, several dev configs with sync
+// entries are asked about at a terminal; the one picked is synced.
+func TestSyncPicksAtTerminal(t *testing.T) {
+	c, pod := kubetest.SleeperPod(t)
+	kubeconfig := testbed.Kube(t).Kubeconfig
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{
+		"devspace.yaml": `version: v2beta1
+name: syncpick
+dev:
+  api:
+    labelSelector: {app: nothing}
+    sync: [{path: ./a:/a}]
+  worker:
+    labelSelector: {app: sleeper}
+    sync: [{path: ./w:/w}]
+`,
+		"w/picked.txt": "worker\n",
+	})
+	term := startOnTerminal(t, dir, "sync", "--no-watch", "--upload-only", "--kubeconfig", kubeconfig, "-n", pod.Namespace)
+	at := term.expect(0, "Which dev config's pod?")
+	term.typeKeys(keyDown + keyEnter) // worker
+	term.expect(at, "Initial sync done")
+	if err := term.wait(); err != nil {
+		t.Fatalf("sync at a terminal: %v\n%s", err, term.screen())
+	}
+	if got := kubetest.Sh(t, c, pod, "cat /w/picked.txt"); got != "worker\n" {
+		t.Errorf("after picking worker: /w/picked.txt is %q", got)
+	}
+}
