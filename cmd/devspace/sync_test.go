@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devspace-engine/devspace/kube"
 	"github.com/devspace-engine/devspace/kube/kubetest"
 	"github.com/devspace-engine/devspace/testbed"
 )
@@ -19,10 +20,7 @@ import (
 // uploads only; --download-only brings the container's files back and
 // sends nothing; both exit 0 once done.
 func TestSyncNoWatch(t *testing.T) {
-	c, pod := kubetest.SleeperPod(t)
-	kubeconfig := testbed.Kube(t).Kubeconfig
-	dir := t.TempDir()
-	testbed.WriteTree(t, dir, map[string]string{
+	c, pod, kubeconfig, dir := sleeperProject(t, map[string]string{
 		"src/a.txt":      "alpha\n",
 		"src/sub/b.txt":  "beta\n",
 		"src/debug.log":  "left out\n",
@@ -65,10 +63,7 @@ func TestSyncNoWatch(t *testing.T) {
 // config's sync entry, on its selector's pod. A local change reaches the
 // container and a change there comes back while it runs; Ctrl-C stops it.
 func TestSyncWatchFromConfig(t *testing.T) {
-	c, pod := kubetest.SleeperPod(t)
-	kubeconfig := testbed.Kube(t).Kubeconfig
-	dir := t.TempDir()
-	testbed.WriteTree(t, dir, map[string]string{
+	c, pod, kubeconfig, dir := sleeperProject(t, map[string]string{
 		"devspace.yaml": `version: v2beta1
 name: synccmd
 dev:
@@ -124,6 +119,16 @@ dev:
 	waitFor(t, "the agent to end in the container", func() bool {
 		return !strings.Contains(kubetest.Sh(t, c, pod, "ps -o args"), "devspace-sync-agent")
 	}, &out)
+}
+
+// sleeperProject is a sleeping busybox pod in a fresh namespace, the test
+// bed's kubeconfig, and a project directory holding files.
+func sleeperProject(t *testing.T, files map[string]string) (*kube.Client, kube.Pod, string, string) {
+	t.Helper()
+	c, pod := kubetest.SleeperPod(t)
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, files)
+	return c, pod, testbed.Kube(t).Kubeconfig, dir
 }
 
 // waitFor polls ok for up to 60 s.
@@ -211,10 +216,7 @@ dev:
 // TestSyncPicksAtTerminal: without --path, several dev configs with sync
 // entries are asked about at a terminal; the one picked is synced.
 func TestSyncPicksAtTerminal(t *testing.T) {
-	c, pod := kubetest.SleeperPod(t)
-	kubeconfig := testbed.Kube(t).Kubeconfig
-	dir := t.TempDir()
-	testbed.WriteTree(t, dir, map[string]string{
+	c, pod, kubeconfig, dir := sleeperProject(t, map[string]string{
 		"devspace.yaml": `version: v2beta1
 name: syncpick
 dev:
