@@ -48,7 +48,7 @@ type devChoice struct {
 // the candidates. need, when not nil, keeps only the dev configs it
 // accepts (sync: those with sync entries).
 func selectPod(ctx context.Context, flags *flagValues, stdio IO, need func(*config.DevPod) bool) (*kube.Client, devChoice, kube.Pod, error) {
-	cl, err := kube.Open(kube.Options{Getenv: kubeGetenv(flags), Context: flags.str("kube-context"), Namespace: flags.str("namespace")})
+	cl, err := openKube(flags)
 	if err != nil {
 		return nil, devChoice{}, kube.Pod{}, err
 	}
@@ -70,6 +70,12 @@ func selectPod(ctx context.Context, flags *flagValues, stdio IO, need func(*conf
 	defer cancel()
 	pod, err := kube.WaitPod(waitCtx, cl, choice.sel)
 	return cl, choice, pod, err
+}
+
+// openKube opens the cluster of --kubeconfig (else $KUBECONFIG),
+// --kube-context and --namespace.
+func openKube(flags *flagValues) (*kube.Client, error) {
+	return kube.Open(kube.Options{Getenv: kubeGetenv(flags), Context: flags.str("kube-context"), Namespace: flags.str("namespace")})
 }
 
 // flagSelector is the selector of --pod, --label-selector,

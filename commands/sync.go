@@ -30,9 +30,7 @@ func syncCommand(stdio IO) *cli.Command {
 		if err != nil {
 			return &exitError{code: 2, msg: "devspace sync: " + err.Error()}
 		}
-		if req.Agent, err = dev.SyncAgent(os.Getenv); err != nil {
-			return err
-		}
+		req.Agent = dev.SyncAgent(os.Getenv)
 		// --path entries are checked before a pod is waited for; without
 		// them, only dev configs with sync entries are candidates.
 		var syncs []dev.ContainerSync

@@ -59,7 +59,7 @@ func (o SyncRequest) apply(sc config.DevSync) config.DevSync {
 // containers:'), each with the flags laid over it. A sync left with neither direction is refused.
 func SyncsFor(o SyncRequest) ([]ContainerSync, error) {
 	var out []ContainerSync
-	add := func(what, container string, sc config.DevSync) error {
+	add := func(what, container, arch string, sc config.DevSync) error {
 		fs, err := syncConfig(o.Dir, o.apply(sc))
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
@@ -67,13 +67,15 @@ func SyncsFor(o SyncRequest) ([]ContainerSync, error) {
 		if fs == nil {
 			return fmt.Errorf("%s: uploads and downloads are both disabled: nothing to sync", what)
 		}
-		fs.Agent = o.Agent
+		if o.Agent != nil { // nil in tests that only map entries
+			fs.Agent = o.Agent.ForArch(arch)
+		}
 		out = append(out, ContainerSync{Container: container, SyncConfig: *fs})
 		return nil
 	}
 	if len(o.Paths) > 0 {
 		for _, p := range o.Paths {
-			if err := add("--path", "", config.DevSync{Path: p}); err != nil {
+			if err := add("--path", "", "", config.DevSync{Path: p}); err != nil {
 				return nil, err
 			}
 		}
@@ -81,14 +83,14 @@ func SyncsFor(o SyncRequest) ([]ContainerSync, error) {
 	}
 	p := o.DevPod
 	for i, sc := range p.Sync {
-		if err := add(fmt.Sprintf("dev %s: sync[%d]", o.DevName, i), p.Container, sc); err != nil {
+		if err := add(fmt.Sprintf("dev %s: sync[%d]", o.DevName, i), p.Container, p.Arch, sc); err != nil {
 			return nil, err
 		}
 	}
 	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
 		dc := p.Containers[cname]
 		for i, sc := range dc.Sync {
-			if err := add(fmt.Sprintf("dev %s: containers.%s.sync[%d]", o.DevName, cname, i), cmp.Or(dc.Container, cname), sc); err != nil {
+			if err := add(fmt.Sprintf("dev %s: containers.%s.sync[%d]", o.DevName, cname, i), cmp.Or(dc.Container, cname), cmp.Or(dc.Arch, p.Arch), sc); err != nil {
 				return nil, err
 			}
 		}
@@ -99,13 +101,11 @@ func SyncsFor(o SyncRequest) ([]ContainerSync, error) {
 	return out, nil
 }
 
-// SyncAgent is the sync agent found as dev mode finds it (agent.Find).
-func SyncAgent(getenv func(string) string) (*agent.Agent, error) {
-	path, err := agent.Find(getenv)
-	if err != nil {
-		return nil, err
-	}
-	return agent.New(path), nil
+// SyncAgent is the sync agent as dev mode finds it: the build for each
+// container's architecture (agent.Find), looked for when a container
+// needs it.
+func SyncAgent(getenv func(string) string) *agent.Agent {
+	return agent.New(func(arch string) (string, error) { return agent.Find(getenv, arch) })
 }
 
 // CheckInitialSync refuses an initial sync mode that is not one of
