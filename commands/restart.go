@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -13,29 +12,23 @@ import (
 // replaced dev container runs the container's process again, without
 // restarting the container (its synced files stay), as DevSpace's does.
 func restartCommand(stdio IO) *cli.Command {
-	global := globalFlagsNoC()
-	return &cli.Command{
+	return podCommand(&cli.Command{
 		Name:  "restart",
 		Usage: "Run a dev container's process again through the restart helper (sync's startContainer / onUpload.restartContainer)",
-		Flags: urfaveFlags(append(slices.Clip(global), podFlags...)),
-		Action: func(c *cli.Context) error {
-			flags := newFlagValues()
-			flags.fromCommand(c, global)
-			flags.fromURFave(c, podFlags) // declared by this command alone
-			cl, _, pod, err := selectPod(c.Context, flags, stdio, nil)
-			if err != nil {
-				return err
-			}
-			started, err := dev.RestartProcess(c.Context, cl, pod)
-			if err != nil {
-				return err
-			}
-			if started {
-				fmt.Fprintf(stdio.Stdout, "Started the process in %s\n", pod)
-			} else {
-				fmt.Fprintf(stdio.Stdout, "Restarted the process in %s\n", pod)
-			}
-			return nil
-		},
-	}
+	}, podFlags, func(c *cli.Context, flags *flagValues) error {
+		cl, _, pod, err := selectPod(c.Context, flags, stdio, nil)
+		if err != nil {
+			return err
+		}
+		started, err := dev.RestartProcess(c.Context, cl, pod)
+		if err != nil {
+			return err
+		}
+		if started {
+			fmt.Fprintf(stdio.Stdout, "Started the process in %s\n", pod)
+		} else {
+			fmt.Fprintf(stdio.Stdout, "Restarted the process in %s\n", pod)
+		}
+		return nil
+	})
 }
