@@ -194,12 +194,44 @@ spec:
 	}
 }
 
-func TestReadinessProbeNeverPassingNamesTheProbe(t *testing.T) {
+// TestReadinessProbeNeverPassingFailsFast: a probe that keeps failing
+// fails the wait with its message once it has failed past its own budget
+// (1 × 1 s here) and the margin, long before the timeout.
+func TestReadinessProbeNeverPassingFailsFast(t *testing.T) {
 	b := newBed(t)
 	w := b.apply(strings.Replace(deployment, "touch /ready", "echo not-ready", 1))
-	f, _ := b.failure(15*time.Second, w)
+	f, took := b.failure(3*time.Minute, w)
 	if f.Reason != "ReadinessProbe" || !strings.Contains(f.Message, "Readiness probe failed") {
 		t.Fatalf("want the readiness probe's message, got %s", f)
+	}
+	if took > time.Minute {
+		t.Fatalf("failed after %s: not before the 3 min timeout by much", took)
+	}
+}
+
+// TestReadinessProbeExecFalseFailsFast: a bare Pod whose probe runs
+// `false`.
+func TestReadinessProbeExecFalseFailsFast(t *testing.T) {
+	b := newBed(t)
+	w := b.apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: never-ready}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: app
+    image: IMAGE
+    command: [sleep, "3600"]
+    readinessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 2}
+`)
+	f, took := b.failure(3*time.Minute, w)
+	if f.Reason != "ReadinessProbe" || f.Container != "app" || !strings.Contains(f.Message, `"false" failed with no output`) ||
+		!strings.Contains(f.Message, "the probe allows 2s") {
+		t.Fatalf("want the readiness probe's failure, got %s", f)
+	}
+	if took > time.Minute {
+		t.Fatalf("failed after %s: not before the 3 min timeout by much", took)
 	}
 }
 
