@@ -97,6 +97,7 @@ func newApp(stdio IO) *cli.App {
 		runCommand(stdio),
 		enterCommand(stdio),
 		logsCommand(stdio),
+		analyzeCommand(stdio),
 		builtinCommand(stdio),
 		printCommand(stdio),
 		listCommand(stdio),
