@@ -172,7 +172,8 @@ func probeFailure(pod *corev1.Pod, st *corev1.ContainerStatus, msg string, at, n
 		msg += " " + probeCommand(pod, st.Name) + " failed with no output"
 	}
 	return &Failure{Reason: "ReadinessProbe", Pod: pod.Name, Container: st.Name,
-		Message: fmt.Sprintf("%s (still not ready %s after the container started; the probe allows %s)",
+		Message: fmt.Sprintf("%s (still not ready %s after the container started; the probe allows %s: "+
+			"if it needs longer to start, raise initialDelaySeconds or failureThreshold, or add a startupProbe)",
 			msg, now.Sub(started).Round(time.Second), budget)}
 }
 
