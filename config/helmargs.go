@@ -41,6 +41,11 @@ type HelmOptions struct {
 	EnableDNS                bool              `json:"enableDNS,omitempty"`                // --enable-dns
 	DependencyUpdate         bool              `json:"dependencyUpdate,omitempty"`         // --dependency-update
 	Labels                   map[string]string `json:"labels,omitempty"`                   // --labels k=v,…
+	// PostRenderer (--post-renderer) is run with PostRendererArgs
+	// (--post-renderer-args) on the rendered manifests, which it reads on
+	// stdin and writes, changed, to stdout.
+	PostRenderer     string   `json:"postRenderer,omitempty"`
+	PostRendererArgs []string `json:"postRendererArgs,omitempty"`
 	// Devel and Version choose a repository chart's version.
 	Devel   bool   `json:"-"` // --devel
 	Version string `json:"-"` // --version
@@ -86,8 +91,6 @@ var refusedHelmFlags = map[string]string{
 	"debug":                    "use --debug on devspace; Helm's log is printed when an operation fails",
 	"dry-run":                  "use devspace render (or --render) to see the manifests without deploying",
 	"output":                   "devspace prints its own summary of the release",
-	"post-renderer":            "use deployments.*.kubectl.patches on a kubectl deployment, or render the chart in a pipeline",
-	"post-renderer-args":       "use deployments.*.kubectl.patches on a kubectl deployment, or render the chart in a pipeline",
 	"repo":                     "set helm.chart.repo",
 	"username":                 "set helm.chart.username",
 	"password":                 "set helm.chart.password",
@@ -147,6 +150,8 @@ func helmFlags(o *HelmOptions, historyMax *int, noop *bool) *pflag.FlagSet {
 	fs.StringArrayVar(&o.SetFile, "set-file", nil, "")
 	fs.StringArrayVar(&o.SetJSON, "set-json", nil, "")
 	fs.StringArrayVar(&o.SetLiteral, "set-literal", nil, "")
+	fs.StringVar(&o.PostRenderer, "post-renderer", "", "")
+	fs.StringArrayVar(&o.PostRendererArgs, "post-renderer-args", nil, "")
 	fs.StringVar(&o.KubeVersion, "kube-version", "", "")
 	fs.StringSliceVarP(&o.APIVersions, "api-versions", "a", nil, "")
 	shorthands := map[string]string{"namespace": "n", "output": "o", "show-only": "s", "generate-name": "g"}

@@ -12,8 +12,8 @@ func TestHelmArgsRefused(t *testing.T) {
 		helm string // the deployments.web.helm entry's lines, indented by 6
 		want wantPos
 	}{
-		{"no counterpart", "upgradeArgs: [--atomic, --post-renderer, ./fix.sh]",
-			wantPos{6, 31, `deployments.web.helm.upgradeArgs[1]: --post-renderer is not supported here: use deployments.*.kubectl.patches`}},
+		{"no counterpart", "upgradeArgs: [--atomic, --dry-run]",
+			wantPos{6, 31, `deployments.web.helm.upgradeArgs[1]: --dry-run is not supported here: use devspace render`}},
 		{"shorthand", "templateArgs: [-n, other]",
 			wantPos{6, 22, `deployments.web.helm.templateArgs[0]: --namespace is not supported here: set deployments.*.namespace, or -n`}},
 		{"unknown", "upgradeArgs: [--no-such-flag]",
@@ -65,7 +65,7 @@ func TestParseHelmArgs(t *testing.T) {
 		"--enable-dns", "--take-ownership", "--dependency-update", "--labels", "team=a,tier=web",
 		"-f", "a.yaml", "--values=b.yaml", "--set", "x=1,y=2", "--set", "z=3", "--set-string", "s=007",
 		"--set-file", "cert=tls.pem", "--set-json", `j={"k":1}`, "--set-literal", "l=a,b",
-		"--reset-values=false", "--reuse-values=false",
+		"--reset-values=false", "--reuse-values=false", "--post-renderer", "./kustomize.sh", "--post-renderer-args=a", "--post-renderer-args", "b c",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +78,7 @@ func TestParseHelmArgs(t *testing.T) {
 		DependencyUpdate: true, Labels: map[string]string{"team": "a", "tier": "web"},
 		ValuesFiles: []string{"a.yaml", "b.yaml"}, Set: []string{"x=1,y=2", "z=3"}, SetString: []string{"s=007"},
 		SetFile: []string{"cert=tls.pem"}, SetJSON: []string{`j={"k":1}`}, SetLiteral: []string{"l=a,b"},
+		PostRenderer: "./kustomize.sh", PostRendererArgs: []string{"a", "b c"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

@@ -141,6 +141,9 @@ func applyHelmArgs(req *helm.Request, which string, args []string, dir string) e
 	for i, f := range o.ValuesFiles {
 		o.ValuesFiles[i] = abs(f)
 	}
+	if strings.ContainsRune(o.PostRenderer, filepath.Separator) {
+		o.PostRenderer = abs(o.PostRenderer) // a bare name is looked up on PATH
+	}
 	for i, kv := range o.SetFile {
 		k, p, _ := strings.Cut(kv, "=")
 		o.SetFile[i] = k + "=" + abs(p)

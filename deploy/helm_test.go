@@ -11,7 +11,7 @@ import (
 func TestHelmArgsMapToTheRequest(t *testing.T) {
 	req := helm.Request{Chart: helm.Chart{Name: "nginx", RepoURL: "https://charts.example.com"}}
 	args := []string{"--install", "--wait", "--timeout", "2m", "--version", "1.2.3", "--dependency-update",
-		"-f", "prod.yaml", "--values", "/abs/x.yaml", "--set-file", "cert=tls/cert.pem", "--description", "d"}
+		"-f", "prod.yaml", "--values", "/abs/x.yaml", "--set-file", "cert=tls/cert.pem", "--description", "d", "--post-renderer", "bin/fix"}
 	if err := applyHelmArgs(&req, config.HelmUpgrade, args, "/proj"); err != nil {
 		t.Fatal(err)
 	}
@@ -20,6 +20,9 @@ func TestHelmArgsMapToTheRequest(t *testing.T) {
 	}
 	if want := []string{"/proj/prod.yaml", "/abs/x.yaml"}; !reflect.DeepEqual(req.Options.ValuesFiles, want) {
 		t.Errorf("values files %q, want %q", req.Options.ValuesFiles, want)
+	}
+	if req.Options.PostRenderer != "/proj/bin/fix" {
+		t.Errorf("post-renderer %q, want /proj/bin/fix", req.Options.PostRenderer)
 	}
 	if want := []string{"cert=/proj/tls/cert.pem"}; !reflect.DeepEqual(req.Options.SetFile, want) {
 		t.Errorf("set-file %q, want %q", req.Options.SetFile, want)

@@ -71,6 +71,9 @@ func install(ctx context.Context, cfg *action.Configuration, req request, ns str
 	if err != nil {
 		return nil, err
 	}
+	if in.PostRenderer, err = req.postRenderer(); err != nil {
+		return nil, err
+	}
 	return in.RunWithContext(ctx, ch, vals)
 }
 
@@ -85,6 +88,9 @@ func upgradeRelease(ctx context.Context, cfg *action.Configuration, req request,
 	req.upgradeOptions(up)
 	vals, err := req.finalValues()
 	if err != nil {
+		return nil, err
+	}
+	if up.PostRenderer, err = req.postRenderer(); err != nil {
 		return nil, err
 	}
 	return up.RunWithContext(ctx, req.Release, ch, vals)
@@ -115,6 +121,9 @@ func template(ctx context.Context, req request, log *logSink) (helm.Response, er
 	}
 	vals, err := req.finalValues()
 	if err != nil {
+		return helm.Response{}, opError(req, ns, err)
+	}
+	if in.PostRenderer, err = req.postRenderer(); err != nil {
 		return helm.Response{}, opError(req, ns, err)
 	}
 	rel, err := in.RunWithContext(ctx, ch, vals)

@@ -8,6 +8,7 @@ import (
 	"helm.sh/helm/v3/pkg/cli"
 	"helm.sh/helm/v3/pkg/cli/values"
 	"helm.sh/helm/v3/pkg/getter"
+	"helm.sh/helm/v3/pkg/postrender"
 	"helm.sh/helm/v3/pkg/release"
 )
 
@@ -40,6 +41,19 @@ func (r request) upgradeOptions(up *action.Upgrade) {
 	if o.HistoryMax != nil {
 		up.MaxHistory = *o.HistoryMax
 	}
+}
+
+// postRenderer is the --post-renderer command, nil when there is none.
+func (r request) postRenderer() (postrender.PostRenderer, error) {
+	o := r.Options
+	if o.PostRenderer == "" {
+		return nil, nil
+	}
+	pr, err := postrender.NewExec(o.PostRenderer, o.PostRendererArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("--post-renderer %s: %w", o.PostRenderer, err)
+	}
+	return pr, nil
 }
 
 // capabilities sets what a render assumes of the cluster: --kube-version

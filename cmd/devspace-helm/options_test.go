@@ -31,13 +31,14 @@ data:
 `,
 		"templates/test.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: opts-test\n  annotations: {helm.sh/hook: test}\nspec: {containers: [{name: t, image: busybox}]}\n",
 		"override.yaml":       "b: file\nc: file\n",
+		"post.sh":             "#!/bin/sh\nexec sed \"s/$1/$2/\"\n",
 	}
 	for name, data := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(data), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,6 +65,11 @@ func TestTemplateOptions(t *testing.T) {
 	}
 	if strings.Contains(got, "opts-test") {
 		t.Errorf("--skip-tests left the test hook in:\n%s", got)
+	}
+
+	req.Options = config.HelmOptions{PostRenderer: filepath.Join(dir, "post.sh"), PostRendererArgs: []string{"request", "post-rendered"}}
+	if got := mustOp(t, helm.OpTemplate, req).Manifest; !strings.Contains(got, `a: "post-rendered"`) {
+		t.Errorf("--post-renderer did not change the manifest:\n%s", got)
 	}
 
 	req.Options = config.HelmOptions{NoHooks: true}
