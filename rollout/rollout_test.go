@@ -322,3 +322,53 @@ func TestCancelStopsTheWait(t *testing.T) {
 		t.Errorf("took %s to stop", took)
 	}
 }
+
+// TestAnalyzeListsTheTopControllersOnly: a Deployment is analyzed, not
+// its ReplicaSet or pods; a bare Pod is; a healthy namespace has no
+// problems and a failing bare Pod is one, with the deploy's reason. (The
+// failing one has a readiness probe: without one it counts as ready
+// while it runs.)
+func TestAnalyzeListsTheTopControllersOnly(t *testing.T) {
+	b := newBed(t)
+	b.apply(deployment)
+	b.apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: lone}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: IMAGE, command: [sleep, "3600"]}]
+`)
+	problems, err := rollout.Analyze(context.Background(), b.c, b.ns, 2*time.Minute)
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("healthy namespace: %v %+v", err, problems)
+	}
+	ws, err := rollout.Workloads(context.Background(), b.c, b.ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range ws {
+		got = append(got, w.Kind+"/"+w.Name)
+	}
+	if strings.Join(got, " ") != "Deployment/web Pod/lone" {
+		t.Fatalf("workloads %v, want the Deployment and the bare Pod", got)
+	}
+
+	b.apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: broken}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: IMAGE
+    command: [sh, -c, 'echo broken; sleep 1; exit 4']
+    readinessProbe: {exec: {command: [cat, /ready]}, periodSeconds: 1}
+`)
+	problems, err = rollout.Analyze(context.Background(), b.c, b.ns, 2*time.Minute)
+	if err != nil || len(problems) != 1 || problems[0].Name != "broken" || problems[0].Failure.ExitCode == nil || *problems[0].Failure.ExitCode != 4 {
+		t.Fatalf("want the broken pod's exit code 4, got %v %+v", err, problems)
+	}
+}
