@@ -97,6 +97,7 @@ func newApp(stdio IO) *cli.App {
 		runCommand(stdio),
 		enterCommand(stdio),
 		logsCommand(stdio),
+		analyzeCommand(stdio),
 		attachCommand(stdio),
 		restartCommand(stdio),
 		openCommand(stdio),
