@@ -98,6 +98,7 @@ func newApp(stdio IO) *cli.App {
 		enterCommand(stdio),
 		logsCommand(stdio),
 		syncCommand(stdio),
+		analyzeCommand(stdio),
 		attachCommand(stdio),
 		restartCommand(stdio),
 		openCommand(stdio),

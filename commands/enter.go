@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"errors"
-	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -35,30 +33,20 @@ func globalFlagsNoC() []flagSpec {
 	return out
 }
 
-// enterOwnFlags are enter's own: the pod flags and --workdir.
-var enterOwnFlags = append(slices.Clip(podFlags), flagSpec{name: "workdir", kind: kindString, usage: "the working directory of the command in the container"})
+// enterOwnFlags are enter's own beyond the pod flags: --workdir.
+var enterOwnFlags = []flagSpec{{name: "workdir", kind: kindString, usage: "the working directory of the command in the container"}}
 
 // podWait bounds the wait for a selected pod to be running and ready.
 const podWait = 2 * time.Minute
 
 func enterCommand(stdio IO) *cli.Command {
-	return podCommand(&cli.Command{
-		Name:      "enter",
-		Usage:     "Open a shell (or run a command) in a dev container, with a terminal when stdin is one",
-		ArgsUsage: "[-- COMMAND [ARGS...]]",
-	}, enterOwnFlags, func(c *cli.Context, flags *flagValues) error {
-		cl, _, pod, err := selectPod(c.Context, flags, stdio, nil)
-		if err != nil {
-			return err
-		}
-		err = dev.Enter(c.Context, cl, pod, dev.EnterOptions{
-			Command: c.Args().Slice(), WorkDir: flags.str("workdir"),
-			Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr,
+	cmd := podCommand("enter", "Open a shell (or run a command) in a dev container, with a terminal when stdin is one", enterOwnFlags, stdio,
+		func(c *cli.Context, cl *kube.Client, pod kube.Pod, flags *flagValues) error {
+			return dev.Enter(c.Context, cl, pod, dev.EnterOptions{
+				Command: c.Args().Slice(), WorkDir: flags.str("workdir"),
+				Stdin: stdio.Stdin, Stdout: stdio.Stdout, Stderr: stdio.Stderr,
+			})
 		})
-		var exit *kube.ExitError
-		if errors.As(err, &exit) { // the command's own status, said by it
-			return &exitError{code: exit.Code}
-		}
-		return err
-	})
+	cmd.ArgsUsage = "[-- COMMAND [ARGS...]]"
+	return cmd
 }

@@ -18,7 +18,7 @@ var logsOwnFlags = append(slices.Clip(podFlags),
 )
 
 func logsCommand(stdio IO) *cli.Command {
-	return podCommand(&cli.Command{
+	return withPodFlags(&cli.Command{
 		Name:  "logs",
 		Usage: "Print the log of a dev container, or of all the pod's (-f: follow it)",
 	}, logsOwnFlags, func(c *cli.Context, flags *flagValues) error {

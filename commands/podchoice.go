@@ -16,10 +16,11 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// podCommand is a command that works on a pod (enter, logs, sync): the
-// global flags with --config in its long form only, and its own (the pod
-// flags among them), read before run.
-func podCommand(cmd *cli.Command, own []flagSpec, run func(c *cli.Context, flags *flagValues) error) *cli.Command {
+// withPodFlags makes cmd a command that works on a pod (podCommand's, and
+// logs and sync, which need more than the pod): the global flags with
+// --config in its long form only, and its own (the pod flags among
+// them), read before run.
+func withPodFlags(cmd *cli.Command, own []flagSpec, run func(c *cli.Context, flags *flagValues) error) *cli.Command {
 	global := globalFlagsNoC()
 	cmd.Flags = urfaveFlags(append(slices.Clip(global), own...))
 	cmd.Action = func(c *cli.Context) error {

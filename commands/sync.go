@@ -22,7 +22,7 @@ var syncOwnFlags = append(slices.Clip(podFlags),
 )
 
 func syncCommand(stdio IO) *cli.Command {
-	return podCommand(&cli.Command{
+	return withPodFlags(&cli.Command{
 		Name:  "sync",
 		Usage: "Sync files with a dev container, as dev mode does (--path LOCAL:REMOTE, else the dev config's sync entries)",
 	}, syncOwnFlags, func(c *cli.Context, flags *flagValues) error {
