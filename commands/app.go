@@ -98,6 +98,8 @@ func newApp(stdio IO) *cli.App {
 		uiCommand(stdio),
 		enterCommand(stdio),
 		logsCommand(stdio),
+		syncCommand(stdio),
+		analyzeCommand(stdio),
 		attachCommand(stdio),
 		restartCommand(stdio),
 		openCommand(stdio),
