@@ -24,11 +24,9 @@ import (
 // (DevSpace v6 rebuilds all 8). Sub-benchmarks by context size.
 func BenchmarkFreshCheckoutSkip(b *testing.B) {
 	env := testbed.Docker(b)
-	for _, size := range []struct{ files, bytes int }{{100, 1 << 10}, {2000, 10 << 10}} {
-		b.Run(fmt.Sprintf("8x%dfiles", size.files), func(b *testing.B) {
-			benchFreshCheckout(b, env, size.files, size.bytes)
-		})
-	}
+	bySize(b, []contextSize{{100, 1 << 10}, {2000, 10 << 10}}, func(b *testing.B, size contextSize) {
+		benchFreshCheckout(b, env, size.files, size.bytes)
+	})
 }
 
 func benchFreshCheckout(b *testing.B, env *testbed.DockerEnv, files, size int) {
