@@ -125,7 +125,10 @@ func (l *dirLister) list(path string, fn func(name []byte, isDir bool) error) er
 			// struct linux_dirent64: ino u64, off i64, reclen u16, type u8, name.
 			reclen := int(binary.NativeEndian.Uint16(b[16:]))
 			typ, name := b[18], b[19:reclen]
-			name = name[:bytes.IndexByte(name, 0)]
+			// The name's NUL is in the record's last 8 bytes (it is
+			// padded to a multiple of 8), after the name's own bytes.
+			tail := max(0, len(name)-8)
+			name = name[:tail+bytes.IndexByte(name[tail:], 0)]
 			b = b[reclen:]
 			if string(name) == "." || string(name) == ".." {
 				continue

@@ -41,6 +41,13 @@ func TestMemoSortedRecords(t *testing.T) {
 			t.Fatalf("entry %v found with another mtime", id)
 		}
 	}
+	for _, id := range []fileID{{0, 0}, {99, 0}, {1, 1<<64 - 1}} {
+		if _, ok := want[id]; !ok {
+			if _, found := m2.lookup(id, stamp{}); found {
+				t.Errorf("absent entry %v found", id)
+			}
+		}
+	}
 	// Two records swapped: refused, not searched wrongly.
 	rec := b[len(memoMagic):]
 	swapped := append([]byte(memoMagic), rec[memoRecordSize:2*memoRecordSize]...)
