@@ -90,7 +90,13 @@ func (c *Config) finishImages() error {
 	if err := c.checkApplyArgs(); err != nil {
 		return err
 	}
-	return c.checkKubectlPatches()
+	if err := c.checkHelmArgs(); err != nil {
+		return err
+	}
+	if err := c.checkKubectlPatches(); err != nil {
+		return err
+	}
+	return c.checkDevArch()
 }
 
 // nameByKeys names deployments, dev configs, dependencies and pull secrets
