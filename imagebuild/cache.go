@@ -224,7 +224,10 @@ func (c *Cache) mergeLocked(images map[string]ImageRecord, memoChanges map[fileI
 		if err != nil {
 			return err
 		}
-		return statefile.WriteAtomic(c.memoPath(), data)
+		if err := statefile.WriteAtomic(c.memoPath(), data); err != nil {
+			return err
+		}
+		c.memo.adopt(memo)
 	}
 	return nil
 }
