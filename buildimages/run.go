@@ -36,6 +36,8 @@ type buildRun struct {
 	// run's Board, by name.
 	foreign   map[string]foreignBase
 	announced map[string]*imagebuild.Announced
+	// local are the images that go to the in-cluster local registry.
+	local map[string]bool
 }
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
@@ -113,6 +115,9 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 		return nil, nil, err
 	}
 	r.fallBackToKaniko(ctx, reqs)
+	if err := r.rewriteToLocalRegistry(ctx, reqs); err != nil {
+		return nil, nil, err
+	}
 	hasher := imagebuild.NewHasher(r.cache.Memo())
 	hasher.Progress = r.hashProgress()
 	if err := hasher.Keys(ctx, reqs); err != nil {
@@ -161,7 +166,11 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
-	if kinds.Of(img).Where(img) == imagebuild.PlaceDaemon {
+	onDaemon := kinds.Of(img).Where(img) == imagebuild.PlaceDaemon
+	switch {
+	case onDaemon && r.toLocalRegistry(img, onDaemon):
+		r.local[name] = true // pushed to the local registry, also on a local cluster
+	case onDaemon:
 		// Only images on a daemon can stay unpushed for a local cluster:
 		// one built in the cluster exists only in the registry.
 		skipPush = r.skipPush()

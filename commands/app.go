@@ -102,6 +102,7 @@ func newApp(stdio IO) *cli.App {
 		listCommand(stdio),
 		useCommand(stdio),
 		resetCommand(stdio),
+		cleanupCommand(stdio),
 		versionCommand(stdio),
 		completionCommand(stdio),
 	}
