@@ -48,6 +48,7 @@ func (r *buildRun) rewriteToLocalRegistry(ctx context.Context, reqs []imagebuild
 		if err != nil {
 			return fmt.Errorf("image %q: %w", req.Name, err)
 		}
+		req.RegistryForgets = true
 		if req.Image, err = reg.Rewrite(req.Image); err != nil {
 			return fmt.Errorf("image %q: %w", req.Name, err)
 		}

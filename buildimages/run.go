@@ -261,7 +261,7 @@ func (r *buildRun) needsLookup(reqs []imagebuild.Request, kind func(imagebuild.R
 		return false
 	}
 	for _, req := range reqs {
-		if _, ok := r.cache.Image(req.Name); ok && kind(req) && !req.KeyTagPushed() {
+		if _, ok := r.cache.Image(req.Name); ok && kind(req) && !req.TrustsRecord() {
 			return true
 		}
 	}

@@ -118,7 +118,7 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 	if len(d.Reasons) > 0 && mayBeFound(req, prev, opts) {
 		findPublished(ctx, req, &d, opts.Published)
 	}
-	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil && !req.KeyTagPushed() {
+	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil && !req.TrustsRecord() {
 		reason, err := missing(ctx, req, d.Tags, loc)
 		if err != nil {
 			return Decision{}, err

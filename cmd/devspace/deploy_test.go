@@ -70,6 +70,10 @@ func TestDeployScripts(t *testing.T) {
 			ns := fmt.Sprintf("e2e-%08x", rand.Uint32())
 			e.Defer(func() { deleteNamespace(dyn, ns) })
 			e.Defer(func() { deleteNamespace(dyn, ns+"-2") })
+			e.Defer(func() {
+				_ = dyn.Resource(kinds["persistentvolume"]).DeleteCollection(context.Background(), metav1.DeleteOptions{},
+					metav1.ListOptions{LabelSelector: "devspace-test-ns=" + ns})
+			})
 			e.Setenv("TMPDIR", tmp)
 			e.Setenv("NS", ns)
 			e.Setenv("NS2", ns+"-2")
@@ -129,6 +133,9 @@ var kinds = map[string]schema.GroupVersionResource{
 	"statefulset":    {Group: "apps", Version: "v1", Resource: "statefulsets"},
 	"ingress":        {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
 	"pvc":            {Version: "v1", Resource: "persistentvolumeclaims"},
+	// persistentvolume is cluster-wide: a script labels its volumes
+	// devspace-test-ns=$NS, and they are deleted with its namespace.
+	"persistentvolume": {Version: "v1", Resource: "persistentvolumes"},
 }
 
 func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) dynamic.ResourceInterface {
@@ -136,7 +143,7 @@ func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) 
 	if !ok {
 		ts.Fatalf("unknown kind %q", kind)
 	}
-	if kind == "namespace" {
+	if kind == "namespace" || kind == "persistentvolume" {
 		return dyn.Resource(gvr)
 	}
 	return dyn.Resource(gvr).Namespace(ts.Getenv("NS"))
