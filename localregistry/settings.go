@@ -55,6 +55,13 @@ func FromConfig(cfg *config.Config, defaultNamespace string) (Settings, error) {
 		s.Persistent = true
 		s.Size = nonEmpty(p.Size, s.Size)
 		s.StorageClass = p.StorageClassName
+	} else if p != nil && (p.Size != "" || p.StorageClassName != "") {
+		field := "size"
+		if p.Size == "" {
+			field = "storageClassName"
+		}
+		pos, _ := cfg.Pos("localRegistry.persistence." + field)
+		return s, fmt.Errorf("%s: localRegistry.persistence.%s has no effect without persistence.enabled: true; enable it or remove the field", pos, field)
 	}
 	return s, s.check(cfg)
 }
