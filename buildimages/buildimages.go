@@ -130,6 +130,6 @@ type Results struct {
 // Run builds the images of opts. Build failures are printed (with the
 // tail of each failed image's log) and returned as one error.
 func Run(ctx context.Context, opts Options) (Results, error) {
-	r := &buildRun{opts: opts, local: map[string]bool{}}
+	r := &buildRun{opts: opts, toRegistry: map[string]bool{}}
 	return r.execute(ctx)
 }

@@ -38,7 +38,7 @@ func (r *buildRun) loggedIn(host string) bool {
 func (r *buildRun) rewriteToLocalRegistry(ctx context.Context, reqs []imagebuild.Request) error {
 	for i := range reqs {
 		req := &reqs[i]
-		if !r.local[req.Name] || !req.OnDaemon() {
+		if !r.toRegistry[req.Name] || !req.OnDaemon() {
 			continue
 		}
 		if r.opts.Connections.LocalRegistry == nil {

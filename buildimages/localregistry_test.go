@@ -37,7 +37,7 @@ func TestLocalRegistryRequests(t *testing.T) {
 		},
 	}
 	started := 0
-	r := &buildRun{local: map[string]bool{}, opts: Options{
+	r := &buildRun{toRegistry: map[string]bool{}, opts: Options{
 		Config: cfg, Names: []string{"app", "cluster"}, SkipPushLocal: true,
 		Getenv: func(string) string { return "" },
 		Output: Output{Log: io.Discard, Stderr: io.Discard, Lines: func(*sync.Mutex, io.Writer, string) LineWriter {

@@ -30,14 +30,15 @@ type buildRun struct {
 	noPush       bool
 
 	cluster clusterBuilders
+	local   localBuildKit
 
 	// foreign are the bases this call's images take from dependencies,
 	// by their graph names; announced are this call's own images on the
 	// run's Board, by name.
 	foreign   map[string]foreignBase
 	announced map[string]*imagebuild.Announced
-	// local are the images that go to the in-cluster local registry.
-	local map[string]bool
+	// toRegistry are the images that go to the in-cluster local registry.
+	toRegistry map[string]bool
 }
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
@@ -49,6 +50,7 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	r.cache = cache
 	defer r.flushLogs()
 	defer r.closeCluster()
+	defer r.closeLocal()
 	defer r.finishAnnounced(nil) // what was not built by now will not be
 	if err := r.emit(ctx, "before:build", nil); err != nil {
 		return Results{}, err
@@ -169,7 +171,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 	onDaemon := kinds.Of(img).Where(img) == imagebuild.PlaceDaemon
 	switch {
 	case onDaemon && r.toLocalRegistry(img, onDaemon):
-		r.local[name] = true // pushed to the local registry, also on a local cluster
+		r.toRegistry[name] = true // pushed to the local registry, also on a local cluster
 	case onDaemon:
 		// Only images on a daemon can stay unpushed for a local cluster:
 		// one built in the cluster exists only in the registry.
@@ -285,12 +287,12 @@ func (r *buildRun) done(o imagebuild.Outcome) {
 // build starts when an image needs them, so that a missing daemon or
 // cluster is one clear error, not one per image.
 func (r *buildRun) connect(ctx context.Context, reqs []imagebuild.Request) error {
-	if slices.ContainsFunc(reqs, imagebuild.Request.OnDaemon) {
+	if slices.ContainsFunc(reqs, needsDocker) {
 		if _, err := r.opts.Connections.Docker(ctx); err != nil {
 			return err
 		}
 	}
-	if slices.ContainsFunc(reqs, imagebuild.Request.InCluster) {
+	if slices.ContainsFunc(reqs, buildsInCluster) {
 		if _, err := r.clusterBuilders(); err != nil {
 			return err
 		}

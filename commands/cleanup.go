@@ -1,24 +1,32 @@
 package commands
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"os"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/devspace-engine/devspace/localregistry"
+	"github.com/devspace-engine/devspace/docker"
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
-// cleanupCommand is `devspace cleanup local-registry`: the config's
-// in-cluster local registry is deleted, with the images it holds.
+// cleanupCommand is `devspace cleanup images` (and `local-registry`, in
+// cleanup_registry.go): the daemon forgets the
+// images this project built. Unlike DevSpace v6, which removes every tag
+// of the images' repositories, only the tags devspace made are removed
+// (its content tags, and the tags of the last recorded build), so an
+// image of the same name that the user pulled or tagged stays.
 func cleanupCommand(stdio IO) *cli.Command {
 	return &cli.Command{
 		Name:  "cleanup",
-		Usage: "Remove what devspace made in the cluster for the project",
+		Usage: "Remove what devspace left behind",
 		Subcommands: []*cli.Command{{
-			Name:  "local-registry",
-			Usage: "Delete the in-cluster local registry (localRegistry) and the images in it",
+			Name:  "images",
+			Usage: "Remove the images this project built from the Docker daemon (its content tags and recorded tags)",
 			Flags: urfaveFlags(globalFlags),
 			Action: func(c *cli.Context) error {
 				flags := newFlagValues()
@@ -28,29 +36,53 @@ func cleanupCommand(stdio IO) *cli.Command {
 					return err
 				}
 				defer s.Close()
-				wd, err := os.Getwd()
-				if err != nil {
-					return err
+				cache, warning := imagebuild.LoadCache(s.cfg.Path)
+				if warning != nil {
+					fmt.Fprintln(stdio.Stderr, "warning:", warning)
 				}
-				client, err := s.svc.Kube(s.eng.NewCall("cleanup local-registry", wd))
-				if err != nil {
-					return err
+				repos := map[string][]string{} // repository → recorded tags
+				for name, img := range s.cfg.Images {
+					rec, _ := cache.Image(name)
+					repo := img.Image
+					if rec.Configured == img.Image && rec.Image != "" {
+						repo = rec.Image // built under the local registry's name
+					}
+					repos[repo] = append(repos[repo], rec.Tags...)
 				}
-				settings, err := localregistry.FromConfig(s.cfg, client.Namespace)
-				if err != nil {
-					return err
-				}
-				removed, err := localregistry.Remove(c.Context, client, settings)
-				if err != nil {
-					return err
-				}
-				if len(removed) == 0 {
-					fmt.Fprintf(s.stdio.Stdout, "No local registry %s in namespace %s\n", settings.Name, settings.Namespace)
+				if len(repos) == 0 {
+					fmt.Fprintln(stdio.Stdout, "No images in devspace.yaml")
 					return nil
 				}
-				fmt.Fprintf(s.stdio.Stdout, "Deleted the local registry %s in namespace %s (%s)\n", settings.Name, settings.Namespace, strings.Join(removed, ", "))
-				return nil
+				b, err := docker.New(c.Context, docker.Options{})
+				if err != nil {
+					return err
+				}
+				defer b.Close()
+				return removeBuilt(c.Context, b, repos, stdio)
 			},
-		}},
+		}, cleanupLocalRegistryCommand(stdio)},
 	}
+}
+
+// removeBuilt removes each repository's content tags and recorded tags.
+func removeBuilt(ctx context.Context, b *docker.Builder, repos map[string][]string, stdio IO) error {
+	var errs []error
+	total := 0
+	for _, repo := range slices.Sorted(maps.Keys(repos)) {
+		recorded := repos[repo]
+		removed, err := b.RemoveTags(ctx, repo, func(tag string) bool {
+			return strings.HasPrefix(tag, imagebuild.DefaultTagPrefix) || slices.Contains(recorded, tag)
+		})
+		for _, ref := range removed {
+			fmt.Fprintln(stdio.Stdout, "Removed", ref)
+		}
+		total += len(removed)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if total == 0 && len(errs) == 0 {
+		fmt.Fprintln(stdio.Stdout, "No images of this project on the daemon")
+	}
+	return errors.Join(errs...)
 }
