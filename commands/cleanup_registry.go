@@ -17,14 +17,7 @@ func cleanupLocalRegistryCommand(stdio IO) *cli.Command {
 		Name:  "local-registry",
 		Usage: "Delete the in-cluster local registry (localRegistry) and the images in it",
 		Flags: urfaveFlags(globalFlags),
-		Action: func(c *cli.Context) error {
-			flags := newFlagValues()
-			flags.fromCommand(c, globalFlags)
-			s, err := openSession(c.Context, flags, stdio)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+		Action: projectAction(stdio, func(c *cli.Context, s *session, _ *flagValues) error {
 			wd, err := os.Getwd()
 			if err != nil {
 				return err
@@ -47,6 +40,6 @@ func cleanupLocalRegistryCommand(stdio IO) *cli.Command {
 			}
 			fmt.Fprintf(s.stdio.Stdout, "Deleted the local registry %s in namespace %s (%s)\n", settings.Name, settings.Namespace, strings.Join(removed, ", "))
 			return nil
-		},
+		}),
 	}
 }
