@@ -87,7 +87,11 @@ func TestDeployScripts(t *testing.T) {
 			e.Setenv("KANIKO_IMAGE", kenv.KanikoImage)
 			e.Setenv("BUILDKIT_IMAGE", kenv.BuildKitImage)
 			e.Setenv("KUBECONFIG", kenv.Kubeconfig)
-			e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
+			unique := fmt.Sprintf("%016x", rand.Uint64())
+			e.Setenv("UNIQUE", unique)
+			// local_registry.txtar's hostPath volume (its pod's user must
+			// reach it, so it is not under $WORK).
+			e.Defer(func() { os.RemoveAll("/tmp/devspace-lr-" + unique) })
 			e.Setenv("LOCAL_PORT", fmt.Sprint(freePort(e.T())))
 			e.Setenv("LOCAL_PORT2", fmt.Sprint(freePort(e.T())))
 			return nil
