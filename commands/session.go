@@ -218,7 +218,7 @@ func imageDefaults(cfg *config.Config) map[string]runvars.Image {
 		records = imagebuild.ReadRecords(cfg.Path)
 	}
 	for name, img := range cfg.Images {
-		if rec, ok := records[name]; ok && rec.Image == img.Image {
+		if rec, ok := records[name]; ok && (rec.Image == img.Image || rec.Configured == img.Image) {
 			out[name] = rec.RuntimeImage()
 			continue
 		}
