@@ -97,6 +97,8 @@ func newApp(stdio IO) *cli.App {
 		runCommand(stdio),
 		enterCommand(stdio),
 		logsCommand(stdio),
+		syncCommand(stdio),
+		analyzeCommand(stdio),
 		attachCommand(stdio),
 		restartCommand(stdio),
 		openCommand(stdio),

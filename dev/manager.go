@@ -42,6 +42,9 @@ type Config struct {
 	Browser bool
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
+	// RecordFile, when set, is where the session is recorded while it
+	// runs (see SessionRecord).
+	RecordFile string
 	// Events receives devCommand:before:sync and the services' start,
 	// restart, error and stop events, for hooks; nil emits none.
 	Events engine.Events
@@ -91,9 +94,10 @@ type Manager struct {
 }
 
 type session struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
+	name, recordFile string
+	cancel           context.CancelFunc
+	done             chan struct{}
+	err              error
 }
 
 // NewManager returns a manager whose sessions stop when Close is called.
@@ -127,7 +131,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 		return err
 	}
 	sctx, cancel := context.WithCancel(m.ctx)
-	s := &session{cancel: cancel, done: make(chan struct{})}
+	s := &session{name: cfg.Name, recordFile: cfg.RecordFile, cancel: cancel, done: make(chan struct{})}
 	ready := make(chan error, 1)
 	go s.run(sctx, c, cfg, sel, ready, m.cancel)
 	select {
@@ -145,6 +149,11 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	m.mu.Lock()
 	m.sessions[cfg.Name] = s
 	m.mu.Unlock()
+	if cfg.RecordFile != "" {
+		if err := recordSession(cfg.RecordFile, cfg.Name, sel, pod); err != nil {
+			fmt.Fprintf(cfg.Log, "warning: enter, logs and sync will not know this session's pod: %v\n", err)
+		}
+	}
 	return cfg.emitAll(ctx, "devCommand:after:sync", "devCommand:after:portForwarding")
 }
 
@@ -331,8 +340,17 @@ func (m *Manager) Stop(name string) {
 	delete(m.sessions, name)
 	m.mu.Unlock()
 	if s != nil {
+		s.forget()
 		s.cancel()
 		<-s.done
+	}
+}
+
+// forget removes the session's record (best effort: a record left
+// behind names a process that is gone, and is ignored).
+func (s *session) forget() {
+	if s.recordFile != "" {
+		_ = forgetSession(s.recordFile, s.name)
 	}
 }
 
@@ -367,6 +385,9 @@ func (m *Manager) Close() {
 	list, locks := m.sessions, m.locks
 	m.sessions, m.locks = map[string]*session{}, map[string]*lock{}
 	m.mu.Unlock()
+	for _, s := range list {
+		s.forget()
+	}
 	for _, l := range locks {
 		l.release()
 	}
