@@ -96,11 +96,21 @@ type DevContainer struct {
 	Terminal           *DevTerminal     `yaml:"terminal"`
 	Logs               *DevLogs         `yaml:"logs"`
 	Attach             map[string]any   `yaml:"attach"`
-	SSH                map[string]any   `yaml:"ssh"`
+	SSH                *DevSSH          `yaml:"ssh"`
 	ProxyCommands      []map[string]any `yaml:"proxyCommands"`
 	RestartHelper      map[string]any   `yaml:"restartHelper"`
 	PersistPaths       []DevPersistPath `yaml:"persistPaths"`
 	PersistenceOptions *DevPersistence  `yaml:"persistenceOptions"`
+}
+
+// DevSSH runs an SSH server in the container, reached through a local
+// port and a Host entry in ~/.ssh/config (dev.*.ssh).
+type DevSSH struct {
+	Enabled       *bool  `yaml:"enabled"`
+	LocalHostname string `yaml:"localHostname"` // default NAME.PROJECT.devspace
+	LocalPort     int    `yaml:"localPort"`     // default a free port, the same next time
+	RemoteAddress string `yaml:"remoteAddress"` // default :8022
+	UseInclude    bool   `yaml:"useInclude"`
 }
 
 // DevPersistPath keeps a directory of the container on the dev config's

@@ -66,8 +66,8 @@ var Unsupported = []UnsupportedField{
 
 	{Path: "dev.*.target", Reason: "it has no behaviour in this devspace; select the container with `container:`"},
 	{Path: "dev.*.containers.*.target", Reason: "it has no behaviour in this devspace"},
-	{Path: "dev.*.ssh", Reason: "the SSH server is not implemented yet; open a shell with dev.*.terminal"},
-	{Path: "dev.*.containers.*.ssh", Reason: "the SSH server is not implemented yet; open a shell with dev.*.terminal"},
+	{Path: "dev.*.ssh.useInclude", Reason: "the Host entry is written into ~/.ssh/config itself, in a marked block removed when dev ends", Accept: "false"},
+	{Path: "dev.*.containers.*.ssh.useInclude", Reason: "the Host entry is written into ~/.ssh/config itself, in a marked block removed when dev ends", Accept: "false"},
 	{Path: "dev.*.proxyCommands", Reason: "proxy commands are not implemented yet"},
 	{Path: "dev.*.containers.*.proxyCommands", Reason: "proxy commands are not implemented yet"},
 	{Path: "dev.*.persistPaths[*].initContainer", Reason: "the populate init container takes the container's resources from the namespace's defaults; remove initContainer"},

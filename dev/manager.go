@@ -17,6 +17,7 @@ import (
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
 	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/dev/sshd"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -56,6 +57,8 @@ type Services struct {
 	Logs         bool
 	LastLines    int
 	Syncs        []filesync.SyncConfig
+	// SSH, when set, runs an SSH server in the container (dev.*.ssh).
+	SSH *sshd.Config
 }
 
 // ContainerServices are the services of a container named in
@@ -218,7 +221,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel kube.
 	targets := append([]ContainerServices{{Services: cfg.Services}}, cfg.Containers...)
 	waits := 0
 	for _, t := range targets {
-		waits += len(t.Syncs) + 2
+		waits += len(t.Syncs) + 3
 	}
 	// Each service says once that it started (nil) or could not.
 	started := make(chan error, waits)
@@ -272,7 +275,8 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 }
 
 // startServices starts one container's ports, syncs, logs and reverse
-// ports; each reports on started once (len(Syncs)+2 reports in all).
+// ports and its SSH server; each reports on started once (len(Syncs)+3
+// reports in all).
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
@@ -322,6 +326,24 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	} else {
 		started <- nil
 	}
+	s.startSSH(ctx, wg, c, t, next, cfg, started, fail)
+}
+
+// startSSH runs the container's SSH server, or reports that there is none.
+func (s *session) startSSH(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
+	if t.SSH == nil {
+		started <- nil
+		return
+	}
+	if t.Agent == nil {
+		started <- errors.New("ssh: no sync agent to run the server with")
+		return
+	}
+	wg.Go(func() {
+		if err := sshd.Serve(ctx, c, next, *t.SSH, t.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
+			fail(err)
+		}
+	})
 }
 
 // Stop ends a session (if this process runs it) and waits for it.
