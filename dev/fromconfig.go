@@ -14,6 +14,7 @@ import (
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/proxycmd"
 	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/dev/sshd"
 	"github.com/devspace-engine/devspace/kube"
@@ -89,6 +90,9 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 	if cfg.Services.SSH, err = sshOf(name, name, s.Project, p.SSH, hosts); err != nil {
 		return Config{}, err
 	}
+	if cfg.Services.Proxy, err = s.proxyOf(name, name, &p.DevContainer, cfg.Services.Syncs); err != nil {
+		return Config{}, err
+	}
 	if err := s.terminal(name, "", &p.DevContainer, &cfg); err != nil {
 		return Config{}, err
 	}
@@ -100,6 +104,9 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 			return Config{}, err
 		}
 		if svc.SSH, err = sshOf(name+": containers."+cname, name, s.Project, dc.SSH, hosts); err != nil {
+			return Config{}, err
+		}
+		if svc.Proxy, err = s.proxyOf(name+": containers."+cname, name+"/"+container, dc, svc.Syncs); err != nil {
 			return Config{}, err
 		}
 		cfg.Containers = append(cfg.Containers, ContainerServices{Container: container, Services: svc})
@@ -172,6 +179,26 @@ func sshOf(what, name, project string, c *config.DevSSH, hosts map[string]string
 	}
 	hosts[host] = what
 	return &sshd.Config{Host: host, LocalPort: c.LocalPort, RemoteAddress: cmp.Or(c.RemoteAddress, ":8022")}, nil
+}
+
+// proxyOf maps dev.*.proxyCommands (what names it in errors, key tells
+// the container from its siblings); the syncs map working directories.
+func (s Setup) proxyOf(what, key string, dc *config.DevContainer, syncs []filesync.SyncConfig) (*proxycmd.Config, error) {
+	if len(dc.ProxyCommands) == 0 {
+		return nil, nil
+	}
+	cfg := &proxycmd.Config{DefaultDir: s.Dir, Key: key}
+	for i, pc := range dc.ProxyCommands {
+		if pc.Command == "" || strings.ContainsAny(pc.Command, "/ \t") {
+			return nil, fmt.Errorf("dev %s: proxyCommands[%d].command %q: want a command name such as git", what, i, pc.Command)
+		}
+		local := strings.Fields(cmp.Or(pc.LocalCommand, pc.Command))
+		cfg.Commands = append(cfg.Commands, proxycmd.Command{Name: pc.Command, Local: local, SkipContainerEnv: pc.SkipContainerEnv})
+	}
+	for _, sc := range syncs {
+		cfg.Dirs = append(cfg.Dirs, proxycmd.DirMap{Remote: sc.Remote, Local: sc.Local})
+	}
+	return cfg, nil
 }
 
 // terminal sets the session's terminal (or attach) from one container's

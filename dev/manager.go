@@ -16,6 +16,7 @@ import (
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/proxycmd"
 	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/dev/sshd"
 	"github.com/devspace-engine/devspace/engine"
@@ -59,6 +60,8 @@ type Services struct {
 	Syncs        []filesync.SyncConfig
 	// SSH, when set, runs an SSH server in the container (dev.*.ssh).
 	SSH *sshd.Config
+	// Proxy, when set, runs the container's proxy commands here.
+	Proxy *proxycmd.Config
 }
 
 // ContainerServices are the services of a container named in
@@ -221,7 +224,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel kube.
 	targets := append([]ContainerServices{{Services: cfg.Services}}, cfg.Containers...)
 	waits := 0
 	for _, t := range targets {
-		waits += len(t.Syncs) + 3
+		waits += len(t.Syncs) + 4
 	}
 	// Each service says once that it started (nil) or could not.
 	started := make(chan error, waits)
@@ -275,8 +278,8 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 }
 
 // startServices starts one container's ports, syncs, logs and reverse
-// ports and its SSH server; each reports on started once (len(Syncs)+3
-// reports in all).
+// ports, its SSH server and proxy commands; each reports on started once
+// (len(Syncs)+4 reports in all).
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
@@ -329,20 +332,26 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	s.startSSH(ctx, wg, c, t, next, cfg, started, fail)
 }
 
-// startSSH runs the container's SSH server, or reports that there is none.
+// startSSH runs the container's SSH server and proxy commands, each
+// reporting that there is none when so.
 func (s *session) startSSH(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
-	if t.SSH == nil {
-		started <- nil
-		return
-	}
-	if t.Agent == nil {
-		started <- errors.New("ssh: no sync agent to run the server with")
-		return
-	}
-	wg.Go(func() {
-		if err := sshd.Serve(ctx, c, next, *t.SSH, t.Agent, cfg.Log, started); err != nil && ctx.Err() == nil {
-			fail(err)
+	withAgent := func(what string, on bool, serve func() error) {
+		switch {
+		case !on:
+			started <- nil
+		case t.Agent == nil:
+			started <- fmt.Errorf("%s: no sync agent to run it with", what)
+		default:
+			wg.Go(func() {
+				if err := serve(); err != nil && ctx.Err() == nil {
+					fail(fmt.Errorf("%s: %w", what, err))
+				}
+			})
 		}
+	}
+	withAgent("ssh", t.SSH != nil, func() error { return sshd.Serve(ctx, c, next, *t.SSH, t.Agent, cfg.Log, started) })
+	withAgent("proxy commands", t.Proxy != nil, func() error {
+		return proxycmd.Serve(ctx, c, next, *t.Proxy, t.Agent, cfg.Log, started)
 	})
 }
 

@@ -7,6 +7,8 @@
 //	devspace-sync-agent reverse-listen ADDR
 //	devspace-sync-agent reverse-dial SOCKET
 //	devspace-sync-agent ssh-server ADDR
+//	devspace-sync-agent proxy-install PORT NAME...
+//	NAME ARGS... (a proxied command: the agent linked as NAME)
 //
 // It lists the tree under DIR, reports changes to it as they happen
 // (inotify; with -poll, a rescan every INTERVAL; with -nowatch, none),
@@ -31,6 +33,16 @@ import (
 )
 
 func main() {
+	if isProxied() {
+		os.Exit(proxyRun())
+	}
+	if argOr(1) == "proxy-install" && len(os.Args) >= 4 {
+		if err := proxyInstall(os.Args[2], os.Args[3:]); err != nil {
+			fmt.Fprintln(os.Stderr, "devspace-sync-agent:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	subcommands := map[string]func(string) error{"reverse-listen": reverseListen, "reverse-dial": reverseDial, "ssh-server": sshServer}
 	if run := subcommands[argOr(1)]; run != nil && len(os.Args) == 3 {
 		if err := run(os.Args[2]); err != nil {
