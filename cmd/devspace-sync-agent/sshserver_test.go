@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -115,5 +117,40 @@ func TestSSHServer(t *testing.T) {
 	if c, err := ssh.Dial("tcp", addr, &bad); err == nil {
 		c.Close()
 		t.Errorf("a key other than the authorized one got in")
+	}
+}
+
+// TestSSHPortForward: a port forward the client opens (as IDEs do) is
+// dialled from the server's side and relays both ways.
+func TestSSHPortForward(t *testing.T) {
+	target, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	go func() {
+		c, err := target.Accept()
+		if err != nil {
+			return
+		}
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		c.Write([]byte("echo " + line))
+		c.Close()
+	}()
+	addr, cfg := sshAgent(t)
+	conn, err := ssh.Dial("tcp", addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c, err := conn.Dial("tcp", target.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("ping\n"))
+	got, _ := io.ReadAll(c)
+	if string(got) != "echo ping\n" {
+		t.Errorf("through the forward: %q; want the target's echo", got)
 	}
 }
