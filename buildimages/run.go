@@ -37,6 +37,11 @@ type buildRun struct {
 	// run's Board, by name.
 	foreign   map[string]foreignBase
 	announced map[string]*imagebuild.Announced
+
+	// bases are each image's project bases and reasons the decision on
+	// it, for the events; both are set before any build starts.
+	bases   map[string][]string
+	reasons map[string]string
 }
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
@@ -114,6 +119,7 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	if err != nil {
 		return nil, nil, err
 	}
+	r.bases = g.Deps
 	r.fallBackToKaniko(ctx, reqs)
 	hasher := imagebuild.NewHasher(r.cache.Memo())
 	hasher.Progress = r.hashProgress()
@@ -160,7 +166,7 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
+	log := r.withLineEvents(name, r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" "))
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
 	if kinds.Of(img).Where(img) == imagebuild.PlaceDaemon {
@@ -205,7 +211,9 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 	imagebuild.MarkRebuiltBases(reqs, decisions)
 	r.announce(reqs, decisions)
 	var rebuild []imagebuild.Request
+	r.reasons = make(map[string]string, len(reqs))
 	for i, req := range reqs {
+		r.reasons[req.Name] = decisions[i].String()
 		fmt.Fprintln(req.Log, decisions[i].String())
 		if decisions[i].Rebuild {
 			rebuild = append(rebuild, req)

@@ -27,14 +27,7 @@ func cleanupCommand(stdio IO) *cli.Command {
 			Name:  "images",
 			Usage: "Remove the images this project built from the Docker daemon (its content tags and recorded tags)",
 			Flags: urfaveFlags(globalFlags),
-			Action: func(c *cli.Context) error {
-				flags := newFlagValues()
-				flags.fromCommand(c, globalFlags)
-				s, err := openSession(c.Context, flags, stdio)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
+			Action: projectAction(stdio, func(c *cli.Context, s *session, _ *flagValues) error {
 				cache, warning := imagebuild.LoadCache(s.cfg.Path)
 				if warning != nil {
 					fmt.Fprintln(stdio.Stderr, "warning:", warning)
@@ -54,7 +47,7 @@ func cleanupCommand(stdio IO) *cli.Command {
 				}
 				defer b.Close()
 				return removeBuilt(c.Context, b, repos, stdio)
-			},
+			}),
 		}},
 	}
 }

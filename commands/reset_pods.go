@@ -21,14 +21,7 @@ func resetPodsCommand(stdio IO) *cli.Command {
 		Name:  "pods",
 		Usage: "Restore the workloads dev mode replaced (scale them back, delete the dev copies)",
 		Flags: urfaveFlags(globalFlags),
-		Action: func(c *cli.Context) error {
-			flags := newFlagValues()
-			flags.fromCommand(c, globalFlags)
-			s, err := openSession(c.Context, flags, stdio)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
+		Action: projectAction(stdio, func(c *cli.Context, s *session, flags *flagValues) error {
 			cl, err := openKube(flags)
 			if err != nil {
 				return err
@@ -43,7 +36,7 @@ func resetPodsCommand(stdio IO) *cli.Command {
 				fmt.Fprintf(stdio.Stdout, "No replaced pods of project %s found\n", s.cfg.Name)
 			}
 			return err
-		},
+		}),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/ui"
 )
 
 func runPipelineCommand(stdio IO) *cli.Command {
@@ -60,11 +61,23 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		}
 	}
 	guess := preParse(name, rest, flags)
-	s, err := openSession(c.Context, guess, stdio)
+	var page *ui.Server
+	var observer engine.Events
+	if guess.boolean("show-ui") {
+		page = ui.New()
+		observer = page
+	}
+	s, err := openObservedSession(c.Context, guess, stdio, observer)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if page != nil {
+		if err := startUI(c.Context, s, page, ""); err != nil {
+			return err
+		}
+		defer page.Close()
+	}
 	if p := guess.str("pipeline"); p != "" && fixed != "" {
 		name = p
 	}
@@ -102,6 +115,12 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		}
 		return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
 	})
+	if page != nil && c.Context.Err() == nil {
+		// The page is most useful once the run is over (why a deployment is
+		// not ready, a build's log): it stays until Ctrl-C.
+		fmt.Fprintf(s.stdio.Stderr, "devspace ui: the run is over; the page stays up until Ctrl-C\n")
+		<-c.Context.Done()
+	}
 	return err
 }
 

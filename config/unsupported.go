@@ -61,7 +61,6 @@ var Unsupported = []UnsupportedField{
 	{Path: "deployments.*.kubectl.createArgs", Reason: "kubectl create is not run: manifests are applied server-side through the API"},
 	{Path: "deployments.*.kubectl.kubectlBinaryPath", Reason: "no kubectl binary runs: manifests are applied server-side through the API"},
 	{Path: "deployments.*.kubectl.kustomizeBinaryPath", Reason: "kustomize is built in; no kustomize binary runs"},
-	{Path: "deployments.*.helm.templateArgs", Reason: "not implemented yet: charts are rendered through the Helm SDK"},
 	{Path: "deployments.*.helm.output", Reason: "charts are installed through the Helm SDK, which prints no helm output", Accept: "false"},
 
 	{Path: "dev.*.target", Reason: "it has no behaviour in this devspace; select the container with `container:`"},

@@ -42,6 +42,8 @@ type Setup struct {
 	// errors) to the image to run: the name of an image the pipeline built
 	// gets the tag just built.
 	ResolveImage func(path, value string) (string, error)
+	// RecordFile is where the running session is recorded (SessionsFile).
+	RecordFile string
 	// Agent is the sync agent that syncs and reverse ports copy in;
 	// dev.*.arch picks its build (see agent.Agent.ForArch).
 	Agent *agent.Agent
@@ -66,7 +68,7 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 	if sel.ImageSelector == "" && len(sel.LabelSelector) == 0 {
 		return Config{}, fmt.Errorf("dev %s: set imageSelector or labelSelector", name)
 	}
-	cfg := Config{Name: name, Project: s.Project, Selector: sel, Log: s.Log}
+	cfg := Config{Name: name, Project: s.Project, Selector: sel, Log: s.Log, RecordFile: s.RecordFile}
 	if !s.NoReplace {
 		ch, err := changesOf(name, p, s.ResolveImage)
 		if err != nil {

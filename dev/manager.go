@@ -44,6 +44,9 @@ type Config struct {
 	Browser bool
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
+	// RecordFile, when set, is where the session is recorded while it
+	// runs (see SessionRecord).
+	RecordFile string
 	// Events receives devCommand:before:sync and the services' start,
 	// restart, error and stop events, for hooks; nil emits none.
 	Events engine.Events
@@ -97,9 +100,10 @@ type Manager struct {
 }
 
 type session struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
+	name, recordFile string
+	cancel           context.CancelFunc
+	done             chan struct{}
+	err              error
 }
 
 // NewManager returns a manager whose sessions stop when Close is called.
@@ -133,7 +137,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 		return err
 	}
 	sctx, cancel := context.WithCancel(m.ctx)
-	s := &session{cancel: cancel, done: make(chan struct{})}
+	s := &session{name: cfg.Name, recordFile: cfg.RecordFile, cancel: cancel, done: make(chan struct{})}
 	ready := make(chan error, 1)
 	go s.run(sctx, c, cfg, sel, ready, m.cancel)
 	select {
@@ -151,6 +155,11 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	m.mu.Lock()
 	m.sessions[cfg.Name] = s
 	m.mu.Unlock()
+	if cfg.RecordFile != "" {
+		if err := recordSession(cfg.RecordFile, cfg.Name, sel, pod); err != nil {
+			fmt.Fprintf(cfg.Log, "warning: enter, logs and sync will not know this session's pod: %v\n", err)
+		}
+	}
 	return cfg.emitAll(ctx, "devCommand:after:sync", "devCommand:after:portForwarding")
 }
 
@@ -283,7 +292,7 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "portForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "portForwarding", portsDetail(t.Ports), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.Forward(ctx, c, next, t.Ports, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -298,7 +307,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			err := cfg.withEvents(ctx, "sync", next, synced, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "sync", map[string]string{"sync_path": sc.Local + ":" + sc.Remote}, next, synced, func(next func(context.Context) (kube.Pod, error)) error {
 				return filesync.Sync(ctx, c, next, sc, cfg.Log, synced)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -319,7 +328,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "reversePortForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "reversePortForwarding", portsDetail(t.ReversePorts), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.ReverseForward(ctx, c, next, t.ReversePorts, t.Agent, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -362,8 +371,17 @@ func (m *Manager) Stop(name string) {
 	delete(m.sessions, name)
 	m.mu.Unlock()
 	if s != nil {
+		s.forget()
 		s.cancel()
 		<-s.done
+	}
+}
+
+// forget removes the session's record (best effort: a record left
+// behind names a process that is gone, and is ignored).
+func (s *session) forget() {
+	if s.recordFile != "" {
+		_ = forgetSession(s.recordFile, s.name)
 	}
 }
 
@@ -398,6 +416,9 @@ func (m *Manager) Close() {
 	list, locks := m.sessions, m.locks
 	m.sessions, m.locks = map[string]*session{}, map[string]*lock{}
 	m.mu.Unlock()
+	for _, s := range list {
+		s.forget()
+	}
 	for _, l := range locks {
 		l.release()
 	}
