@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -70,7 +69,9 @@ pipelines:
 	}
 	defer cmd.Process.Kill()
 	pod := waitPodOrLog(t, c, kube.Selector{Namespace: ns, LabelSelector: map[string]string{"app": "app"}}, &out)
-	waitOutput(t, &out, "reverse port forwarding: 127.0.0.1:")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	waitOutput(t, ctx, &out, `reverse port forwarding: 127\.0\.0\.1:`)
 	stdout, stderr, err := kubetest.Exec(t, c, pod, "sh", "-c", "cd /app/sub && echo piped | FROM_CONTAINER=yes hostecho a 'b c'")
 	want := fmt.Sprintf("pwd=%s args=a b c in=piped var=yes\n", filepath.Join(dir, "src", "sub"))
 	var exit *kube.ExitError
@@ -81,16 +82,4 @@ pipelines:
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-}
-
-// waitOutput waits for the dev session to print text.
-func waitOutput(t *testing.T, out *testbed.SyncBuffer, text string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	for !strings.Contains(out.String(), text) {
-		if kube.Pause(ctx, 100*time.Millisecond) != nil {
-			t.Fatalf("dev never printed %q:\n%s", text, out.String())
-		}
-	}
 }
