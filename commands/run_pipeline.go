@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -116,12 +117,33 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
 	})
 	if page != nil && c.Context.Err() == nil {
-		// The page is most useful once the run is over (why a deployment is
-		// not ready, a build's log): it stays until Ctrl-C.
-		fmt.Fprintf(s.stdio.Stderr, "devspace ui: the run is over; the page stays up until Ctrl-C\n")
-		<-c.Context.Done()
+		holdPage(c.Context, stdio.Stdin, s.stdio.Stderr)
 	}
 	return err
+}
+
+// holdPage keeps the page of a finished run up, where it is most useful
+// (why a deployment is not ready, a build's log): until Ctrl-C, and when
+// stdin is no terminal (CI) also until stdin ends, so that a script
+// with nothing on stdin never hangs.
+func holdPage(ctx context.Context, stdin io.Reader, stderr io.Writer) {
+	if engine.IsTerminal(stdin) || stdin == nil {
+		fmt.Fprintf(stderr, "devspace ui: the run is over; the page stays up until Ctrl-C\n")
+		<-ctx.Done()
+		return
+	}
+	fmt.Fprintf(stderr, "devspace ui: the run is over; the page stays up until Ctrl-C or the end of stdin\n")
+	ended := make(chan struct{})
+	// Owned by the process: a read of stdin cannot be interrupted, and the
+	// process exits right after ctx ends.
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		close(ended)
+	}()
+	select {
+	case <-ctx.Done():
+	case <-ended:
+	}
 }
 
 // commandPipeline is the pipeline a command runs by default: its own

@@ -52,6 +52,14 @@ func TestUIShowsARealRun(t *testing.T) {
 		fmt.Sprintf("UNIQUE=%016x", rand.Uint64()), "TMPDIR="+t.TempDir())
 	output := &testbed.SyncBuffer{}
 	cmd.Stdout = output
+	// stdin stays open, so the page stays up after the run until Ctrl-C.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdinR.Close()
+	t.Cleanup(func() { stdinW.Close() })
+	cmd.Stdin = stdinR
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +150,14 @@ func TestUICommandServesTheProject(t *testing.T) {
 	cmd.Dir = dir
 	output := &testbed.SyncBuffer{}
 	cmd.Stdout = output
+	// stdin stays open, so the page stays up after the run until Ctrl-C.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdinR.Close()
+	t.Cleanup(func() { stdinW.Close() })
+	cmd.Stdin = stdinR
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -257,3 +273,29 @@ spec:
         - name: broken
           image: 127.0.0.1:1/nowhere/ui-missing:1
 `
+
+// TestShowUIEndsWithStdin runs a pipeline with --show-ui and nothing on
+// stdin, as CI does: the page is served, and devspace exits once the run
+// is over instead of waiting for a Ctrl-C that never comes.
+func TestShowUIEndsWithStdin(t *testing.T) {
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": "version: v2beta1\nname: showui\npipelines:\n  hi: echo hi\n"})
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "hi", "--show-ui")
+	cmd.Dir = dir
+	var out testbed.SyncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(out.String(), "devspace ui: http://127.0.0.1:") || !strings.Contains(out.String(), "hi\n") {
+			t.Errorf("run-pipeline --show-ui: %v\n%s", err, out.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("run-pipeline --show-ui with no stdin did not exit after the run:\n%s", out.String())
+	}
+}
