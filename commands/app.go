@@ -95,6 +95,7 @@ func newApp(stdio IO) *cli.App {
 		pipelineCommand("render", "Print the manifests deploy would apply (runs the deploy pipeline with --render)", stdio),
 		pipelineCommand("purge", "Remove deployments (runs the purge pipeline)", stdio),
 		runCommand(stdio),
+		uiCommand(stdio),
 		enterCommand(stdio),
 		logsCommand(stdio),
 		syncCommand(stdio),

@@ -16,7 +16,9 @@ import (
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/proxycmd"
 	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/dev/sshd"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -59,6 +61,10 @@ type Services struct {
 	Logs         bool
 	LastLines    int
 	Syncs        []filesync.SyncConfig
+	// SSH, when set, runs an SSH server in the container (dev.*.ssh).
+	SSH *sshd.Config
+	// Proxy, when set, runs the container's proxy commands here.
+	Proxy *proxycmd.Config
 }
 
 // ContainerServices are the services of a container named in
@@ -227,7 +233,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel kube.
 	targets := append([]ContainerServices{{Services: cfg.Services}}, cfg.Containers...)
 	waits := 0
 	for _, t := range targets {
-		waits += len(t.Syncs) + 2
+		waits += len(t.Syncs) + 4
 	}
 	// Each service says once that it started (nil) or could not.
 	started := make(chan error, waits)
@@ -281,11 +287,12 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 }
 
 // startServices starts one container's ports, syncs, logs and reverse
-// ports; each reports on started once (len(Syncs)+2 reports in all).
+// ports, its SSH server and proxy commands; each reports on started once
+// (len(Syncs)+4 reports in all).
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "portForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "portForwarding", portsDetail(t.Ports), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.Forward(ctx, c, next, t.Ports, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -300,7 +307,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			err := cfg.withEvents(ctx, "sync", next, synced, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "sync", map[string]string{"sync_path": sc.Local + ":" + sc.Remote}, next, synced, func(next func(context.Context) (kube.Pod, error)) error {
 				return filesync.Sync(ctx, c, next, sc, cfg.Log, synced)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -321,7 +328,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "reversePortForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "reversePortForwarding", portsDetail(t.ReversePorts), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.ReverseForward(ctx, c, next, t.ReversePorts, t.Agent, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -331,6 +338,30 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	} else {
 		started <- nil
 	}
+	s.startSSH(ctx, wg, c, t, next, cfg, started, fail)
+}
+
+// startSSH runs the container's SSH server and proxy commands, each
+// reporting that there is none when so.
+func (s *session) startSSH(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
+	withAgent := func(what string, on bool, serve func() error) {
+		switch {
+		case !on:
+			started <- nil
+		case t.Agent == nil:
+			started <- fmt.Errorf("%s: no sync agent to run it with", what)
+		default:
+			wg.Go(func() {
+				if err := serve(); err != nil && ctx.Err() == nil {
+					fail(fmt.Errorf("%s: %w", what, err))
+				}
+			})
+		}
+	}
+	withAgent("ssh", t.SSH != nil, func() error { return sshd.Serve(ctx, c, next, *t.SSH, t.Agent, cfg.Log, started) })
+	withAgent("proxy commands", t.Proxy != nil, func() error {
+		return proxycmd.Serve(ctx, c, next, *t.Proxy, t.Agent, cfg.Log, started)
+	})
 }
 
 // Stop ends a session (if this process runs it) and waits for it.

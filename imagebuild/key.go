@@ -58,7 +58,7 @@ type KeyParts struct {
 // Parts digests each part of in.
 func (in KeyInputs) Parts() KeyParts {
 	ctx := sha256.New()
-	b := hashFiles(ctx, nil, in.Files)
+	b := hashFiles(ctx, make([]byte, 0, 512), in.Files)
 	// Named contexts follow the main one, each after its name; none
 	// leaves the keys of images without them as they were.
 	for _, n := range in.Named {
@@ -106,7 +106,8 @@ func hashFiles(h io.Writer, b []byte, files []ContextFile) []byte {
 	for _, f := range files {
 		b = appendString(b[:0], f.Path)
 		b = binary.BigEndian.AppendUint32(b, uint32(f.Mode))
-		h.Write(append(b, f.Digest[:]...))
+		b = append(b, f.Digest[:]...)
+		h.Write(b)
 	}
 	return b
 }
@@ -188,12 +189,12 @@ func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup
 		if err := h.acquire(ctx); err != nil {
 			return nil, err
 		}
-		entries, err := walkContext(r.ContextDir, patterns)
+		w, err := walkContext(r.ContextDir, patterns)
 		<-h.slots
 		if err != nil {
 			return nil, err
 		}
-		return h.hashEntries(ctx, r.Name, entries)
+		return h.hashEntries(ctx, r.Name, w)
 	})
 }
 
@@ -227,11 +228,11 @@ func (h *Hasher) globFiles(ctx context.Context, r *Request) ([]ContextFile, erro
 	if len(r.OnChange) == 0 {
 		return nil, nil
 	}
-	entries, err := walkGlobs(r.Dir, r.OnChange)
+	w, err := walkGlobs(r.Dir, r.OnChange)
 	if err != nil {
 		return nil, err
 	}
-	return h.hashEntries(ctx, r.Name, entries)
+	return h.hashEntries(ctx, r.Name, w)
 }
 
 // walkGroup lets requests with the same context share one walk and hash.
