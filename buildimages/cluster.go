@@ -104,9 +104,9 @@ func (r *buildRun) registry() (*docker.Credentials, error) {
 func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []imagebuild.Request) {
 	var candidates []int
 	for i, req := range reqs {
-		// kaniko builds one platform: a multi-platform image needs the
-		// Engine for its buildkitd container.
-		if req.Kind == docker.Kind && !disableFallback(req) && len(req.Options.Platforms) < 2 {
+		// kaniko builds one platform and takes no named contexts: such
+		// an image needs the Engine for its buildkitd container.
+		if req.Kind == docker.Kind && !disableFallback(req) && !req.Options.NeedsOwnBuildKit() {
 			candidates = append(candidates, i)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // localBuildKit is the call's builder of the images that the Docker
-// Engine cannot hold (several platforms) and that name no in-cluster
+// Engine cannot build (several platforms, named build contexts) and that name no in-cluster
 // daemon: a buildkitd container on the Engine (buildkit.Local), made on
 // first use.
 type localBuildKit struct {
@@ -19,12 +19,12 @@ type localBuildKit struct {
 }
 
 // onLocalBuildKit says whether req builds on the local buildkitd
-// container: a docker or buildKit image of several platforms without
-// buildKit.inCluster. It lives only in its registry, yet needs the Docker
+// container: a docker or buildKit image of several platforms or with
+// named build contexts, without buildKit.inCluster. It lives only in its registry, yet needs the Docker
 // Engine, not the cluster.
 func onLocalBuildKit(req imagebuild.Request) bool {
 	switch {
-	case len(req.Options.Platforms) < 2, req.Config == nil:
+	case !req.Options.NeedsOwnBuildKit(), req.Config == nil:
 		return false
 	case req.Config.BuildKit != nil:
 		return req.Kind == buildkit.Kind && req.Config.BuildKit.InCluster == nil
@@ -43,7 +43,7 @@ func needsDocker(req imagebuild.Request) bool {
 }
 
 // buildKitBuild builds a buildKit image: in the cluster with inCluster,
-// else (several platforms) on the local buildkitd container.
+// else (several platforms, named contexts) on the local buildkitd container.
 func (r *buildRun) buildKitBuild(ctx context.Context, req imagebuild.Request) (imagebuild.Result, error) {
 	if onLocalBuildKit(req) {
 		return r.localBuild(ctx, req)

@@ -10,10 +10,12 @@ import (
 // TestMultiPlatformRouting: an image of several platforms builds on the
 // local buildkitd container, which needs the Docker Engine and not the
 // cluster, unless it names the in-cluster daemon; it lives only in its
-// registry either way. One platform stays where its builder builds.
+// registry either way. One platform stays where its builder builds. So
+// does an image with named build contexts, which the Engine cannot take.
 func TestMultiPlatformRouting(t *testing.T) {
 	t.Parallel()
 	one, two := []string{"--platform", "linux/arm64"}, []string{"--platform", "linux/amd64,linux/arm64"}
+	named := []string{"--build-context", "extra=./extra"}
 	tests := []struct {
 		name                        string
 		img                         config.Image
@@ -23,6 +25,9 @@ func TestMultiPlatformRouting(t *testing.T) {
 		{"no builder", config.Image{}, false, true, false, false},
 		{"docker, one", config.Image{Docker: &config.DockerBuild{Args: one}}, false, true, false, false},
 		{"buildKit, two", config.Image{BuildKit: &config.BuildKitBuild{Args: two}}, true, true, false, true},
+		{"docker, named context", config.Image{Docker: &config.DockerBuild{Args: named}}, true, true, false, true},
+		{"buildKit, named context", config.Image{BuildKit: &config.BuildKitBuild{Args: named}}, true, true, false, true},
+		{"buildKit inCluster, named context", config.Image{BuildKit: &config.BuildKitBuild{Args: named, InCluster: &config.BuildKitInCluster{}}}, false, false, true, true},
 		{"buildKit inCluster, two", config.Image{BuildKit: &config.BuildKitBuild{Args: two, InCluster: &config.BuildKitInCluster{}}}, false, false, true, true},
 	}
 	for _, tt := range tests {

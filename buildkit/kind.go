@@ -16,7 +16,7 @@ var Kind = &imagebuild.Kind{
 	Name:   "buildKit",
 	Claims: func(img *config.Image) bool { return img.BuildKit != nil },
 	Place: func(img *config.Image) imagebuild.Place {
-		if img.BuildKit != nil && (img.BuildKit.InCluster != nil || config.SeveralPlatforms(img.BuildKit.Args)) {
+		if img.BuildKit != nil && (img.BuildKit.InCluster != nil || config.NeedsOwnBuildKitArgs(img.BuildKit.Args)) {
 			return imagebuild.PlaceRegistry // several platforms: see Local
 		}
 		return imagebuild.PlaceDaemon

@@ -67,7 +67,7 @@ func (l *Local) Build(ctx context.Context, req imagebuild.Request) (imagebuild.R
 		return imagebuild.Result{}, fmt.Errorf("on buildkitd container %s: %w", l.daemon.Name, err)
 	}
 	if !req.Push {
-		fmt.Fprintf(req.Log, "not pushed (skipPush): a multi-platform image is kept only in the cache of buildkitd container %s, where nothing can run it\n", l.daemon.Name)
+		fmt.Fprintf(req.Log, "not pushed (skipPush): an image built on buildkitd container %s is kept only in its cache, where nothing can run it\n", l.daemon.Name)
 	}
 	return res, nil
 }

@@ -29,6 +29,31 @@ type BuildOptions struct {
 	// separated), each once, in the order given: several build one
 	// multi-platform image (an OCI index).
 	Platforms []string
+	// Contexts are the --build-context NAME=VALUE, in the order given:
+	// what `FROM NAME` and `COPY --from=NAME` read. They need a BuildKit
+	// daemon of devspace's own (see NeedsOwnBuildKit).
+	Contexts []BuildContext
+}
+
+// BuildContext is one --build-context: Value is a local directory
+// (relative to the config's directory), docker-image://REF or a URL
+// (a Git repository or a tarball), as buildx takes it.
+type BuildContext struct {
+	Name, Value string
+}
+
+// Local says whether c names a local directory, which the build session
+// serves; anything else the daemon fetches itself.
+func (c BuildContext) Local() bool {
+	return !strings.Contains(c.Value, "://") && !strings.HasPrefix(c.Value, "git@")
+}
+
+// NeedsOwnBuildKit says whether o asks for what only a BuildKit daemon
+// that devspace talks to directly can build: several platforms (an OCI
+// index, which the Docker Engine's image store cannot hold) or named
+// build contexts (which the Engine's /build endpoint cannot take).
+func (o BuildOptions) NeedsOwnBuildKit() bool {
+	return len(o.Platforms) > 1 || len(o.Contexts) > 0
 }
 
 // BuildCache is one --cache-from or --cache-to: a cache of Type registry
@@ -58,20 +83,19 @@ type BuildSSH struct {
 func (o BuildOptions) Empty() bool {
 	return len(o.BuildArgs) == 0 && o.Target == "" && o.Network == "" && len(o.Labels) == 0 &&
 		len(o.AddHosts) == 0 && !o.NoCache && !o.Pull && len(o.Secrets) == 0 && len(o.SSH) == 0 &&
-		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0 && len(o.Platforms) == 0
+		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0 && len(o.Platforms) == 0 && len(o.Contexts) == 0
 }
 
 // refusedBuildFlags are buildx flags that devspace does not honour (yet),
 // with what to do instead. Unknown flags are refused too.
 var refusedBuildFlags = map[string]string{
-	"build-context": "named build contexts are not supported yet: COPY from a stage or an image reference instead",
-	"tag":           "set the tags with images.*.tags",
-	"file":          "set the Dockerfile with images.*.dockerfile",
-	"push":          "devspace pushes unless images.*.skipPush (or --skip-push) is set",
-	"load":          "images built on the Docker Engine are in its image store already",
-	"output":        "devspace chooses the output: the daemon's image store, pushed to the registry",
-	"progress":      "devspace prints BuildKit's progress as plain lines",
-	"builder":       "use images.*.buildKit.inCluster to build on another BuildKit daemon",
+	"tag":      "set the tags with images.*.tags",
+	"file":     "set the Dockerfile with images.*.dockerfile",
+	"push":     "devspace pushes unless images.*.skipPush (or --skip-push) is set",
+	"load":     "images built on the Docker Engine are in its image store already",
+	"output":   "devspace chooses the output: the daemon's image store, pushed to the registry",
+	"progress": "devspace prints BuildKit's progress as plain lines",
+	"builder":  "use images.*.buildKit.inCluster to build on another BuildKit daemon",
 }
 
 // buildFlags is a flag set that knows the honoured flags and the refused
@@ -92,6 +116,7 @@ func buildFlags(o *BuildOptions, raw *rawBuildFlags) *pflag.FlagSet {
 	fs.StringArrayVar(&raw.cacheFrom, "cache-from", nil, "")
 	fs.StringArrayVar(&raw.cacheTo, "cache-to", nil, "")
 	fs.StringSliceVar(&raw.platforms, "platform", nil, "")
+	fs.StringArrayVar(&raw.contexts, "build-context", nil, "")
 	// The refused ones are known only to be named in the error.
 	shorthands := map[string]string{"tag": "t", "file": "f", "output": "o"}
 	for _, name := range slices.Sorted(maps.Keys(refusedBuildFlags)) {
@@ -105,7 +130,7 @@ func buildFlags(o *BuildOptions, raw *rawBuildFlags) *pflag.FlagSet {
 }
 
 type rawBuildFlags struct {
-	buildArgs, labels, secrets, ssh, cacheFrom, cacheTo, platforms []string
+	buildArgs, labels, secrets, ssh, cacheFrom, cacheTo, platforms, contexts []string
 }
 
 type discard struct{}
@@ -156,7 +181,7 @@ func parseOneFlag(fs *pflag.FlagSet, args []string) (int, error) {
 		f = fs.ShorthandLookup(name)
 	}
 	if f == nil {
-		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret, --ssh, --cache-from, --cache-to and --platform", a)
+		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret, --ssh, --cache-from, --cache-to, --platform and --build-context", a)
 	}
 	if why, refused := refusedBuildFlags[f.Name]; refused {
 		return 0, fmt.Errorf("--%s is not supported here: %s", f.Name, why)
@@ -243,19 +268,45 @@ func (o *BuildOptions) absorb(raw *rawBuildFlags) error {
 			o.Platforms = append(o.Platforms, p)
 		}
 	}
+	for _, s := range raw.contexts {
+		c, err := parseBuildContext(s)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(o.Contexts, func(d BuildContext) bool { return d.Name == c.Name }) {
+			return fmt.Errorf("--build-context %q: context %q is named twice", s, c.Name)
+		}
+		o.Contexts = append(o.Contexts, c)
+	}
 	return nil
 }
 
-// SeveralPlatforms says whether args ask for a multi-platform image,
-// which only a BuildKit daemon with its own image store can build (not
-// the Docker Engine's). Args that do not parse ask for none: their load
-// refused them already.
-func SeveralPlatforms(args []string) bool {
+// parseBuildContext reads buildx's --build-context value NAME=VALUE.
+// oci-layout:// (a local OCI layout) and target: (a bake target) need
+// what devspace does not serve, and are refused.
+func parseBuildContext(s string) (BuildContext, error) {
+	name, value, _ := strings.Cut(s, "=")
+	switch {
+	case name == "" || value == "":
+		return BuildContext{}, fmt.Errorf("--build-context %q: want NAME=VALUE, VALUE a directory, docker-image://IMAGE or a URL", s)
+	case strings.HasPrefix(value, "oci-layout://"):
+		return BuildContext{}, fmt.Errorf("--build-context %q: oci-layout contexts are not supported: push the layout to a registry and use docker-image://IMAGE", s)
+	case strings.HasPrefix(value, "target:"):
+		return BuildContext{}, fmt.Errorf("--build-context %q: target: contexts are bake's: build that image as another devspace image and use docker-image://IMAGE", s)
+	}
+	return BuildContext{Name: name, Value: value}, nil
+}
+
+// NeedsOwnBuildKitArgs says whether args ask for what only a BuildKit
+// daemon devspace talks to directly can build (see NeedsOwnBuildKit).
+// Args that do not parse ask for nothing: their load refused them
+// already.
+func NeedsOwnBuildKitArgs(args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
 	o, err := ParseBuildArgs(args)
-	return err == nil && len(o.Platforms) > 1
+	return err == nil && o.NeedsOwnBuildKit()
 }
 
 // checkPlatform accepts what BuildKit does for one platform:

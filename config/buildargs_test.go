@@ -38,6 +38,12 @@ func TestBuildArgsRefused(t *testing.T) {
 			wantPos{6, 14, `give env= or src=, not both`}},
 		{"bad label", "docker:\n      args: [--label, =x]",
 			wantPos{6, 14, `--label "=x": want KEY=VALUE`}},
+		{"build-context without value", "buildKit:\n      args: [--build-context, extra]",
+			wantPos{6, 14, `--build-context "extra": want NAME=VALUE`}},
+		{"build-context oci-layout", "docker:\n      args: [--no-cache, \"--build-context=x=oci-layout://dir\"]",
+			wantPos{6, 26, `images.app.docker.args[1]: --build-context "x=oci-layout://dir": oci-layout contexts are not supported`}},
+		{"build-context named twice", "docker:\n      args: [--build-context=x=a, --build-context=x=b]",
+			wantPos{6, 35, `context "x" is named twice`}},
 		{"older build block", "build:\n      docker:\n        args: [--output=type=tar]",
 			wantPos{7, 16, `images.app.build.docker.args[0]: --output is not supported here`}},
 	}
@@ -63,6 +69,7 @@ func TestParseBuildArgs(t *testing.T) {
 		"--cache-from", "r/app:cache", "--cache-from=type=local,src=c", "--cache-to", "type=inline",
 		"--cache-to=type=registry,ref=r/app:cache,mode=max", "--platform", "linux/arm/v7",
 		"--platform=linux/amd64,linux/arm/v7", "--platform", "linux/arm64",
+		"--build-context", "extra=./extra-dir", "--build-context=base=docker-image://alpine:3.20",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,12 +89,19 @@ func TestParseBuildArgs(t *testing.T) {
 		CacheTo: []BuildCache{{Type: "inline", Attrs: map[string]string{}},
 			{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache", "mode": "max"}}},
 		Platforms: []string{"linux/arm/v7", "linux/amd64", "linux/arm64"},
+		Contexts:  []BuildContext{{Name: "extra", Value: "./extra-dir"}, {Name: "base", Value: "docker-image://alpine:3.20"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	if !SeveralPlatforms([]string{"--platform=linux/amd64,linux/arm64"}) || SeveralPlatforms([]string{"--platform=linux/amd64", "--platform=linux/amd64"}) || SeveralPlatforms(nil) {
-		t.Error("SeveralPlatforms: wrong count of distinct platforms")
+	if !NeedsOwnBuildKitArgs([]string{"--platform=linux/amd64,linux/arm64"}) || NeedsOwnBuildKitArgs([]string{"--platform=linux/amd64", "--platform=linux/amd64"}) || NeedsOwnBuildKitArgs(nil) {
+		t.Error("NeedsOwnBuildKitArgs: wrong count of distinct platforms")
+	}
+	if !NeedsOwnBuildKitArgs([]string{"--build-context=x=dir"}) {
+		t.Error("NeedsOwnBuildKitArgs: a named context needs a BuildKit daemon of devspace's own")
+	}
+	if !want.Contexts[0].Local() || want.Contexts[1].Local() || (BuildContext{Value: "git@github.com:a/b.git"}).Local() {
+		t.Error("BuildContext.Local: wrong answer")
 	}
 	if empty, _ := ParseBuildArgs(nil); !empty.Empty() {
 		t.Errorf("no args: %+v is not Empty", empty)

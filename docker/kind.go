@@ -18,7 +18,7 @@ var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
 	Place: func(img *config.Image) imagebuild.Place {
-		if img.Docker != nil && config.SeveralPlatforms(img.Docker.Args) {
+		if img.Docker != nil && config.NeedsOwnBuildKitArgs(img.Docker.Args) {
 			return imagebuild.PlaceRegistry
 		}
 		return imagebuild.PlaceDaemon

@@ -109,23 +109,48 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 		export["registry.insecure"] = "true"
 	}
 	imports, exports := solveCache(req)
+	mounts := map[string]fsutil.FS{
+		sessionContextDir: &countingFS{FS: filtered, stats: stats},
+		sessionDockerfileDir: memFS{
+			{name: sessionDockerfile, data: req.DockerfileText, mtime: now},
+			{name: sessionDockerfile + ".dockerignore", data: []byte(strings.Join(excludes, "\n") + "\n"), mtime: now},
+		},
+	}
+	if err := namedContexts(req, attrs, mounts, stats); err != nil {
+		return bkclient.SolveOpt{}, nil, err
+	}
 	return bkclient.SolveOpt{
 		CacheImports:  imports,
 		CacheExports:  exports,
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		SharedKey:     key,
-		LocalMounts: map[string]fsutil.FS{
-			sessionContextDir: &countingFS{FS: filtered, stats: stats},
-			sessionDockerfileDir: memFS{
-				{name: sessionDockerfile, data: req.DockerfileText, mtime: now},
-				{name: sessionDockerfile + ".dockerignore", data: []byte(strings.Join(excludes, "\n") + "\n"), mtime: now},
-			},
-		},
+		LocalMounts:   mounts,
 		Session: append([]session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: c.creds.sessionAuth,
 		})}, extra...),
 		AllowedEntitlements: entitlementsOf(req),
 		Exports:             []bkclient.ExportEntry{{Type: bkclient.ExporterImage, Attrs: export}},
 	}, stats, nil
+}
+
+// namedContexts adds req's --build-context to the frontend's attrs: a
+// local directory is served by the session under a mount of its own
+// (context:NAME = local:MOUNT), anything else (docker-image://REF, a URL)
+// the daemon fetches as written.
+func namedContexts(req imagebuild.Request, attrs map[string]string, mounts map[string]fsutil.FS, stats *transferStats) error {
+	for _, c := range req.Options.Contexts {
+		if !c.Local() {
+			attrs["context:"+c.Name] = c.Value
+			continue
+		}
+		fs, err := fsutil.NewFS(c.Value)
+		if err != nil {
+			return fmt.Errorf("build context %s: %w", c.Name, err)
+		}
+		mount := "named-context-" + c.Name
+		mounts[mount] = &countingFS{FS: fs, stats: stats}
+		attrs["context:"+c.Name] = "local:" + mount
+	}
+	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 // The instructions a BaseRef comes from (BaseRef.Instr).
@@ -87,6 +89,7 @@ func NewGraph(reqs []Request, repos map[string]string) (*Graph, error) {
 		if err != nil {
 			return nil, placeError(r, err)
 		}
+		refs = dropNamedContexts(refs, r.Options.Contexts)
 		for i := range refs {
 			projects.resolve(&refs[i], r.Name)
 		}
@@ -98,6 +101,18 @@ func NewGraph(reqs []Request, repos map[string]string) (*Graph, error) {
 	}
 	g.Order = sorted
 	return g, nil
+}
+
+// dropNamedContexts leaves out the references that a --build-context
+// answers: BuildKit reads them from the context, not from a registry, and
+// the context enters the key through its files or its value as written.
+func dropNamedContexts(refs []BaseRef, contexts []config.BuildContext) []BaseRef {
+	if len(contexts) == 0 {
+		return refs
+	}
+	return slices.DeleteFunc(refs, func(r BaseRef) bool {
+		return slices.ContainsFunc(contexts, func(c config.BuildContext) bool { return c.Name == r.Ref })
+	})
 }
 
 func depsOf(refs []BaseRef) []string {

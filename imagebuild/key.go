@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -30,6 +31,16 @@ type KeyInputs struct {
 	// Options is the builder's output-affecting options, canonically
 	// encoded (see Kind.Options).
 	Options string
+	// Named are the local named build contexts' entries (--build-context
+	// NAME=DIR), by name; other named contexts enter through Options, as
+	// written.
+	Named []NamedFiles
+}
+
+// NamedFiles are the entries of one local named build context.
+type NamedFiles struct {
+	Name  string
+	Files []ContextFile
 }
 
 // KeyParts are the digests a build key is made of. The cache keeps them so a
@@ -47,12 +58,12 @@ type KeyParts struct {
 // Parts digests each part of in.
 func (in KeyInputs) Parts() KeyParts {
 	ctx := sha256.New()
-	b := make([]byte, 0, 512)
-	for _, f := range in.Files {
-		b = appendString(b[:0], f.Path)
-		b = binary.BigEndian.AppendUint32(b, uint32(f.Mode))
-		b = append(b, f.Digest[:]...)
-		ctx.Write(b)
+	b := hashFiles(ctx, make([]byte, 0, 512), in.Files)
+	// Named contexts follow the main one, each after its name; none
+	// leaves the keys of images without them as they were.
+	for _, n := range in.Named {
+		ctx.Write(appendString([]byte("\x00named context\x00"), n.Name))
+		b = hashFiles(ctx, b, n.Files)
 	}
 	b = b[:0]
 	for _, k := range slices.Sorted(maps.Keys(in.BuildArgs)) {
@@ -87,6 +98,18 @@ func (p KeyParts) Key() string {
 	s := strings.Join(fields, "\n")
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// hashFiles writes each file's path, mode and digest to h, with b as
+// scratch space, which it returns.
+func hashFiles(h io.Writer, b []byte, files []ContextFile) []byte {
+	for _, f := range files {
+		b = appendString(b[:0], f.Path)
+		b = binary.BigEndian.AppendUint32(b, uint32(f.Mode))
+		b = append(b, f.Digest[:]...)
+		h.Write(b)
+	}
+	return b
 }
 
 func appendString(b []byte, s string) []byte {
@@ -135,7 +158,12 @@ func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
 	if err != nil {
 		return fmt.Errorf("image %q: %w", r.Name, err)
 	}
+	named, err := h.namedContexts(ctx, r)
+	if err != nil {
+		return fmt.Errorf("image %q: %w", r.Name, err)
+	}
 	r.Parts = KeyInputs{
+		Named:      named,
 		Dockerfile: r.DockerfileText,
 		Files:      r.Files,
 		BuildArgs:  r.BuildArgs,
@@ -168,6 +196,32 @@ func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup
 		}
 		return h.hashEntries(ctx, r.Name, w)
 	})
+}
+
+// namedContexts walks and hashes r's local named build contexts, whole
+// (as the session serves them), by name.
+func (h *Hasher) namedContexts(ctx context.Context, r *Request) ([]NamedFiles, error) {
+	var out []NamedFiles
+	for _, c := range r.Options.Contexts {
+		if !c.Local() {
+			continue
+		}
+		if err := h.acquire(ctx); err != nil {
+			return nil, err
+		}
+		entries, err := walkContext(c.Value, nil)
+		<-h.slots
+		if err != nil {
+			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
+		}
+		files, err := h.hashEntries(ctx, r.Name, entries)
+		if err != nil {
+			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
+		}
+		out = append(out, NamedFiles{Name: c.Name, Files: files})
+	}
+	slices.SortFunc(out, func(a, b NamedFiles) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
 
 func (h *Hasher) globFiles(ctx context.Context, r *Request) ([]ContextFile, error) {

@@ -238,3 +238,38 @@ func TestKeysErrorsNameImages(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A local named build context's content is part of the key, its location
+// is not; an image without one keeps the key it had.
+func TestKeyNamedContext(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	testbed.WriteTree(t, filepath.Join(root, "app"), baseTree)
+	testbed.WriteTree(t, filepath.Join(root, "extra"), map[string]string{"x": "one"})
+	testbed.WriteTree(t, filepath.Join(root, "moved", "extra"), map[string]string{"x": "one"})
+	keyWith := func(dir string) string {
+		req, err := NewRequest(filepath.Join(root, "app"), &config.Image{Name: "app", Image: "r/app"}, RequestOptions{Kinds: testKinds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dir != "" {
+			req.Options.Contexts = []config.BuildContext{{Name: "extra", Value: dir}, {Name: "base", Value: "docker-image://alpine"}}
+		}
+		if err := NewHasher(nil).Key(context.Background(), &req); err != nil {
+			t.Fatal(err)
+		}
+		return req.Key
+	}
+	plain := keyOf(t, NewHasher(nil), filepath.Join(root, "app"), config.Image{}).Key
+	without, with := keyWith(""), keyWith(filepath.Join(root, "extra"))
+	if without != plain || with == without {
+		t.Errorf("keys: plain %s, without %s, with %s: the named context must change the key, and only it", plain, without, with)
+	}
+	if moved := keyWith(filepath.Join(root, "moved", "extra")); moved != with {
+		t.Errorf("the named context's location changed the key: %s vs %s", moved, with)
+	}
+	testbed.WriteTree(t, filepath.Join(root, "extra"), map[string]string{"x": "two"})
+	if changed := keyWith(filepath.Join(root, "extra")); changed == with {
+		t.Error("a change in the named context kept the key")
+	}
+}

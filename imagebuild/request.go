@@ -148,6 +148,11 @@ func (r *Request) applyArgs(cfgDir, home string, img *config.Image) error {
 			}
 		}
 	}
+	for i, c := range o.Contexts {
+		if c.Local() {
+			o.Contexts[i].Value = resolvePath(cfgDir, home, c.Value, "")
+		}
+	}
 	r.Options = o
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 // Locator checks that an image still exists where it will be pulled from:
@@ -263,6 +265,9 @@ func contextReason(req Request, prev ImageRecord, covered bool) string {
 		return "context changed"
 	case n == 0 && covered:
 		return ""
+	case n == 0 && slices.ContainsFunc(req.Options.Contexts, config.BuildContext.Local):
+		// The record keeps the main context's files only.
+		return "context or a named build context changed"
 	case n == 0:
 		return "context changed (directories)"
 	case n == 1:

@@ -47,6 +47,9 @@ func (b *Builder) Build(ctx context.Context, req imagebuild.Request) (imagebuild
 	if o := req.Options; len(o.CacheFrom) > 0 || len(o.CacheTo) > 0 {
 		return imagebuild.Result{}, fmt.Errorf("building %s: --cache-from and --cache-to are BuildKit's: kaniko caches with its own flags (kaniko.args: --cache=true --cache-repo=REPO)", req.Image)
 	}
+	if len(req.Options.Contexts) > 0 {
+		return imagebuild.Result{}, fmt.Errorf("building %s: kaniko cannot read --build-context (named contexts are BuildKit's): build this image with docker or buildKit", req.Image)
+	}
 	cfg := req.Config.Kaniko
 	if cfg == nil {
 		cfg = &config.KanikoBuild{} // the fallback for an unreachable Docker daemon

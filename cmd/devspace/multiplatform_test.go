@@ -1,10 +1,12 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -39,6 +41,7 @@ func TestMultiPlatformScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"registry-index":           registryIndex,
 			"registry-delete-platform": registryDeletePlatform,
+			"registry-holds":           registryHolds,
 		},
 		Setup: func(e *testscript.Env) error {
 			name := fmt.Sprintf("devspace-buildkitd-test-%016x", rand.Uint64())
@@ -177,4 +180,40 @@ func registryGet(ts *testscript.TestScript, path, accept string, v any) {
 		ts.Fatalf("GET %s: %s: %s", path, resp.Status, body)
 	}
 	ts.Check(json.Unmarshal(body, v))
+}
+
+// registry-holds REPO TAG TEXT fails unless a file in a layer of
+// REPO:TAG in the test bed's registry (its first platform's, when an
+// index) holds TEXT; with ! it fails if one does.
+func registryHolds(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: registry-holds REPO TAG TEXT")
+	}
+	repo, ref := args[0], args[1]
+	if index, ok := indexOf(ts, repo, ref); ok {
+		platforms := slices.Sorted(maps.Keys(index))
+		if len(platforms) == 0 {
+			ts.Fatalf("registry-holds: %s:%s is an empty index", repo, ref)
+		}
+		ref = index[platforms[0]]
+	}
+	var manifest struct{ Layers []struct{ Digest string } }
+	registryGet(ts, fmt.Sprintf("/v2/%s/manifests/%s", repo, ref), "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json", &manifest)
+	found := false
+	for _, l := range manifest.Layers {
+		resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(fmt.Sprintf("http://%s/v2/%s/blobs/%s", ts.Getenv("REGISTRY"), repo, l.Digest))
+		ts.Check(err)
+		zr, err := gzip.NewReader(resp.Body)
+		ts.Check(err)
+		holds, err := tarHolds(zr, []byte(args[2]))
+		resp.Body.Close()
+		ts.Check(err)
+		found = found || holds
+	}
+	switch {
+	case found && neg:
+		ts.Fatalf("%s:%s holds %q", args[0], args[1], args[2])
+	case !found && !neg:
+		ts.Fatalf("%s:%s does not hold %q", args[0], args[1], args[2])
+	}
 }
