@@ -106,6 +106,7 @@ func newApp(stdio IO) *cli.App {
 		useCommand(stdio),
 		resetCommand(stdio),
 		versionCommand(stdio),
+		installCompanionsCommand(stdio),
 		completionCommand(stdio),
 	}
 	for _, cmd := range app.Commands {

@@ -50,9 +50,9 @@ func TestMain(m *testing.M) {
 		panic("build devspace-helm: " + err.Error())
 	}
 	// The sync agent, beside the binary too: built for the test bed's
-	// containers (linux, this machine's architecture), static.
-	agentBuild := exec.Command("go", "build", "-o", filepath.Join(dir, "devspace-sync-agent"), "../devspace-sync-agent")
-	agentBuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	// containers (linux/amd64), static, named as it ships.
+	agentBuild := exec.Command("go", "build", "-o", filepath.Join(dir, "devspace-sync-agent-linux-amd64"), "../devspace-sync-agent")
+	agentBuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	agentBuild.Stdout, agentBuild.Stderr = os.Stdout, os.Stderr
 	if err := agentBuild.Run(); err != nil {
 		panic("build devspace-sync-agent: " + err.Error())

@@ -31,9 +31,12 @@ const (
 const agentDir = "/tmp"
 
 // Find locates the sync agent as helm.Find does the Helm companion:
-// $DEVSPACE_SYNC_AGENT, then beside the devspace executable, then PATH.
+// $DEVSPACE_SYNC_AGENT, else the linux/amd64 build where package
+// companion looks (the name it ships under; the architecture is fixed
+// until dev containers' architectures are).
 func Find(getenv func(string) string) (string, error) {
-	return companion.Find(getenv, Binary, Env, "sync needs "+Binary+" (built for the container's linux architecture)")
+	const file = Binary + "-linux-amd64"
+	return companion.Find(getenv, file, Env, "sync needs "+file+" (the sync agent for linux/amd64 containers)")
 }
 
 // Agent is the sync agent binary to copy into containers. It is read
