@@ -149,7 +149,7 @@ func (r *release) bin(t *testing.T) string {
 
 // environ is the environment the archive's programs run in: its directory
 // first on PATH, then Go's (the deploy example's pipeline compiles) and
-// the system's; no companion variable; a home of the test's own.
+// the system's; no companion variable.
 func (r *release) environ(t *testing.T, extra ...string) []string {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -163,7 +163,7 @@ func (r *release) environ(t *testing.T, extra ...string) []string {
 		env = append(env, kv)
 	}
 	path := strings.Join([]string{r.bin(t), filepath.Dir(goBin), "/usr/sbin", "/usr/bin", "/sbin", "/bin"}, string(os.PathListSeparator))
-	return append(append(env, "PATH="+path, "HOME="+t.TempDir(), "XDG_CACHE_HOME="+t.TempDir()), extra...)
+	return append(append(env, "PATH="+path), extra...)
 }
 
 // run runs the archive's devspace, found on PATH as a user would.
@@ -309,7 +309,7 @@ dev:
 // servedWithin polls url until its body is want.
 func servedWithin(url, want string, limit time.Duration) bool {
 	client := &http.Client{Timeout: time.Second}
-	for start := time.Now(); time.Since(start) < limit; time.Sleep(50 * time.Millisecond) {
+	for start := time.Now(); time.Since(start) < limit; time.Sleep(5 * time.Millisecond) {
 		resp, err := client.Get(url)
 		if err != nil {
 			continue
