@@ -169,8 +169,7 @@ func (r *release) environ(t *testing.T, extra ...string) []string {
 // run runs the archive's devspace, found on PATH as a user would.
 func (r *release) run(t *testing.T, dir string, environ []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("devspace", args...)
-	cmd.Path = lookPathIn(t, "devspace", environ)
+	cmd := exec.Command(lookPathIn(t, "devspace", environ), args...)
 	cmd.Dir, cmd.Env = dir, environ
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -266,6 +265,7 @@ images:
   web:
     image: %s
     context: web
+    dockerfile: web/Dockerfile
     buildArgs: {BASE: %q}
 deployments:
   web:
@@ -283,8 +283,7 @@ dev:
 		"site/page.html": "start\n",
 	})
 	environ := r.environ(t, "KUBECONFIG="+kenv.Kubeconfig, "DOCKER_HOST="+denv.Host)
-	cmd := exec.Command("devspace", "dev", "-n", ns)
-	cmd.Path = lookPathIn(t, "devspace", environ)
+	cmd := exec.Command(lookPathIn(t, "devspace", environ), "dev", "-n", ns)
 	var out testbed.SyncBuffer
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, environ, &out, &out
 	if err := cmd.Start(); err != nil {
