@@ -20,8 +20,10 @@ import (
 // with defaultBuilder.
 var builders = []wiredBuilder{
 	{customKind, (*buildRun).custom},
-	{docker.Kind, nil}, // on the Docker Engine only
-	{buildkit.Kind, inCluster(buildkit.New)},
+	// On the Docker Engine; several platforms on a buildkitd container
+	// there (multiplatform.go).
+	{docker.Kind, (*buildRun).localBuild},
+	{buildkit.Kind, (*buildRun).buildKitBuild},
 	{kaniko.Kind, inCluster(kaniko.New)},
 }
 

@@ -104,7 +104,9 @@ func (r *buildRun) registry() (*docker.Credentials, error) {
 func (r *buildRun) fallBackToKaniko(ctx context.Context, reqs []imagebuild.Request) {
 	var candidates []int
 	for i, req := range reqs {
-		if req.Kind == docker.Kind && !disableFallback(req) {
+		// kaniko builds one platform: a multi-platform image needs the
+		// Engine for its buildkitd container.
+		if req.Kind == docker.Kind && !disableFallback(req) && len(req.Options.Platforms) < 2 {
 			candidates = append(candidates, i)
 		}
 	}

@@ -30,6 +30,7 @@ type buildRun struct {
 	noPush       bool
 
 	cluster clusterBuilders
+	local   localBuildKit
 
 	// foreign are the bases this call's images take from dependencies,
 	// by their graph names; announced are this call's own images on the
@@ -47,6 +48,7 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	r.cache = cache
 	defer r.flushLogs()
 	defer r.closeCluster()
+	defer r.closeLocal()
 	defer r.finishAnnounced(nil) // what was not built by now will not be
 	if err := r.emit(ctx, "before:build", nil); err != nil {
 		return Results{}, err
@@ -276,12 +278,12 @@ func (r *buildRun) done(o imagebuild.Outcome) {
 // build starts when an image needs them, so that a missing daemon or
 // cluster is one clear error, not one per image.
 func (r *buildRun) connect(ctx context.Context, reqs []imagebuild.Request) error {
-	if slices.ContainsFunc(reqs, imagebuild.Request.OnDaemon) {
+	if slices.ContainsFunc(reqs, needsDocker) {
 		if _, err := r.opts.Connections.Docker(ctx); err != nil {
 			return err
 		}
 	}
-	if slices.ContainsFunc(reqs, imagebuild.Request.InCluster) {
+	if slices.ContainsFunc(reqs, buildsInCluster) {
 		if _, err := r.clusterBuilders(); err != nil {
 			return err
 		}

@@ -6,7 +6,8 @@
 // docker, buildx or buildctl binary on this machine. Build contexts and
 // registry credentials go through the client's session, so a rebuild
 // sends only the files that changed and no credential is stored in the
-// cluster.
+// cluster. Local builds the multi-platform images of builds without
+// inCluster the same way, on a buildkitd container on the Docker Engine.
 package buildkit
 
 import (

@@ -9,13 +9,15 @@ import (
 
 // Kind is the `buildKit:` builder: on the Docker Engine (as `docker
 // buildx` against the same daemon), or with `inCluster` on a BuildKit
-// daemon in the cluster, whose images exist only in a registry.
+// daemon in the cluster, whose images exist only in a registry. A
+// multi-platform image without inCluster builds on a local buildkitd
+// container (Local) and lives only in its registry too.
 var Kind = &imagebuild.Kind{
 	Name:   "buildKit",
 	Claims: func(img *config.Image) bool { return img.BuildKit != nil },
 	Place: func(img *config.Image) imagebuild.Place {
-		if img.BuildKit != nil && img.BuildKit.InCluster != nil {
-			return imagebuild.PlaceRegistry
+		if img.BuildKit != nil && (img.BuildKit.InCluster != nil || config.SeveralPlatforms(img.BuildKit.Args)) {
+			return imagebuild.PlaceRegistry // several platforms: see Local
 		}
 		return imagebuild.PlaceDaemon
 	},

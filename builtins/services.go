@@ -99,19 +99,16 @@ func (s *Services) dev() *dev.Manager {
 	return s.devMgr
 }
 
-// syncAgent is the sync agent copied into dev containers, found on first
-// use (see agent.Find).
-func (s *Services) syncAgent(getenv func(string) string) (*agent.Agent, error) {
+// syncAgent is the sync agent copied into dev containers; each
+// architecture's build is found when a container needs it (see
+// agent.Find).
+func (s *Services) syncAgent(getenv func(string) string) *agent.Agent {
 	s.agentMu.Lock()
 	defer s.agentMu.Unlock()
 	if s.agent == nil {
-		path, err := agent.Find(getenv)
-		if err != nil {
-			return nil, err
-		}
-		s.agent = agent.New(path)
+		s.agent = agent.New(func(arch string) (string, error) { return agent.Find(getenv, arch) })
 	}
-	return s.agent, nil
+	return s.agent
 }
 
 // WaitDev blocks while dev sessions started by start_dev run: `devspace

@@ -10,7 +10,6 @@ import (
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/deploy"
 	"github.com/devspace-engine/devspace/dev"
-	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/runvars"
 )
@@ -87,7 +86,7 @@ func (d *startDevCmd) setup(c *engine.Call, name, namespace string) dev.Setup {
 		Stdin:   c.Stdin, Stdout: c.Stdout, Log: logTo(c, c.Stdout, "dev:")(name),
 		Expand:       func(s string) (string, error) { return runtimeExpand(c, s) },
 		ResolveImage: builtImage(c),
-		Agent:        func() (*agent.Agent, error) { return d.svc.syncAgent(c.Getenv) },
+		Agent:        d.svc.syncAgent(c.Getenv),
 	}
 }
 

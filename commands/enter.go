@@ -80,16 +80,7 @@ func enterCommand(stdio IO) *cli.Command {
 // --pod, --label-selector or --image-selector, else the config's dev
 // selectors (asked in a terminal when several), else an error.
 func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, kube.Selector, kube.Pod, error) {
-	getenv := os.Getenv
-	if kc := flags.str("kubeconfig"); kc != "" {
-		getenv = func(k string) string {
-			if k == "KUBECONFIG" {
-				return kc
-			}
-			return os.Getenv(k)
-		}
-	}
-	cl, err := kube.Open(kube.Options{Getenv: getenv, Context: flags.str("kube-context"), Namespace: flags.str("namespace")})
+	cl, err := openKube(flags)
 	if err != nil {
 		return nil, kube.Selector{}, kube.Pod{}, err
 	}
@@ -110,6 +101,21 @@ func selectPod(ctx context.Context, flags *flagValues, stdio IO) (*kube.Client, 
 	defer cancel()
 	pod, err := kube.WaitPod(waitCtx, cl, sel)
 	return cl, sel, pod, err
+}
+
+// openKube opens the cluster of --kubeconfig (else $KUBECONFIG),
+// --kube-context and --namespace.
+func openKube(flags *flagValues) (*kube.Client, error) {
+	getenv := os.Getenv
+	if kc := flags.str("kubeconfig"); kc != "" {
+		getenv = func(k string) string {
+			if k == "KUBECONFIG" {
+				return kc
+			}
+			return os.Getenv(k)
+		}
+	}
+	return kube.Open(kube.Options{Getenv: getenv, Context: flags.str("kube-context"), Namespace: flags.str("namespace")})
 }
 
 // flagSelector is the selector of --pod, --label-selector,

@@ -15,7 +15,7 @@ func resetCommand(stdio IO) *cli.Command {
 	return &cli.Command{
 		Name:  "reset",
 		Usage: "Reset state devspace keeps for the project",
-		Subcommands: []*cli.Command{{
+		Subcommands: []*cli.Command{resetPodsCommand(stdio), {
 			Name:  "vars",
 			Usage: "Forget the answers given to the config's questions (they are asked again)",
 			Flags: urfaveFlags(globalFlags),

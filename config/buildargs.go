@@ -25,7 +25,10 @@ type BuildOptions struct {
 	SSH       []BuildSSH         // --ssh
 	CacheFrom []BuildCache       // --cache-from
 	CacheTo   []BuildCache       // --cache-to
-	Platform  string             // --platform os/arch[/variant] (one)
+	// Platforms are --platform os/arch[/variant] (repeated or comma
+	// separated), each once, in the order given: several build one
+	// multi-platform image (an OCI index).
+	Platforms []string
 }
 
 // BuildCache is one --cache-from or --cache-to: a cache of Type registry
@@ -55,7 +58,7 @@ type BuildSSH struct {
 func (o BuildOptions) Empty() bool {
 	return len(o.BuildArgs) == 0 && o.Target == "" && o.Network == "" && len(o.Labels) == 0 &&
 		len(o.AddHosts) == 0 && !o.NoCache && !o.Pull && len(o.Secrets) == 0 && len(o.SSH) == 0 &&
-		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0 && o.Platform == ""
+		len(o.CacheFrom) == 0 && len(o.CacheTo) == 0 && len(o.Platforms) == 0
 }
 
 // refusedBuildFlags are buildx flags that devspace does not honour (yet),
@@ -236,12 +239,23 @@ func (o *BuildOptions) absorb(raw *rawBuildFlags) error {
 		if err := checkPlatform(p); err != nil {
 			return err
 		}
-		if o.Platform != "" && o.Platform != p {
-			return fmt.Errorf("--platform %s,%s: building several platforms into one image (an OCI index) is not supported yet: give one platform", o.Platform, p)
+		if !slices.Contains(o.Platforms, p) {
+			o.Platforms = append(o.Platforms, p)
 		}
-		o.Platform = p
 	}
 	return nil
+}
+
+// SeveralPlatforms says whether args ask for a multi-platform image,
+// which only a BuildKit daemon with its own image store can build (not
+// the Docker Engine's). Args that do not parse ask for none: their load
+// refused them already.
+func SeveralPlatforms(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	o, err := ParseBuildArgs(args)
+	return err == nil && len(o.Platforms) > 1
 }
 
 // checkPlatform accepts what BuildKit does for one platform:

@@ -12,8 +12,8 @@ func TestBuildArgsRefused(t *testing.T) {
 		img  string // the images.app entry's lines after image:, indented by 4
 		want wantPos
 	}{
-		{"several platforms", "docker:\n      args: [--no-cache, \"--platform=linux/arm64,linux/amd64\"]",
-			wantPos{6, 26, `images.app.docker.args[1]: --platform linux/arm64,linux/amd64: building several platforms into one image (an OCI index) is not supported yet`}},
+		{"a bad platform among several", "docker:\n      args: [--no-cache, \"--platform=linux/arm64,amd64\"]",
+			wantPos{6, 26, `images.app.docker.args[1]: --platform "amd64": want OS/ARCH[/VARIANT]`}},
 		{"bad platform", "docker:\n      args: [--platform, arm64]",
 			wantPos{6, 14, `--platform "arm64": want OS/ARCH[/VARIANT]`}},
 		{"cache-from apart from its value", "buildKit:\n      args: [--cache-from, type=registry]",
@@ -62,6 +62,7 @@ func TestParseBuildArgs(t *testing.T) {
 		"--ssh", "default", "--ssh=git=/run/agent.sock,~/.ssh/id_ed25519",
 		"--cache-from", "r/app:cache", "--cache-from=type=local,src=c", "--cache-to", "type=inline",
 		"--cache-to=type=registry,ref=r/app:cache,mode=max", "--platform", "linux/arm/v7",
+		"--platform=linux/amd64,linux/arm/v7", "--platform", "linux/arm64",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -80,10 +81,13 @@ func TestParseBuildArgs(t *testing.T) {
 			{Type: "local", Attrs: map[string]string{"src": "c"}}},
 		CacheTo: []BuildCache{{Type: "inline", Attrs: map[string]string{}},
 			{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache", "mode": "max"}}},
-		Platform: "linux/arm/v7",
+		Platforms: []string{"linux/arm/v7", "linux/amd64", "linux/arm64"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	if !SeveralPlatforms([]string{"--platform=linux/amd64,linux/arm64"}) || SeveralPlatforms([]string{"--platform=linux/amd64", "--platform=linux/amd64"}) || SeveralPlatforms(nil) {
+		t.Error("SeveralPlatforms: wrong count of distinct platforms")
 	}
 	if empty, _ := ParseBuildArgs(nil); !empty.Empty() {
 		t.Errorf("no args: %+v is not Empty", empty)

@@ -71,7 +71,6 @@ type DevPod struct {
 	ImageSelector string                   `yaml:"imageSelector"`
 	LabelSelector map[string]string        `yaml:"labelSelector"`
 	Namespace     string                   `yaml:"namespace"`
-	Arch          string                   `yaml:"arch"`
 	Open          []map[string]any         `yaml:"open"`
 	Containers    map[string]*DevContainer `yaml:"containers"`
 	Patches       []map[string]any         `yaml:"patches"`
@@ -80,7 +79,10 @@ type DevPod struct {
 
 // DevContainer holds the per-container dev settings.
 type DevContainer struct {
-	Container          string           `yaml:"container"`
+	Container string `yaml:"container"`
+	// Arch is the container's architecture, amd64 or arm64, for the sync
+	// agent; empty: detected.
+	Arch               string           `yaml:"arch"`
 	Target             string           `yaml:"target"`
 	DevImage           string           `yaml:"devImage"`
 	Command            []string         `yaml:"command"`
@@ -97,8 +99,28 @@ type DevContainer struct {
 	SSH                map[string]any   `yaml:"ssh"`
 	ProxyCommands      []map[string]any `yaml:"proxyCommands"`
 	RestartHelper      map[string]any   `yaml:"restartHelper"`
-	PersistPaths       []map[string]any `yaml:"persistPaths"`
-	PersistenceOptions map[string]any   `yaml:"persistenceOptions"`
+	PersistPaths       []DevPersistPath `yaml:"persistPaths"`
+	PersistenceOptions *DevPersistence  `yaml:"persistenceOptions"`
+}
+
+// DevPersistPath keeps a directory of the container on the dev config's
+// volume claim (persistPaths).
+type DevPersistPath struct {
+	Path          string         `yaml:"path"`
+	VolumePath    string         `yaml:"volumePath"`
+	ReadOnly      bool           `yaml:"readOnly"`
+	SkipPopulate  bool           `yaml:"skipPopulate"`
+	ContainerName string         `yaml:"containerName"`
+	InitContainer map[string]any `yaml:"initContainer"`
+}
+
+// DevPersistence is the volume claim of persistPaths (persistenceOptions).
+type DevPersistence struct {
+	Name             string   `yaml:"name"`
+	Size             string   `yaml:"size"`
+	StorageClassName string   `yaml:"storageClassName"`
+	AccessModes      []string `yaml:"accessModes"`
+	ReadOnly         bool     `yaml:"readOnly"`
 }
 
 // DevPort forwards a local port to the pod: "8080" or "LOCAL:REMOTE".

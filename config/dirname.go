@@ -31,3 +31,7 @@ func defaultProjectName(dir string) string {
 	}
 	return name
 }
+
+// DefaultProjectName is the name a config in the directory named dir
+// gets without `name:` (what `devspace init` writes).
+func DefaultProjectName(dir string) string { return defaultProjectName(dir) }

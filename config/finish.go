@@ -90,7 +90,10 @@ func (c *Config) finishImages() error {
 	if err := c.checkApplyArgs(); err != nil {
 		return err
 	}
-	return c.checkKubectlPatches()
+	if err := c.checkKubectlPatches(); err != nil {
+		return err
+	}
+	return c.checkDevArch()
 }
 
 // nameByKeys names deployments, dev configs, dependencies and pull secrets

@@ -107,7 +107,7 @@ images:
       command: [docker, buildx]
 dev:
   app:
-    arch: arm64
+    target: web
     imageSelector: localhost/app
 deployments:
   app:
@@ -127,7 +127,7 @@ deployments:
 	want := []string{
 		"devspace.yaml:2:1: localRegistry",
 		"devspace.yaml:8:7: images.app.buildKit.command",
-		"devspace.yaml:11:5: dev.app.arch",
+		"devspace.yaml:11:5: dev.app.target",
 		"devspace.yaml:17:7: deployments.app.kubectl.createArgs",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -232,9 +232,9 @@ func unsupportedTable() string {
 func TestUnsupportedInImport(t *testing.T) {
 	_, _, err := loadTree(t, map[string]string{
 		"devspace.yaml": "version: v2beta1\nimports:\n  - path: lib.yaml\n",
-		"lib.yaml":      "version: v2beta1\npipelines:\n  x: echo x\ndev:\n  app:\n    arch: arm64\n",
+		"lib.yaml":      "version: v2beta1\npipelines:\n  x: echo x\ndev:\n  app:\n    target: web\n",
 	})
-	if err == nil || !strings.Contains(err.Error(), "lib.yaml:6:5: dev.app.arch is not supported") || !strings.Contains(err.Error(), "imported by ") {
+	if err == nil || !strings.Contains(err.Error(), "lib.yaml:6:5: dev.app.target is not supported") || !strings.Contains(err.Error(), "imported by ") {
 		t.Errorf("err = %v", err)
 	}
 }

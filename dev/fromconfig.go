@@ -40,9 +40,9 @@ type Setup struct {
 	// errors) to the image to run: the name of an image the pipeline built
 	// gets the tag just built.
 	ResolveImage func(path, value string) (string, error)
-	// Agent is the sync agent, asked for only when a sync or a reverse
-	// port needs it.
-	Agent func() (*agent.Agent, error)
+	// Agent is the sync agent that syncs and reverse ports copy in;
+	// dev.*.arch picks its build (see agent.Agent.ForArch).
+	Agent *agent.Agent
 }
 
 // ConfigFor turns dev.NAME of devspace.yaml into the Config that
@@ -81,7 +81,7 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 	}
 	cfg.Browser = s.Browser
 	var err error
-	if cfg.Services, err = s.services(name, &p.DevContainer); err != nil {
+	if cfg.Services, err = s.services(name, &p.DevContainer, p.Arch); err != nil {
 		return Config{}, err
 	}
 	if err := s.terminal(name, "", &p.DevContainer, &cfg); err != nil {
@@ -90,7 +90,7 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
 		dc := p.Containers[cname]
 		container := cmp.Or(dc.Container, cname)
-		svc, err := s.services(name+": containers."+cname, dc)
+		svc, err := s.services(name+": containers."+cname, dc, cmp.Or(dc.Arch, p.Arch))
 		if err != nil {
 			return Config{}, err
 		}
@@ -99,18 +99,18 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 			return Config{}, err
 		}
 	}
-	if len(cfg.ReversePorts) > 0 || slices.ContainsFunc(cfg.Containers, func(cs ContainerServices) bool { return len(cs.ReversePorts) > 0 }) {
-		if cfg.Agent, err = s.Agent(); err != nil {
-			return Config{}, fmt.Errorf("dev %s: reversePorts: %w", name, err)
-		}
-	}
 	return cfg, nil
 }
 
 // services maps one container's ports, reverse ports, logs and syncs
-// (what names it in errors: "web", or "web: containers.side").
-func (s Setup) services(what string, dc *config.DevContainer) (Services, error) {
+// (what names it in errors: "web", or "web: containers.side"); arch is
+// the container's configured architecture (its own arch, else its dev
+// config's: the containers of a pod share a node), "" to detect it.
+func (s Setup) services(what string, dc *config.DevContainer, arch string) (Services, error) {
 	var svc Services
+	if s.Agent != nil { // nil: a caller with no syncs to start
+		svc.Agent = s.Agent.ForArch(arch)
+	}
 	if !s.NoPorts {
 		for _, port := range dc.Ports {
 			m, err := ports.ParsePort(port.Port, port.BindAddress)
@@ -143,9 +143,7 @@ func (s Setup) services(what string, dc *config.DevContainer) (Services, error) 
 		if fs == nil {
 			continue
 		}
-		if fs.Agent, err = s.Agent(); err != nil {
-			return svc, fmt.Errorf("dev %s: sync[%d]: %w", what, i, err)
-		}
+		fs.Agent = svc.Agent
 		svc.Syncs = append(svc.Syncs, *fs)
 	}
 	return svc, nil
@@ -283,6 +281,9 @@ func changesOf(name string, p *config.DevPod, resolveImage func(path, value stri
 		}
 		pc.Containers = append(pc.Containers, ch)
 	}
+	if err := addPersistPaths(name, p, &pc); err != nil {
+		return replace.PodChanges{}, err
+	}
 	for i, raw := range p.Patches {
 		op, _ := raw["op"].(string)
 		path, _ := raw["path"].(string)
@@ -292,6 +293,41 @@ func changesOf(name string, p *config.DevPod, resolveImage func(path, value stri
 		pc.Patches = append(pc.Patches, replace.Patch{Op: op, Path: path, Value: raw["value"]})
 	}
 	return pc, nil
+}
+
+// addPersistPaths puts each persisted path on the changes of its
+// container (containerName, else the one of the dev config it is under)
+// and the claim's options on pc.
+func addPersistPaths(name string, p *config.DevPod, pc *replace.PodChanges) error {
+	add := func(where, container string, paths []config.DevPersistPath) error {
+		for i, pp := range paths {
+			if pp.Path == "" || !strings.HasPrefix(pp.Path, "/") {
+				return fmt.Errorf("dev %s: %spersistPaths[%d]: path %q: set the absolute path of the directory in the container", name, where, i, pp.Path)
+			}
+			target := cmp.Or(pp.ContainerName, container)
+			k := slices.IndexFunc(pc.Containers, func(c replace.Changes) bool { return c.Container == target })
+			if k < 0 {
+				pc.Containers = append(pc.Containers, replace.Changes{Container: target})
+				k = len(pc.Containers) - 1
+			}
+			pc.Containers[k].Persist = append(pc.Containers[k].Persist, replace.PersistPath{
+				Path: pp.Path, VolumePath: pp.VolumePath, ReadOnly: pp.ReadOnly, SkipPopulate: pp.SkipPopulate})
+		}
+		return nil
+	}
+	if err := add("", p.Container, p.PersistPaths); err != nil {
+		return err
+	}
+	for _, cname := range slices.Sorted(maps.Keys(p.Containers)) {
+		dc := p.Containers[cname]
+		if err := add("containers."+cname+".", cmp.Or(dc.Container, cname), dc.PersistPaths); err != nil {
+			return err
+		}
+	}
+	if o := p.PersistenceOptions; o != nil {
+		pc.Persistence = replace.Persistence{Name: o.Name, Size: o.Size, StorageClassName: o.StorageClassName, AccessModes: o.AccessModes, ReadOnly: o.ReadOnly}
+	}
+	return nil
 }
 
 // containerChanges is what one container's settings change in it: the

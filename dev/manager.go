@@ -40,8 +40,6 @@ type Config struct {
 	// Open are URLs announced (and, with Browser, opened) once they answer.
 	Open    []OpenConfig
 	Browser bool
-	// Agent is the sync agent reverse ports use (copied into the container).
-	Agent *agent.Agent
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
 	// Events receives devCommand:before:sync and the services' start,
@@ -51,6 +49,8 @@ type Config struct {
 
 // Services are what runs for one container of the pod.
 type Services struct {
+	// Agent is the sync agent reverse ports use (copied into the container).
+	Agent        *agent.Agent
 	Ports        []ports.PortMapping
 	ReversePorts []ports.PortMapping
 	Logs         bool
@@ -313,7 +313,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
 			err := cfg.withEvents(ctx, "reversePortForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
-				return ports.ReverseForward(ctx, c, next, t.ReversePorts, cfg.Agent, cfg.Log, started)
+				return ports.ReverseForward(ctx, c, next, t.ReversePorts, t.Agent, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("reverse port forwarding: %w", err))

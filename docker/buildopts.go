@@ -116,8 +116,8 @@ func optionAttrs(req imagebuild.Request, attrs map[string]string) {
 	if req.Network != "" {
 		attrs["force-network-mode"] = req.Network
 	}
-	if o.Platform != "" {
-		attrs["platform"] = o.Platform
+	if len(o.Platforms) > 0 {
+		attrs["platform"] = strings.Join(o.Platforms, ",")
 	}
 }
 
@@ -133,7 +133,7 @@ func needsBuildKit(req imagebuild.Request) string {
 		return "--cache-from"
 	case len(req.Options.CacheTo) > 0:
 		return "--cache-to"
-	case req.Options.Platform != "":
+	case len(req.Options.Platforms) > 0:
 		return "--platform"
 	}
 	return ""
@@ -183,13 +183,13 @@ func solveCache(req imagebuild.Request) (imports, exports []bkclient.CacheOption
 }
 
 // enginePlatforms is req's --platform as the Engine's build API takes it
-// (one platform; config.ParseBuildArgs refuses several), nil for the
-// daemon's own.
+// (one platform: several build on a BuildKit daemon of their own, see
+// package buildkit), nil for the daemon's own.
 func enginePlatforms(req imagebuild.Request) []ocispec.Platform {
-	p := req.Options.Platform
-	if p == "" {
+	if len(req.Options.Platforms) != 1 {
 		return nil
 	}
+	p := req.Options.Platforms[0]
 	parts := strings.SplitN(p, "/", 3)
 	out := ocispec.Platform{OS: parts[0], Architecture: parts[1]}
 	if len(parts) == 3 {
@@ -207,9 +207,10 @@ const execFormatError = "exec format error"
 // its RUN steps cannot run on the builder's host: the error or the step's
 // log (logged) says "exec format error".
 func platformError(req imagebuild.Request, err error, logged bool) error {
-	if err == nil || req.Options.Platform == "" || !logged && !strings.Contains(err.Error(), execFormatError) {
+	if err == nil || len(req.Options.Platforms) == 0 || !logged && !strings.Contains(err.Error(), execFormatError) {
 		return err
 	}
+	p := strings.Join(req.Options.Platforms, ",")
 	return fmt.Errorf("%w\nthe build is for --platform %s, and a RUN step's program for that platform cannot run on the builder's host: it needs binfmt_misc with QEMU emulation for %s (e.g. docker run --privileged --rm tonistiigi/binfmt --install all), or a builder on a %s node; FROM and COPY need no emulation",
-		err, req.Options.Platform, req.Options.Platform, req.Options.Platform)
+		err, p, p, p)
 }

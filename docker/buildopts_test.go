@@ -64,7 +64,7 @@ func TestLegacyRefusesSessionOptions(t *testing.T) {
 		"--ssh":        {SSH: []config.BuildSSH{{ID: "default"}}},
 		"--cache-from": {CacheFrom: []config.BuildCache{{Type: "registry", Attrs: map[string]string{"ref": "r/app:c"}}}},
 		"--cache-to":   {CacheTo: []config.BuildCache{{Type: "inline"}}},
-		"--platform":   {Platform: "linux/arm64"},
+		"--platform":   {Platforms: []string{"linux/arm64"}},
 	} {
 		_, err := (&Builder{}).buildLegacy(t.Context(), imagebuild.Request{Options: o}, newLineWriter(nil))
 		if err == nil || !strings.Contains(err.Error(), flag+" needs BuildKit") {
@@ -82,7 +82,7 @@ func TestSolveOptCaches(t *testing.T) {
 			CacheFrom: []config.BuildCache{{Type: "registry", Attrs: map[string]string{"ref": "r/app:cache"}}},
 			CacheTo: []config.BuildCache{{Type: "inline", Attrs: map[string]string{}},
 				{Type: "local", Attrs: map[string]string{"dest": "/tmp/c", "mode": "max"}}},
-			Platform: "linux/arm64",
+			Platforms: []string{"linux/arm64", "linux/amd64"},
 		}}
 	opt, _, err := (&Credentials{creds: newAuthCache(nil, nil)}).solveOpt(req)
 	if err != nil {
@@ -94,8 +94,8 @@ func TestSolveOptCaches(t *testing.T) {
 	if len(opt.CacheExports) != 2 || opt.CacheExports[0].Type != "inline" || opt.CacheExports[1].Attrs["dest"] != "/tmp/c" || opt.CacheExports[1].Attrs["mode"] != "max" {
 		t.Errorf("exports = %+v", opt.CacheExports)
 	}
-	if p := opt.FrontendAttrs["platform"]; p != "linux/arm64" {
-		t.Errorf("platform attr = %q, want linux/arm64", p)
+	if p := opt.FrontendAttrs["platform"]; p != "linux/arm64,linux/amd64" {
+		t.Errorf("platform attr = %q, want linux/arm64,linux/amd64", p)
 	}
 }
 
@@ -103,7 +103,7 @@ func TestSolveOptCaches(t *testing.T) {
 // program says that emulation is missing; other failures are left alone.
 func TestPlatformError(t *testing.T) {
 	base := errors.New("executor failed running [/hello]: exit code: 1")
-	foreign := imagebuild.Request{Options: config.BuildOptions{Platform: "linux/arm64"}}
+	foreign := imagebuild.Request{Options: config.BuildOptions{Platforms: []string{"linux/arm64"}}}
 	if err := platformError(foreign, base, true); !strings.Contains(err.Error(), "binfmt_misc with QEMU emulation for linux/arm64") || !errors.Is(err, base) {
 		t.Errorf("foreign, logged: %v", err)
 	}

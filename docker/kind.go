@@ -9,10 +9,20 @@ import (
 // args, in the docker CLI's flag syntax, are understood (config.
 // ParseBuildArgs) without running the CLI; they enter the build key as
 // written (names of secrets, never their values).
+//
+// A multi-platform image (several --platform) is an OCI index, which the
+// Engine's image store cannot hold: it builds on a buildkitd container on
+// this Engine (buildkit.Local) and lives only in its registry, so its
+// Place is PlaceRegistry.
 var Kind = &imagebuild.Kind{
 	Name:   "docker",
 	Claims: func(img *config.Image) bool { return img.Docker != nil },
-	Place:  func(*config.Image) imagebuild.Place { return imagebuild.PlaceDaemon },
+	Place: func(img *config.Image) imagebuild.Place {
+		if img.Docker != nil && config.SeveralPlatforms(img.Docker.Args) {
+			return imagebuild.PlaceRegistry
+		}
+		return imagebuild.PlaceDaemon
+	},
 	Args: func(img *config.Image) []string {
 		if img.Docker == nil {
 			return nil

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // Digest returns the manifest digest a registry serves for ref (image:tag),
@@ -45,25 +47,34 @@ func (c *Credentials) Exists(ctx context.Context, ref string, pushed bool) (bool
 	if !pushed {
 		return false, nil
 	}
-	_, found, err := c.Lookup(ctx, ref)
+	_, found, err := c.Lookup(ctx, ref, nil)
 	return found, err
 }
 
 // Lookup asks the registry for ref (image:tag) directly over HTTP, with the
 // Docker config's login: the manifest digest when it has the tag, found
-// false when it answers that it has not.
-func (c *Credentials) Lookup(ctx context.Context, ref string) (digest string, found bool, err error) {
+// false when it answers that it has not. With platforms, the tag must be
+// an index listing each platform's manifest, and each must be there (see
+// imagebuild.Registry).
+func (c *Credentials) Lookup(ctx context.Context, ref string, platforms []string) (digest string, found bool, err error) {
 	tagged, err := parseTagged(ref)
 	if err != nil {
 		return "", false, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, baseLookupTimeout)
 	defer cancel()
-	digest, err = registryDigest(ctx, c.creds, tagged)
+	if len(platforms) > 0 {
+		digest, err = registryIndex(ctx, c.creds, tagged, platforms)
+	} else {
+		digest, err = registryDigest(ctx, c.creds, tagged)
+	}
 	var refused *transport.Error
+	var partial *imagebuild.MissingPlatformsError
 	switch {
 	case err == nil:
 		return digest, true, nil
+	case errors.As(err, &partial):
+		return "", false, err
 	case errors.As(err, &refused) && refused.StatusCode == http.StatusNotFound:
 		return "", false, nil
 	}
@@ -87,19 +98,7 @@ func parseTagged(ref string) (reference.NamedTagged, error) {
 // digest. It signs in as the daemon would: anonymously first, then as
 // the registry's challenge asks (Basic, or a Bearer token).
 func registryDigest(ctx context.Context, creds *authCache, ref reference.NamedTagged) (string, error) {
-	l, err := newManifestLookup(creds, ref)
-	if err != nil {
-		return "", err
-	}
-	puller, err := remote.NewPuller(
-		remote.WithContext(ctx),
-		remote.WithAuth(l.login),
-		remote.WithTransport(l),
-		// One attempt, no retries: the caller's deadline bounds the
-		// lookup, and a failed one falls back to the last build's digest.
-		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
-		remote.WithRetryStatusCodes(),
-	)
+	l, puller, err := newPuller(ctx, creds, ref)
 	if err != nil {
 		return "", err
 	}
@@ -115,6 +114,25 @@ func registryDigest(ctx context.Context, creds *authCache, ref reference.NamedTa
 		return "", l.explain(err)
 	}
 	return got.Digest.String(), nil
+}
+
+// newPuller is a go-containerregistry puller for ref's registry, through
+// a manifestLookup.
+func newPuller(ctx context.Context, creds *authCache, ref reference.NamedTagged) (*manifestLookup, *remote.Puller, error) {
+	l, err := newManifestLookup(creds, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	puller, err := remote.NewPuller(
+		remote.WithContext(ctx),
+		remote.WithAuth(l.login),
+		remote.WithTransport(l),
+		// One attempt, no retries: the caller's deadline bounds the
+		// lookup, and a failed one falls back to the last build's digest.
+		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
+		remote.WithRetryStatusCodes(),
+	)
+	return l, puller, err
 }
 
 // manifestLookup is one digest lookup's connection to a registry: the

@@ -2,13 +2,40 @@ package imagebuild
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 )
 
 // Registry answers whether a registry has a tag, and under which manifest
-// digest; docker.Credentials asks it directly over HTTP.
+// digest; docker.Credentials asks it directly over HTTP. With platforms
+// (a multi-platform image) the tag must name an index that lists a
+// manifest for each of them, and each manifest must be there; one that is
+// not makes the answer a *MissingPlatformsError.
 type Registry interface {
-	Lookup(ctx context.Context, ref string) (digest string, found bool, err error)
+	Lookup(ctx context.Context, ref string, platforms []string) (digest string, found bool, err error)
+}
+
+// MissingPlatformsError says that a registry has a multi-platform image's
+// tag but not every platform's manifest: the image is incomplete and is
+// built again.
+type MissingPlatformsError struct {
+	Ref     string
+	Missing []string
+}
+
+func (e *MissingPlatformsError) Error() string {
+	return e.Ref + " lacks " + strings.Join(e.Missing, ", ")
+}
+
+// checkedPlatforms are the platforms whose manifests a registry lookup of
+// req checks: those of a multi-platform image (one platform's image is a
+// plain manifest, and its tag is the proof).
+func (r Request) checkedPlatforms() []string {
+	if len(r.Options.Platforms) < 2 {
+		return nil
+	}
+	return r.Options.Platforms
 }
 
 // KeyTagPushed says req is pushed under its key-derived default tag
@@ -31,13 +58,17 @@ func mayBeFound(req Request, prev *ImageRecord, opts DecideOptions) bool {
 	return prev == nil || prev.Key != req.Key
 }
 
-// findPublished asks the registry for req's key-derived tag. When it is
-// there, d becomes a skip of that image; a failed lookup is one more reason
-// to build.
+// findPublished asks the registry for req's key-derived tag (and, for a
+// multi-platform image, every platform's manifest). When it is there, d
+// becomes a skip of that image; a failed lookup is one more reason to
+// build.
 func findPublished(ctx context.Context, req Request, d *Decision, reg Registry) {
 	ref := req.Image + ":" + req.Tags[0]
-	digest, found, err := reg.Lookup(ctx, ref)
+	digest, found, err := reg.Lookup(ctx, ref, req.checkedPlatforms())
+	var partial *MissingPlatformsError
 	switch {
+	case errors.As(err, &partial):
+		d.Reasons = append(d.Reasons, "registry's "+partial.Error())
 	case err != nil:
 		d.Reasons = append(d.Reasons, fmt.Sprintf("registry lookup failed: %v", err))
 	case found:

@@ -20,7 +20,7 @@ type fakeRegistry struct {
 	calls atomic.Int32
 }
 
-func (f *fakeRegistry) Lookup(_ context.Context, ref string) (string, bool, error) {
+func (f *fakeRegistry) Lookup(_ context.Context, ref string, _ []string) (string, bool, error) {
 	f.calls.Add(1)
 	d, ok := f.has[ref]
 	return d, ok, f.err
@@ -107,7 +107,7 @@ type barrierRegistry struct {
 	n       int
 }
 
-func (b *barrierRegistry) Lookup(ctx context.Context, ref string) (string, bool, error) {
+func (b *barrierRegistry) Lookup(ctx context.Context, ref string, _ []string) (string, bool, error) {
 	b.arrived <- struct{}{}
 	for len(b.arrived) < b.n {
 		select {

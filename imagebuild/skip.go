@@ -175,7 +175,11 @@ func previousTags(req Request, prev ImageRecord) []string {
 func missing(ctx context.Context, req Request, tags []string, loc Locator) (string, error) {
 	for _, tag := range tags {
 		ref := req.Image + ":" + tag
-		ok, err := loc.Exists(ctx, ref, req.Push)
+		ok, err := exists(ctx, req, ref, loc)
+		var partial *MissingPlatformsError
+		if errors.As(err, &partial) {
+			return ReasonMissingRegistry + " (" + partial.Error() + ")", nil
+		}
 		if err != nil {
 			return "", fmt.Errorf("image %q: check %s exists: %w", req.Name, ref, err)
 		}
@@ -188,6 +192,16 @@ func missing(ctx context.Context, req Request, tags []string, loc Locator) (stri
 		return ReasonMissingDaemon, nil
 	}
 	return "", nil
+}
+
+// exists asks loc for ref; a multi-platform image is asked of the
+// registry with its platforms (see Registry), when loc can.
+func exists(ctx context.Context, req Request, ref string, loc Locator) (bool, error) {
+	if reg, ok := loc.(Registry); ok && req.checkedPlatforms() != nil && req.Push {
+		_, found, err := reg.Lookup(ctx, ref, req.checkedPlatforms())
+		return found, err
+	}
+	return loc.Exists(ctx, ref, req.Push)
 }
 
 // changes lists what differs between req and its previous build; with

@@ -120,8 +120,8 @@ func executorArgs(req imagebuild.Request, cfg *config.KanikoBuild) []string {
 	if req.Insecure || (cfg.Insecure != nil && *cfg.Insecure) {
 		args = append(args, "--insecure", "--skip-tls-verify", "--insecure-pull", "--skip-tls-verify-pull")
 	}
-	if p := req.Options.Platform; p != "" {
-		args = append(args, "--custom-platform="+p)
+	if p := req.Options.Platforms; len(p) == 1 {
+		args = append(args, "--custom-platform="+p[0])
 	}
 	return append(args, cfg.Args...)
 }

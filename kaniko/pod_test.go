@@ -160,7 +160,7 @@ func TestCacheFlagsRefused(t *testing.T) {
 
 // One --platform reaches kaniko as --custom-platform.
 func TestCustomPlatform(t *testing.T) {
-	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Options: config.BuildOptions{Platform: "linux/arm64"}}
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Options: config.BuildOptions{Platforms: []string{"linux/arm64"}}}
 	args := executorArgs(req, &config.KanikoBuild{})
 	if !slices.Contains(args, "--custom-platform=linux/arm64") {
 		t.Errorf("args %v lack --custom-platform=linux/arm64", args)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -72,7 +73,9 @@ func TestBuildTiming(t *testing.T) {
 // commands, on the given builder.
 func runBuildScripts(t *testing.T, env *testbed.DockerEnv, builder string, p testscript.Params) {
 	busybox := env.Busybox(t)
+	extraCmds, extraSetup := p.Cmds, p.Setup // a caller's own, beside these
 	p.Cmds = buildCmds(env.API(t))
+	maps.Copy(p.Cmds, extraCmds)
 	p.Setup = func(e *testscript.Env) error {
 		scriptEnv(e)
 		// testscript's TMPDIR is $WORK/.tmp, inside the build context of
@@ -89,6 +92,9 @@ func runBuildScripts(t *testing.T, env *testbed.DockerEnv, builder string, p tes
 		e.Setenv("REGISTRY", env.Registry)
 		e.Setenv("BUSYBOX", busybox)
 		e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
+		if extraSetup != nil {
+			return extraSetup(e)
+		}
 		return nil
 	}
 	testscript.Run(t, p)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,17 +20,7 @@ func TestEnterCommand(t *testing.T) {
 	dir := t.TempDir()
 	run := func(stdin string, args ...string) (string, string, int) {
 		t.Helper()
-		cmd := exec.Command(filepath.Join(binDir, "devspace"), append([]string{"enter", "--kubeconfig", kubeconfig, "-n", pod.Namespace}, args...)...)
-		cmd.Dir = dir
-		cmd.Stdin = strings.NewReader(stdin)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatal(err)
-		}
-		return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+		return devspaceIn(t, dir, stdin, append([]string{"enter", "--kubeconfig", kubeconfig, "-n", pod.Namespace}, args...)...)
 	}
 
 	out, errOut, code := run("", "--pod", pod.Name, "--", "sh", "-c", "echo hi; echo oops >&2; exit 3")

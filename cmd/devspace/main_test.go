@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -51,10 +52,11 @@ func TestMain(m *testing.M) {
 	if err := helmBuild.Run(); err != nil {
 		panic("build devspace-helm: " + err.Error())
 	}
-	// The sync agent, beside the binary too: built for the test bed's
-	// containers (linux/amd64), static, named as it ships.
-	agentBuild := exec.Command("go", "build", "-o", filepath.Join(dir, "devspace-sync-agent-linux-amd64"), "../devspace-sync-agent")
-	agentBuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	// The sync agent, beside the binary too, named as it ships: built for
+	// the test bed's containers (linux, this machine's architecture),
+	// static; devspace picks it for them by their uname -m.
+	agentBuild := exec.Command("go", "build", "-o", filepath.Join(dir, "devspace-sync-agent-linux-"+runtime.GOARCH), "../devspace-sync-agent")
+	agentBuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	agentBuild.Stdout, agentBuild.Stderr = os.Stdout, os.Stderr
 	if err := agentBuild.Run(); err != nil {
 		panic("build devspace-sync-agent: " + err.Error())

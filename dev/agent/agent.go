@@ -1,7 +1,8 @@
 // Package agent puts the sync agent (cmd/devspace-sync-agent) into
-// containers: it finds the binary beside devspace, copies it in once per
-// container under a name that carries its content hash, and checks that
-// it runs there. File sync and reverse port forwarding run it.
+// containers: it picks the build for the container's architecture
+// (dev.*.arch, else detected), finds it beside devspace, copies it in
+// once per container under a name that carries its content hash, and
+// checks that it runs there. File sync and reverse port forwarding run it.
 package agent
 
 import (
@@ -9,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -16,82 +18,116 @@ import (
 	"sync"
 	"time"
 
-	"github.com/devspace-engine/devspace/companion"
 	"github.com/devspace-engine/devspace/kube"
-)
-
-// Binary is the name of the sync agent (cmd/devspace-sync-agent),
-// and Env the variable that overrides where it is.
-const (
-	Binary = "devspace-sync-agent"
-	Env    = "DEVSPACE_SYNC_AGENT"
 )
 
 // agentDir is where the agent is put in the container.
 const agentDir = "/tmp"
 
-// Find locates the sync agent as helm.Find does the Helm companion:
-// $DEVSPACE_SYNC_AGENT, else the linux/amd64 build where package
-// companion looks (the name it ships under; the architecture is fixed
-// until dev containers' architectures are).
-func Find(getenv func(string) string) (string, error) {
-	const file = Binary + "-linux-amd64"
-	return companion.Find(getenv, file, Env, "sync needs "+file+" (the sync agent for linux/amd64 containers)")
+// Agent copies the sync agent into containers, the build that matches
+// each one's architecture. The views ForArch makes share what was read
+// and what was learnt about each container.
+type Agent struct {
+	arch string // the configured architecture; "" detects it per container
+	sh   *shared
 }
 
-// Agent is the sync agent binary to copy into containers. It is read
-// once; the containers it was put in are remembered, so that the syncs
-// of one container install it once.
-type Agent struct {
-	path string
+type shared struct {
+	find func(arch string) (string, error)
 
+	mu         sync.Mutex
+	builds     map[string]*build     // arch → the agent built for it
+	containers map[string]*container // pod UID/name/container → its state
+}
+
+// build is one architecture's agent, read once.
+type build struct {
 	once sync.Once
+	path string
 	data []byte
 	name string // in the container: versioned by content
 	err  error
+}
 
+// container serialises installs into one container and remembers its
+// detected architecture.
+type container struct {
 	mu        sync.Mutex
-	installed map[string]*sync.Mutex // pod UID/container → its install lock
+	arch, how string
 }
 
-// New returns the agent at path (see Find).
-func New(path string) *Agent {
-	return &Agent{path: path, installed: map[string]*sync.Mutex{}}
+// New returns an agent that asks find for the path of the agent built
+// for an architecture (see Find) when a container needs it.
+func New(find func(arch string) (string, error)) *Agent {
+	return &Agent{sh: &shared{find: find, builds: map[string]*build{}, containers: map[string]*container{}}}
 }
 
-// Load reads the agent binary once and names it after its content.
-func (a *Agent) Load() error {
-	a.once.Do(func() {
-		a.data, a.err = os.ReadFile(a.path)
-		if a.err != nil {
-			a.err = fmt.Errorf("sync agent: %w", a.err)
+// ForArch is a view of a that copies the agent for arch (dev.*.arch)
+// into every container instead of detecting theirs; "" detects.
+func (a *Agent) ForArch(arch string) *Agent { return &Agent{arch: arch, sh: a.sh} }
+
+// load reads the agent for arch once, checks it is built for arch and
+// names it after its content.
+func (s *shared) load(arch string) (*build, error) {
+	s.mu.Lock()
+	b := s.builds[arch]
+	if b == nil {
+		b = &build{}
+		s.builds[arch] = b
+	}
+	s.mu.Unlock()
+	b.once.Do(func() {
+		b.path, b.err = s.find(arch)
+		if b.err != nil {
 			return
 		}
-		sum := sha256.Sum256(a.data)
-		a.name = Binary + "-" + hex.EncodeToString(sum[:6])
+		b.data, b.err = os.ReadFile(b.path)
+		if b.err == nil {
+			b.err = checkArch(b.data, arch)
+		}
+		if b.err != nil {
+			b.err = fmt.Errorf("sync agent %s: %w", b.path, b.err)
+			return
+		}
+		sum := sha256.Sum256(b.data)
+		b.name = Binary + "-" + hex.EncodeToString(sum[:6])
 	})
-	return a.err
+	return b, b.err
 }
 
-// RemotePath is where the agent runs from in the container.
-func (a *Agent) RemotePath() string { return agentDir + "/" + a.name }
-
-// lockFor serialises installs into one container.
-func (a *Agent) lockFor(pod kube.Pod) *sync.Mutex {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	key := pod.UID + "/" + pod.Name + "/" + pod.Container
-	if a.installed[key] == nil {
-		a.installed[key] = &sync.Mutex{}
+// checkArch fails unless data is a program for linux/arch, so that a
+// misplaced build is named before it is copied anywhere.
+func checkArch(data []byte, arch string) error {
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("not a linux program: %w", err)
 	}
-	return a.installed[key]
+	got, err := machineArch(f)
+	if err == nil && got != arch {
+		err = fmt.Errorf("built for linux/%s, not linux/%s", got, arch)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: rebuild the agents with `task build`", err)
+	}
+	return nil
+}
+
+// containerOf is the state of pod's container.
+func (s *shared) containerOf(pod kube.Pod) *container {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := pod.UID + "/" + pod.Name + "/" + pod.Container
+	if s.containers[key] == nil {
+		s.containers[key] = &container{}
+	}
+	return s.containers[key]
 }
 
 // install puts the agent in the container's /tmp with tar, the one
 // tool the container needs; an image without /tmp gets one (mode 1777).
 // An empty archive probes for /tmp first: tar that fails before reading
 // a large stdin would leave the exec hanging.
-func (a *Agent) install(ctx context.Context, c *kube.Client, pod kube.Pod) error {
+func (b *build) install(ctx context.Context, c *kube.Client, pod kube.Pod) error {
 	ctx, cancel := context.WithTimeout(ctx, installTimeout)
 	defer cancel()
 	withDir := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", agentDir}, kube.ExecOptions{Stdin: bytes.NewReader(make([]byte, 1024))}) != nil
@@ -99,7 +135,7 @@ func (a *Agent) install(ctx context.Context, c *kube.Client, pod kube.Pod) error
 	if withDir {
 		dir = "/"
 	}
-	tarball, err := a.archive(withDir)
+	tarball, err := b.archive(withDir)
 	if err != nil {
 		return err
 	}
@@ -116,20 +152,20 @@ const installTimeout = 2 * time.Minute
 // archive is a tar stream holding the agent, executable, under its
 // versioned name, for extraction in /tmp, or in / with the directory
 // tmp.
-func (a *Agent) archive(withDir bool) ([]byte, error) {
+func (b *build) archive(withDir bool) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	name := a.name
+	name := b.name
 	if withDir {
-		name = strings.TrimPrefix(agentDir, "/") + "/" + a.name
+		name = strings.TrimPrefix(agentDir, "/") + "/" + b.name
 		if err := tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(agentDir, "/") + "/", Mode: 0o1777, Typeflag: tar.TypeDir}); err != nil {
 			return nil, err
 		}
 	}
-	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(a.data)), Typeflag: tar.TypeReg}); err != nil {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(b.data)), Typeflag: tar.TypeReg}); err != nil {
 		return nil, err
 	}
-	if _, err := tw.Write(a.data); err != nil {
+	if _, err := tw.Write(b.data); err != nil {
 		return nil, err
 	}
 	if err := tw.Close(); err != nil {
@@ -138,25 +174,47 @@ func (a *Agent) archive(withDir bool) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Ensure installs the agent in the container unless it runs there
-// already.
-func (a *Agent) Ensure(ctx context.Context, c *kube.Client, pod kube.Pod) error {
-	lock := a.lockFor(pod)
-	lock.Lock()
-	defer lock.Unlock()
-	version := []string{a.RemotePath(), "-version"}
-	if kube.Exec(ctx, c, pod, version, kube.ExecOptions{}) == nil {
-		return nil
+// remotePath is where the agent runs from in the container.
+func (b *build) remotePath() string { return agentDir + "/" + b.name }
+
+// Ensure installs the agent for the container's architecture in it,
+// unless it runs there already, and returns where it runs from.
+func (a *Agent) Ensure(ctx context.Context, c *kube.Client, pod kube.Pod) (string, error) {
+	ct := a.sh.containerOf(pod)
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	arch, how, err := a.archOf(ctx, c, pod, ct)
+	if err != nil {
+		return "", err
 	}
-	if err := a.install(ctx, c, pod); err != nil {
-		return err
+	b, err := a.sh.load(arch)
+	if err != nil {
+		return "", err
+	}
+	version := []string{b.remotePath(), "-version"}
+	if kube.Exec(ctx, c, pod, version, kube.ExecOptions{}) == nil {
+		return b.remotePath(), nil
+	}
+	if err := b.install(ctx, c, pod); err != nil {
+		return "", err
 	}
 	var stderr kube.LockedBuffer
 	if err := kube.Exec(ctx, c, pod, version, kube.ExecOptions{Stderr: &stderr}); err != nil {
-		return fmt.Errorf("the sync agent does not run in %s (is the container linux/%s, the agent's architecture?): %w %s", pod, agentArchHint, err, strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("the linux/%s sync agent (%s) does not run in %s: %w %s", arch, how, pod, err, strings.TrimSpace(stderr.String()))
 	}
-	return nil
+	return b.remotePath(), nil
 }
 
-// agentArchHint names the architecture task build gives the agent.
-const agentArchHint = "amd64, unless built with another GOARCH"
+// archOf is the architecture whose agent pod's container gets, and why:
+// the configured one, else the one detected (once per container).
+func (a *Agent) archOf(ctx context.Context, c *kube.Client, pod kube.Pod, ct *container) (arch, how string, err error) {
+	if a.arch != "" {
+		return a.arch, "dev.*.arch is " + a.arch, nil
+	}
+	if ct.arch == "" {
+		if ct.arch, ct.how, err = detect(ctx, c, pod); err != nil {
+			return "", "", err
+		}
+	}
+	return ct.arch, ct.how, nil
+}

@@ -44,13 +44,11 @@ type frame struct {
 // startAgent runs the agent in the pod on dir, installing it first when
 // it is not there.
 func startAgent(ctx context.Context, c *kube.Client, pod kube.Pod, a *agent.Agent, dir string, flags []string) (*agentConn, error) {
-	if err := a.Load(); err != nil {
+	path, err := a.Ensure(ctx, c, pod)
+	if err != nil {
 		return nil, err
 	}
-	if err := a.Ensure(ctx, c, pod); err != nil {
-		return nil, err
-	}
-	return runAgent(ctx, c, pod, append(append([]string{a.RemotePath()}, flags...), dir))
+	return runAgent(ctx, c, pod, append(append([]string{path}, flags...), dir))
 }
 
 // runAgent starts cmd and waits for its Hello.

@@ -31,10 +31,6 @@ func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Conte
 			started <- err
 		}
 	}
-	if err := a.Load(); err != nil {
-		report(err)
-		return err
-	}
 	for ctx.Err() == nil {
 		pod, err := next(ctx)
 		if err != nil {
@@ -58,7 +54,8 @@ func ReverseForward(ctx context.Context, c *kube.Client, next func(context.Conte
 
 // reverseInPod runs every mapping's listener in pod until one ends.
 func reverseInPod(ctx context.Context, c *kube.Client, pod kube.Pod, ports []PortMapping, a *agent.Agent, log io.Writer, report func(error)) error {
-	if err := a.Ensure(ctx, c, pod); err != nil {
+	agentPath, err := a.Ensure(ctx, c, pod)
+	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -68,7 +65,7 @@ func reverseInPod(ctx context.Context, c *kube.Client, pod kube.Pod, ports []Por
 	listening := make(chan struct{}, len(ports))
 	for _, p := range ports {
 		wg.Go(func() {
-			errs <- reverseListener(ctx, c, pod, p, a, log, listening)
+			errs <- reverseListener(ctx, c, pod, p, agentPath, log, listening)
 			cancel() // one listener gone (the pod went away): restart all
 		})
 	}
@@ -87,7 +84,7 @@ func reverseInPod(ctx context.Context, c *kube.Client, pod kube.Pod, ports []Por
 
 // reverseListener runs reverse-listen for one mapping and serves each
 // connection it announces.
-func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMapping, a *agent.Agent, log io.Writer, listening chan<- struct{}) error {
+func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMapping, agentPath string, log io.Writer, listening chan<- struct{}) error {
 	addr := net.JoinHostPort(p.BindAddress, strconv.Itoa(p.Remote))
 	stdinR, stdinW := io.Pipe() // held open: closing it ends the listener
 	defer stdinW.Close()
@@ -95,7 +92,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMa
 	var stderr kube.LockedBuffer
 	done := make(chan error, 1)
 	go func() {
-		err := kube.Exec(ctx, c, pod, []string{a.RemotePath(), "reverse-listen", addr}, kube.ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
+		err := kube.Exec(ctx, c, pod, []string{agentPath, "reverse-listen", addr}, kube.ExecOptions{Stdin: stdinR, Stdout: outW, Stderr: &stderr})
 		outW.CloseWithError(io.EOF)
 		done <- err
 	}()
@@ -110,7 +107,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMa
 			listening <- struct{}{}
 		case strings.HasPrefix(line, "conn "):
 			path := strings.TrimPrefix(line, "conn ")
-			conns.Go(func() { serveReverse(ctx, c, pod, a, path, p.Local, log) })
+			conns.Go(func() { serveReverse(ctx, c, pod, agentPath, path, p.Local, log) })
 		}
 	}
 	err := <-done
@@ -122,7 +119,7 @@ func reverseListener(ctx context.Context, c *kube.Client, pod kube.Pod, p PortMa
 
 // serveReverse joins one announced connection to a new connection to the
 // local port.
-func serveReverse(ctx context.Context, c *kube.Client, pod kube.Pod, a *agent.Agent, path string, local int, log io.Writer) {
+func serveReverse(ctx context.Context, c *kube.Client, pod kube.Pod, agentPath, path string, local int, log io.Writer) {
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(local)), 5*time.Second)
 	if err != nil {
 		fmt.Fprintf(log, "reverse port forwarding: nothing answers on 127.0.0.1:%d: %v\n", local, err)
@@ -130,7 +127,7 @@ func serveReverse(ctx context.Context, c *kube.Client, pod kube.Pod, a *agent.Ag
 		return
 	}
 	defer conn.Close()
-	err = kube.Exec(ctx, c, pod, []string{a.RemotePath(), "reverse-dial", path}, kube.ExecOptions{Stdin: conn, Stdout: conn})
+	err = kube.Exec(ctx, c, pod, []string{agentPath, "reverse-dial", path}, kube.ExecOptions{Stdin: conn, Stdout: conn})
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(log, "reverse port forwarding: connection to 127.0.0.1:%d: %v\n", local, err)
 	}

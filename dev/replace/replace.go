@@ -61,11 +61,14 @@ type Changes struct {
 	// RestartHelper runs the container's command under the restart
 	// helper, so that sync can restart the process (onUpload.restartContainer).
 	RestartHelper bool
+	// Persist are the container's directories kept on the dev config's
+	// volume claim (persistPaths).
+	Persist []PersistPath
 }
 
 // Empty reports whether the container is used unchanged.
 func (c Changes) Empty() bool {
-	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil && !c.Attach && !c.RestartHelper
+	return c.Image == "" && c.Command == nil && c.Args == nil && c.WorkingDir == "" && len(c.Env) == 0 && c.Resources == nil && !c.Attach && !c.RestartHelper && len(c.Persist) == 0
 }
 
 // PodChanges are what a dev config changes in the pod: its containers
@@ -74,6 +77,8 @@ func (c Changes) Empty() bool {
 type PodChanges struct {
 	Containers []Changes
 	Patches    []Patch
+	// Persistence is the claim the containers' persisted paths live on.
+	Persistence Persistence
 }
 
 // Empty reports whether the pod can be used unchanged.
@@ -205,6 +210,11 @@ func replaceWorkload(ctx context.Context, c *kube.Client, w *unstructured.Unstru
 	if err != nil {
 		return kube.Selector{}, err
 	}
+	if ch.hasPersistence() {
+		if err := ensureClaim(ctx, c, w.GetNamespace(), rec.Copy, project, devName, ch.Persistence); err != nil {
+			return kube.Selector{}, err
+		}
+	}
 	if _, err := c.Apply(ctx, dc, w.GetNamespace()); err != nil {
 		return kube.Selector{}, fmt.Errorf("create the dev copy %s: %w", rec.Copy, err)
 	}
@@ -300,6 +310,11 @@ func devCopy(w *unstructured.Unstructured, name, project, devName string, ch Pod
 	_ = unstructured.SetNestedStringMap(tmpl, labels, "metadata", "labels")
 	for _, c := range ch.Containers {
 		if err := applyChanges(tmpl, c); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
+		}
+	}
+	if ch.hasPersistence() {
+		if err := addPersistence(tmpl, ch.Persistence.claimName(name), ch.Persistence.ReadOnly, ch.Containers); err != nil {
 			return nil, fmt.Errorf("%s/%s: %w", w.GetKind(), w.GetName(), err)
 		}
 	}
@@ -433,6 +448,9 @@ func Restore(ctx context.Context, c *kube.Client, namespace, project, devName st
 		if err := restoreRetrying(ctx, c, r.w, r.rec); err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if err := deleteClaims(ctx, c, namespace, project, r.rec.Dev); err != nil {
+			errs = append(errs, err)
 		}
 		restored = append(restored, r.w.GetKind()+"/"+r.w.GetName())
 	}

@@ -6,6 +6,7 @@ package restart
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -43,6 +44,10 @@ while :; do
 done`
 )
 
+// ErrNoHelper says the container's process does not run under the
+// restart helper, which only replaced dev pods whose sync asks for it get.
+var ErrNoHelper = errors.New("the container does not run devspace's restart helper: set startContainer or onUpload.restartContainer on the dev config's sync (the pod is then replaced with the helper)")
+
 // Wrap replaces command and args with the helper running
 // them; command (the container's command, or args alone) must not be
 // empty: the image's entrypoint is not known here.
@@ -79,7 +84,12 @@ func Restart(ctx context.Context, c *kube.Client, pod kube.Pod) (started bool, e
 
 func runRestartScript(ctx context.Context, c *kube.Client, pod kube.Pod, script string) (started bool, err error) {
 	var out kube.LockedBuffer
-	if err := kube.Exec(ctx, c, pod, []string{"sh", "-c", script}, kube.ExecOptions{Stdout: &out}); err != nil {
+	err = kube.Exec(ctx, c, pod, []string{"sh", "-c", script}, kube.ExecOptions{Stdout: &out})
+	var exit *kube.ExitError
+	if errors.As(err, &exit) && exit.Code == 3 {
+		return false, fmt.Errorf("restart the process in %s: %w", pod, ErrNoHelper)
+	}
+	if err != nil {
 		return false, fmt.Errorf("restart the process in %s: %w", pod, err)
 	}
 	return strings.TrimSpace(out.String()) == "started", nil

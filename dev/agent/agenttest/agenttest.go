@@ -1,49 +1,75 @@
-// Package agenttest builds the sync agent once for the tests that run it
-// in the test bed's containers (file sync, reverse port forwarding).
+// Package agenttest builds the sync agent for the tests that run it in
+// the test bed's containers (file sync, reverse port forwarding, agent
+// selection), once per architecture a container asks for.
 package agenttest
 
 import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
 	"github.com/devspace-engine/devspace/dev/agent"
 )
 
-var build struct {
+var (
+	mu     sync.Mutex
+	builds = map[string]*result{}
+)
+
+type result struct {
 	once sync.Once
 	path string
 	err  error
 }
 
-// Agent builds cmd/devspace-sync-agent once for the test bed's containers
-// (linux, this machine's architecture, static).
-func Agent(t *testing.T) *agent.Agent {
-	t.Helper()
-	build.once.Do(func() {
+// Build builds cmd/devspace-sync-agent for linux/arch (static), once per
+// test binary, and returns its path, named as it ships
+// (agent.FileName).
+func Build(arch string) (string, error) {
+	mu.Lock()
+	r := builds[arch]
+	if r == nil {
+		r = &result{}
+		builds[arch] = r
+	}
+	mu.Unlock()
+	r.once.Do(func() {
 		dir, err := os.MkdirTemp("", "devspace-sync-agent-")
 		if err != nil {
-			build.err = err
+			r.err = err
 			return
 		}
-		build.path = filepath.Join(dir, agent.Binary)
-		cmd := exec.Command("go", "build", "-o", build.path, "github.com/devspace-engine/devspace/cmd/devspace-sync-agent")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+		r.path = filepath.Join(dir, agent.FileName(arch))
+		cmd := exec.Command("go", "build", "-trimpath", "-o", r.path, "github.com/devspace-engine/devspace/cmd/devspace-sync-agent")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			build.err = &buildError{err, string(out)}
+			r.err = &buildError{arch, err, string(out)}
 		}
 	})
-	if build.err != nil {
-		t.Fatal(build.err)
+	return r.path, r.err
+}
+
+// Agent is an agent whose builds are made by Build for each architecture
+// a container turns out to need. The build for this machine's
+// architecture, the test bed's, is made at once, so that a broken build
+// fails the test here.
+func Agent(t *testing.T) *agent.Agent {
+	t.Helper()
+	if _, err := Build(runtime.GOARCH); err != nil {
+		t.Fatal(err)
 	}
-	return agent.New(build.path)
+	return agent.New(Build)
 }
 
 type buildError struct {
-	err error
-	out string
+	arch string
+	err  error
+	out  string
 }
 
-func (e *buildError) Error() string { return "build the sync agent: " + e.err.Error() + "\n" + e.out }
+func (e *buildError) Error() string {
+	return "build the linux/" + e.arch + " sync agent: " + e.err.Error() + "\n" + e.out
+}
