@@ -17,6 +17,7 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/localregistry"
 	"github.com/devspace-engine/devspace/redact"
 	"github.com/devspace-engine/devspace/runvars"
 )
@@ -102,6 +103,10 @@ type Connections struct {
 	// whose images its Dockerfiles may build FROM (nil: none).
 	Board    *imagebuild.Board
 	Upstream func(ctx context.Context) []Upstream
+	// LocalRegistry starts, or reuses, the in-cluster registry that cfg's
+	// localRegistry describes, reachable from this machine while the
+	// process runs; log hears what it did.
+	LocalRegistry func(ctx context.Context, cfg *config.Config, log io.Writer) (*localregistry.Registry, error)
 }
 
 // Shell runs commands as the calling script would (its functions,
@@ -125,6 +130,6 @@ type Results struct {
 // Run builds the images of opts. Build failures are printed (with the
 // tail of each failed image's log) and returned as one error.
 func Run(ctx context.Context, opts Options) (Results, error) {
-	r := &buildRun{opts: opts}
+	r := &buildRun{opts: opts, toRegistry: map[string]bool{}}
 	return r.execute(ctx)
 }

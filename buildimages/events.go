@@ -1,15 +1,25 @@
 package buildimages
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 )
 
 // emit reports an event of the call to the hooks (with the image's name,
 // repository and tags when it is about one image, as DevSpace gives them).
-func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Request) error {
+// An image's events also say what observers such as `devspace ui` show:
+// the project images it builds FROM (bases, a JSON list), the decision
+// (reason) and, once it ran, duration_ms, log_file and error (extra).
+func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Request, extra ...string) error {
 	if r.opts.Events == nil || r.opts.Explain {
 		return nil
 	}
@@ -17,6 +27,14 @@ func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Reque
 	if req != nil {
 		tags, _ := json.Marshal(req.Tags)
 		data = map[string]string{"image_config_name": req.Name, "image_name": req.Image, "image_tags": string(tags)}
+		bases, _ := json.Marshal(r.bases[req.Name])
+		data["bases"] = string(bases)
+		if reason, ok := r.reasons[req.Name]; ok {
+			data["reason"] = reason
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			data[extra[i]] = extra[i+1]
+		}
 	}
 	return r.opts.Events.Emit(ctx, event, data)
 }
@@ -30,14 +48,17 @@ func (r *buildRun) withEvents(b imagebuild.Builder) imagebuild.Builder {
 		if err := r.emit(ctx, "before:build:"+req.Name, &req); err != nil {
 			return imagebuild.Result{}, err
 		}
+		start := time.Now()
 		res, err := b.Build(ctx, req)
+		ran := []string{"duration_ms", strconv.FormatInt(time.Since(start).Milliseconds(), 10),
+			"log_file", filepath.Join(imagebuild.LogDir(r.opts.Config.Path), imagebuild.LogFileName(req.Name))}
 		if err != nil {
 			if ctx.Err() == nil {
-				_ = r.emit(ctx, "error:build:"+req.Name, &req) // error hooks only warn
+				_ = r.emit(ctx, "error:build:"+req.Name, &req, append(ran, "error", err.Error())...) // error hooks only warn
 			}
 			return res, err
 		}
-		return res, r.emit(ctx, "after:build:"+req.Name, &req)
+		return res, r.emit(ctx, "after:build:"+req.Name, &req, ran...)
 	})
 }
 
@@ -48,4 +69,67 @@ func (r *buildRun) skipped(ctx context.Context, req imagebuild.Request) error {
 		return err
 	}
 	return r.emit(ctx, "skip:build:"+req.Name, &req)
+}
+
+// lineEvents reports each whole line an image's log receives as
+// log:build:NAME (line), for observers such as `devspace ui`, which show
+// a build's log as it runs. No hook can name the event.
+type lineEvents struct {
+	mu      sync.Mutex
+	events  engine.Events
+	name    string
+	partial []byte
+}
+
+func (l *lineEvents) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		l.emit(string(l.partial[:i]))
+		l.partial = l.partial[i+1:]
+	}
+}
+
+// Flush reports the last line, when it has no newline.
+func (l *lineEvents) Flush() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.partial) > 0 {
+		l.emit(string(l.partial))
+		l.partial = nil
+	}
+	return nil
+}
+
+func (l *lineEvents) emit(line string) {
+	_ = l.events.Emit(context.Background(), "log:build:"+l.name, map[string]string{"line": strings.TrimSuffix(line, "\r")})
+}
+
+// withLineEvents is log, and, when the call has events, each line of it
+// reported as log:build:NAME.
+func (r *buildRun) withLineEvents(name string, log LineWriter) LineWriter {
+	if r.opts.Events == nil || r.opts.Explain {
+		return log
+	}
+	return teeLines{log, &lineEvents{events: r.opts.Events, name: name}}
+}
+
+type teeLines struct {
+	out    LineWriter
+	events *lineEvents
+}
+
+func (t teeLines) Write(p []byte) (int, error) {
+	_, _ = t.events.Write(p)
+	return t.out.Write(p)
+}
+
+func (t teeLines) Flush() error {
+	_ = t.events.Flush()
+	return t.out.Flush()
 }

@@ -53,8 +53,8 @@ func (r *buildRun) loadIntoCluster(ctx context.Context, outcomes []imagebuild.Ou
 		return nil
 	}
 	for _, o := range outcomes {
-		if o.Status != imagebuild.StatusBuilt && o.Status != imagebuild.StatusShared {
-			continue
+		if o.Status != imagebuild.StatusBuilt && o.Status != imagebuild.StatusShared || r.toRegistry[o.Request.Name] {
+			continue // the local registry's images are pulled from it
 		}
 		for _, tag := range o.Request.Tags {
 			args := cluster.LoadCommand(o.Request.Image + ":" + tag)

@@ -37,6 +37,13 @@ type buildRun struct {
 	// run's Board, by name.
 	foreign   map[string]foreignBase
 	announced map[string]*imagebuild.Announced
+
+	// bases are each image's project bases and reasons the decision on
+	// it, for the events; both are set before any build starts.
+	bases   map[string][]string
+	reasons map[string]string
+	// toRegistry are the images that go to the in-cluster local registry.
+	toRegistry map[string]bool
 }
 
 func (r *buildRun) execute(ctx context.Context) (Results, error) {
@@ -114,7 +121,11 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	if err != nil {
 		return nil, nil, err
 	}
+	r.bases = g.Deps
 	r.fallBackToKaniko(ctx, reqs)
+	if err := r.rewriteToLocalRegistry(ctx, reqs); err != nil {
+		return nil, nil, err
+	}
 	hasher := imagebuild.NewHasher(r.cache.Memo())
 	hasher.Progress = r.hashProgress()
 	if err := hasher.Keys(ctx, reqs); err != nil {
@@ -160,10 +171,14 @@ func (r *buildRun) request(name string) (imagebuild.Request, error) {
 		}
 		img = patched
 	}
-	log := r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" ")
+	log := r.withLineEvents(name, r.opts.Output.Lines(&r.logMu, r.opts.Output.Log, "build:"+name+" "))
 	r.logs = append(r.logs, log)
 	skipPush := r.opts.SkipPush
-	if kinds.Of(img).Where(img) == imagebuild.PlaceDaemon {
+	onDaemon := kinds.Of(img).Where(img) == imagebuild.PlaceDaemon
+	switch {
+	case onDaemon && r.toLocalRegistry(img, onDaemon):
+		r.toRegistry[name] = true // pushed to the local registry, also on a local cluster
+	case onDaemon:
 		// Only images on a daemon can stay unpushed for a local cluster:
 		// one built in the cluster exists only in the registry.
 		skipPush = r.skipPush()
@@ -205,7 +220,9 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 	imagebuild.MarkRebuiltBases(reqs, decisions)
 	r.announce(reqs, decisions)
 	var rebuild []imagebuild.Request
+	r.reasons = make(map[string]string, len(reqs))
 	for i, req := range reqs {
+		r.reasons[req.Name] = decisions[i].String()
 		fmt.Fprintln(req.Log, decisions[i].String())
 		if decisions[i].Rebuild {
 			rebuild = append(rebuild, req)
@@ -254,7 +271,7 @@ func (r *buildRun) needsLookup(reqs []imagebuild.Request, kind func(imagebuild.R
 		return false
 	}
 	for _, req := range reqs {
-		if _, ok := r.cache.Image(req.Name); ok && kind(req) && !req.KeyTagPushed() {
+		if _, ok := r.cache.Image(req.Name); ok && kind(req) && !req.TrustsRecord() {
 			return true
 		}
 	}

@@ -2,9 +2,11 @@ package builtins
 
 import (
 	"context"
+	"io"
 	"sync"
 
 	"github.com/devspace-engine/devspace/buildimages"
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/dependency"
 	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/dev/agent"
@@ -12,6 +14,7 @@ import (
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/localregistry"
 )
 
 // Services are the process-wide cores builtins may use. One value is made
@@ -31,7 +34,8 @@ type Services struct {
 	// get_image --dependency); nil in a run without a config.
 	Dependencies *dependency.Runner
 
-	kube kubeClients
+	kube       kubeClients
+	registries localRegistries
 
 	devOnce sync.Once
 	devMgr  *dev.Manager
@@ -73,6 +77,9 @@ func (s *Services) buildConnections(c *engine.Call) buildimages.Connections {
 		ClusterLimiter: s.ClusterLimiter,
 		Board:          s.Board,
 		Upstream:       s.upstream,
+		LocalRegistry: func(ctx context.Context, cfg *config.Config, log io.Writer) (*localregistry.Registry, error) {
+			return s.LocalRegistry(ctx, c, cfg, log)
+		},
 	}
 }
 
@@ -125,6 +132,7 @@ func (s *Services) Close() {
 	if s.devMgr != nil {
 		s.devMgr.Close()
 	}
+	s.registries.close()
 	if s.docker != nil {
 		_ = s.docker.Close()
 	}

@@ -80,7 +80,7 @@ func (d *startDevCmd) Run(ctx context.Context, c *engine.Call, args []string) er
 // flags.
 func (d *startDevCmd) setup(c *engine.Call, name, namespace string) dev.Setup {
 	return dev.Setup{
-		Project: c.Config().Name, Dir: c.Config().Dir, Namespace: namespace,
+		Project: c.Config().Name, Dir: c.Config().Dir, Namespace: namespace, RecordFile: dev.SessionsFile(c.Config().Path),
 		NoPorts: d.noPorts, NoReplace: d.noReplace, NoSync: d.noSync, ContinueOnTerminalExit: d.continueOnTermExit,
 		Browser: dev.Desktop(c.Getenv),
 		Stdin:   c.Stdin, Stdout: c.Stdout, Log: logTo(c, c.Stdout, "dev:")(name),

@@ -14,7 +14,8 @@ import (
 	"github.com/devspace-engine/devspace/imagebuild"
 )
 
-// cleanupCommand is `devspace cleanup images`: the daemon forgets the
+// cleanupCommand is `devspace cleanup images` (and `local-registry`, in
+// cleanup_registry.go): the daemon forgets the
 // images this project built. Unlike DevSpace v6, which removes every tag
 // of the images' repositories, only the tags devspace made are removed
 // (its content tags, and the tags of the last recorded build), so an
@@ -35,7 +36,11 @@ func cleanupCommand(stdio IO) *cli.Command {
 				repos := map[string][]string{} // repository → recorded tags
 				for name, img := range s.cfg.Images {
 					rec, _ := cache.Image(name)
-					repos[img.Image] = append(repos[img.Image], rec.Tags...)
+					repo := img.Image
+					if rec.Configured == img.Image && rec.Image != "" {
+						repo = rec.Image // built under the local registry's name
+					}
+					repos[repo] = append(repos[repo], rec.Tags...)
 				}
 				if len(repos) == 0 {
 					fmt.Fprintln(stdio.Stdout, "No images in devspace.yaml")
@@ -48,7 +53,7 @@ func cleanupCommand(stdio IO) *cli.Command {
 				defer b.Close()
 				return removeBuilt(c.Context, b, repos, stdio)
 			}),
-		}},
+		}, cleanupLocalRegistryCommand(stdio)},
 	}
 }
 

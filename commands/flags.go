@@ -69,7 +69,7 @@ var runFlags = []flagSpec{
 	{name: "dependency", kind: kindStrings, usage: "only run this dependency (repeatable)"},
 	{name: "sequential-dependencies", kind: kindBool, usage: "run dependencies one after another"},
 	{name: "pipeline", kind: kindString, usage: "run this pipeline instead of the command's own"},
-	{name: "show-ui", kind: kindBool, usage: "accepted for DevSpace compatibility"},
+	{name: "show-ui", kind: kindBool, usage: "serve a live page of the run on 127.0.0.1 (see devspace ui)"},
 	{name: "output", short: "o", kind: kindString, usage: "devspace build: print each build_images call's report on stdout (json), the build output on stderr"},
 }
 

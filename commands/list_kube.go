@@ -24,8 +24,37 @@ type table struct {
 }
 
 // tableCommand is a `list` subcommand that prints a table, or json with
-// -o json. open loads what the listing needs (the config, the cluster).
+// -o json. list loads what the listing needs (the config, the cluster).
 func tableCommand(name, usage string, stdio IO, list func(context.Context, *flagValues) (table, error)) *cli.Command {
+	return outputCommand(name, usage, func(ctx context.Context, flags *flagValues, format string) error {
+		t, err := list(ctx, flags)
+		if err != nil {
+			return fmt.Errorf("list %s: %w", name, err)
+		}
+		return writeListing(stdio.Stdout, format, t)
+	})
+}
+
+// sessionTableCommand is a `list` subcommand of the loaded config: the
+// table or json goes to the session's output, which masks its secrets.
+func sessionTableCommand(name, usage string, stdio IO, list func(context.Context, *session) (table, error)) *cli.Command {
+	return outputCommand(name, usage, func(ctx context.Context, flags *flagValues, format string) error {
+		s, err := openSession(ctx, flags, stdio)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		t, err := list(ctx, s)
+		if err != nil {
+			return err
+		}
+		return writeListing(s.stdio.Stdout, format, t)
+	})
+}
+
+// outputCommand is a `list` subcommand with the global flags and -o,
+// whose value (checked) run gets.
+func outputCommand(name, usage string, run func(ctx context.Context, flags *flagValues, format string) error) *cli.Command {
 	specs := append(append([]flagSpec{}, globalFlags...), listOutputFlag)
 	return &cli.Command{
 		Name:  name,
@@ -38,16 +67,17 @@ func tableCommand(name, usage string, stdio IO, list func(context.Context, *flag
 			if out != "" && out != "json" {
 				return &exitError{code: 2, msg: fmt.Sprintf("devspace list %s: --output %q: the only format is json (-o json)", name, out)}
 			}
-			t, err := list(c.Context, flags)
-			if err != nil {
-				return fmt.Errorf("list %s: %w", name, err)
-			}
-			if out == "json" {
-				return writeJSON(stdio.Stdout, t.json)
-			}
-			return writeTable(stdio.Stdout, t)
+			return run(c.Context, flags, out)
 		},
 	}
+}
+
+// writeListing prints t as a table, or its json with format json.
+func writeListing(w io.Writer, format string, t table) error {
+	if format == "json" {
+		return writeJSON(w, t.json)
+	}
+	return writeTable(w, t)
 }
 
 func writeJSON(w io.Writer, v any) error {

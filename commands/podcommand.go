@@ -13,28 +13,19 @@ import (
 // the pod flags as enter's is; own are its flags beyond those. A
 // non-zero exit of what ran in the container becomes devspace's.
 func podCommand(name, usage string, own []flagSpec, stdio IO, run func(c *cli.Context, cl *kube.Client, pod kube.Pod, flags *flagValues) error) *cli.Command {
-	global := globalFlagsNoC()
-	own = append(slices.Clip(podFlags), own...)
-	return &cli.Command{
-		Name:  name,
-		Usage: usage,
-		Flags: urfaveFlags(append(slices.Clip(global), own...)),
-		Action: func(c *cli.Context) error {
-			flags := newFlagValues()
-			flags.fromCommand(c, global)
-			flags.fromURFave(c, own) // declared by this command alone
-			cl, _, pod, err := selectPod(c.Context, flags, stdio)
-			if err != nil {
-				return err
-			}
-			err = run(c, cl, pod, flags)
-			var exit *kube.ExitError
-			if errors.As(err, &exit) {
-				return &exitError{code: exit.Code}
-			}
+	cmd := &cli.Command{Name: name, Usage: usage}
+	return withPodFlags(cmd, append(slices.Clip(podFlags), own...), func(c *cli.Context, flags *flagValues) error {
+		cl, _, pod, err := selectPod(c.Context, flags, stdio, nil)
+		if err != nil {
 			return err
-		},
-	}
+		}
+		err = run(c, cl, pod, flags)
+		var exit *kube.ExitError
+		if errors.As(err, &exit) {
+			return &exitError{code: exit.Code}
+		}
+		return err
+	})
 }
 
 // projectAction is the action of a command on the project's config: the

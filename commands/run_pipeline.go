@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/engine"
+	"github.com/devspace-engine/devspace/ui"
 )
 
 func runPipelineCommand(stdio IO) *cli.Command {
@@ -60,11 +62,23 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		}
 	}
 	guess := preParse(name, rest, flags)
-	s, err := openSession(c.Context, guess, stdio)
+	var page *ui.Server
+	var observer engine.Events
+	if guess.boolean("show-ui") {
+		page = ui.New()
+		observer = page
+	}
+	s, err := openObservedSession(c.Context, guess, stdio, observer)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if page != nil {
+		if err := startUI(c.Context, s, page, ""); err != nil {
+			return err
+		}
+		defer page.Close()
+	}
 	if p := guess.str("pipeline"); p != "" && fixed != "" {
 		name = p
 	}
@@ -102,7 +116,34 @@ func runPipeline(c *cli.Context, stdio IO, fixed string, args []string) error {
 		}
 		return scriptResult(c.Context, fmt.Sprintf("pipeline %q", name), err)
 	})
+	if page != nil && c.Context.Err() == nil {
+		holdPage(c.Context, stdio.Stdin, s.stdio.Stderr)
+	}
 	return err
+}
+
+// holdPage keeps the page of a finished run up, where it is most useful
+// (why a deployment is not ready, a build's log): until Ctrl-C, and when
+// stdin is no terminal (CI) also until stdin ends, so that a script
+// with nothing on stdin never hangs.
+func holdPage(ctx context.Context, stdin io.Reader, stderr io.Writer) {
+	if engine.IsTerminal(stdin) || stdin == nil {
+		fmt.Fprintf(stderr, "devspace ui: the run is over; the page stays up until Ctrl-C\n")
+		<-ctx.Done()
+		return
+	}
+	fmt.Fprintf(stderr, "devspace ui: the run is over; the page stays up until Ctrl-C or the end of stdin\n")
+	ended := make(chan struct{})
+	// Owned by the process: a read of stdin cannot be interrupted, and the
+	// process exits right after ctx ends.
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		close(ended)
+	}()
+	select {
+	case <-ctx.Done():
+	case <-ended:
+	}
 }
 
 // commandPipeline is the pipeline a command runs by default: its own

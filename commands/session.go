@@ -49,6 +49,12 @@ type session struct {
 // Close must be called to remove the run's temp directory. Cancelling ctx
 // ends the variables' commands.
 func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, error) {
+	return openObservedSession(ctx, flags, stdio, nil)
+}
+
+// openObservedSession is openSession with every engine's events (the
+// dependencies' too) also going to observer (`devspace ui`), when set.
+func openObservedSession(ctx context.Context, flags *flagValues, stdio IO, observer engine.Events) (*session, error) {
 	tmpDir := lifecycle.NewTempDir() // made on first use
 	s := &session{tmpDir: tmpDir, stdio: stdio}
 	if stdio.secrets == nil {
@@ -111,7 +117,7 @@ func openSession(ctx context.Context, flags *flagValues, stdio IO) (*session, er
 			Secrets:  stdio.secrets,
 			Silent:   flags.boolean("silent"),
 			TmpDir:   tmpDir,
-			Events:   hooks,
+			Events:   observed(hooks, observer),
 		})
 		hooks.SetShell(eng)
 		hooks.SetContainers(s.svc.HookContainers(eng, cfg.Dir, store, stderr))
@@ -212,7 +218,7 @@ func imageDefaults(cfg *config.Config) map[string]runvars.Image {
 		records = imagebuild.ReadRecords(cfg.Path)
 	}
 	for name, img := range cfg.Images {
-		if rec, ok := records[name]; ok && rec.Image == img.Image {
+		if rec, ok := records[name]; ok && (rec.Image == img.Image || rec.Configured == img.Image) {
 			out[name] = rec.RuntimeImage()
 			continue
 		}

@@ -247,16 +247,30 @@ type PullSecret struct {
 	ServiceAccounts []string `yaml:"serviceAccounts"`
 }
 
-// LocalRegistry configures DevSpace's in-cluster registry.
+// LocalRegistry configures the registry devspace runs in the cluster for
+// images that have no registry to be pushed to (see package localregistry).
 type LocalRegistry struct {
-	Enabled       *bool          `yaml:"enabled"`
-	LocalBuild    bool           `yaml:"localbuild"`
-	Namespace     string         `yaml:"namespace"`
-	Name          string         `yaml:"name"`
-	Image         string         `yaml:"image"`
-	BuildKitImage string         `yaml:"buildKitImage"`
-	Port          *int           `yaml:"port"`
-	Persistence   map[string]any `yaml:"persistence"`
+	// Enabled: true always uses it for images built on the Docker Engine,
+	// false never; unset uses it for Docker Hub images this machine has no
+	// login for, when the kube context is not a local cluster.
+	Enabled *bool `yaml:"enabled"`
+	// LocalBuild: images are built on this machine and pushed through a
+	// port-forward (only true is supported; see Unsupported).
+	LocalBuild    bool                      `yaml:"localbuild"`
+	Namespace     string                    `yaml:"namespace"`
+	Name          string                    `yaml:"name"`
+	Image         string                    `yaml:"image"`
+	BuildKitImage string                    `yaml:"buildKitImage"`
+	Port          *int                      `yaml:"port"`
+	Persistence   *LocalRegistryPersistence `yaml:"persistence"`
+}
+
+// LocalRegistryPersistence keeps the local registry's images on a
+// persistent volume (a StatefulSet) instead of an emptyDir.
+type LocalRegistryPersistence struct {
+	Enabled          *bool  `yaml:"enabled"`
+	Size             string `yaml:"size"`
+	StorageClassName string `yaml:"storageClassName"`
 }
 
 // ScriptSource locates a script's text inside devspace.yaml.

@@ -111,10 +111,10 @@ func TestConvertSections(t *testing.T) {
 		},
 		{
 			name: "component chart: helm without a chart; helm flags become upgrade args",
-			src:  "version: v1beta11\ndeployments:\n- name: app\n  helm:\n    componentChart: true\n    atomic: true\n    disableHooks: true\n    upgradeArgs: [--debug]\n    values: {containers: [{image: nginx}]}\n",
+			src:  "version: v1beta11\ndeployments:\n- name: app\n  helm:\n    componentChart: true\n    atomic: true\n    disableHooks: true\n    upgradeArgs: [--description=v5]\n    values: {containers: [{image: nginx}]}\n",
 			path: "deployments.app",
 			want: map[string]any{"helm": map[string]any{"values": map[string]any{"containers": []any{map[string]any{"image": "nginx"}}},
-				"upgradeArgs": []any{"--debug", "--atomic", "--no-hooks"}}},
+				"upgradeArgs": []any{"--description=v5", "--atomic", "--no-hooks"}}},
 		},
 		{
 			name: "chart from git",

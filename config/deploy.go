@@ -82,25 +82,44 @@ type DevContainer struct {
 	Container string `yaml:"container"`
 	// Arch is the container's architecture, amd64 or arm64, for the sync
 	// agent; empty: detected.
-	Arch               string           `yaml:"arch"`
-	Target             string           `yaml:"target"`
-	DevImage           string           `yaml:"devImage"`
-	Command            []string         `yaml:"command"`
-	Args               []string         `yaml:"args"`
-	WorkingDir         string           `yaml:"workingDir"`
-	Env                []DevEnv         `yaml:"env"`
-	Resources          map[string]any   `yaml:"resources"`
-	Sync               []DevSync        `yaml:"sync"`
-	Ports              []DevPort        `yaml:"ports"`
-	ReversePorts       []map[string]any `yaml:"reversePorts"`
-	Terminal           *DevTerminal     `yaml:"terminal"`
-	Logs               *DevLogs         `yaml:"logs"`
-	Attach             map[string]any   `yaml:"attach"`
-	SSH                map[string]any   `yaml:"ssh"`
-	ProxyCommands      []map[string]any `yaml:"proxyCommands"`
-	RestartHelper      map[string]any   `yaml:"restartHelper"`
-	PersistPaths       []DevPersistPath `yaml:"persistPaths"`
-	PersistenceOptions *DevPersistence  `yaml:"persistenceOptions"`
+	Arch               string            `yaml:"arch"`
+	Target             string            `yaml:"target"`
+	DevImage           string            `yaml:"devImage"`
+	Command            []string          `yaml:"command"`
+	Args               []string          `yaml:"args"`
+	WorkingDir         string            `yaml:"workingDir"`
+	Env                []DevEnv          `yaml:"env"`
+	Resources          map[string]any    `yaml:"resources"`
+	Sync               []DevSync         `yaml:"sync"`
+	Ports              []DevPort         `yaml:"ports"`
+	ReversePorts       []map[string]any  `yaml:"reversePorts"`
+	Terminal           *DevTerminal      `yaml:"terminal"`
+	Logs               *DevLogs          `yaml:"logs"`
+	Attach             map[string]any    `yaml:"attach"`
+	SSH                *DevSSH           `yaml:"ssh"`
+	ProxyCommands      []DevProxyCommand `yaml:"proxyCommands"`
+	RestartHelper      map[string]any    `yaml:"restartHelper"`
+	PersistPaths       []DevPersistPath  `yaml:"persistPaths"`
+	PersistenceOptions *DevPersistence   `yaml:"persistenceOptions"`
+}
+
+// DevSSH runs an SSH server in the container, reached through a local
+// port and a Host entry in ~/.ssh/config (dev.*.ssh).
+type DevSSH struct {
+	Enabled       *bool  `yaml:"enabled"`
+	LocalHostname string `yaml:"localHostname"` // default NAME.PROJECT.devspace
+	LocalPort     int    `yaml:"localPort"`     // default a free port, the same next time
+	RemoteAddress string `yaml:"remoteAddress"` // default :8022
+	UseInclude    bool   `yaml:"useInclude"`
+}
+
+// DevProxyCommand is a command of the container that runs on this
+// machine (dev.*.proxyCommands).
+type DevProxyCommand struct {
+	Command          string `yaml:"command"`
+	LocalCommand     string `yaml:"localCommand"` // default: command
+	GitCredentials   bool   `yaml:"gitCredentials"`
+	SkipContainerEnv bool   `yaml:"skipContainerEnv"`
 }
 
 // DevPersistPath keeps a directory of the container on the dev config's

@@ -90,6 +90,9 @@ func (c *Config) finishImages() error {
 	if err := c.checkApplyArgs(); err != nil {
 		return err
 	}
+	if err := c.checkHelmArgs(); err != nil {
+		return err
+	}
 	if err := c.checkKubectlPatches(); err != nil {
 		return err
 	}

@@ -34,7 +34,8 @@ type UnsupportedField struct {
 // an entry here whose field the code reads, so this list stays true.
 var Unsupported = []UnsupportedField{
 	{Path: "require.plugins", Reason: "this devspace has no plugins, so none can be required; remove `plugins:` (what a DevSpace plugin added is not available here)"},
-	{Path: "localRegistry", Reason: "the in-cluster local registry is not implemented yet (it comes with the image build work); push to a registry, or use a local cluster such as kind, k3d or Docker Desktop", Accept: "{enabled: false}"},
+	{Path: "localRegistry.localbuild", Reason: "images for the local registry are built on this machine and pushed through a port-forward; building them in the registry's pod is not implemented (use buildKit.inCluster or kaniko with a registry instead)", Accept: "true"},
+	{Path: "localRegistry.buildKitImage", Reason: "no BuildKit runs in the local registry's pod: images are built on this machine (localbuild: true)"},
 
 	{Path: "images.*.docker.useCli", Reason: "builds talk to the Docker Engine API; the docker CLI is not run", Accept: "false"},
 	{Path: "images.*.build.docker.useCli", Reason: "builds talk to the Docker Engine API; the docker CLI is not run", Accept: "false"},
@@ -61,15 +62,14 @@ var Unsupported = []UnsupportedField{
 	{Path: "deployments.*.kubectl.createArgs", Reason: "kubectl create is not run: manifests are applied server-side through the API"},
 	{Path: "deployments.*.kubectl.kubectlBinaryPath", Reason: "no kubectl binary runs: manifests are applied server-side through the API"},
 	{Path: "deployments.*.kubectl.kustomizeBinaryPath", Reason: "kustomize is built in; no kustomize binary runs"},
-	{Path: "deployments.*.helm.templateArgs", Reason: "not implemented yet: charts are rendered through the Helm SDK"},
 	{Path: "deployments.*.helm.output", Reason: "charts are installed through the Helm SDK, which prints no helm output", Accept: "false"},
 
 	{Path: "dev.*.target", Reason: "it has no behaviour in this devspace; select the container with `container:`"},
 	{Path: "dev.*.containers.*.target", Reason: "it has no behaviour in this devspace"},
-	{Path: "dev.*.ssh", Reason: "the SSH server is not implemented yet; open a shell with dev.*.terminal"},
-	{Path: "dev.*.containers.*.ssh", Reason: "the SSH server is not implemented yet; open a shell with dev.*.terminal"},
-	{Path: "dev.*.proxyCommands", Reason: "proxy commands are not implemented yet"},
-	{Path: "dev.*.containers.*.proxyCommands", Reason: "proxy commands are not implemented yet"},
+	{Path: "dev.*.ssh.useInclude", Reason: "the Host entry is written into ~/.ssh/config itself, in a marked block removed when dev ends", Accept: "false"},
+	{Path: "dev.*.containers.*.ssh.useInclude", Reason: "the Host entry is written into ~/.ssh/config itself, in a marked block removed when dev ends", Accept: "false"},
+	{Path: "dev.*.proxyCommands[*].gitCredentials", Reason: "the git credential helper is not set up in the container yet; proxy `git` itself (command: git)", Accept: "false"},
+	{Path: "dev.*.containers.*.proxyCommands[*].gitCredentials", Reason: "the git credential helper is not set up in the container yet; proxy `git` itself (command: git)", Accept: "false"},
 	{Path: "dev.*.persistPaths[*].initContainer", Reason: "the populate init container takes the container's resources from the namespace's defaults; remove initContainer"},
 	{Path: "dev.*.containers.*.persistPaths[*].initContainer", Reason: "the populate init container takes the container's resources from the namespace's defaults; remove initContainer"},
 	{Path: "dev.*.containers.*.persistenceOptions", Reason: "one volume claim serves the dev config: set persistenceOptions on dev.NAME"},

@@ -99,7 +99,7 @@ func TestUnsupportedAccepted(t *testing.T) {
 func TestUnsupportedAllAtOnce(t *testing.T) {
 	_, err := load(t, `version: v2beta1
 localRegistry:
-  enabled: true
+  localbuild: false
 images:
   app:
     image: localhost/app
@@ -125,7 +125,7 @@ deployments:
 		}
 	}
 	want := []string{
-		"devspace.yaml:2:1: localRegistry",
+		"devspace.yaml:3:3: localRegistry.localbuild",
 		"devspace.yaml:8:7: images.app.buildKit.command",
 		"devspace.yaml:11:5: dev.app.target",
 		"devspace.yaml:17:7: deployments.app.kubectl.createArgs",
@@ -143,13 +143,13 @@ profiles:
   - name: hooked
     merge:
       localRegistry:
-        enabled: true
+        buildKitImage: moby/buildkit
 `
 	if _, err := load(t, src, LoadOptions{}); err != nil {
 		t.Fatalf("inactive profile: %v", err)
 	}
 	_, err := load(t, src, LoadOptions{Profiles: []string{"hooked"}})
-	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:7: localRegistry is not supported") {
+	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:6:9: localRegistry.buildKitImage is not supported") {
 		t.Errorf("active profile: %v", err)
 	}
 }
@@ -162,9 +162,9 @@ vars:
   NAME:
     question: who?
 localRegistry:
-  enabled: true
+  localbuild: false
 `, LoadOptions{})
-	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:5:1: localRegistry is not supported") {
+	if err == nil || !strings.Contains(err.Error(), "/devspace.yaml:6:3: localRegistry.localbuild is not supported") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -3,6 +3,9 @@ package deploy
 import (
 	"context"
 	"errors"
+	"strconv"
+
+	"github.com/devspace-engine/devspace/rollout"
 )
 
 // errUnchanged is what a kind's deploy returns when it skipped a
@@ -38,4 +41,26 @@ func (d *Deployer) withEvents(ctx context.Context, phase, name string, do func()
 		return err
 	}
 	return d.emit(ctx, "after:"+phase+":"+name, data)
+}
+
+// emitReadiness reports, per deployment waited for, ready:deploy:NAME
+// with ready (true or false) and, when not, the reason of its first
+// failing workload ("KIND/NAME: …"). No hook can name the event: it is
+// for observers such as `devspace ui`.
+func (d *Deployer) emitReadiness(ctx context.Context, names []string, results []rollout.Result) {
+	for _, name := range names {
+		ready, reason := true, ""
+		for _, r := range results {
+			if r.Deployment != name || r.Ready {
+				continue
+			}
+			ready = false
+			if r.Failure != nil {
+				reason = r.Kind + "/" + r.Name + ": " + r.Failure.String()
+				break
+			}
+			reason = r.Kind + "/" + r.Name + ": stopped waiting (another workload failed)"
+		}
+		_ = d.emit(ctx, "ready:deploy:"+name, map[string]string{"deploy_name": name, "ready": strconv.FormatBool(ready), "reason": reason})
+	}
 }

@@ -54,7 +54,10 @@ type helmPlan struct {
 	hash  string
 }
 
-func (d *Deployer) planHelm(ctx context.Context, name, ns string) (helmPlan, error) {
+// planHelm prepares the request of deployment name for the helm command
+// which (config.HelmUpgrade for deploys, config.HelmTemplate for renders),
+// whose args it takes.
+func (d *Deployer) planHelm(ctx context.Context, name, ns, which string) (helmPlan, error) {
 	h := d.Config.Deployments[name].Helm
 	chart, chartDigest, localDir, err := d.chart(ctx, name, h)
 	if err != nil {
@@ -92,8 +95,12 @@ func (d *Deployer) planHelm(ctx context.Context, name, ns string) (helmPlan, err
 		release = name
 	}
 	req := helm.Request{Namespace: ns, Release: release, Chart: chart, Values: values}
-	if err := applyUpgradeArgs(&req, h.UpgradeArgs); err != nil {
-		return helmPlan{}, fmt.Errorf("deployment %s: helm.upgradeArgs: %w", name, err)
+	args := h.UpgradeArgs
+	if which == config.HelmTemplate {
+		args = h.TemplateArgs
+	}
+	if err := applyHelmArgs(&req, which, args, d.Config.Dir); err != nil {
+		return helmPlan{}, fmt.Errorf("deployment %s: helm.%s: %w", name, which, err)
 	}
 	if d.Client != nil {
 		req.Context = d.Client.Context
@@ -109,30 +116,39 @@ func (d *Deployer) planHelm(ctx context.Context, name, ns string) (helmPlan, err
 	return helmPlan{req: req, fresh: fresh, hash: hex.EncodeToString(sum[:])}, nil
 }
 
-// applyUpgradeArgs maps the helm CLI flags of helm.upgradeArgs that mean
-// something to the SDK call. Flags that devspace does anyway are accepted;
-// any other is an error rather than silently dropped.
-func applyUpgradeArgs(req *helm.Request, args []string) error {
-	for i := 0; i < len(args); i++ {
-		flag, value, hasValue := strings.Cut(args[i], "=")
-		switch flag {
-		case "--wait":
-			req.Wait = !hasValue || value == "true"
-		case "--timeout":
-			if !hasValue {
-				if i+1 >= len(args) {
-					return errors.New("--timeout needs a duration, e.g. --timeout=5m")
-				}
-				i++
-				value = args[i]
-			}
-			req.Timeout = value
-		case "--install", "--create-namespace":
-			// upgrade --install is what deploys do; namespaces are created.
-		default:
-			return fmt.Errorf("%q is not supported (supported: --wait, --timeout; --install and --create-namespace are implied)", args[i])
-		}
+// applyHelmArgs puts the helm flags of helm.upgradeArgs or templateArgs
+// (which) into the request (checked when the config loaded). Files they
+// name are relative to the config's directory.
+func applyHelmArgs(req *helm.Request, which string, args []string, dir string) error {
+	o, err := config.ParseHelmArgs(which, args)
+	if err != nil {
+		return err
 	}
+	req.Wait, req.Timeout = o.Wait, o.Timeout
+	if o.Version != "" {
+		req.Chart.Version = o.Version
+	}
+	if o.Devel && req.Chart.Version == "" {
+		req.Chart.Version = ">0.0.0-0" // any version, pre-releases too, as helm's --devel
+	}
+	req.Chart.DependencyUpdate = o.DependencyUpdate
+	abs := func(p string) string {
+		if filepath.IsAbs(p) || strings.Contains(p, "://") {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	for i, f := range o.ValuesFiles {
+		o.ValuesFiles[i] = abs(f)
+	}
+	if strings.ContainsRune(o.PostRenderer, filepath.Separator) {
+		o.PostRenderer = abs(o.PostRenderer) // a bare name is looked up on PATH
+	}
+	for i, kv := range o.SetFile {
+		k, p, _ := strings.Cut(kv, "=")
+		o.SetFile[i] = k + "=" + abs(p)
+	}
+	req.Options = o
 	return nil
 }
 
@@ -242,7 +258,7 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 	}
 	log := d.Log(name)
 	ns := d.namespace(name)
-	plan, err := d.planHelm(ctx, name, ns)
+	plan, err := d.planHelm(ctx, name, ns, config.HelmUpgrade)
 	if err != nil {
 		return err
 	}
@@ -266,7 +282,7 @@ func (k helmKind) deploy(ctx context.Context, name string, opts Options) error {
 		// The chart's directory gained charts/ and Chart.lock: record
 		// the hash of what it holds now, or the next deploy would
 		// see a change that is only the dependency build.
-		if again, err := d.planHelm(ctx, name, ns); err == nil {
+		if again, err := d.planHelm(ctx, name, ns, config.HelmUpgrade); err == nil {
 			plan.hash = again.hash
 		}
 	}
@@ -292,7 +308,7 @@ func (k helmKind) render(ctx context.Context, name string, w io.Writer, namespac
 	if ns == "" {
 		ns = "default"
 	}
-	plan, err := d.planHelm(ctx, name, ns)
+	plan, err := d.planHelm(ctx, name, ns, config.HelmTemplate)
 	if err != nil {
 		return err
 	}

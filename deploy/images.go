@@ -24,6 +24,9 @@ type Images interface {
 // BuiltImage is one image deployments may point at.
 type BuiltImage struct {
 	Name, Repository, Tag string
+	// Configured is images.NAME.image when the image lives elsewhere
+	// (the local registry renames it): references to either name match.
+	Configured string
 	// Fresh is true when this run built the image.
 	Fresh bool
 }
@@ -46,8 +49,10 @@ func newImageTable(images []BuiltImage) imageTable {
 		if img.Tag == "" {
 			continue
 		}
-		if named, err := reference.ParseNormalizedNamed(img.Repository); err == nil {
-			t[named.Name()] = img
+		for _, repo := range []string{img.Configured, img.Repository} {
+			if named, err := reference.ParseNormalizedNamed(repo); err == nil && repo != "" {
+				t[named.Name()] = img
+			}
 		}
 	}
 	return t
@@ -166,6 +171,9 @@ func (w *rewriter) repositoryMap(m map[string]any) {
 		return
 	}
 	if img, ok := w.table.match(repo); ok {
+		if img.Configured != "" {
+			m["repository"] = img.Repository
+		}
 		m["tag"] = img.Tag
 		w.used(img)
 	}

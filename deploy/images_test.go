@@ -169,3 +169,29 @@ func TestResolveImagePointsBuiltImageNamesAtTheBuiltTag(t *testing.T) {
 		t.Errorf("unknown runtime variable: error %v, want one naming it", err)
 	}
 }
+
+// TestRewriteMovesConfiguredNamesToTheLocalRegistry: an image the local
+// registry renamed is found by the name devspace.yaml gives it, in image
+// fields and in Helm repository maps, and points at the new name.
+func TestRewriteMovesConfiguredNamesToTheLocalRegistry(t *testing.T) {
+	imgs := fakeImages{built: []BuiltImage{{Name: "app", Repository: "localhost:31000/library/app", Configured: "app", Tag: "ds-1"}}}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"kind": "Pod", "spec": map[string]any{"containers": []any{map[string]any{"image": "app"}, map[string]any{"image": "docker.io/library/app:old"}}},
+	}}
+	if _, err := rewrite(obj, newImageTable(imgs.built), imgs, true); err != nil {
+		t.Fatal(err)
+	}
+	cs := obj.Object["spec"].(map[string]any)["containers"].([]any)
+	for i := range cs {
+		if got := cs[i].(map[string]any)["image"]; got != "localhost:31000/library/app:ds-1" {
+			t.Errorf("container %d: image %v", i, got)
+		}
+	}
+	values := map[string]any{"image": map[string]any{"repository": "app", "tag": "latest"}}
+	if _, err := rewriteValues(values, newImageTable(imgs.built), imgs, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := values["image"]; got.(map[string]any)["repository"] != "localhost:31000/library/app" || got.(map[string]any)["tag"] != "ds-1" {
+		t.Errorf("repository map: %v", got)
+	}
+}

@@ -19,8 +19,9 @@ func (d *Deployer) waits(name string) bool {
 }
 
 // WaitReady waits for the workloads the named deployments' records list
-// in this cluster to be rolled out and ready (rollout.Wait). A deployment
-// never deployed here is an error.
+// in this cluster to be rolled out and ready (rollout.Wait), and reports
+// each one's readiness as ready:deploy:NAME. A deployment never deployed
+// here is an error.
 func (d *Deployer) WaitReady(ctx context.Context, names []string, opts rollout.Options) ([]rollout.Result, error) {
 	var ws []rollout.Workload
 	cluster := ClusterOf(d.Client)
@@ -35,7 +36,11 @@ func (d *Deployer) WaitReady(ctx context.Context, names []string, opts rollout.O
 	if opts.Log == nil {
 		opts.Log = d.Log
 	}
-	return rollout.Wait(ctx, d.Client, ws, opts)
+	results, err := rollout.Wait(ctx, d.Client, ws, opts)
+	if ctx.Err() == nil {
+		d.emitReadiness(ctx, names, results)
+	}
+	return results, err
 }
 
 // workloadsOf lists the workloads in a record, with the objects a deploy

@@ -183,7 +183,11 @@ func (s storeImages) Built() []BuiltImage {
 		if !ok || img.Tag == "" {
 			continue
 		}
-		out = append(out, BuiltImage{Name: name, Repository: img.Image, Tag: img.Tag, Fresh: img.Built})
+		built := BuiltImage{Name: name, Repository: img.Image, Tag: img.Tag, Fresh: img.Built}
+		if conf := s.images[name]; conf != nil && conf.Image != img.Image {
+			built.Configured = conf.Image
+		}
+		out = append(out, built)
 	}
 	return out
 }

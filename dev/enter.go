@@ -59,36 +59,38 @@ func enterCommand(cmd []string, workDir string) []string {
 }
 
 // DevSelectors are the pod selectors of the config's dev configs, by
-// name, for commands (enter, logs) given no selector of their own.
-func DevSelectors(cfg *config.Config) map[string]kube.Selector {
+// name, for commands (enter, logs, sync) given no selector of their own;
+// only those keep reports true for when keep is not nil.
+func DevSelectors(cfg *config.Config, keep func(*config.DevPod) bool) map[string]kube.Selector {
 	out := map[string]kube.Selector{}
 	for name, d := range cfg.Dev {
-		if d == nil || (len(d.LabelSelector) == 0 && d.ImageSelector == "") {
+		if d == nil || (len(d.LabelSelector) == 0 && d.ImageSelector == "") || (keep != nil && !keep(d)) {
 			continue
 		}
-		out[name] = kube.Selector{Namespace: d.Namespace, LabelSelector: d.LabelSelector, ImageSelector: d.ImageSelector}
+		out[name] = kube.Selector{Namespace: d.Namespace, LabelSelector: d.LabelSelector, ImageSelector: d.ImageSelector, Container: d.Container}
 	}
 	return out
 }
 
 // OneSelector picks the only selector of sels; with several, pick (when
 // not nil, e.g. a terminal question) chooses by name, else the error lists
-// them.
-func OneSelector(sels map[string]kube.Selector, pick func(names []string) (string, error)) (kube.Selector, error) {
+// them. what names them in messages ("dev configs", "running dev
+// sessions").
+func OneSelector(sels map[string]kube.Selector, what string, pick func(names []string) (string, error)) (string, kube.Selector, error) {
 	names := slices.Sorted(maps.Keys(sels))
 	switch {
 	case len(names) == 1:
-		return sels[names[0]], nil
+		return names[0], sels[names[0]], nil
 	case len(names) == 0:
-		return kube.Selector{}, fmt.Errorf("no pod to select: give --pod, --label-selector or --image-selector, or a dev config with labelSelector or imageSelector in devspace.yaml")
+		return "", kube.Selector{}, fmt.Errorf("no pod to select: give --pod, --label-selector or --image-selector, or a dev config with labelSelector or imageSelector in devspace.yaml")
 	case pick == nil:
-		return kube.Selector{}, fmt.Errorf("several dev configs select pods (%s): choose one with --pick in a terminal, or give --pod, --label-selector or --image-selector", strings.Join(names, ", "))
+		return "", kube.Selector{}, fmt.Errorf("several %s select pods (%s): choose one with --pick in a terminal, or give --pod, --label-selector or --image-selector", what, strings.Join(names, ", "))
 	}
 	name, err := pick(names)
 	if err != nil {
-		return kube.Selector{}, err
+		return "", kube.Selector{}, err
 	}
-	return sels[name], nil
+	return name, sels[name], nil
 }
 
 // RunningPods are the names of the running pods of namespace ns, for a

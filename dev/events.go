@@ -2,9 +2,13 @@ package dev
 
 import (
 	"context"
+	"maps"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/devspace-engine/devspace/dev/ports"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -34,11 +38,13 @@ func (cfg Config) emitAll(ctx context.Context, events ...string) error {
 // or reversePortForwarding) between start:KIND:NAME and stop:KIND:NAME,
 // NAME being the dev config's: restart:… each time it follows a new pod,
 // error:… when it fails. A failing start hook keeps the service from
-// starting and is reported on started; the others only warn.
-func (cfg Config) withEvents(ctx context.Context, kind string, next func(context.Context) (kube.Pod, error), started chan<- error,
+// starting and is reported on started; the others only warn. details
+// join the events' data (the forwarded ports, for observers).
+func (cfg Config) withEvents(ctx context.Context, kind string, details map[string]string, next func(context.Context) (kube.Pod, error), started chan<- error,
 	run func(next func(context.Context) (kube.Pod, error)) error) error {
 	event := func(phase string) string { return phase + ":" + kind + ":" + cfg.Name }
 	data := map[string]string{"dev_config": cfg.Name}
+	maps.Copy(data, details)
 	if err := cfg.emit(ctx, event("start"), data); err != nil {
 		started <- err
 		return err
@@ -68,4 +74,14 @@ func (cfg Config) initialSyncEvents(ctx context.Context, phase string, err error
 		data["error"] = err.Error()
 	}
 	return cfg.emit(ctx, phase+":initialSync:"+cfg.Name, data)
+}
+
+// portsDetail lists forwarded ports as "ports": LOCAL:REMOTE pairs,
+// comma-separated, for the events.
+func portsDetail(ms []ports.PortMapping) map[string]string {
+	pairs := make([]string, 0, len(ms))
+	for _, m := range ms {
+		pairs = append(pairs, strconv.Itoa(m.Local)+":"+strconv.Itoa(m.Remote))
+	}
+	return map[string]string{"ports": strings.Join(pairs, ",")}
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/proxycmd"
 	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/dev/sshd"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -40,6 +42,8 @@ type Setup struct {
 	// errors) to the image to run: the name of an image the pipeline built
 	// gets the tag just built.
 	ResolveImage func(path, value string) (string, error)
+	// RecordFile is where the running session is recorded (SessionsFile).
+	RecordFile string
 	// Agent is the sync agent that syncs and reverse ports copy in;
 	// dev.*.arch picks its build (see agent.Agent.ForArch).
 	Agent *agent.Agent
@@ -64,7 +68,7 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 	if sel.ImageSelector == "" && len(sel.LabelSelector) == 0 {
 		return Config{}, fmt.Errorf("dev %s: set imageSelector or labelSelector", name)
 	}
-	cfg := Config{Name: name, Project: s.Project, Selector: sel, Log: s.Log}
+	cfg := Config{Name: name, Project: s.Project, Selector: sel, Log: s.Log, RecordFile: s.RecordFile}
 	if !s.NoReplace {
 		ch, err := changesOf(name, p, s.ResolveImage)
 		if err != nil {
@@ -84,6 +88,13 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 	if cfg.Services, err = s.services(name, &p.DevContainer, p.Arch); err != nil {
 		return Config{}, err
 	}
+	hosts := map[string]string{} // ssh host names: one per container
+	if cfg.Services.SSH, err = sshOf(name, name, s.Project, p.SSH, hosts); err != nil {
+		return Config{}, err
+	}
+	if cfg.Services.Proxy, err = s.proxyOf(name, name, &p.DevContainer, cfg.Services.Syncs); err != nil {
+		return Config{}, err
+	}
 	if err := s.terminal(name, "", &p.DevContainer, &cfg); err != nil {
 		return Config{}, err
 	}
@@ -92,6 +103,12 @@ func ConfigFor(name string, p *config.DevPod, s Setup) (Config, error) {
 		container := cmp.Or(dc.Container, cname)
 		svc, err := s.services(name+": containers."+cname, dc, cmp.Or(dc.Arch, p.Arch))
 		if err != nil {
+			return Config{}, err
+		}
+		if svc.SSH, err = sshOf(name+": containers."+cname, name, s.Project, dc.SSH, hosts); err != nil {
+			return Config{}, err
+		}
+		if svc.Proxy, err = s.proxyOf(name+": containers."+cname, name+"/"+container, dc, svc.Syncs); err != nil {
 			return Config{}, err
 		}
 		cfg.Containers = append(cfg.Containers, ContainerServices{Container: container, Services: svc})
@@ -147,6 +164,43 @@ func (s Setup) services(what string, dc *config.DevContainer, arch string) (Serv
 		svc.Syncs = append(svc.Syncs, *fs)
 	}
 	return svc, nil
+}
+
+// sshOf maps dev.*.ssh (what names it in errors); the Host entry's name
+// defaults to NAME.PROJECT.devspace, and no two containers may share one.
+func sshOf(what, name, project string, c *config.DevSSH, hosts map[string]string) (*sshd.Config, error) {
+	if c == nil || (c.Enabled != nil && !*c.Enabled) {
+		return nil, nil
+	}
+	if c.LocalPort < 0 || c.LocalPort > 65535 {
+		return nil, fmt.Errorf("dev %s: ssh.localPort %d is not a port number", what, c.LocalPort)
+	}
+	host := cmp.Or(c.LocalHostname, name+"."+project+".devspace")
+	if other, ok := hosts[host]; ok {
+		return nil, fmt.Errorf("dev %s: ssh.localHostname %q is %s's too: give one of them another localHostname", what, host, other)
+	}
+	hosts[host] = what
+	return &sshd.Config{Host: host, LocalPort: c.LocalPort, RemoteAddress: cmp.Or(c.RemoteAddress, ":8022")}, nil
+}
+
+// proxyOf maps dev.*.proxyCommands (what names it in errors, key tells
+// the container from its siblings); the syncs map working directories.
+func (s Setup) proxyOf(what, key string, dc *config.DevContainer, syncs []filesync.SyncConfig) (*proxycmd.Config, error) {
+	if len(dc.ProxyCommands) == 0 {
+		return nil, nil
+	}
+	cfg := &proxycmd.Config{DefaultDir: s.Dir, Key: key}
+	for i, pc := range dc.ProxyCommands {
+		if pc.Command == "" || strings.ContainsAny(pc.Command, "/ \t") {
+			return nil, fmt.Errorf("dev %s: proxyCommands[%d].command %q: want a command name such as git", what, i, pc.Command)
+		}
+		local := strings.Fields(cmp.Or(pc.LocalCommand, pc.Command))
+		cfg.Commands = append(cfg.Commands, proxycmd.Command{Name: pc.Command, Local: local, SkipContainerEnv: pc.SkipContainerEnv})
+	}
+	for _, sc := range syncs {
+		cfg.Dirs = append(cfg.Dirs, proxycmd.DirMap{Remote: sc.Remote, Local: sc.Local})
+	}
+	return cfg, nil
 }
 
 // terminal sets the session's terminal (or attach) from one container's

@@ -16,7 +16,9 @@ import (
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/proxycmd"
 	"github.com/devspace-engine/devspace/dev/replace"
+	"github.com/devspace-engine/devspace/dev/sshd"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/kube"
 )
@@ -42,6 +44,9 @@ type Config struct {
 	Browser bool
 	// Log receives the session's messages and the container's log.
 	Log io.Writer
+	// RecordFile, when set, is where the session is recorded while it
+	// runs (see SessionRecord).
+	RecordFile string
 	// Events receives devCommand:before:sync and the services' start,
 	// restart, error and stop events, for hooks; nil emits none.
 	Events engine.Events
@@ -56,6 +61,10 @@ type Services struct {
 	Logs         bool
 	LastLines    int
 	Syncs        []filesync.SyncConfig
+	// SSH, when set, runs an SSH server in the container (dev.*.ssh).
+	SSH *sshd.Config
+	// Proxy, when set, runs the container's proxy commands here.
+	Proxy *proxycmd.Config
 }
 
 // ContainerServices are the services of a container named in
@@ -91,9 +100,10 @@ type Manager struct {
 }
 
 type session struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
+	name, recordFile string
+	cancel           context.CancelFunc
+	done             chan struct{}
+	err              error
 }
 
 // NewManager returns a manager whose sessions stop when Close is called.
@@ -127,7 +137,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 		return err
 	}
 	sctx, cancel := context.WithCancel(m.ctx)
-	s := &session{cancel: cancel, done: make(chan struct{})}
+	s := &session{name: cfg.Name, recordFile: cfg.RecordFile, cancel: cancel, done: make(chan struct{})}
 	ready := make(chan error, 1)
 	go s.run(sctx, c, cfg, sel, ready, m.cancel)
 	select {
@@ -145,6 +155,11 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 	m.mu.Lock()
 	m.sessions[cfg.Name] = s
 	m.mu.Unlock()
+	if cfg.RecordFile != "" {
+		if err := recordSession(cfg.RecordFile, cfg.Name, sel, pod); err != nil {
+			fmt.Fprintf(cfg.Log, "warning: enter, logs and sync will not know this session's pod: %v\n", err)
+		}
+	}
 	return cfg.emitAll(ctx, "devCommand:after:sync", "devCommand:after:portForwarding")
 }
 
@@ -218,7 +233,7 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel kube.
 	targets := append([]ContainerServices{{Services: cfg.Services}}, cfg.Containers...)
 	waits := 0
 	for _, t := range targets {
-		waits += len(t.Syncs) + 2
+		waits += len(t.Syncs) + 4
 	}
 	// Each service says once that it started (nil) or could not.
 	started := make(chan error, waits)
@@ -272,11 +287,12 @@ func inContainer(next func(context.Context) (kube.Pod, error), name string) func
 }
 
 // startServices starts one container's ports, syncs, logs and reverse
-// ports; each reports on started once (len(Syncs)+2 reports in all).
+// ports, its SSH server and proxy commands; each reports on started once
+// (len(Syncs)+4 reports in all).
 func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
 	if len(t.Ports) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "portForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "portForwarding", portsDetail(t.Ports), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.Forward(ctx, c, next, t.Ports, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -291,7 +307,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
-			err := cfg.withEvents(ctx, "sync", next, synced, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "sync", map[string]string{"sync_path": sc.Local + ":" + sc.Remote}, next, synced, func(next func(context.Context) (kube.Pod, error)) error {
 				return filesync.Sync(ctx, c, next, sc, cfg.Log, synced)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -312,7 +328,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	if len(t.ReversePorts) > 0 {
 		wg.Go(func() {
-			err := cfg.withEvents(ctx, "reversePortForwarding", next, started, func(next func(context.Context) (kube.Pod, error)) error {
+			err := cfg.withEvents(ctx, "reversePortForwarding", portsDetail(t.ReversePorts), next, started, func(next func(context.Context) (kube.Pod, error)) error {
 				return ports.ReverseForward(ctx, c, next, t.ReversePorts, t.Agent, cfg.Log, started)
 			})
 			if err != nil && ctx.Err() == nil {
@@ -322,6 +338,30 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	} else {
 		started <- nil
 	}
+	s.startSSH(ctx, wg, c, t, next, cfg, started, fail)
+}
+
+// startSSH runs the container's SSH server and proxy commands, each
+// reporting that there is none when so.
+func (s *session) startSSH(ctx context.Context, wg *sync.WaitGroup, c *kube.Client, t ContainerServices, next func(context.Context) (kube.Pod, error), cfg Config, started chan<- error, fail func(error)) {
+	withAgent := func(what string, on bool, serve func() error) {
+		switch {
+		case !on:
+			started <- nil
+		case t.Agent == nil:
+			started <- fmt.Errorf("%s: no sync agent to run it with", what)
+		default:
+			wg.Go(func() {
+				if err := serve(); err != nil && ctx.Err() == nil {
+					fail(fmt.Errorf("%s: %w", what, err))
+				}
+			})
+		}
+	}
+	withAgent("ssh", t.SSH != nil, func() error { return sshd.Serve(ctx, c, next, *t.SSH, t.Agent, cfg.Log, started) })
+	withAgent("proxy commands", t.Proxy != nil, func() error {
+		return proxycmd.Serve(ctx, c, next, *t.Proxy, t.Agent, cfg.Log, started)
+	})
 }
 
 // Stop ends a session (if this process runs it) and waits for it.
@@ -331,8 +371,17 @@ func (m *Manager) Stop(name string) {
 	delete(m.sessions, name)
 	m.mu.Unlock()
 	if s != nil {
+		s.forget()
 		s.cancel()
 		<-s.done
+	}
+}
+
+// forget removes the session's record (best effort: a record left
+// behind names a process that is gone, and is ignored).
+func (s *session) forget() {
+	if s.recordFile != "" {
+		_ = forgetSession(s.recordFile, s.name)
 	}
 }
 
@@ -367,6 +416,9 @@ func (m *Manager) Close() {
 	list, locks := m.sessions, m.locks
 	m.sessions, m.locks = map[string]*session{}, map[string]*lock{}
 	m.mu.Unlock()
+	for _, s := range list {
+		s.forget()
+	}
 	for _, l := range locks {
 		l.release()
 	}

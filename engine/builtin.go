@@ -59,7 +59,7 @@ func (e *Engine) Invoke(ctx context.Context, b *Builtin, c *Call, args []string)
 		return e.finish(ctx, b, c, cmd.Run(ctx, c, args[1:]))
 	}
 	if err := fs.Parse(args[1:]); err != nil {
-		c.report(b.Name, fmt.Errorf("%s (see '%s --help')", flagError(err), b.Name))
+		c.report(ctx, b.Name, fmt.Errorf("%s (see '%s --help')", flagError(err), b.Name))
 		return interp.ExitStatus(1)
 	}
 	if *help {
@@ -80,13 +80,13 @@ func (e *Engine) finish(ctx context.Context, b *Builtin, c *Call, err error) err
 		// says who failed (`pipeline "a" failed: exit status 3`), which the
 		// user needs when several pipelines ran. The status is kept.
 		if _, bare := err.(interp.ExitStatus); !bare && ctx.Err() == nil {
-			c.report(b.Name, err)
+			c.report(ctx, b.Name, err)
 		}
 		return status
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return err
 	}
-	c.report(b.Name, err)
+	c.report(ctx, b.Name, err)
 	return interp.ExitStatus(1)
 }
 

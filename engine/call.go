@@ -181,15 +181,20 @@ func (c *Call) RunDefaultPipeline(ctx context.Context, name string) error {
 // report prints a builtin's failure: "FILE:LINE:COL: NAME: reason" when
 // the call has a place in the config file, "NAME: reason" otherwise or
 // when the reason already names a place (a nested pipeline's parse error).
-func (c *Call) report(name string, err error) {
+// The same words go to the events as error:builtin:NAME (no hook can name
+// it: it is for observers such as `devspace ui`).
+func (c *Call) report(ctx context.Context, name string, err error) {
 	var positioned *config.Error
 	at := ""
 	if c.engine != nil {
 		at = c.engine.site(c.site.script, c.site.pos)
 	}
+	msg := fmt.Sprintf("%s: %s: %v", at, name, err)
 	if at == "" || errors.As(err, &positioned) {
-		fmt.Fprintf(c.Stderr, "%s: %v\n", name, err)
-		return
+		msg = fmt.Sprintf("%s: %v", name, err)
 	}
-	fmt.Fprintf(c.Stderr, "%s: %s: %v\n", at, name, err)
+	fmt.Fprintln(c.Stderr, msg)
+	if c.engine != nil {
+		_ = c.engine.events.Emit(context.WithoutCancel(ctx), "error:builtin:"+name, map[string]string{"error": msg})
+	}
 }

@@ -143,7 +143,13 @@ func (e *Engine) run(ctx context.Context, p *config.Pipeline, flags map[string]s
 		job.cliFlags = opts.parent.cliFlags
 	}
 	script := Script{Name: fmt.Sprintf("pipeline %q", p.Name), Text: p.Run, Source: p.Script}
-	return e.runJob(ctx, job, script, !p.ContinueOnError, opts)
+	ctx, end, err := e.jobEvents(ctx, p)
+	if err != nil {
+		return err
+	}
+	err = e.runJob(ctx, job, script, !p.ContinueOnError, opts)
+	end(err)
+	return err
 }
 
 // RunScript runs a script that is not a pipeline (a `commands:` entry):

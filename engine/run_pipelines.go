@@ -90,7 +90,7 @@ func (b *backgroundSet) start(ctx context.Context, c *Call, name string, run fun
 	go func() { // owned by the calling job, which waits for it (wait)
 		defer b.wg.Done()
 		if err := run(ctx); err != nil && ctx.Err() == nil {
-			c.report("run_pipelines", fmt.Errorf("background %w", err))
+			c.report(ctx, "run_pipelines", fmt.Errorf("background %w", err))
 		}
 	}()
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/devspace-engine/devspace/companion"
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/lifecycle"
 )
 
@@ -52,6 +53,10 @@ type Request struct {
 	Wait bool `json:"wait,omitempty"`
 	// Timeout bounds Wait and hooks, as a Go duration ("5m").
 	Timeout string `json:"timeout,omitempty"`
+	// Options are the other helm flags of helm.upgradeArgs (upgrade) or
+	// helm.templateArgs (template), for the SDK's action; values files
+	// and --set-file paths are absolute.
+	Options config.HelmOptions `json:"options,omitzero"`
 }
 
 // Chart names a chart: a local directory or archive (Path), Name in the
@@ -68,6 +73,10 @@ type Chart struct {
 	// NoDependencyBuild leaves a local chart's missing dependencies
 	// missing (an error) instead of building them into its charts/.
 	NoDependencyBuild bool `json:"noDependencyBuild,omitempty"`
+	// DependencyUpdate (--dependency-update) updates a local chart's
+	// dependencies to the newest its Chart.yaml allows before loading it,
+	// as `helm dependency update` does.
+	DependencyUpdate bool `json:"dependencyUpdate,omitempty"`
 }
 
 // Response is what the companion writes to stdout as JSON on success.

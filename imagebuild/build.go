@@ -88,6 +88,10 @@ type Request struct {
 	Files []ContextFile
 	// Push says whether to push every tag after building.
 	Push bool
+	// RegistryForgets says the registry may lose images (the local
+	// registry's emptyDir, or a new one): a skip then checks the tags are
+	// still there, even a key-derived tag the record would vouch for.
+	RegistryForgets bool
 	// Insecure allows plain HTTP and unverified TLS to the registry.
 	Insecure bool
 	// Log receives the build's output, already prefixed for this image.

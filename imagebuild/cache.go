@@ -33,14 +33,17 @@ type Cache struct {
 
 // ImageRecord is the last successful build of an image.
 type ImageRecord struct {
-	Key     string    `json:"key"`
-	Parts   KeyParts  `json:"parts"`
-	Image   string    `json:"image"`
-	Tags    []string  `json:"tags"`
-	Digest  string    `json:"digest,omitempty"`
-	ImageID string    `json:"imageID,omitempty"`
-	Pushed  bool      `json:"pushed"`
-	BuiltAt time.Time `json:"builtAt"`
+	Key   string   `json:"key"`
+	Parts KeyParts `json:"parts"`
+	Image string   `json:"image"`
+	// Configured is images.NAME.image when Image is another name for it
+	// (the local registry's).
+	Configured string    `json:"configured,omitempty"`
+	Tags       []string  `json:"tags"`
+	Digest     string    `json:"digest,omitempty"`
+	ImageID    string    `json:"imageID,omitempty"`
+	Pushed     bool      `json:"pushed"`
+	BuiltAt    time.Time `json:"builtAt"`
 	// Files are compact fingerprints of the context files (see
 	// fingerprints), to count changed files on the next rebuild.
 	Files []byte `json:"files,omitempty"`
@@ -150,16 +153,21 @@ func (c *Cache) RecordBuild(req Request, res Result) {
 	}
 	c.inputs[req.Name] = in
 	c.mu.Unlock()
+	var configured string
+	if req.Config != nil && req.Config.Image != req.Image {
+		configured = req.Config.Image
+	}
 	c.Record(req.Name, ImageRecord{
-		Key:     req.Key,
-		Parts:   req.Parts,
-		Image:   req.Image,
-		Tags:    req.Tags,
-		Digest:  res.Digest,
-		ImageID: res.ID,
-		Pushed:  req.Push,
-		BuiltAt: time.Now().UTC(),
-		Files:   fingerprints(req.Files),
+		Configured: configured,
+		Key:        req.Key,
+		Parts:      req.Parts,
+		Image:      req.Image,
+		Tags:       req.Tags,
+		Digest:     res.Digest,
+		ImageID:    res.ID,
+		Pushed:     req.Push,
+		BuiltAt:    time.Now().UTC(),
+		Files:      fingerprints(req.Files),
 	})
 }
 
@@ -224,7 +232,10 @@ func (c *Cache) mergeLocked(images map[string]ImageRecord, memoChanges map[fileI
 		if err != nil {
 			return err
 		}
-		return statefile.WriteAtomic(c.memoPath(), data)
+		if err := statefile.WriteAtomic(c.memoPath(), data); err != nil {
+			return err
+		}
+		c.memo.adopt(memo)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -82,61 +83,112 @@ func keepBuildFiles(patterns []string, contextDir, dockerfile, ignoreFile string
 	return patterns
 }
 
-// walkEntry is a context entry found by the walk, not yet stat'ed or hashed.
+// walkEntry is a context entry found by the walk, not yet stat'ed or hashed:
+// its slash-separated path relative to the context, its name in the
+// directory that holds it (a substring of rel or of the matched path, not a
+// string of its own), and that directory (an index into the walk's dirs).
+// The walk keeps no absolute path per entry.
 type walkEntry struct {
-	rel, abs string
+	rel, name string
+	dir       int32
+}
+
+// walk is a walk's result: the entries, sorted by path, and the absolute
+// paths of the directories that hold them.
+type walk struct {
+	entries []walkEntry
+	dirs    []string
 }
 
 // walkContext lists the entries of contextDir that the patterns keep, sorted
 // by path. Directories named .devspace (DevSpace's cache and logs) are never
 // part of a context. Symlinks are listed, not followed.
-func walkContext(contextDir string, patterns []string) ([]walkEntry, error) {
+func walkContext(contextDir string, patterns []string) (walk, error) {
 	var pm *patternmatcher.PatternMatcher
 	if len(patterns) > 0 {
 		var err error
 		if pm, err = patternmatcher.New(patterns); err != nil {
-			return nil, fmt.Errorf("ignore patterns: %w", err)
+			return walk{}, fmt.Errorf("ignore patterns: %w", err)
 		}
 	}
 	w := &walker{pm: pm}
 	if err := w.dir(contextDir, "", patternmatcher.MatchInfo{}); err != nil {
-		return nil, err
+		return walk{}, err
 	}
-	slices.SortFunc(w.out, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
+	w.out.entries = slices.Concat(w.chunks...)
+	slices.SortFunc(w.out.entries, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
 	return w.out, nil
 }
 
+// walkChunk is how many entries the walker collects in one slice: joined
+// once at the end, so a big context's list is not copied again and again
+// while it grows.
+const walkChunk = 4096
+
 type walker struct {
-	pm  *patternmatcher.PatternMatcher
-	out []walkEntry
+	pm     *patternmatcher.PatternMatcher
+	out    walk
+	chunks [][]walkEntry
+	lister dirLister
+	relBuf []byte
+}
+
+func (w *walker) add(e walkEntry) {
+	if n := len(w.chunks); n == 0 || len(w.chunks[n-1]) == walkChunk {
+		w.chunks = append(w.chunks, make([]walkEntry, 0, walkChunk))
+	}
+	last := &w.chunks[len(w.chunks)-1]
+	*last = append(*last, e)
+}
+
+// subdir is a directory found by the walk, entered once its parent's
+// listing is done.
+type subdir struct {
+	rel  string
+	info patternmatcher.MatchInfo
 }
 
 func (w *walker) dir(abs, rel string, parent patternmatcher.MatchInfo) error {
-	entries, err := os.ReadDir(abs)
-	if err != nil {
-		return fmt.Errorf("read context directory: %w", err)
-	}
-	for _, d := range entries {
-		e := walkEntry{rel: d.Name(), abs: abs + string(filepath.Separator) + d.Name()}
-		if rel != "" {
-			e.rel = rel + "/" + d.Name()
+	dirIndex := int32(len(w.out.dirs))
+	w.out.dirs = append(w.out.dirs, abs)
+	var subdirs []subdir
+	var matchErr error
+	err := w.lister.list(abs, func(name []byte, isDir bool) error {
+		if isDir && string(name) == ".devspace" {
+			return nil
 		}
-		if d.IsDir() && d.Name() == ".devspace" {
-			continue
+		e := walkEntry{dir: dirIndex}
+		if rel == "" {
+			e.rel = string(name)
+		} else {
+			w.relBuf = append(append(append(w.relBuf[:0], rel...), '/'), name...)
+			e.rel = string(w.relBuf)
 		}
+		e.name = e.rel[len(e.rel)-len(name):]
 		excluded, info := false, patternmatcher.MatchInfo{}
 		if w.pm != nil {
+			var err error
 			if excluded, info, err = w.pm.MatchesUsingParentResults(e.rel, parent); err != nil {
-				return fmt.Errorf("match %s against .dockerignore: %w", e.rel, err)
+				matchErr = fmt.Errorf("match %s against .dockerignore: %w", e.rel, err)
+				return matchErr
 			}
 		}
 		if !excluded {
-			w.out = append(w.out, e)
+			w.add(e)
 		}
-		if d.IsDir() && (!excluded || w.mayReinclude(e.rel)) {
-			if err := w.dir(e.abs, e.rel, info); err != nil {
-				return err
-			}
+		if isDir && (!excluded || w.mayReinclude(e.rel)) {
+			subdirs = append(subdirs, subdir{rel: e.rel, info: info})
+		}
+		return nil
+	})
+	if matchErr != nil {
+		return matchErr
+	} else if err != nil {
+		return fmt.Errorf("read context directory: %w", err)
+	}
+	for _, d := range subdirs {
+		if err := w.dir(abs+string(filepath.Separator)+path.Base(d.rel), d.rel, d.info); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -159,25 +211,34 @@ func (w *walker) mayReinclude(dir string) bool {
 
 // walkGlobs lists the files matching absolute doublestar globs (a matched
 // directory contributes everything below it), relative to base, sorted.
-func walkGlobs(base string, globs []string) ([]walkEntry, error) {
+func walkGlobs(base string, globs []string) (walk, error) {
 	seen := map[string]bool{}
-	var out []walkEntry
+	dirIndex := map[string]int32{}
+	var out walk
 	add := func(abs string) error {
 		rel, err := filepath.Rel(base, abs)
 		if err != nil {
 			return fmt.Errorf("onChange %s: %w", abs, err)
 		}
 		rel = filepath.ToSlash(rel)
-		if !seen[rel] {
-			seen[rel] = true
-			out = append(out, walkEntry{rel: rel, abs: abs})
+		if seen[rel] {
+			return nil
 		}
+		seen[rel] = true
+		dir := filepath.Dir(abs)
+		i, ok := dirIndex[dir]
+		if !ok {
+			i = int32(len(out.dirs))
+			dirIndex[dir] = i
+			out.dirs = append(out.dirs, dir)
+		}
+		out.entries = append(out.entries, walkEntry{rel: rel, name: filepath.Base(abs), dir: i})
 		return nil
 	}
 	for _, g := range globs {
 		matches, err := doublestar.FilepathGlob(g, doublestar.WithNoFollow())
 		if err != nil {
-			return nil, fmt.Errorf("onChange %q: %w", g, err)
+			return walk{}, fmt.Errorf("onChange %q: %w", g, err)
 		}
 		for _, m := range matches {
 			err := filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
@@ -187,10 +248,10 @@ func walkGlobs(base string, globs []string) ([]walkEntry, error) {
 				return add(p)
 			})
 			if err != nil {
-				return nil, fmt.Errorf("onChange %q: %w", g, err)
+				return walk{}, fmt.Errorf("onChange %q: %w", g, err)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
+	slices.SortFunc(out.entries, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
 	return out, nil
 }

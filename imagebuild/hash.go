@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -80,16 +78,17 @@ func (h *Hasher) ContextFiles(ctx context.Context, contextDir, dockerfile string
 }
 
 func (h *Hasher) contextFiles(ctx context.Context, name, contextDir string, patterns []string) ([]ContextFile, error) {
-	entries, err := walkContext(contextDir, patterns)
+	w, err := walkContext(contextDir, patterns)
 	if err != nil {
 		return nil, err
 	}
-	return h.hashEntries(ctx, name, entries)
+	return h.hashEntries(ctx, name, w)
 }
 
-// hashEntries stats and hashes entries in chunks, in parallel; entries that
-// vanished meanwhile and sockets are dropped.
-func (h *Hasher) hashEntries(ctx context.Context, name string, entries []walkEntry) ([]ContextFile, error) {
+// hashEntries stats and hashes a walk's entries in chunks, in parallel;
+// entries that vanished meanwhile and sockets are dropped.
+func (h *Hasher) hashEntries(ctx context.Context, name string, w walk) ([]ContextFile, error) {
+	entries := w.entries
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	start := time.Now()
@@ -104,9 +103,11 @@ func (h *Hasher) hashEntries(ctx context.Context, name string, entries []walkEnt
 		hi := min(lo+hashChunk, len(entries))
 		wg.Go(func() {
 			defer func() { <-h.slots }()
+			dirs := dirCursor{paths: w.dirs, at: -1}
+			defer dirs.close()
 			for i := lo; i < hi && ctx.Err() == nil; i++ {
 				var err error
-				if files[i], keep[i], err = h.hashEntry(entries[i], start); err != nil {
+				if files[i], keep[i], err = h.hashEntry(&dirs, entries[i], start); err != nil {
 					cancel(err)
 				}
 			}
@@ -141,8 +142,39 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 }
 
-func (h *Hasher) hashEntry(e walkEntry, start time.Time) (ContextFile, bool, error) {
-	fst, err := lstat(e.abs)
+// dirCursor keeps the directory of the entries being hashed open: a chunk's
+// entries, sorted by path, mostly share one.
+type dirCursor struct {
+	paths []string
+	at    int32
+	cur   contextDir
+	err   error
+	// memoHint is where the chunk's last memo lookup found its record.
+	memoHint int
+}
+
+func (c *dirCursor) open(i int32) (contextDir, error) {
+	if i != c.at {
+		c.close()
+		c.at = i
+		c.cur, c.err = openContextDir(c.paths[i])
+	}
+	return c.cur, c.err
+}
+
+func (c *dirCursor) close() {
+	if c.at >= 0 && c.err == nil {
+		c.cur.close()
+	}
+	c.at = -1
+}
+
+func (h *Hasher) hashEntry(dirs *dirCursor, e walkEntry, start time.Time) (ContextFile, bool, error) {
+	dir, err := dirs.open(e.dir)
+	var fst fileStat
+	if err == nil {
+		fst, err = dir.lstat(e.name)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return ContextFile{}, false, nil
 	} else if err != nil {
@@ -153,9 +185,9 @@ func (h *Hasher) hashEntry(e walkEntry, start time.Time) (ContextFile, bool, err
 	switch {
 	case fst.mode.IsRegular():
 		f.Size = fst.st.size
-		f.Digest, err = h.fileDigest(e.abs, fst, start)
+		f.Digest, err = h.fileDigest(dir, e.name, fst, start, &dirs.memoHint)
 	case fst.mode&fs.ModeSymlink != 0:
-		f.Link, err = os.Readlink(e.abs)
+		f.Link, err = dir.readlink(e.name)
 		f.Digest = sha256.Sum256([]byte(f.Link))
 	case fst.mode&fs.ModeSocket != 0:
 		return ContextFile{}, false, nil
@@ -170,31 +202,19 @@ func (h *Hasher) hashEntry(e walkEntry, start time.Time) (ContextFile, bool, err
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-func (h *Hasher) fileDigest(path string, fst fileStat, start time.Time) ([32]byte, error) {
+func (h *Hasher) fileDigest(dir contextDir, name string, fst fileStat, start time.Time, memoHint *int) ([32]byte, error) {
 	memoable := fst.memoable && h.memo != nil
 	if memoable {
-		if d, ok := h.memo.lookup(fst.id, fst.st); ok {
+		if d, ok := h.memo.lookupNear(fst.id, fst.st, memoHint); ok {
 			return d, nil
 		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	defer f.Close()
 	sum := sha256.New()
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
-	var n int64
-	for {
-		m, err := f.Read(*buf)
-		sum.Write((*buf)[:m])
-		n += int64(m)
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return [32]byte{}, err
-		}
+	n, err := dir.hashFile(name, sum, *buf)
+	if err != nil {
+		return [32]byte{}, err
 	}
 	h.reads.Add(1)
 	h.bytesRead.Add(n)

@@ -47,11 +47,12 @@ type KeyParts struct {
 // Parts digests each part of in.
 func (in KeyInputs) Parts() KeyParts {
 	ctx := sha256.New()
-	var b []byte
+	b := make([]byte, 0, 512)
 	for _, f := range in.Files {
 		b = appendString(b[:0], f.Path)
 		b = binary.BigEndian.AppendUint32(b, uint32(f.Mode))
-		ctx.Write(append(b, f.Digest[:]...))
+		b = append(b, f.Digest[:]...)
+		ctx.Write(b)
 	}
 	b = b[:0]
 	for _, k := range slices.Sorted(maps.Keys(in.BuildArgs)) {
@@ -160,12 +161,12 @@ func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup
 		if err := h.acquire(ctx); err != nil {
 			return nil, err
 		}
-		entries, err := walkContext(r.ContextDir, patterns)
+		w, err := walkContext(r.ContextDir, patterns)
 		<-h.slots
 		if err != nil {
 			return nil, err
 		}
-		return h.hashEntries(ctx, r.Name, entries)
+		return h.hashEntries(ctx, r.Name, w)
 	})
 }
 
@@ -173,11 +174,11 @@ func (h *Hasher) globFiles(ctx context.Context, r *Request) ([]ContextFile, erro
 	if len(r.OnChange) == 0 {
 		return nil, nil
 	}
-	entries, err := walkGlobs(r.Dir, r.OnChange)
+	w, err := walkGlobs(r.Dir, r.OnChange)
 	if err != nil {
 		return nil, err
 	}
-	return h.hashEntries(ctx, r.Name, entries)
+	return h.hashEntries(ctx, r.Name, w)
 }
 
 // walkGroup lets requests with the same context share one walk and hash.

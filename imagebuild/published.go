@@ -46,6 +46,10 @@ func (r Request) KeyTagPushed() bool {
 	return r.DefaultTag && r.Push && r.Kind != Disabled && !r.Kind.watches()
 }
 
+// TrustsRecord says whether a skip may rely on req's record alone: its
+// key-derived tag was pushed to a registry that keeps it.
+func (r Request) TrustsRecord() bool { return r.KeyTagPushed() && !r.RegistryForgets }
+
 // mayBeFound says whether a rebuild decided from req's record alone may
 // still be avoided by finding its key-derived tag in the registry: the
 // machine never built these inputs (no record, or one of another key), and

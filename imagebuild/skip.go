@@ -25,6 +25,7 @@ const (
 	ReasonForced           = "forced"
 	ReasonAlways           = "rebuildStrategy: always"
 	ReasonNoPrevious       = "no previous build"
+	ReasonImageName        = "image name changed"
 	ReasonDockerfile       = "Dockerfile changed"
 	ReasonBuildArgs        = "build args changed"
 	ReasonOptions          = "build options changed"
@@ -108,6 +109,11 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 		d.Reasons = []string{ReasonNoPrevious}
 	default:
 		d.Reasons = changes(req, *prev, opts.Previous)
+		if prev.Image != "" && prev.Image != req.Image {
+			// Not in the key: the same content under another name (the
+			// local registry's, or back from it) is not there yet.
+			d.Reasons = append(d.Reasons, ReasonImageName)
+		}
 	}
 	if len(d.Reasons) == 0 {
 		d.Tags = previousTags(req, *prev)
@@ -118,7 +124,7 @@ func Decide(ctx context.Context, req Request, prev *ImageRecord, opts DecideOpti
 	if len(d.Reasons) > 0 && mayBeFound(req, prev, opts) {
 		findPublished(ctx, req, &d, opts.Published)
 	}
-	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil && !req.KeyTagPushed() {
+	if loc := locatorFor(req, opts); len(d.Reasons) == 0 && loc != nil && !req.TrustsRecord() {
 		reason, err := missing(ctx, req, d.Tags, loc)
 		if err != nil {
 			return Decision{}, err

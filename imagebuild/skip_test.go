@@ -40,6 +40,8 @@ func TestDecide(t *testing.T) {
 		wantErr   string
 		keepsTags bool // skipped with the previous build's tags
 		tagged    bool // tags: [v1], not the key-derived default
+		forgets   bool // the registry may lose images (the local registry)
+		renamed   bool // the image is built under another name (the local registry's)
 	}{
 		{name: "unchanged", change: none},
 		{name: "touched file", change: func(t *testing.T, dir string, _ *config.Image) {
@@ -50,6 +52,9 @@ func TestDecide(t *testing.T) {
 		{name: "no previous build", change: none, noPrev: true, want: []string{ReasonNoPrevious}},
 		{name: "missing from registry", change: none, tagged: true, missing: true, want: []string{ReasonMissingRegistry}},
 		{name: "key tag trusted from the record", change: none, missing: true, opts: DecideOptions{Locator: fakeLocator{err: errors.New("not asked")}}},
+		{name: "key tag checked where the registry forgets", change: none, missing: true, forgets: true, want: []string{ReasonMissingRegistry}},
+		{name: "key tag found where the registry forgets", change: none, forgets: true},
+		{name: "image name changed", change: none, renamed: true, want: []string{ReasonImageName}},
 		{name: "missing from daemon", change: func(_ *testing.T, _ string, img *config.Image) { img.SkipPush = true }, missing: true, want: []string{ReasonMissingDaemon}},
 		{name: "check fails", change: none, tagged: true, opts: DecideOptions{Locator: fakeLocator{err: errors.New("registry down")}}, wantErr: `image "app": check registry.example.com/app:v1`},
 		{name: "one file", change: func(t *testing.T, dir string, _ *config.Image) {
@@ -96,6 +101,10 @@ func TestDecide(t *testing.T) {
 			prev, _ := c.Image("app")
 			tt.change(t, dir, &img)
 			req := keyOf(t, NewHasher(nil), dir, img)
+			req.RegistryForgets = tt.forgets
+			if tt.renamed {
+				req.Image = "localhost:31000/app"
+			}
 			loc := fakeLocator{registry: map[string]bool{prev.Ref(): !tt.missing}, daemon: map[string]bool{prev.Ref(): !tt.missing}}
 			opts := tt.opts
 			if opts.Locator == nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -130,17 +131,81 @@ func failedContainer(pod *corev1.Pod) (string, *int32) {
 }
 
 // unready is a pod's container that runs but is not ready (a readiness
-// probe not passing yet), "" when there is none.
-func unready(pod *corev1.Pod) string {
+// probe not passing yet), nil when there is none.
+func unready(pod *corev1.Pod) *corev1.ContainerStatus {
 	if pod.DeletionTimestamp != nil || pod.Status.Phase != corev1.PodRunning {
-		return ""
+		return nil
 	}
-	for _, st := range pod.Status.ContainerStatuses {
-		if st.State.Running != nil && !st.Ready {
-			return st.Name
+	for i, st := range pod.Status.ContainerStatuses {
+		if st.State.Running != nil && !st.Ready && (st.Started == nil || *st.Started) {
+			return &pod.Status.ContainerStatuses[i]
 		}
 	}
-	return ""
+	return nil
+}
+
+// probeMargin is how much longer than its probe's own budget a running
+// container may stay unready before the wait gives up on it: probes run
+// late on a busy node.
+const probeMargin = 5 * time.Second
+
+// probeFailure is the failure of a running container st of pod whose
+// readiness probe has clearly failed: the newest readiness probe failure
+// event (msg, at) is about this run of the container, and the container
+// has run longer than initialDelaySeconds + failureThreshold ×
+// periodSeconds + probeMargin without becoming ready. Kubernetes keeps
+// probing such a container for good; a deploy should not wait for that.
+func probeFailure(pod *corev1.Pod, st *corev1.ContainerStatus, msg string, at, now time.Time) *Failure {
+	if st == nil || st.State.Running == nil || !strings.HasPrefix(msg, "Readiness probe") {
+		return nil
+	}
+	started := st.State.Running.StartedAt.Time
+	if at.Before(started) {
+		return nil // about an earlier run of the container
+	}
+	budget, ok := probeBudget(pod, st.Name)
+	if !ok || now.Sub(started) < budget+probeMargin {
+		return nil
+	}
+	if strings.HasSuffix(msg, ":") {
+		// An exec probe that failed without a word: say what it runs.
+		msg += " " + probeCommand(pod, st.Name) + " failed with no output"
+	}
+	return &Failure{Reason: "ReadinessProbe", Pod: pod.Name, Container: st.Name,
+		Message: fmt.Sprintf("%s (still not ready %s after the container started; the probe allows %s: "+
+			"if it needs longer to start, raise initialDelaySeconds or failureThreshold, or add a startupProbe)",
+			msg, now.Sub(started).Round(time.Second), budget)}
+}
+
+// probeCommand is the exec readiness probe's command, quoted, or "the probe".
+func probeCommand(pod *corev1.Pod, container string) string {
+	for _, c := range pod.Spec.Containers {
+		if c.Name == container && c.ReadinessProbe != nil && c.ReadinessProbe.Exec != nil {
+			return fmt.Sprintf("%q", strings.Join(c.ReadinessProbe.Exec.Command, " "))
+		}
+	}
+	return "the probe"
+}
+
+// probeBudget is how long the container's readiness probe may fail
+// before it counts as failed: initialDelaySeconds + failureThreshold ×
+// periodSeconds, with Kubernetes' defaults (3 × 10 s).
+func probeBudget(pod *corev1.Pod, container string) (time.Duration, bool) {
+	for _, c := range pod.Spec.Containers {
+		if c.Name != container || c.ReadinessProbe == nil {
+			continue
+		}
+		p := c.ReadinessProbe
+		period, threshold := p.PeriodSeconds, p.FailureThreshold
+		if period <= 0 {
+			period = 10
+		}
+		if threshold <= 0 {
+			threshold = 3
+		}
+		return time.Duration(p.InitialDelaySeconds+threshold*period) * time.Second, true
+	}
+	return 0, false
 }
 
 // tail is the last lines of a container's log (of its previous run when
@@ -159,19 +224,20 @@ func tail(ctx context.Context, c *kube.Client, ns, pod, container string, lines 
 var eventsResource = schema.GroupVersionResource{Version: "v1", Resource: "events"}
 
 // latestEvent is the message of the newest event about the object with
-// uid and of reason, "" when there is none.
-func latestEvent(ctx context.Context, c *kube.Client, ns, uid, reason string) string {
+// uid and of reason, "" when there is none, and when it happened.
+func latestEvent(ctx context.Context, c *kube.Client, ns, uid, reason string) (string, time.Time) {
 	list, err := c.Dynamic().Resource(eventsResource).Namespace(ns).List(ctx, metav1.ListOptions{
 		FieldSelector: "involvedObject.uid=" + uid + ",reason=" + reason,
 	})
 	if err != nil || len(list.Items) == 0 {
-		return ""
+		return "", time.Time{}
 	}
 	newest := slices.MaxFunc(list.Items, func(a, b unstructured.Unstructured) int {
 		return strings.Compare(eventTime(a), eventTime(b))
 	})
 	msg, _, _ := unstructured.NestedString(newest.Object, "message")
-	return strings.TrimSpace(msg)
+	at, _ := time.Parse(time.RFC3339, eventTime(newest))
+	return strings.TrimSpace(msg), at
 }
 
 // eventTime orders events: RFC 3339 times in UTC compare as strings.

@@ -76,6 +76,9 @@ type Options struct {
 	Live io.Writer
 	// LogLines is how many log lines a failure shows (default 20).
 	LogLines int64
+	// KeepGoing: a failure does not stop the other waits, so that each
+	// workload's own reason is found.
+	KeepGoing bool
 }
 
 // Result is how one workload's wait ended.
@@ -117,7 +120,7 @@ var errOtherFailed = errors.New("another workload failed")
 
 // Wait waits for every workload concurrently until each is ready, one
 // fails, or the timeout or ctx ends. The first failure stops the other
-// waits. It returns every result, and an *Error when any failed or timed
+// waits (unless Options.KeepGoing). It returns every result, and an *Error when any failed or timed
 // out (ctx's error when ctx ended).
 func Wait(ctx context.Context, c *kube.Client, ws []Workload, opts Options) ([]Result, error) {
 	if len(ws) == 0 {
@@ -140,7 +143,7 @@ func Wait(ctx context.Context, c *kube.Client, ws []Workload, opts Options) ([]R
 		wg.Go(func() {
 			t := &tracker{c: c, w: w, opts: opts, show: func(line string) { show.set(i, line) }}
 			results[i] = t.run(waitCtx)
-			if results[i].Failure != nil {
+			if results[i].Failure != nil && !opts.KeepGoing {
 				cancel(errOtherFailed)
 			}
 		})

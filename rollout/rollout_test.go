@@ -194,12 +194,44 @@ spec:
 	}
 }
 
-func TestReadinessProbeNeverPassingNamesTheProbe(t *testing.T) {
+// TestReadinessProbeNeverPassingFailsFast: a probe that keeps failing
+// fails the wait with its message once it has failed past its own budget
+// (1 × 1 s here) and the margin, long before the timeout.
+func TestReadinessProbeNeverPassingFailsFast(t *testing.T) {
 	b := newBed(t)
 	w := b.apply(strings.Replace(deployment, "touch /ready", "echo not-ready", 1))
-	f, _ := b.failure(15*time.Second, w)
+	f, took := b.failure(3*time.Minute, w)
 	if f.Reason != "ReadinessProbe" || !strings.Contains(f.Message, "Readiness probe failed") {
 		t.Fatalf("want the readiness probe's message, got %s", f)
+	}
+	if took > time.Minute {
+		t.Fatalf("failed after %s: not before the 3 min timeout by much", took)
+	}
+}
+
+// TestReadinessProbeExecFalseFailsFast: a bare Pod whose probe runs
+// `false`.
+func TestReadinessProbeExecFalseFailsFast(t *testing.T) {
+	b := newBed(t)
+	w := b.apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: never-ready}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: app
+    image: IMAGE
+    command: [sleep, "3600"]
+    readinessProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 2}
+`)
+	f, took := b.failure(3*time.Minute, w)
+	if f.Reason != "ReadinessProbe" || f.Container != "app" || !strings.Contains(f.Message, `"false" failed with no output`) ||
+		!strings.Contains(f.Message, "the probe allows 2s") {
+		t.Fatalf("want the readiness probe's failure, got %s", f)
+	}
+	if took > time.Minute {
+		t.Fatalf("failed after %s: not before the 3 min timeout by much", took)
 	}
 }
 
@@ -288,5 +320,55 @@ func TestCancelStopsTheWait(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("took %s to stop", took)
+	}
+}
+
+// TestAnalyzeListsTheTopControllersOnly: a Deployment is analyzed, not
+// its ReplicaSet or pods; a bare Pod is; a healthy namespace has no
+// problems and a failing bare Pod is one, with the deploy's reason. (The
+// failing one has a readiness probe: without one it counts as ready
+// while it runs.)
+func TestAnalyzeListsTheTopControllersOnly(t *testing.T) {
+	b := newBed(t)
+	b.apply(deployment)
+	b.apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: lone}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: IMAGE, command: [sleep, "3600"]}]
+`)
+	problems, err := rollout.Analyze(context.Background(), b.c, b.ns, 2*time.Minute)
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("healthy namespace: %v %+v", err, problems)
+	}
+	ws, err := rollout.Workloads(context.Background(), b.c, b.ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range ws {
+		got = append(got, w.Kind+"/"+w.Name)
+	}
+	if strings.Join(got, " ") != "Deployment/web Pod/lone" {
+		t.Fatalf("workloads %v, want the Deployment and the bare Pod", got)
+	}
+
+	b.apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: broken}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: IMAGE
+    command: [sh, -c, 'echo broken; sleep 1; exit 4']
+    readinessProbe: {exec: {command: [cat, /ready]}, periodSeconds: 1}
+`)
+	problems, err = rollout.Analyze(context.Background(), b.c, b.ns, 2*time.Minute)
+	if err != nil || len(problems) != 1 || problems[0].Name != "broken" || problems[0].Failure.ExitCode == nil || *problems[0].Failure.ExitCode != 4 {
+		t.Fatalf("want the broken pod's exit code 4, got %v %+v", err, problems)
 	}
 }

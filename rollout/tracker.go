@@ -301,13 +301,18 @@ func (t *tracker) addJobLogs(ctx context.Context, f *Failure) {
 }
 
 // readEvents reads what only events tell: why a running pod is not ready
-// (its readiness probe), and a controller that cannot create its pods (a
+// (its readiness probe, which fails the wait once it has clearly failed,
+// see probeFailure), and a controller that cannot create its pods (a
 // quota or an admission webhook said no), which fails the wait.
 func (t *tracker) readEvents(ctx context.Context) *Failure {
 	for _, pod := range t.newestFirst() {
-		if unready(pod) != "" && t.current(ctx, pod) {
-			if msg := latestEvent(ctx, t.c, t.w.Namespace, string(pod.UID), "Unhealthy"); msg != "" {
+		if st := unready(pod); st != nil && t.current(ctx, pod) {
+			msg, at := latestEvent(ctx, t.c, t.w.Namespace, string(pod.UID), "Unhealthy")
+			if msg != "" {
 				t.probe = msg
+			}
+			if f := probeFailure(pod, st, msg, at, time.Now()); f != nil {
+				return f
 			}
 			break
 		}
@@ -315,7 +320,7 @@ func (t *tracker) readEvents(ctx context.Context) *Failure {
 	if len(t.pods) > 0 || t.obj == nil || t.w.Kind == "Pod" {
 		return nil
 	}
-	if msg := latestEvent(ctx, t.c, t.w.Namespace, string(t.obj.GetUID()), "FailedCreate"); msg != "" {
+	if msg, _ := latestEvent(ctx, t.c, t.w.Namespace, string(t.obj.GetUID()), "FailedCreate"); msg != "" {
 		return &Failure{Reason: "FailedCreate", Message: msg}
 	}
 	return nil

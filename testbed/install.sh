@@ -8,7 +8,8 @@
 # service range route and the CNI bridge), runc and ca-certificates (for
 # the builder images). The Kubernetes components themselves are built from
 # Go source by testbed/kube-build.sh, kaniko and BuildKit by
-# testbed/builder-images.sh.
+# testbed/builder-images.sh. Also chromium, the headless browser the tests
+# of `devspace ui` drive.
 # Idempotent: it runs apt-get only when something is missing. Runs as root
 # (or through sudo when it is available and we are not root). Messages go
 # to stderr.
@@ -20,6 +21,7 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 installed busybox-static || missing+=(busybox-static)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ "${DEVSPACE_TESTBED_KUBE:-1}" != 0 ]; then
 	command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ] || missing+=(etcd-server)
 	[ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)

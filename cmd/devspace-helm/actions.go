@@ -66,7 +66,15 @@ func install(ctx context.Context, cfg *action.Configuration, req request, ns str
 	// devspace creates the namespace itself, with its own labels.
 	in.CreateNamespace = false
 	in.Replace = replace
-	return in.RunWithContext(ctx, ch, req.values())
+	req.installOptions(in)
+	vals, err := req.finalValues()
+	if err != nil {
+		return nil, err
+	}
+	if in.PostRenderer, err = req.postRenderer(); err != nil {
+		return nil, err
+	}
+	return in.RunWithContext(ctx, ch, vals)
 }
 
 // upgradeRelease adds a revision to the release.
@@ -75,10 +83,17 @@ func upgradeRelease(ctx context.Context, cfg *action.Configuration, req request,
 	up.Install, up.Namespace = true, ns
 	up.Wait, up.Timeout = req.Wait, req.timeout
 	// The request holds all the values: never fall back to the previous
-	// revision's, which Helm does when the new ones are empty.
-	up.ResetValues = true
-	up.MaxHistory = maxHistory
-	return up.RunWithContext(ctx, req.Release, ch, req.values())
+	// revision's, which Helm does when the new ones are empty (unless
+	// --reuse-values asks for them).
+	req.upgradeOptions(up)
+	vals, err := req.finalValues()
+	if err != nil {
+		return nil, err
+	}
+	if up.PostRenderer, err = req.postRenderer(); err != nil {
+		return nil, err
+	}
+	return up.RunWithContext(ctx, req.Release, ch, vals)
 }
 
 // template renders the chart as `helm template` does: client-only, with
@@ -98,12 +113,25 @@ func template(ctx context.Context, req request, log *logSink) (helm.Response, er
 	in := action.NewInstall(cfg)
 	in.DryRun, in.ClientOnly, in.Replace, in.IncludeCRDs = true, true, true, true
 	in.ReleaseName, in.Namespace = req.Release, ns
-	rel, err := in.RunWithContext(ctx, ch, req.values())
+	req.installOptions(in)
+	// A render shows the CRDs, unless --skip-crds.
+	in.IncludeCRDs = !req.Options.SkipCRDs
+	if err := req.capabilities(in); err != nil {
+		return helm.Response{}, opError(req, ns, err)
+	}
+	vals, err := req.finalValues()
+	if err != nil {
+		return helm.Response{}, opError(req, ns, err)
+	}
+	if in.PostRenderer, err = req.postRenderer(); err != nil {
+		return helm.Response{}, opError(req, ns, err)
+	}
+	rel, err := in.RunWithContext(ctx, ch, vals)
 	if err != nil {
 		return helm.Response{}, opError(req, ns, interrupted(ctx, err))
 	}
 	// No revision or status: nothing was deployed.
-	resp := helm.Response{Manifest: withHooks(rel)}
+	resp := helm.Response{Manifest: withHooks(rel, req.Options.NoHooks, req.Options.SkipTests)}
 	if rel.Info != nil {
 		resp.Notes = rel.Info.Notes
 	}
@@ -111,11 +139,15 @@ func template(ctx context.Context, req request, log *logSink) (helm.Response, er
 }
 
 // withHooks appends the hooks to the manifest, as `helm template` prints
-// them: they are part of what a deploy creates.
-func withHooks(rel *release.Release) string {
+// them: they are part of what a deploy creates (none with --no-hooks;
+// --skip-tests leaves out the test hooks).
+func withHooks(rel *release.Release, noHooks, skipTests bool) string {
 	var b strings.Builder
 	b.WriteString(rel.Manifest)
 	for _, h := range rel.Hooks {
+		if noHooks || skipTests && isTestHook(h) {
+			continue
+		}
 		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", h.Path, h.Manifest)
 	}
 	return b.String()

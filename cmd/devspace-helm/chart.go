@@ -38,6 +38,12 @@ func loadChart(c helm.Chart, cfg *action.Configuration, log *logSink) (ch *chart
 		}
 		return nil, false, fmt.Errorf("chart path %s: %w", path, err)
 	}
+	if c.DependencyUpdate && isDir(path) {
+		// --dependency-update: the newest versions Chart.yaml allows,
+		// whatever charts/ holds.
+		ch, err = updateDependencies(path, cfg, log)
+		return ch, err == nil, err
+	}
 	ch, err = loader.Load(path)
 	if err != nil {
 		return nil, false, fmt.Errorf("load chart %s: %w", path, err)

@@ -20,6 +20,19 @@ import (
 // returns the chart loaded again. file:// dependencies are packaged from
 // their directories without network access.
 func buildDependencies(path string, cfg *action.Configuration, log *logSink) (*chart.Chart, error) {
+	return manageDependencies(path, cfg, log, "build", (*downloader.Manager).Build)
+}
+
+// updateDependencies resolves a chart directory's dependencies afresh, as
+// `helm dependency update` does (--dependency-update), and returns the
+// chart loaded again.
+func updateDependencies(path string, cfg *action.Configuration, log *logSink) (*chart.Chart, error) {
+	return manageDependencies(path, cfg, log, "update", (*downloader.Manager).Update)
+}
+
+// manageDependencies runs a downloader.Manager operation (`helm
+// dependency VERB`) on the chart directory path and loads it again.
+func manageDependencies(path string, cfg *action.Configuration, log *logSink, verb string, run func(*downloader.Manager) error) (*chart.Chart, error) {
 	settings := cli.New()
 	rc := cfg.RegistryClient
 	if rc == nil {
@@ -37,8 +50,8 @@ func buildDependencies(path string, cfg *action.Configuration, log *logSink) (*c
 		RepositoryCache:  settings.RepositoryCache,
 		Debug:            settings.Debug,
 	}
-	if err := m.Build(); err != nil {
-		return nil, fmt.Errorf("build the dependencies of chart %s (as `helm dependency build %s` would): %w", path, path, err)
+	if err := run(m); err != nil {
+		return nil, fmt.Errorf("%s the dependencies of chart %s (as `helm dependency %s %s` would): %w", verb, path, verb, path, err)
 	}
 	ch, err := loader.Load(path)
 	if err != nil {

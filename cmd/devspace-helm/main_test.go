@@ -24,6 +24,7 @@ import (
 
 	"helm.sh/helm/v3/pkg/release"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/helm"
 	"github.com/devspace-engine/devspace/testbed"
 )
@@ -372,6 +373,7 @@ func TestCluster(t *testing.T) {
 		t.Errorf("status via $KUBECONFIG: revision %d, want 2", got.Revision)
 	}
 
+	t.Run("options", func(t *testing.T) { testOptions(t, req, configMessage) })
 	t.Run("stuck", func(t *testing.T) { testStuck(t, cs, req) })
 	t.Run("interrupted", func(t *testing.T) { testInterrupted(t, req) })
 
@@ -396,6 +398,33 @@ func TestCluster(t *testing.T) {
 		t.Errorf("reinstall answered revision %d, want 1", resp.Revision)
 	}
 	mustOp(t, helm.OpUninstall, req)
+}
+
+// testOptions: the helm flags of upgradeArgs reach the SDK's upgrade:
+// --reuse-values keeps the previous revision's message (without it the
+// chart's default would come back), --description is recorded.
+func testOptions(t *testing.T, req helm.Request, configMessage func() string) {
+	before := configMessage()
+	opt := req
+	opt.Values = map[string]any{"replicas": 0}
+	opt.Options = config.HelmOptions{ReuseValues: true, Description: "deployed with options"}
+	mustOp(t, helm.OpUpgrade, opt)
+	if got := configMessage(); got != before {
+		t.Errorf("--reuse-values: message %q, want the previous %q", got, before)
+	}
+	cfg, _, err := connect(request{Request: req}, newLogSink(io.Discard, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := cfg.Releases.Last(req.Release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Info.Description != "deployed with options" {
+		t.Errorf("--description: the release says %q", last.Info.Description)
+	}
+	// The request's values are all there is again without the flag.
+	mustOp(t, helm.OpUpgrade, req)
 }
 
 // testStuck leaves a revision marked pending-upgrade, as a deploy killed

@@ -6,12 +6,16 @@
 //	devspace-sync-agent -version
 //	devspace-sync-agent reverse-listen ADDR
 //	devspace-sync-agent reverse-dial SOCKET
+//	devspace-sync-agent ssh-server ADDR
+//	devspace-sync-agent proxy-install PORT NAME...
+//	NAME ARGS... (a proxied command: the agent linked as NAME)
 //
 // It lists the tree under DIR, reports changes to it as they happen
 // (inotify; with -poll, a rescan every INTERVAL; with -nowatch, none),
 // writes the files it receives atomically (temporary file and rename),
 // deletes and sends files on request. It exits when its stdin closes. It
-// is static and links only the standard library and golang.org/x/sys.
+// is static and links only the standard library, golang.org/x/sys and,
+// for the SSH server of dev.*.ssh, golang.org/x/crypto/ssh.
 package main
 
 import (
@@ -29,11 +33,18 @@ import (
 )
 
 func main() {
-	if len(os.Args) == 3 && (os.Args[1] == "reverse-listen" || os.Args[1] == "reverse-dial") {
-		run := reverseListen
-		if os.Args[1] == "reverse-dial" {
-			run = reverseDial
+	if isProxied() {
+		os.Exit(proxyRun())
+	}
+	if argOr(1) == "proxy-install" && len(os.Args) >= 4 {
+		if err := proxyInstall(os.Args[2], os.Args[3:]); err != nil {
+			fmt.Fprintln(os.Stderr, "devspace-sync-agent:", err)
+			os.Exit(1)
 		}
+		return
+	}
+	subcommands := map[string]func(string) error{"reverse-listen": reverseListen, "reverse-dial": reverseDial, "ssh-server": sshServer}
+	if run := subcommands[argOr(1)]; run != nil && len(os.Args) == 3 {
 		if err := run(os.Args[2]); err != nil {
 			fmt.Fprintln(os.Stderr, "devspace-sync-agent:", err)
 			os.Exit(1)
@@ -57,6 +68,14 @@ func main() {
 	if err := a.run(os.Stdin, *poll, *noWatch); err != nil {
 		a.fatal(err)
 	}
+}
+
+// argOr is os.Args[i], or "" when there are fewer arguments.
+func argOr(i int) string {
+	if i < len(os.Args) {
+		return os.Args[i]
+	}
+	return ""
 }
 
 type agent struct {

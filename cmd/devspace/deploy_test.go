@@ -70,6 +70,10 @@ func TestDeployScripts(t *testing.T) {
 			ns := fmt.Sprintf("e2e-%08x", rand.Uint32())
 			e.Defer(func() { deleteNamespace(dyn, ns) })
 			e.Defer(func() { deleteNamespace(dyn, ns+"-2") })
+			e.Defer(func() {
+				_ = dyn.Resource(kinds["persistentvolume"]).DeleteCollection(context.Background(), metav1.DeleteOptions{},
+					metav1.ListOptions{LabelSelector: "devspace-test-ns=" + ns})
+			})
 			e.Setenv("TMPDIR", tmp)
 			e.Setenv("NS", ns)
 			e.Setenv("NS2", ns+"-2")
@@ -83,7 +87,11 @@ func TestDeployScripts(t *testing.T) {
 			e.Setenv("KANIKO_IMAGE", kenv.KanikoImage)
 			e.Setenv("BUILDKIT_IMAGE", kenv.BuildKitImage)
 			e.Setenv("KUBECONFIG", kenv.Kubeconfig)
-			e.Setenv("UNIQUE", fmt.Sprintf("%016x", rand.Uint64()))
+			unique := fmt.Sprintf("%016x", rand.Uint64())
+			e.Setenv("UNIQUE", unique)
+			// local_registry.txtar's hostPath volume (its pod's user must
+			// reach it, so it is not under $WORK).
+			e.Defer(func() { os.RemoveAll("/tmp/devspace-lr-" + unique) })
 			e.Setenv("LOCAL_PORT", fmt.Sprint(freePort(e.T())))
 			e.Setenv("LOCAL_PORT2", fmt.Sprint(freePort(e.T())))
 			return nil
@@ -129,6 +137,9 @@ var kinds = map[string]schema.GroupVersionResource{
 	"statefulset":    {Group: "apps", Version: "v1", Resource: "statefulsets"},
 	"ingress":        {Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
 	"pvc":            {Version: "v1", Resource: "persistentvolumeclaims"},
+	// persistentvolume is cluster-wide: a script labels its volumes
+	// devspace-test-ns=$NS, and they are deleted with its namespace.
+	"persistentvolume": {Version: "v1", Resource: "persistentvolumes"},
 }
 
 func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) dynamic.ResourceInterface {
@@ -136,7 +147,7 @@ func resourceFor(ts *testscript.TestScript, dyn dynamic.Interface, kind string) 
 	if !ok {
 		ts.Fatalf("unknown kind %q", kind)
 	}
-	if kind == "namespace" {
+	if kind == "namespace" || kind == "persistentvolume" {
 		return dyn.Resource(gvr)
 	}
 	return dyn.Resource(gvr).Namespace(ts.Getenv("NS"))

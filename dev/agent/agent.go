@@ -13,6 +13,7 @@ import (
 	"debug/elf"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -40,13 +41,16 @@ type shared struct {
 	containers map[string]*container // pod UID/name/container → its state
 }
 
-// build is one architecture's agent, read once.
+// build is one architecture's agent, checked and hashed once. Its
+// content is not kept in memory (it is megabytes): each install streams
+// the file, which must still be the one hashed.
 type build struct {
-	once sync.Once
-	path string
-	data []byte
-	name string // in the container: versioned by content
-	err  error
+	once  sync.Once
+	path  string
+	size  int64
+	mtime time.Time
+	name  string // in the container: versioned by content
+	err   error
 }
 
 // container serialises installs into one container and remembers its
@@ -78,27 +82,44 @@ func (s *shared) load(arch string) (*build, error) {
 	s.mu.Unlock()
 	b.once.Do(func() {
 		b.path, b.err = s.find(arch)
-		if b.err != nil {
-			return
-		}
-		b.data, b.err = os.ReadFile(b.path)
 		if b.err == nil {
-			b.err = checkArch(b.data, arch)
+			b.err = b.read(arch)
 		}
 		if b.err != nil {
 			b.err = fmt.Errorf("sync agent %s: %w", b.path, b.err)
-			return
 		}
-		sum := sha256.Sum256(b.data)
-		b.name = Binary + "-" + hex.EncodeToString(sum[:6])
 	})
 	return b, b.err
 }
 
+// read checks that the agent file is built for arch and names it after
+// its content.
+func (b *build) read(arch string) error {
+	f, err := os.Open(b.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := checkArch(f, arch); err != nil {
+		return err
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, info.Size())); err != nil {
+		return err
+	}
+	b.size, b.mtime = info.Size(), info.ModTime()
+	b.name = Binary + "-" + hex.EncodeToString(h.Sum(nil)[:6])
+	return nil
+}
+
 // checkArch fails unless data is a program for linux/arch, so that a
 // misplaced build is named before it is copied anywhere.
-func checkArch(data []byte, arch string) error {
-	f, err := elf.NewFile(bytes.NewReader(data))
+func checkArch(r io.ReaderAt, arch string) error {
+	f, err := elf.NewFile(r)
 	if err != nil {
 		return fmt.Errorf("not a linux program: %w", err)
 	}
@@ -135,43 +156,59 @@ func (b *build) install(ctx context.Context, c *kube.Client, pod kube.Pod) error
 	if withDir {
 		dir = "/"
 	}
-	tarball, err := b.archive(withDir)
+	tarball, err := b.open()
 	if err != nil {
 		return err
 	}
+	defer tarball.Close()
 	var stderr kube.LockedBuffer
-	if err := kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, kube.ExecOptions{Stdin: bytes.NewReader(tarball), Stderr: &stderr}); err != nil {
+	pr, pw := io.Pipe()
+	archived := make(chan error, 1)
+	go func() { archived <- pw.CloseWithError(b.archive(pw, tarball, withDir)) }() // owned here: waited for below
+	err = kube.Exec(ctx, c, pod, []string{"tar", "-xf", "-", "-C", dir}, kube.ExecOptions{Stdin: pr, Stderr: &stderr})
+	pr.CloseWithError(io.ErrClosedPipe) // the archive's writes fail if tar stopped reading
+	<-archived
+	if err != nil {
 		return fmt.Errorf("copy the sync agent into %s (the container needs tar and a writable %s): %w %s", pod, agentDir, err, strings.TrimSpace(stderr.String()))
 	}
 	return nil
 }
 
+// open opens the agent file, which must be as it was when hashed.
+func (b *build) open() (*os.File, error) {
+	f, err := os.Open(b.path)
+	if err != nil {
+		return nil, fmt.Errorf("sync agent: %w", err)
+	}
+	if info, err := f.Stat(); err != nil || info.Size() != b.size || !info.ModTime().Equal(b.mtime) {
+		f.Close()
+		return nil, fmt.Errorf("sync agent %s changed since devspace read it: restart devspace", b.path)
+	}
+	return f, nil
+}
+
 // installTimeout bounds copying the agent in.
 const installTimeout = 2 * time.Minute
 
-// archive is a tar stream holding the agent, executable, under its
-// versioned name, for extraction in /tmp, or in / with the directory
-// tmp.
-func (b *build) archive(withDir bool) ([]byte, error) {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+// archive writes a tar stream holding the agent (read from data),
+// executable, under its versioned name, for extraction in /tmp, or in /
+// with the directory tmp.
+func (b *build) archive(w io.Writer, data io.Reader, withDir bool) error {
+	tw := tar.NewWriter(w)
 	name := b.name
 	if withDir {
 		name = strings.TrimPrefix(agentDir, "/") + "/" + b.name
 		if err := tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(agentDir, "/") + "/", Mode: 0o1777, Typeflag: tar.TypeDir}); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(b.data)), Typeflag: tar.TypeReg}); err != nil {
-		return nil, err
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: b.size, Typeflag: tar.TypeReg}); err != nil {
+		return err
 	}
-	if _, err := tw.Write(b.data); err != nil {
-		return nil, err
+	if _, err := io.Copy(tw, data); err != nil {
+		return err
 	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return tw.Close()
 }
 
 // remotePath is where the agent runs from in the container.

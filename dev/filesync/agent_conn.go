@@ -155,8 +155,21 @@ func (conn *agentConn) takeChanges() map[string]*syncproto.Entry {
 
 // request sends one request and waits for its response, of type want.
 func (conn *agentConn) request(ctx context.Context, typ byte, payload []byte, want byte) ([]byte, error) {
+	return conn.exchange(ctx, typ, want, func(w io.Writer) error { return syncproto.WriteFrame(w, typ, payload) })
+}
+
+// requestStream sends the files of s as one request and waits for its
+// response, of type want. The payload is written in pieces, never made
+// whole in memory.
+func (conn *agentConn) requestStream(ctx context.Context, s *syncproto.FileStream, typ, want byte) ([]byte, error) {
+	return conn.exchange(ctx, typ, want, func(w io.Writer) error { return s.WriteFrame(w, typ) })
+}
+
+// exchange writes one request frame with write and waits for the
+// response, of type want.
+func (conn *agentConn) exchange(ctx context.Context, typ, want byte, write func(io.Writer) error) ([]byte, error) {
 	conn.wmu.Lock()
-	err := syncproto.WriteFrame(conn.stdin, typ, payload)
+	err := write(conn.stdin)
 	conn.wmu.Unlock()
 	if err != nil {
 		<-conn.done

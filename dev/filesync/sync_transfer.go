@@ -12,7 +12,7 @@ import (
 
 // Batches are split so that no frame holds more than this.
 const (
-	maxBatchBytes = 8 << 20
+	maxBatchBytes = 1 << 20
 	maxBatchFiles = 2000
 )
 
@@ -27,16 +27,12 @@ func (s *syncer) upload(ctx context.Context, files []string, force bool) (n int,
 		if stream.Len() == 0 {
 			return nil
 		}
-		payload, err := stream.Bytes()
-		if err != nil {
-			return err
-		}
-		stream = syncproto.FileStream{}
-		var res []syncproto.Result
-		data, err := s.conn.request(ctx, syncproto.Put, payload, syncproto.Results)
+		data, err := s.conn.requestStream(ctx, &stream, syncproto.Put, syncproto.Results)
+		stream.Reset()
 		if err != nil {
 			return fmt.Errorf("upload to %s: %w", s.cfg.Remote, err)
 		}
+		var res []syncproto.Result
 		if err := jsonUnmarshal(data, &res); err != nil {
 			return err
 		}
@@ -56,11 +52,10 @@ func (s *syncer) upload(ctx context.Context, files []string, force bool) (n int,
 		return nil
 	}
 	for _, rel := range files {
-		data, e, err := syncproto.ReadFile(s.cfg.Local, rel)
+		e, err := stream.AddFile(s.cfg.Local, rel, syncproto.Expect{Path: rel, Entry: s.base[rel].remote, Any: force})
 		if err != nil {
 			continue // gone since it was listed
 		}
-		stream.Add(syncproto.FileHeader{Entry: *e, Expect: syncproto.Expect{Path: rel, Entry: s.base[rel].remote, Any: force}}, data)
 		sent[rel] = e
 		if stream.Size() >= maxBatchBytes || stream.Len() >= maxBatchFiles {
 			if err := flush(); err != nil {

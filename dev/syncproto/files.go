@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,6 +27,8 @@ type FileHeader struct {
 
 // FileStream builds the payload of a Put or Files frame: a 4-byte
 // length, the JSON list of headers, then the contents in that order.
+// Its content buffer is kept across Reset, so a sender that sends many
+// batches reuses one buffer instead of allocating one per batch.
 type FileStream struct {
 	headers []FileHeader
 	body    bytes.Buffer
@@ -38,9 +41,32 @@ func (s *FileStream) Add(h FileHeader, data []byte) {
 	s.body.Write(data)
 }
 
+// AddFile reads root/rel straight into the stream (as ReadFile does,
+// with the state that goes with the content read) and appends it with
+// the precondition x. It returns that state.
+func (s *FileStream) AddFile(root, rel string, x Expect) (*Entry, error) {
+	start := s.body.Len()
+	data, e, err := readFileAppend(s.body.AvailableBuffer(), root, rel)
+	if err != nil {
+		s.body.Truncate(start)
+		return nil, err
+	}
+	s.body.Write(data) // data is the buffer's own free space: no copy
+	h := FileHeader{Entry: *e, Expect: x}
+	h.Size = int64(len(data))
+	s.headers = append(s.headers, h)
+	return e, nil
+}
+
 // Len is the number of files and Size the bytes of content so far.
 func (s *FileStream) Len() int  { return len(s.headers) }
 func (s *FileStream) Size() int { return s.body.Len() }
+
+// Reset empties the stream, keeping its buffer.
+func (s *FileStream) Reset() {
+	s.headers = s.headers[:0]
+	s.body.Reset()
+}
 
 // Bytes is the payload.
 func (s *FileStream) Bytes() ([]byte, error) {
@@ -52,6 +78,29 @@ func (s *FileStream) Bytes() ([]byte, error) {
 	binary.BigEndian.PutUint32(out, uint32(len(hdr)))
 	out = append(out, hdr...)
 	return append(out, s.body.Bytes()...), nil
+}
+
+// WriteFrame writes the stream as one frame of type typ, as WriteFrame
+// would write Bytes, without making the payload in one piece.
+func (s *FileStream) WriteFrame(w io.Writer, typ byte) error {
+	hdr, err := json.Marshal(s.headers)
+	if err != nil {
+		return err
+	}
+	n := 4 + len(hdr) + s.body.Len()
+	if n > MaxFrame {
+		return fmt.Errorf("frame of %d bytes is larger than %d", n, MaxFrame)
+	}
+	var head [9]byte
+	binary.BigEndian.PutUint32(head[:4], uint32(n))
+	head[4] = typ
+	binary.BigEndian.PutUint32(head[5:], uint32(len(hdr)))
+	for _, part := range [][]byte{head[:], hdr, s.body.Bytes()} {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReadFileStream splits a Put or Files payload into headers and contents
@@ -188,6 +237,12 @@ func IsTemp(rel string) bool { return strings.HasPrefix(path.Base(rel), TempPref
 // ReadFile reads root/rel with the state that goes with the content read
 // (it reads again when the file changed meanwhile).
 func ReadFile(root, rel string) ([]byte, *Entry, error) {
+	return readFileAppend(nil, root, rel)
+}
+
+// readFileAppend is ReadFile appending the content to buf (whose
+// capacity it uses when the file fits) and returning the extended slice.
+func readFileAppend(buf []byte, root, rel string) ([]byte, *Entry, error) {
 	name := filepath.Join(root, filepath.FromSlash(rel))
 	for try := 0; ; try++ {
 		f, err := os.Open(name)
@@ -199,7 +254,7 @@ func ReadFile(root, rel string) ([]byte, *Entry, error) {
 			f.Close()
 			return nil, nil, fmt.Errorf("%s is not a regular file", rel)
 		}
-		data, err := io.ReadAll(f)
+		data, err := readAll(f, buf[:0:cap(buf)], before.Size())
 		after, serr := f.Stat()
 		f.Close()
 		if err != nil || serr != nil {
@@ -210,5 +265,24 @@ func ReadFile(root, rel string) ([]byte, *Entry, error) {
 			continue
 		}
 		return data, e, nil
+	}
+}
+
+// readAll appends r's content to buf, growing it once to the size
+// expected (and as needed past it: the file may have grown).
+func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
+	buf = slices.Grow(buf, int(size)+1) // +1: EOF is seen without a grow
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
 	}
 }

@@ -31,7 +31,7 @@ func Busybox() string { return busybox }
 // Cluster connects to the test bed's cluster in a fresh namespace, deleted
 // at the end, after pushing Busybox: the tests rely on nothing an earlier
 // run left in the registry.
-func Cluster(t *testing.T) (*kube.Client, string) {
+func Cluster(t testing.TB) (*kube.Client, string) {
 	t.Helper()
 	env := testbed.Kube(t)
 	busybox = testbed.Docker(t).RegistryBusyboxTag(t, "1")
@@ -95,7 +95,7 @@ func Deployment(name string, container map[string]any) *unstructured.Unstructure
 }
 
 // Apply applies obj in ns.
-func Apply(t *testing.T, c *kube.Client, ns string, obj *unstructured.Unstructured) {
+func Apply(t testing.TB, c *kube.Client, ns string, obj *unstructured.Unstructured) {
 	t.Helper()
 	if _, err := c.Apply(context.Background(), obj, ns); err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func Apply(t *testing.T, c *kube.Client, ns string, obj *unstructured.Unstructur
 }
 
 // WaitPod waits at most a minute for a ready pod s selects.
-func WaitPod(t *testing.T, c *kube.Client, s kube.Selector) kube.Pod {
+func WaitPod(t testing.TB, c *kube.Client, s kube.Selector) kube.Pod {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -125,7 +125,7 @@ func DeletePod(t *testing.T, c *kube.Client, p kube.Pod) {
 
 // SleeperPod starts a busybox Deployment that only sleeps, in a fresh
 // namespace, and returns its pod.
-func SleeperPod(t *testing.T) (*kube.Client, kube.Pod) {
+func SleeperPod(t testing.TB) (*kube.Client, kube.Pod) {
 	t.Helper()
 	c, ns := Cluster(t)
 	Apply(t, c, ns, Deployment("sleeper", map[string]any{

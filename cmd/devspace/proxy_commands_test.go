@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/kube/kubetest"
+	"github.com/devspace-engine/devspace/testbed"
+)
+
+// TestProxyCommands runs a dev session whose container proxies
+// `hostecho` to a script on this machine: run in the container under the
+// sync path, with arguments, input and a variable, it runs here in the
+// synced local directory, and its output, error output and exit status
+// come back.
+func TestProxyCommands(t *testing.T) {
+	c, ns := kubetest.Cluster(t)
+	kubeconfig := testbed.Kube(t).Kubeconfig
+	dir := t.TempDir()
+	script := filepath.Join(dir, "hostecho.sh")
+	testbed.WriteTree(t, dir, map[string]string{
+		"src/sub/keep": "",
+		"devspace.yaml": fmt.Sprintf(`version: v2beta1
+name: proxy
+deployments:
+  app:
+    kubectl:
+      inlineManifest: |
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: app}
+        spec:
+          selector: {matchLabels: {app: app}}
+          template:
+            metadata: {labels: {app: app}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers: [{name: main, image: %s, command: [sleep, "3600"]}]
+dev:
+  app:
+    labelSelector: {app: app}
+    sync:
+      - path: ./src:/app
+    proxyCommands:
+      - command: hostecho
+        localCommand: %s
+pipelines:
+  devp: |
+    create_deployments --all
+    start_dev app
+`, kubetest.Busybox(), script)})
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"pwd=$(pwd) args=$* in=$(cat) var=$FROM_CONTAINER\"\necho oops >&2\nexit 7\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "devp", "--kubeconfig", kubeconfig, "-n", ns)
+	cmd.Dir = dir
+	var out testbed.SyncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	pod := waitPodOrLog(t, c, kube.Selector{Namespace: ns, LabelSelector: map[string]string{"app": "app"}}, &out)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	waitOutput(t, ctx, &out, `reverse port forwarding: 127\.0\.0\.1:`)
+	stdout, stderr, err := kubetest.Exec(t, c, pod, "sh", "-c", "cd /app/sub && echo piped | FROM_CONTAINER=yes hostecho a 'b c'")
+	want := fmt.Sprintf("pwd=%s args=a b c in=piped var=yes\n", filepath.Join(dir, "src", "sub"))
+	var exit *kube.ExitError
+	if stdout != want || stderr != "oops\n" || !errors.As(err, &exit) || exit.Code != 7 {
+		t.Errorf("hostecho in the container: stdout %q, stderr %q, %v\nwant stdout %q, oops, exit code 7\ndev output:\n%s", stdout, stderr, err, want, out.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+}

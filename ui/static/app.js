@@ -1,0 +1,219 @@
+// devspace ui: renders the state the server streams (api/events) into the
+// views; no framework, every view redrawn from the state on each update.
+"use strict";
+
+let state = null;
+let rendered = false;
+let logImage = "";
+let logBuilds = -1;
+let live = false;
+
+const $ = (id) => document.getElementById(id);
+
+function esc(s) {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function duration(ms) {
+  if (!ms) return "";
+  return ms < 1000 ? ms + " ms" : (ms / 1000).toFixed(1) + " s";
+}
+
+function badge(cls, text) {
+  return `<span class="badge ${esc(cls)}">${esc(text ?? cls)}</span>`;
+}
+
+function showView() {
+  const name = (location.hash || "#pipeline").slice(1);
+  for (const v of document.querySelectorAll(".view")) v.classList.toggle("active", v.id === name);
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.view === name);
+  if (name === "builds") drawEdges();
+}
+
+// Pipeline: the jobs as a tree (run_pipelines, dependencies), each with
+// the builds and deployments it ran.
+function renderPipeline() {
+  const kids = new Map();
+  for (const j of state.jobs) {
+    const p = state.jobs.some((o) => o.id === j.parent) ? j.parent : "";
+    if (!kids.has(p)) kids.set(p, []);
+    kids.get(p).push(j);
+  }
+  const now = Date.now();
+  const items = (job) => {
+    const leaves = [];
+    for (const i of state.images) if (i.job === job.id) leaves.push(`<li>build ${esc(i.name)} ${badge(i.state)}</li>`);
+    for (const d of state.deployments) {
+      if (d.job !== job.id) continue;
+      const ready = d.ready === "false" ? " " + badge("notready", "not ready") : "";
+      leaves.push(`<li>deploy ${esc(d.name)} ${badge(d.state)}${ready}</li>`);
+    }
+    return leaves.join("");
+  };
+  const tree = (parent) => (kids.get(parent) || []).map((j) => {
+    const took = j.state === "running" ? duration(now - j.started) : duration(j.durationMs);
+    const project = j.project && j.project !== state.project.name ? ` <span class="muted">(${esc(j.project)})</span>` : "";
+    return `<li class="job" data-job="${esc(j.id)}"><b>${esc(j.pipeline)}</b>${project} ${badge(j.state)} <span class="muted">${took}</span>` +
+      (j.error ? `<div class="muted">${esc(j.error)}</div>` : "") +
+      `<ul>${tree(j.id)}${items(j)}</ul></li>`;
+  }).join("");
+  const body = tree("");
+  $("pipeline").innerHTML = body ? `<ul class="tree">${body}</ul>` : `<p class="muted">No pipeline has run yet.</p>`;
+}
+
+// Builds: the images in columns by depth (bases to the left), FROM edges
+// drawn between the cards.
+function renderBuilds() {
+  const byName = new Map(state.images.map((i) => [i.name, i]));
+  const depth = new Map();
+  const depthOf = (name, seen) => {
+    if (depth.has(name)) return depth.get(name);
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    let d = 0;
+    for (const b of byName.get(name)?.bases || []) if (byName.has(b)) d = Math.max(d, depthOf(b, seen) + 1);
+    depth.set(name, d);
+    return d;
+  };
+  const columns = [];
+  for (const i of state.images) {
+    const d = depthOf(i.name, new Set());
+    (columns[d] ||= []).push(i);
+  }
+  const card = (i) => `<div class="card image ${esc(i.state)}" data-image="${esc(i.name)}">
+    <div><span class="name">${esc(i.name)}</span> ${badge(i.state)} <span class="muted duration">${duration(i.durationMs)}</span></div>
+    <div class="reason">${esc(i.reason || "")}</div>
+    ${i.error ? `<div class="reason error">${esc(i.error)}</div>` : ""}
+    ${i.bases.length ? `<div class="muted">FROM ${i.bases.map(esc).join(", ")}</div>` : ""}
+    <div><button class="show-log" data-image="${esc(i.name)}">Log</button>${state.project.actions ? `<button class="rebuild" data-image="${esc(i.name)}">Rebuild</button>` : ""}</div>
+  </div>`;
+  $("graph").innerHTML = columns.map((c) => `<div class="column">${(c || []).map(card).join("")}</div>`).join("") ||
+    `<p class="muted">No images.</p>`;
+  drawEdges();
+  const img = byName.get(logImage);
+  // The log shown follows a running build, and the next build.
+  if (img && (img.builds !== logBuilds || img.state === "building")) loadLog(logImage);
+}
+
+function drawEdges() {
+  const graph = $("graph");
+  if (!state || !graph.offsetParent) return;
+  const box = graph.getBoundingClientRect();
+  const cards = new Map([...graph.querySelectorAll(".card")].map((c) => [c.dataset.image, c.getBoundingClientRect()]));
+  let lines = "";
+  for (const i of state.images) {
+    const to = cards.get(i.name);
+    for (const b of i.bases) {
+      const from = cards.get(b);
+      if (!from || !to) continue;
+      const x1 = from.right - box.left, y1 = from.top + from.height / 2 - box.top;
+      const x2 = to.left - box.left, y2 = to.top + to.height / 2 - box.top;
+      lines += `<path class="edge" data-from="${esc(b)}" data-to="${esc(i.name)}" d="M${x1},${y1} C${x1 + 30},${y1} ${x2 - 30},${y2} ${x2},${y2}" fill="none" stroke="#8a90a0" stroke-width="1.5"/>`;
+    }
+  }
+  graph.querySelector("svg")?.remove();
+  graph.insertAdjacentHTML("afterbegin", `<svg width="${graph.scrollWidth}" height="${graph.scrollHeight}">${lines}</svg>`);
+}
+
+async function loadLog(name) {
+  logImage = name;
+  logBuilds = state.images.find((i) => i.name === name)?.builds ?? -1;
+  $("log-panel").hidden = false;
+  $("log-image").textContent = name;
+  const res = await fetch("api/log?image=" + encodeURIComponent(name));
+  const text = await res.text();
+  $("log").textContent = text;
+  $("log").dataset.image = name;
+  $("log").dataset.builds = logBuilds;
+}
+
+function renderDeployments() {
+  const rows = state.deployments.map((d) => {
+    const ready = d.ready === "true" ? badge("ready", "ready") : d.ready === "false" ? badge("notready", "not ready") : "";
+    const redeploy = state.project.actions ? `<button class="redeploy" data-deployment="${esc(d.name)}">Redeploy</button>` : "";
+    return `<tr class="deployment" data-deployment="${esc(d.name)}"><td>${esc(d.name)}</td><td>${badge(d.state)}</td><td>${ready}</td>` +
+      `<td class="reason">${esc(d.reason || d.error || "")}</td><td>${redeploy}</td></tr>`;
+  }).join("");
+  $("deployments").innerHTML = rows ? `<table><tr><th>Deployment</th><th>State</th><th>Ready</th><th>Reason</th><th></th></tr>${rows}</table>` :
+    `<p class="muted">No deployments.</p>`;
+}
+
+function renderDev() {
+  const rows = state.dev.map((d) => {
+    const services = Object.entries(d.services).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(", ");
+    // A forwarded port opens on this machine: LOCAL:REMOTE links to LOCAL.
+    const ports = d.ports.map((p) => `<a class="port" target="_blank" rel="noopener" href="http://localhost:${encodeURIComponent(p.split(":")[0])}/">${esc(p)}</a>`);
+    const reverse = d.reversePorts.map((p) => `<span class="reverse-port">${esc(p)} (reverse)</span>`);
+    return `<tr class="devconfig" data-dev="${esc(d.name)}"><td>${esc(d.name)}</td><td>${services || `<span class="muted">not started</span>`}</td>` +
+      `<td class="ports">${[...ports, ...reverse].join(" ")}</td><td class="syncs">${d.syncs.map(esc).join("<br>")}</td><td>${esc(d.error || "")}</td></tr>`;
+  }).join("");
+  $("dev").innerHTML = rows ? `<table><tr><th>Dev config</th><th>Services</th><th>Ports</th><th>Sync</th><th>Last error</th></tr>${rows}</table>` :
+    `<p class="muted">No dev configs.</p>`;
+}
+
+function renderErrors() {
+  $("error-count").textContent = state.problems.length ? `(${state.problems.length})` : "";
+  $("errors").innerHTML = state.problems.map((p) => `<div class="problem"><b>${esc(p.source)}</b>` +
+    (p.file ? ` <span class="pos">${esc(p.file)}:${p.line}:${p.col}</span>` : "") +
+    `<pre>${esc(p.message)}</pre></div>`).join("") || `<p class="muted">No errors.</p>`;
+}
+
+function render() {
+  $("project").textContent = state.project.name;
+  $("conn").textContent = live ? "live" : "disconnected, retrying…";
+  renderPipeline();
+  renderBuilds();
+  renderDeployments();
+  renderDev();
+  renderErrors();
+  document.body.dataset.version = state.version;
+  if (!rendered) {
+    rendered = true;
+    performance.mark("devspace-first-render");
+  }
+}
+
+// The script runs as soon as it loads (async), so that the state streams
+// while the page is still parsed; drawing waits for the page.
+let pending = false;
+function schedule() {
+  if (pending) return;
+  pending = true;
+  const draw = () => requestAnimationFrame(() => { pending = false; render(); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw, { once: true });
+  else draw();
+}
+
+function connect() {
+  const es = new EventSource("api/events");
+  es.addEventListener("state", (e) => { if (!state) performance.mark("devspace-first-state"); state = JSON.parse(e.data); schedule(); });
+  es.onopen = () => { live = true; if ($("conn")) $("conn").textContent = "live"; };
+  es.onerror = () => { live = false; if ($("conn")) $("conn").textContent = "disconnected, retrying…"; };
+}
+
+// act starts an action; the page shows its progress as the events come.
+async function act(url) {
+  const res = await fetch(url, { method: "POST" });
+  if (!res.ok) alert(await res.text());
+}
+
+document.addEventListener("click", async (e) => {
+  const b = e.target.closest("button");
+  if (!b) return;
+  if (b.classList.contains("show-log")) loadLog(b.dataset.image);
+  if (b.classList.contains("rebuild")) {
+    b.disabled = true;
+    await act("api/rebuild?image=" + encodeURIComponent(b.dataset.image));
+    loadLog(b.dataset.image);
+  }
+  if (b.classList.contains("redeploy")) {
+    b.disabled = true;
+    await act("api/redeploy?deployment=" + encodeURIComponent(b.dataset.deployment));
+  }
+});
+window.addEventListener("hashchange", showView);
+window.addEventListener("resize", drawEdges);
+setInterval(() => { if (state && state.jobs.some((j) => j.state === "running")) schedule(); }, 1000);
+connect();
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showView, { once: true });
+else showView();
