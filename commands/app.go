@@ -23,7 +23,10 @@ import (
 )
 
 // Version is set at build time with -ldflags "-X ...commands.Version=v1.2.3".
-var Version = "v0.1.0-dev"
+var Version = defaultVersion
+
+// defaultVersion is Version when the build stamped none.
+const defaultVersion = "v0.1.0-dev"
 
 // IO is the process's standard streams.
 type IO struct {
@@ -111,6 +114,7 @@ func newApp(stdio IO) *cli.App {
 		cleanupCommand(stdio),
 		initCommand(stdio),
 		versionCommand(stdio),
+		installCompanionsCommand(stdio),
 		completionCommand(stdio),
 	}
 	for _, cmd := range app.Commands {

@@ -85,21 +85,7 @@ func BenchmarkSyncLatency(b *testing.B) {
 		_ = cmd.Wait()
 	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d/page.html", port)
-	client := &http.Client{Timeout: time.Second}
-	served := func(want string, limit time.Duration) bool {
-		for start := time.Now(); time.Since(start) < limit; time.Sleep(5 * time.Millisecond) {
-			resp, err := client.Get(url)
-			if err != nil {
-				continue
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if string(body) == want {
-				return true
-			}
-		}
-		return false
-	}
+	served := func(want string, limit time.Duration) bool { return servedWithin(url, want, limit) }
 	if !served("start\n", 120*time.Second) {
 		b.Fatal("devspace dev never served the synced page")
 	}

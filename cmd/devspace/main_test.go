@@ -30,7 +30,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binDir = dir
-	args := append([]string{"build"}, raceFlag...)
+	// -trimpath, as task release builds: TestRelease's builds then reuse
+	// these compiled packages.
+	args := append([]string{"build", "-trimpath"}, raceFlag...)
 	build := exec.Command("go", append(args, "-o", filepath.Join(dir, "devspace"), ".")...)
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if raceFlag == nil {
@@ -44,7 +46,7 @@ func TestMain(m *testing.M) {
 	}
 	// The Helm companion, beside the binary where devspace looks for it.
 	// Never race-enabled: it is Helm's code, and it builds faster plain.
-	helmBuild := exec.Command("go", "build", "-o", filepath.Join(dir, "devspace-helm"), "../devspace-helm")
+	helmBuild := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "devspace-helm"), "../devspace-helm")
 	helmBuild.Env = append(os.Environ(), "CGO_ENABLED=0")
 	helmBuild.Stdout, helmBuild.Stderr = os.Stdout, os.Stderr
 	if err := helmBuild.Run(); err != nil {

@@ -69,7 +69,7 @@ func TestFind(t *testing.T) {
 	check(map[string]string{"DEVSPACE_SYNC_AGENT": amd, "DEVSPACE_SYNC_AGENT_AMD64": "/x/amd"}, "amd64", "/x/amd")
 
 	_, err := Find(env(map[string]string{"DEVSPACE_SYNC_AGENT": amd}), "arm64")
-	for _, want := range []string{"a linux/arm64 container needs the sync agent devspace-sync-agent-linux-arm64, which `task build` builds beside devspace; not found", "or set DEVSPACE_SYNC_AGENT_ARM64", "(DEVSPACE_SYNC_AGENT=" + amd + " is the linux/amd64 agent)"} {
+	for _, want := range []string{"a linux/arm64 container needs the sync agent devspace-sync-agent-linux-arm64, not found in", "devspace install-companions", "or set $DEVSPACE_SYNC_AGENT_ARM64 to its path", "(DEVSPACE_SYNC_AGENT=" + amd + " is the linux/amd64 agent)"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing arm64 agent: err = %v, want %q", err, want)
 		}
