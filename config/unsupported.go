@@ -68,8 +68,6 @@ var Unsupported = []UnsupportedField{
 	{Path: "dev.*.containers.*.target", Reason: "it has no behaviour in this devspace"},
 	{Path: "dev.*.ssh.useInclude", Reason: "the Host entry is written into ~/.ssh/config itself, in a marked block removed when dev ends", Accept: "false"},
 	{Path: "dev.*.containers.*.ssh.useInclude", Reason: "the Host entry is written into ~/.ssh/config itself, in a marked block removed when dev ends", Accept: "false"},
-	{Path: "dev.*.proxyCommands[*].gitCredentials", Reason: "the git credential helper is not set up in the container yet; proxy `git` itself (command: git)", Accept: "false"},
-	{Path: "dev.*.containers.*.proxyCommands[*].gitCredentials", Reason: "the git credential helper is not set up in the container yet; proxy `git` itself (command: git)", Accept: "false"},
 	{Path: "dev.*.persistPaths[*].initContainer", Reason: "the populate init container takes the container's resources from the namespace's defaults; remove initContainer"},
 	{Path: "dev.*.containers.*.persistPaths[*].initContainer", Reason: "the populate init container takes the container's resources from the namespace's defaults; remove initContainer"},
 	{Path: "dev.*.containers.*.persistenceOptions", Reason: "one volume claim serves the dev config: set persistenceOptions on dev.NAME"},

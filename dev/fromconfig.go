@@ -196,6 +196,7 @@ func (s Setup) proxyOf(what, key string, dc *config.DevContainer, syncs []filesy
 		}
 		local := strings.Fields(cmp.Or(pc.LocalCommand, pc.Command))
 		cfg.Commands = append(cfg.Commands, proxycmd.Command{Name: pc.Command, Local: local, SkipContainerEnv: pc.SkipContainerEnv})
+		cfg.GitCredentials = cfg.GitCredentials || pc.GitCredentials
 	}
 	for _, sc := range syncs {
 		cfg.Dirs = append(cfg.Dirs, proxycmd.DirMap{Remote: sc.Remote, Local: sc.Local})

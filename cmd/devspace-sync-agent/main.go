@@ -9,6 +9,7 @@
 //	devspace-sync-agent ssh-server ADDR
 //	devspace-sync-agent proxy-install PORT NAME...
 //	NAME ARGS... (a proxied command: the agent linked as NAME)
+//	devspace-git-credential get|store|erase (linked too with gitCredentials)
 //
 // It lists the tree under DIR, reports changes to it as they happen
 // (inotify; with -poll, a rescan every INTERVAL; with -nowatch, none),

@@ -53,6 +53,11 @@ func proxyInstall(port string, names []string) error {
 		if err := os.Symlink(self, link); err != nil {
 			return err
 		}
+		if name == syncproto.GitCredentialHelper {
+			if err := gitConfigHelper(link); err != nil {
+				return fmt.Errorf("git credential helper: %w", err)
+			}
+		}
 	}
 	return nil
 }

@@ -39,6 +39,9 @@ func serveCall(ctx context.Context, conn net.Conn, cfg Config, log io.Writer) {
 
 // run runs the call's local command and returns its exit status.
 func run(ctx context.Context, in *bufio.Reader, out *frames, cfg Config, call syncproto.ProxyCall) int {
+	if cfg.GitCredentials && call.Command == syncproto.GitCredentialHelper {
+		return gitCredential(ctx, in, out, cfg.localDir(call.Dir), call.Args)
+	}
 	var command *Command
 	for i := range cfg.Commands {
 		if cfg.Commands[i].Name == call.Command {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/devspace-engine/devspace/dev/agent"
 	"github.com/devspace-engine/devspace/dev/ports"
+	"github.com/devspace-engine/devspace/dev/syncproto"
 	"github.com/devspace-engine/devspace/kube"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	DefaultDir string
 	// Key tells this container's port in the pod from its siblings'.
 	Key string
+	// GitCredentials makes the container's git ask this machine's git for
+	// credentials (a proxy command's gitCredentials).
+	GitCredentials bool
 }
 
 // remotePort is the port the agent calls devspace on in the container:
@@ -75,6 +79,9 @@ func Serve(ctx context.Context, c *kube.Client, next func(context.Context) (kube
 	names := make([]string, len(cfg.Commands))
 	for i, cmd := range cfg.Commands {
 		names[i] = cmd.Name
+	}
+	if cfg.GitCredentials {
+		names = append(names, syncproto.GitCredentialHelper)
 	}
 	remote := cfg.remotePort()
 	// Each pod the forward moves to gets the links first.

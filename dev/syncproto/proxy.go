@@ -32,3 +32,9 @@ type ProxyConfig struct {
 
 // ProxyBinDir is where the commands are linked to the agent.
 const ProxyBinDir = "/usr/local/bin"
+
+// GitCredentialHelper is the name the agent is linked as in ProxyBinDir
+// when a proxy command sets gitCredentials: the container's git credential
+// helper (named in the container user's ~/.gitconfig), whose `get` devspace
+// answers with this machine's `git credential fill`.
+const GitCredentialHelper = "devspace-git-credential"
