@@ -172,7 +172,10 @@ dev:
 		"code/f.txt": "f\n",
 	})
 	devspace := func(args ...string) *exec.Cmd {
-		cmd := exec.Command(filepath.Join(binDir, "devspace"), append(args, "--kubeconfig", kubeconfig, "-n", ns)...)
+		// The flags go right after the command: after `--` they would be
+		// the container command's.
+		args = append([]string{args[0], "--kubeconfig", kubeconfig, "-n", ns}, args[1:]...)
+		cmd := exec.Command(filepath.Join(binDir, "devspace"), args...)
 		cmd.Dir = dir
 		return cmd
 	}
