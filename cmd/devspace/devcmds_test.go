@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,7 +129,8 @@ func waitHelperPID(t *testing.T, c *kube.Client, pod kube.Pod, old string) strin
 }
 
 // TestAttachCommand attaches to a container that reads its stdin: the
-// line sent reaches the main process, and its answer comes back.
+// line sent reaches the main process, and its answer comes back while
+// attached. (The process keeps running; Ctrl-C ends the attach.)
 func TestAttachCommand(t *testing.T) {
 	c, ns := kubetest.Cluster(t)
 	kubeconfig := testbed.Kube(t).Kubeconfig
@@ -139,13 +142,42 @@ func TestAttachCommand(t *testing.T) {
 			"terminationGracePeriodSeconds": int64(1),
 			"containers": []any{map[string]any{
 				"name": "main", "image": kubetest.Busybox(), "stdin": true,
-				"command": []any{"sh", "-c", "read line; echo got $line"},
+				"command": []any{"sh", "-c", "while read line; do echo got $line; done"},
 			}},
 		},
 	}})
 	kubetest.WaitPod(t, c, kube.Selector{Namespace: ns, Pod: "reader"})
-	out, errOut, code := devspaceIn(t, t.TempDir(), "hello\n", "attach", "--kubeconfig", kubeconfig, "-n", ns, "--pod", "reader")
-	if code != 0 || !strings.Contains(out, "got hello") {
-		t.Errorf("attach: exit %d, stdout %q, stderr %s", code, out, errOut)
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "attach", "--kubeconfig", kubeconfig, "-n", ns, "--pod", "reader")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out testbed.SyncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Sent until answered: a line written before the attach is set up
+	// on the server's side reaches no one.
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "got hello") {
+		if time.Now().After(deadline) {
+			t.Fatalf("attach: no answer to hello within 30 s:\n%s", out.String())
+		}
+		if _, err := io.WriteString(stdin, "hello\n"); err != nil {
+			t.Fatalf("attach ended early: %v\n%s", err, out.String())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("attach did not stop on Ctrl-C:\n%s", out.String())
 	}
 }
