@@ -170,15 +170,9 @@ func ParseBuildArgs(args []string) (BuildOptions, error) {
 // it is written apart) and returns how many elements it used.
 func parseOneFlag(fs *pflag.FlagSet, args []string) (int, error) {
 	a := args[0]
-	if !strings.HasPrefix(a, "-") || a == "-" || a == "--" {
+	f, hasValue, isFlag := flagAt(fs, a)
+	if !isFlag {
 		return 0, fmt.Errorf("%q is not a flag: the build context is images.*.context, and args hold only build flags", a)
-	}
-	name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-	var f *pflag.Flag
-	if strings.HasPrefix(a, "--") {
-		f = fs.Lookup(name)
-	} else if len(name) == 1 {
-		f = fs.ShorthandLookup(name)
 	}
 	if f == nil {
 		return 0, fmt.Errorf("unknown build flag %s: devspace understands --build-arg, --target, --network, --label, --add-host, --no-cache, --pull, --secret, --ssh, --cache-from, --cache-to, --platform and --build-context", a)
@@ -186,17 +180,7 @@ func parseOneFlag(fs *pflag.FlagSet, args []string) (int, error) {
 	if why, refused := refusedBuildFlags[f.Name]; refused {
 		return 0, fmt.Errorf("--%s is not supported here: %s", f.Name, why)
 	}
-	n := 1
-	if !hasValue && f.NoOptDefVal == "" {
-		if len(args) < 2 {
-			return 0, fmt.Errorf("--%s needs a value", f.Name)
-		}
-		n = 2
-	}
-	if err := fs.Parse(args[:n]); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return parseFlagAt(fs, f, hasValue, args)
 }
 
 // absorb moves the list flags parsed so far into o, checked, and empties

@@ -204,15 +204,9 @@ func ParseHelmArgs(which string, args []string) (HelmOptions, error) {
 // written apart) and returns how many elements it used.
 func parseHelmFlag(fs *pflag.FlagSet, which string, args []string) (int, error) {
 	a := args[0]
-	if !strings.HasPrefix(a, "-") || a == "-" || a == "--" {
+	f, hasValue, isFlag := flagAt(fs, a)
+	if !isFlag {
 		return 0, fmt.Errorf("%q is not a flag: the release and chart are helm.releaseName and helm.chart, and %s hold only helm flags", a, which)
-	}
-	name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-	var f *pflag.Flag
-	if strings.HasPrefix(a, "--") {
-		f = fs.Lookup(name)
-	} else if len(name) == 1 {
-		f = fs.ShorthandLookup(name)
 	}
 	if f == nil {
 		return 0, fmt.Errorf("unknown helm flag %s: see the README's helm section for the flags devspace gives the Helm SDK", a)
@@ -226,14 +220,7 @@ func parseHelmFlag(fs *pflag.FlagSet, which string, args []string) (int, error) 
 		}
 		return 0, fmt.Errorf("--%s is a flag of helm template: put it in helm.templateArgs (used by devspace render and --render)", f.Name)
 	}
-	n := 1
-	if !hasValue && f.NoOptDefVal == "" {
-		if len(args) < 2 {
-			return 0, fmt.Errorf("--%s needs a value", f.Name)
-		}
-		n = 2
-	}
-	return n, fs.Parse(args[:n])
+	return parseFlagAt(fs, f, hasValue, args)
 }
 
 // check refuses values the SDK would take badly, at the flag that set
