@@ -43,37 +43,14 @@ func TestPersistPaths(t *testing.T) {
 		os.RemoveAll(filepath.Join(os.TempDir(), "devspace-"+class))
 	})
 	dir := t.TempDir()
-	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": fmt.Sprintf(`version: v2beta1
-name: persist
-deployments:
-  app:
-    kubectl:
-      inlineManifest: |
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app}
-        spec:
-          selector: {matchLabels: {app: app}}
-          template:
-            metadata: {labels: {app: app}}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers: [{name: main, image: %s, command: [sleep, "3600"]}]
-dev:
-  app:
-    labelSelector: {app: app}
-    persistPaths:
+	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": sleeperDevProject("persist", fmt.Sprintf(`    persistPaths:
       - path: /bin
       - path: /data
         skipPopulate: true
     persistenceOptions:
       size: 1Gi
       storageClassName: %s
-pipelines:
-  devp: |
-    create_deployments --all
-    start_dev app
-`, kubetest.Busybox(), class)})
+`, class))})
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "devp", "--kubeconfig", kubeconfig, "-n", ns)
 	cmd.Dir = dir
 	var out testbed.SyncBuffer

@@ -31,36 +31,13 @@ func TestProxyCommands(t *testing.T) {
 	script := filepath.Join(dir, "hostecho.sh")
 	testbed.WriteTree(t, dir, map[string]string{
 		"src/sub/keep": "",
-		"devspace.yaml": fmt.Sprintf(`version: v2beta1
-name: proxy
-deployments:
-  app:
-    kubectl:
-      inlineManifest: |
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app}
-        spec:
-          selector: {matchLabels: {app: app}}
-          template:
-            metadata: {labels: {app: app}}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers: [{name: main, image: %s, command: [sleep, "3600"]}]
-dev:
-  app:
-    labelSelector: {app: app}
-    sync:
+		"devspace.yaml": sleeperDevProject("proxy", fmt.Sprintf(`    sync:
       - path: ./src:/app
     proxyCommands:
       - command: hostecho
         localCommand: %s
         gitCredentials: true
-pipelines:
-  devp: |
-    create_deployments --all
-    start_dev app
-`, kubetest.Busybox(), script)})
+`, script))})
 	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"pwd=$(pwd) args=$* in=$(cat) var=$FROM_CONTAINER\"\necho oops >&2\nexit 7\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -30,31 +29,8 @@ func TestSSH(t *testing.T) {
 	_, ns := kubetest.Cluster(t)
 	kubeconfig := testbed.Kube(t).Kubeconfig
 	home, dir := t.TempDir(), t.TempDir()
-	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": fmt.Sprintf(`version: v2beta1
-name: sshtest
-deployments:
-  app:
-    kubectl:
-      inlineManifest: |
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app}
-        spec:
-          selector: {matchLabels: {app: app}}
-          template:
-            metadata: {labels: {app: app}}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers: [{name: main, image: %s, command: [sleep, "3600"]}]
-dev:
-  app:
-    labelSelector: {app: app}
-    ssh: {}
-pipelines:
-  devp: |
-    create_deployments --all
-    start_dev app
-`, kubetest.Busybox())})
+	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": sleeperDevProject("sshtest", `    ssh: {}
+`)})
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "devp", "--kubeconfig", kubeconfig, "-n", ns)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "HOME="+home)
