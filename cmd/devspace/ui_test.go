@@ -50,31 +50,8 @@ func TestUIShowsARealRun(t *testing.T) {
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), denv.Environ()...), "REGISTRY="+denv.Registry, "BUSYBOX="+busybox,
 		fmt.Sprintf("UNIQUE=%016x", rand.Uint64()), "TMPDIR="+t.TempDir())
-	output := &testbed.SyncBuffer{}
-	cmd.Stdout = output
-	// stdin stays open, so the page stays up after the run until Ctrl-C.
-	stdinR, stdinW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdinR.Close()
-	t.Cleanup(func() { stdinW.Close() })
-	cmd.Stdin = stdinR
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt) // the page stays up until Ctrl-C
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("devspace deploy --show-ui said:\n%s", output.String())
-		}
-	})
-	url := pageURL(t, stderr, output)
+	page := startPage(t, cmd)
+	url, output := page.url, page.output
 
 	if err := chromedp.Do(browser, chromedp.Navigate(url+"#builds")); err != nil {
 		t.Fatal(err)
@@ -148,25 +125,8 @@ func TestUICommandServesTheProject(t *testing.T) {
 	}
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "ui")
 	cmd.Dir = dir
-	output := &testbed.SyncBuffer{}
-	cmd.Stdout = output
-	// stdin stays open, so the page stays up after the run until Ctrl-C.
-	stdinR, stdinW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdinR.Close()
-	t.Cleanup(func() { stdinW.Close() })
-	cmd.Stdin = stdinR
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	url := pageURL(t, stderr, output)
+	page := startPage(t, cmd)
+	url := page.url
 	base, _, _ := strings.Cut(url, "?")
 
 	res, err := http.Get(base + "api/state")
@@ -193,21 +153,77 @@ func TestUICommandServesTheProject(t *testing.T) {
 		t.Errorf("state = %+v (%v), want project served with image app and deployment web, pending", state, err)
 	}
 
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if !page.interrupt(10 * time.Second) {
+		t.Fatalf("devspace ui did not end on Ctrl-C:\n%s", page.output.String())
+	}
+}
+
+// uiPage is a devspace process serving its page.
+type uiPage struct {
+	// url is the page's, token included; output is what devspace printed
+	// (stderr after the URL too).
+	url     string
+	output  *testbed.SyncBuffer
+	process *os.Process
+	// exited is closed once the process ended.
+	exited chan struct{}
+}
+
+// interrupt sends Ctrl-C and says whether the process ended within limit.
+func (p *uiPage) interrupt(limit time.Duration) bool {
+	_ = p.process.Signal(os.Interrupt)
+	select {
+	case <-p.exited:
+		return true
+	case <-time.After(limit):
+		return false
+	}
+}
+
+// startPage starts cmd, a devspace command serving its page, with stdin
+// kept open (a finished run's page stays up until Ctrl-C), and waits for
+// the page's URL. At the end of the test it sends Ctrl-C (then kills it
+// if it does not end in 10 s), and logs the output if the test failed.
+func startPage(t testing.TB, cmd *exec.Cmd) *uiPage {
+	t.Helper()
+	p := &uiPage{output: &testbed.SyncBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout = p.output
+	// stdin stays open, so the page stays up after the run until Ctrl-C.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("devspace ui did not end on Ctrl-C:\n%s", output.String())
+	defer stdinR.Close()
+	t.Cleanup(func() { stdinW.Close() })
+	cmd.Stdin = stdinR
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.process = cmd.Process
+	go func() { // ends with the process
+		_ = cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		if !p.interrupt(10 * time.Second) {
+			_ = cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("%s said:\n%s", strings.Join(cmd.Args[1:], " "), p.output.String())
+		}
+	})
+	p.url = pageURL(t, stderr, p.output)
+	return p
 }
 
 // pageURL reads the URL devspace prints on stderr, and copies the rest of
 // stderr to out.
-func pageURL(t *testing.T, stderr io.Reader, out io.Writer) string {
+func pageURL(t testing.TB, stderr io.Reader, out io.Writer) string {
 	t.Helper()
 	found := make(chan string, 1)
 	go func() { // ends with the process's stderr
