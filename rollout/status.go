@@ -82,27 +82,62 @@ func replicas(n *int32) int32 {
 	return *n
 }
 
-// seen says whether the controller has acted on the latest spec.
-func seen(meta metav1.ObjectMeta, observed int64, sel labels.Selector) (progress, bool) {
-	if observed < meta.Generation {
-		return progress{line: "waiting for its controller", selector: sel}, false
+// controlled starts the progress of a workload its controller rolls out:
+// its pods' selector and line. ok is false, and p says so, while the
+// controller has not acted on the latest spec yet.
+func controlled(meta metav1.ObjectMeta, ls *metav1.LabelSelector, observed int64, line string) (p progress, ok bool, err error) {
+	sel, err := selectorOf(ls)
+	if err != nil {
+		return progress{}, false, err
 	}
-	return progress{}, true
+	if observed < meta.Generation {
+		return progress{line: "waiting for its controller", selector: sel}, false, nil
+	}
+	return progress{selector: sel, line: line}, true, nil
 }
+
+// readyLine is the line of a workload with ready of want pods ready.
+func readyLine(ready, want int32) string { return fmt.Sprintf("%d/%d ready", ready, want) }
+
+// stage is one step of a rollout: pending until the controller got there,
+// with what the line adds meanwhile.
+type stage struct {
+	pending bool
+	more    string
+}
+
+// through is p at the first of a rollout's stages still pending, or
+// ready when none is.
+func through(p progress, stages ...stage) progress {
+	for _, s := range stages {
+		if s.pending {
+			p.line += s.more
+			return p
+		}
+	}
+	p.ready = true
+	return p
+}
+
+// updated is the stage of a rolling update reaching all the pods it must
+// (target): ", 1/3 updated" until then. It is never pending when the
+// controller does not roll (OnDelete).
+func updated(rolling bool, done, target int32) stage {
+	return stage{rolling && done < target, fmt.Sprintf(", %d/%d updated", done, target)}
+}
+
+// available is the stage of every pod that must be available being so.
+func available(pending bool) stage { return stage{pending: pending} }
 
 // deploymentProgress follows `kubectl rollout status`: every replica
 // updated, no old one left, every updated one available.
 func deploymentProgress(d *appsv1.Deployment) (progress, error) {
-	sel, err := selectorOf(d.Spec.Selector)
-	if err != nil {
-		return progress{}, err
-	}
-	if p, ok := seen(d.ObjectMeta, d.Status.ObservedGeneration, sel); !ok {
-		return p, nil
-	}
 	want, st := replicas(d.Spec.Replicas), d.Status
-	p := progress{selector: sel, revision: d.Annotations[revisionAnnotation],
-		line: fmt.Sprintf("%d/%d ready", st.ReadyReplicas, want)}
+	p, ok, err := controlled(d.ObjectMeta, d.Spec.Selector, st.ObservedGeneration, readyLine(st.ReadyReplicas, want))
+	if !ok {
+		return p, err
+	}
+	p.revision = d.Annotations[revisionAnnotation]
 	for _, c := range st.Conditions {
 		switch {
 		case c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded":
@@ -111,83 +146,61 @@ func deploymentProgress(d *appsv1.Deployment) (progress, error) {
 			p.failure = &Failure{Reason: c.Reason, Message: c.Message}
 		}
 	}
-	switch {
-	case st.UpdatedReplicas < want:
-		p.line += fmt.Sprintf(", %d/%d updated", st.UpdatedReplicas, want)
-	case st.Replicas > st.UpdatedReplicas:
-		p.line += fmt.Sprintf(", %d old replica(s) terminating", st.Replicas-st.UpdatedReplicas)
-	case st.AvailableReplicas < st.UpdatedReplicas:
-	default:
-		p.ready = true
-	}
-	return p, nil
+	return through(p,
+		updated(true, st.UpdatedReplicas, want),
+		stage{st.Replicas > st.UpdatedReplicas, fmt.Sprintf(", %d old replica(s) terminating", st.Replicas-st.UpdatedReplicas)},
+		available(st.AvailableReplicas < st.UpdatedReplicas),
+	), nil
 }
 
+// statefulSetProgress: every replica ready and available, then a rolling
+// update through the pods its partition does not keep, and, with no
+// partition, the update revision made current.
 func statefulSetProgress(s *appsv1.StatefulSet) (progress, error) {
-	sel, err := selectorOf(s.Spec.Selector)
-	if err != nil {
-		return progress{}, err
-	}
-	if p, ok := seen(s.ObjectMeta, s.Status.ObservedGeneration, sel); !ok {
-		return p, nil
-	}
 	want, st := replicas(s.Spec.Replicas), s.Status
-	p := progress{selector: sel, line: fmt.Sprintf("%d/%d ready", st.ReadyReplicas, want)}
+	p, ok, err := controlled(s.ObjectMeta, s.Spec.Selector, st.ObservedGeneration, readyLine(st.ReadyReplicas, want))
+	if !ok {
+		return p, err
+	}
 	partition := int32(0)
 	if ru := s.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.Partition != nil {
 		partition = *ru.Partition
 	}
 	rolling := s.Spec.UpdateStrategy.Type != appsv1.OnDeleteStatefulSetStrategyType
-	switch {
-	case st.ReadyReplicas < want || st.AvailableReplicas < want:
-	case rolling && st.UpdatedReplicas < want-partition:
-		p.line += fmt.Sprintf(", %d/%d updated", st.UpdatedReplicas, want-partition)
-	case rolling && partition == 0 && st.UpdateRevision != st.CurrentRevision:
-		p.line += ", finishing the update"
-	default:
-		p.ready = true
-	}
-	return p, nil
+	return through(p,
+		available(st.ReadyReplicas < want || st.AvailableReplicas < want),
+		updated(rolling, st.UpdatedReplicas, want-partition),
+		stage{rolling && partition == 0 && st.UpdateRevision != st.CurrentRevision, ", finishing the update"},
+	), nil
 }
 
+// daemonSetProgress: a rolling update on every node it must run on, then
+// each of those pods available.
 func daemonSetProgress(s *appsv1.DaemonSet) (progress, error) {
-	sel, err := selectorOf(s.Spec.Selector)
-	if err != nil {
-		return progress{}, err
-	}
-	if p, ok := seen(s.ObjectMeta, s.Status.ObservedGeneration, sel); !ok {
-		return p, nil
-	}
 	st := s.Status
-	p := progress{selector: sel, line: fmt.Sprintf("%d/%d ready", st.NumberReady, st.DesiredNumberScheduled)}
-	rolling := s.Spec.UpdateStrategy.Type != appsv1.OnDeleteDaemonSetStrategyType
-	switch {
-	case rolling && st.UpdatedNumberScheduled < st.DesiredNumberScheduled:
-		p.line += fmt.Sprintf(", %d/%d updated", st.UpdatedNumberScheduled, st.DesiredNumberScheduled)
-	case st.NumberAvailable < st.DesiredNumberScheduled:
-	default:
-		p.ready = true
+	p, ok, err := controlled(s.ObjectMeta, s.Spec.Selector, st.ObservedGeneration, readyLine(st.NumberReady, st.DesiredNumberScheduled))
+	if !ok {
+		return p, err
 	}
-	return p, nil
+	rolling := s.Spec.UpdateStrategy.Type != appsv1.OnDeleteDaemonSetStrategyType
+	return through(p,
+		updated(rolling, st.UpdatedNumberScheduled, st.DesiredNumberScheduled),
+		available(st.NumberAvailable < st.DesiredNumberScheduled),
+	), nil
 }
 
 func replicaSetProgress(s *appsv1.ReplicaSet) (progress, error) {
-	sel, err := selectorOf(s.Spec.Selector)
-	if err != nil {
-		return progress{}, err
-	}
-	if p, ok := seen(s.ObjectMeta, s.Status.ObservedGeneration, sel); !ok {
-		return p, nil
-	}
 	want, st := replicas(s.Spec.Replicas), s.Status
-	p := progress{selector: sel, line: fmt.Sprintf("%d/%d ready", st.ReadyReplicas, want)}
+	p, ok, err := controlled(s.ObjectMeta, s.Spec.Selector, st.ObservedGeneration, readyLine(st.ReadyReplicas, want))
+	if !ok {
+		return p, err
+	}
 	for _, c := range st.Conditions {
 		if c.Type == appsv1.ReplicaSetReplicaFailure && c.Status == corev1.ConditionTrue {
 			p.failure = &Failure{Reason: c.Reason, Message: c.Message}
 		}
 	}
-	p.ready = st.ReadyReplicas >= want && st.AvailableReplicas >= want
-	return p, nil
+	return through(p, available(st.ReadyReplicas < want || st.AvailableReplicas < want)), nil
 }
 
 // jobProgress: a Job is ready when it completed.
