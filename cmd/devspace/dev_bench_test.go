@@ -167,14 +167,17 @@ func BenchmarkInitialSync(b *testing.B) {
 	b.ReportMetric(peak[len(peak)-1], "peak-rss-MiB")
 }
 
-// peakRSSMiB is the peak resident set of a running process (VmHWM).
-func peakRSSMiB(b *testing.B, pid int) float64 {
+// peakRSSMiB is the peak resident set of a running process.
+func peakRSSMiB(b *testing.B, pid int) float64 { return procStatusMiB(b, pid, "VmHWM") }
+
+// procStatusMiB is a size field of /proc/PID/status (VmHWM, VmRSS) in MiB.
+func procStatusMiB(b *testing.B, pid int, field string) float64 {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, line := range strings.Split(string(status), "\n") {
-		if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if kb, ok := strings.CutPrefix(line, field+":"); ok {
 			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
 			if err != nil {
 				b.Fatal(err)
@@ -182,7 +185,7 @@ func peakRSSMiB(b *testing.B, pid int) float64 {
 			return float64(n) / 1024
 		}
 	}
-	b.Fatalf("no VmHWM in /proc/%d/status", pid)
+	b.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
 
