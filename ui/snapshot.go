@@ -39,7 +39,10 @@ type Image struct {
 	Error    string   `json:"error,omitempty"`
 	Builds   int      `json:"builds"`
 	Job      string   `json:"job,omitempty"`
-	logFile  string
+	// ContextBytes is the build context the last build sent to its
+	// builder; null when it ran no build or its builder does not count.
+	ContextBytes *int64 `json:"contextBytes"`
+	logFile      string
 	// lines are the last maxLogLines of this build's log, as it runs.
 	lines []string
 }

@@ -26,9 +26,10 @@ import (
 // and reads its page in headless Chromium: the build graph (base, and app
 // FROM it) with each build's reason and log, the deployment that cannot
 // pull its image with the reason it is not ready, the failed pipeline and
-// its error at its line of devspace.yaml, and the rebuild button, after which the page shows base's second build
-// and its reason. Screenshots of each view go to $DEVSPACE_UI_ARTIFACTS
-// (else the test's temp directory).
+// its error at its line of devspace.yaml, the bytes of context base's
+// build sent, and the rebuild button, after which the page shows base's
+// second build and its reason. Screenshots of each view go to
+// $DEVSPACE_UI_ARTIFACTS (else the test's temp directory).
 func TestUIShowsARealRun(t *testing.T) {
 	denv := testbed.Docker(t)
 	kenv := testbed.Kube(t)
@@ -41,7 +42,8 @@ func TestUIShowsARealRun(t *testing.T) {
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{
 		"devspace.yaml":   uiConfig,
-		"base/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo ui-e2e-base-says-hello\n",
+		"base/Dockerfile": "ARG BASE\nFROM ${BASE}\nCOPY big /big\nRUN echo ui-e2e-base-says-hello\n",
+		"base/big":        strings.Repeat("devspace", 1<<17), // 1 MiB of context to send
 		"app/Dockerfile":  "ARG REGISTRY\nARG UNIQUE\nFROM ${REGISTRY}/e2e/ui-base-${UNIQUE}\nLABEL app=yes\n",
 		"broken.yaml":     brokenDeployment,
 	})
@@ -82,6 +84,8 @@ func TestUIShowsARealRun(t *testing.T) {
 	browsertest.WaitText(t, browser, `.card[data-image="base"] .reason`, "rebuild base: no previous build")
 	browsertest.WaitMatch(t, browser, `.card[data-image="app"] .reason`, `^rebuild app: `)
 	browsertest.WaitMatch(t, browser, `.card[data-image="app"] .duration`, `[0-9.]+ m?s`)
+	// base's build sent its context: the 1 MiB file and a little more.
+	browsertest.WaitMatch(t, browser, `.card[data-image="base"] .sent`, `^sent 1\.[0-9] MiB$`)
 	edges, err := chromedp.Run(browser, chromedp.Poll[int](`document.querySelectorAll('path.edge[data-from="base"][data-to="app"]').length`))
 	if err != nil || edges != 1 {
 		t.Errorf("the FROM edge base → app is drawn %d times (%v), want once", edges, err)
