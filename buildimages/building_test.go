@@ -31,7 +31,7 @@ func (s *blockingShell) Script(ctx context.Context, _, text string, _ config.Scr
 }
 
 func (s *blockingShell) Exec(context.Context, string, io.Writer, []string) error { return nil }
-func (s *blockingShell) LookPath(string) error                                  { return nil }
+func (s *blockingShell) LookPath(string) error                                   { return nil }
 
 // lineWriter is a LineWriter over w.
 type lineWriter struct{ io.Writer }
@@ -54,7 +54,7 @@ func TestOneBuildOfAnImageAtATime(t *testing.T) {
 		done := make(chan error, 1)
 		go func() {
 			_, err := Run(context.Background(), Options{Config: cfg, Names: []string{"app"}, Force: true,
-				Output: Output{Log: log, Stderr: log, Lines: func(_ *sync.Mutex, out io.Writer, _ string) LineWriter { return lineWriter{out} }},
+				Output:      Output{Log: log, Stderr: log, Lines: func(_ *sync.Mutex, out io.Writer, _ string) LineWriter { return lineWriter{out} }},
 				Connections: Connections{Board: board, Limiter: limiter}, Runtime: runvars.New(nil), Shell: shell})
 			done <- err
 		}()
