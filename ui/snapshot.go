@@ -12,6 +12,9 @@ type Project struct {
 	Images      []string `json:"-"`
 	Deployments []string `json:"-"`
 	Dev         []string `json:"-"`
+	// Bases are the project images each image builds on, as its
+	// Dockerfile says before any build (build events say it again).
+	Bases map[string][]string `json:"-"`
 	// Actions says whether the page may start builds (rebuild buttons).
 	Actions bool `json:"actions"`
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,13 +140,16 @@ func waitOutput(t *testing.T, ctx context.Context, output *testbed.SyncBuffer, p
 }
 
 // devspace ui alone serves the project's page: its images and deployments,
-// none run yet; no page without the token; Ctrl-C ends it. An argument is
-// refused.
+// none run yet, and the build graph's FROM edge (app is FROM base), read
+// from the Dockerfiles before any build; no page without the token;
+// Ctrl-C ends it. An argument is refused.
 func TestUICommandServesTheProject(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": "version: v2beta1\nname: served\nimages:\n  app:\n    image: example.com/app\n" +
-		"deployments:\n  web:\n    kubectl:\n      manifests: [web.yaml]\n"})
+		"    dockerfile: app.Dockerfile\n  base:\n    image: example.com/base\n    dockerfile: base.Dockerfile\n" +
+		"deployments:\n  web:\n    kubectl:\n      manifests: [web.yaml]\n",
+		"app.Dockerfile": "FROM example.com/base\nLABEL app=yes\n", "base.Dockerfile": "FROM scratch\n"})
 	out, err := exec.Command(filepath.Join(binDir, "devspace"), "ui", "extra").CombinedOutput()
 	if !strings.Contains(string(out), `ui: unexpected argument "extra"`) || err == nil {
 		t.Errorf("devspace ui extra: %v\n%s\nwant it refused", err, out)
@@ -185,17 +189,36 @@ func TestUICommandServesTheProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	type image struct {
+		Name, State string
+		Bases       []string
+	}
 	var state struct {
 		Project     struct{ Name string }
-		Images      []struct{ Name, State string }
+		Images      []image
 		Deployments []struct{ Name, State string }
 	}
 	err = json.NewDecoder(res.Body).Decode(&state)
 	res.Body.Close()
-	if err != nil || state.Project.Name != "served" || len(state.Images) != 1 || state.Images[0] != (struct{ Name, State string }{"app", "pending"}) ||
-		len(state.Deployments) != 1 || state.Deployments[0].Name != "web" {
-		t.Errorf("state = %+v (%v), want project served with image app and deployment web, pending", state, err)
+	if err != nil || state.Project.Name != "served" || len(state.Deployments) != 1 || state.Deployments[0].Name != "web" ||
+		!slices.EqualFunc(state.Images, []image{{"app", "pending", []string{"base"}}, {"base", "pending", []string{}}}, func(a, b image) bool {
+			return a.Name == b.Name && a.State == b.State && slices.Equal(a.Bases, b.Bases)
+		}) {
+		t.Errorf("state = %+v (%v), want project served with images app (FROM base) and base and deployment web, pending", state, err)
 	}
+	// The page draws the edge, nothing built.
+	browser := browsertest.Open(t, 2*time.Minute)
+	if err := chromedp.Do(browser, chromedp.Navigate(url+"#builds")); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.WaitText(t, browser, `.card[data-image="app"]`, "FROM base")
+	edges, err := chromedp.Run(browser, chromedp.Poll[int](`document.querySelectorAll('path.edge[data-from="base"][data-to="app"]').length`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || edges != 1 {
+		t.Errorf("before any build, the FROM edge base → app is drawn %d times (%v), want once", edges, err)
+	}
+	browsertest.WaitText(t, browser, `.card[data-image="app"]`, "pending")
+	browsertest.Screenshot(t, browser, browsertest.ArtifactDir(t), "graph-before-build")
 
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
