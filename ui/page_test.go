@@ -179,7 +179,7 @@ func BenchmarkFirstRender(b *testing.B) {
 			bases = fmt.Sprintf(`["image-%02d"]`, i-1)
 		}
 		feed(s, "1", "before:build:"+n, map[string]string{"bases": bases, "reason": "rebuild " + n + ": context changed (3 files)"})
-		feed(s, "1", "after:build:"+n, map[string]string{"bases": bases, "duration_ms": "1234"})
+		feed(s, "1", "after:build:"+n, map[string]string{"bases": bases, "duration_ms": "1234", "context_bytes": "12897485"})
 	}
 	for _, n := range names("deploy") {
 		feed(s, "1", "after:deploy:"+n, nil)
