@@ -326,3 +326,82 @@ func TestShowUIEndsWithStdin(t *testing.T) {
 		t.Fatalf("run-pipeline --show-ui with no stdin did not exit after the run:\n%s", out.String())
 	}
 }
+
+// TestUIRebuildWaitsForTheRunningBuild clicks Rebuild (the page's POST)
+// while the pipeline of a --show-ui run builds the same image: the
+// rebuild says in the terminal that it waits, and starts only once the
+// pipeline's build has ended — never two builds of one image at once.
+func TestUIRebuildWaitsForTheRunningBuild(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{
+		"devspace.yaml": "version: v2beta1\nname: overlap\nimages:\n  app:\n    image: example.com/overlap-app\n" +
+			"    custom:\n      command: sh build.sh\npipelines:\n  build: build_images app\n",
+		// Each build marks its start and end; it ends once the test
+		// creates the file release.
+		"build.sh": "echo start >> builds.txt\nwhile [ ! -e release ]; do sleep 0.05; done\necho end >> builds.txt\n",
+	})
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "build", "--show-ui")
+	cmd.Dir = dir
+	output := &testbed.SyncBuffer{}
+	cmd.Stdout = output
+	stdinR, stdinW, err := os.Pipe() // open stdin: the page stays up after the run
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdinR.Close()
+	t.Cleanup(func() { stdinW.Close() })
+	cmd.Stdin = stdinR
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("devspace run-pipeline build --show-ui said:\n%s", output.String())
+		}
+	})
+	url := pageURL(t, stderr, output)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	builds := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, "builds.txt"))
+		return string(b)
+	}
+	for builds() != "start\n" {
+		if time.Sleep(50 * time.Millisecond); ctx.Err() != nil {
+			t.Fatalf("the pipeline's build never started: builds.txt %q", builds())
+		}
+	}
+	base, query, _ := strings.Cut(url, "?")
+	res, err := http.Post(base+"api/rebuild?image=app&"+query, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST api/rebuild: %s", res.Status)
+	}
+	for !strings.Contains(output.String(), "build:app waiting: another build_images call of this process is building image app") {
+		if builds() != "start\n" {
+			t.Fatalf("the rebuild did not wait for the running build: builds.txt %q", builds())
+		}
+		if time.Sleep(50 * time.Millisecond); ctx.Err() != nil {
+			t.Fatal("the rebuild never said it waits")
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, ctx, output, `(?m)^build:app rebuild app: forced`)
+	for builds() != "start\nend\nstart\nend\n" {
+		if time.Sleep(50 * time.Millisecond); ctx.Err() != nil {
+			t.Fatalf("builds.txt %q, want the pipeline's build, then the rebuild", builds())
+		}
+	}
+}
