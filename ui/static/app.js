@@ -90,7 +90,7 @@ function renderBuilds() {
     (columns[d] ||= []).push(i);
   }
   const card = (i) => `<div class="card image ${esc(i.state)}" data-image="${esc(i.name)}">
-    <div><span class="name">${esc(i.name)}</span> ${badge(i.state)} <span class="muted duration">${duration(i.durationMs)}</span>${i.contextBytes != null ? ` <span class="muted sent" title="build context sent to the builder">sent ${bytes(i.contextBytes)}</span>` : ""}</div>
+    <div><span class="name">${esc(i.name)}</span> ${badge(i.state)} <span class="muted duration">${duration(i.durationMs)}</span>${i.contextBytes != null ? ` <span class="muted">·</span> <span class="muted sent" title="build context sent to the builder">sent ${bytes(i.contextBytes)}</span>` : ""}</div>
     <div class="reason">${esc(i.reason || "")}</div>
     ${i.error ? `<div class="reason error">${esc(i.error)}</div>` : ""}
     ${i.bases.length ? `<div class="muted">FROM ${i.bases.map(esc).join(", ")}</div>` : ""}
