@@ -359,30 +359,8 @@ func TestUIRebuildWaitsForTheRunningBuild(t *testing.T) {
 	})
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "build", "--show-ui")
 	cmd.Dir = dir
-	output := &testbed.SyncBuffer{}
-	cmd.Stdout = output
-	stdinR, stdinW, err := os.Pipe() // open stdin: the page stays up after the run
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdinR.Close()
-	t.Cleanup(func() { stdinW.Close() })
-	cmd.Stdin = stdinR
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("devspace run-pipeline build --show-ui said:\n%s", output.String())
-		}
-	})
-	url := pageURL(t, stderr, output)
+	page := startPage(t, cmd)
+	url, output := page.url, page.output
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	builds := func() string {
