@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
@@ -83,30 +84,63 @@ type lineEvents struct {
 	events  engine.Events
 	name    string
 	partial []byte
+	// long says the line under way was reported cut at maxEventLine: the
+	// rest of it, up to its newline, is dropped.
+	long bool
 }
+
+// maxEventLine bounds a line reported, and what is held waiting for its
+// newline: output without newlines (a progress bar redrawn with \r, a
+// binary dump) must become neither one huge event nor a line the page
+// keeps. The log file keeps it whole.
+const maxEventLine = 4 << 10
 
 func (l *lineEvents) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.partial = append(l.partial, p...)
-	for {
-		i := bytes.IndexByte(l.partial, '\n')
-		if i < 0 {
-			return len(p), nil
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		part := p
+		if i >= 0 {
+			part = p[:i]
 		}
-		l.emit(string(l.partial[:i]))
-		l.partial = l.partial[i+1:]
+		if !l.long {
+			l.partial = append(l.partial, part[:min(len(part), maxEventLine+1-len(l.partial))]...)
+			if len(l.partial) > maxEventLine {
+				l.emit(cutLine(l.partial))
+				l.partial, l.long = l.partial[:0], true
+			}
+		}
+		if i < 0 {
+			break
+		}
+		if !l.long {
+			l.emit(string(l.partial))
+		}
+		l.partial, l.long, p = l.partial[:0], false, p[i+1:]
 	}
+	return n, nil
+}
+
+// cutLine is the first maxEventLine bytes of line (whole characters),
+// marked as cut.
+func cutLine(line []byte) string {
+	end := maxEventLine
+	for end > 0 && !utf8.RuneStart(line[end]) {
+		end--
+	}
+	return string(line[:end]) + "…"
 }
 
 // Flush reports the last line, when it has no newline.
 func (l *lineEvents) Flush() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.partial) > 0 {
+	if len(l.partial) > 0 && !l.long {
 		l.emit(string(l.partial))
-		l.partial = nil
 	}
+	l.partial, l.long = nil, false
 	return nil
 }
 
