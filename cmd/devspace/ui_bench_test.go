@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -22,8 +21,10 @@ import (
 // second. It samples devspace's resident memory (VmRSS) every few seconds
 // and reports it at the start, at 1/3, 2/3 and the end, its maximum, and
 // its growth per minute (least squares over all samples, and over the last
-// two thirds, after the session settled). Goal: bounded — the last two
-// thirds' slope near 0.
+// two thirds, after the session settled), and what the stream sent (whole
+// states, their first and last size, other events, bytes). Goal: bounded —
+// the last two thirds' slope near 0, the last state about the size of the
+// first.
 //
 // The session lasts $DEVSPACE_BENCH_UI_DURATION (a Go duration; default
 // 10m); run it once: -bench DevUIMemory -benchtime 1x.
@@ -63,21 +64,24 @@ func BenchmarkDevUIMemory(b *testing.B) {
 		if !servedWithin(pageURL, "last\n", 30*time.Second) {
 			b.Fatalf("after %s the sync no longer reached the pod:\n%s", duration, tail(p.output.String(), 4000))
 		}
-		states, first, latest, err := stream.stop()
+		stats, err := stream.stop()
 		if err != nil {
 			b.Fatal(err)
 		}
-		if states == 0 {
+		if stats.states == 0 {
 			b.Fatal("the event stream sent no state")
 		}
 		if !p.interrupt(30 * time.Second) {
 			b.Fatalf("devspace dev did not end on Ctrl-C:\n%s", tail(p.output.String(), 4000))
 		}
 		rss.report(b)
-		b.ReportMetric(float64(first)/1024, "first-state-KiB")
-		b.ReportMetric(float64(latest)/1024, "last-state-KiB")
-		b.ReportMetric(float64(states), "states")
-		b.Logf("%d states streamed, the first %d bytes, the last %d", states, first, latest)
+		b.ReportMetric(float64(stats.firstState)/1024, "first-state-KiB")
+		b.ReportMetric(float64(stats.lastState)/1024, "last-state-KiB")
+		b.ReportMetric(float64(stats.states), "states")
+		b.ReportMetric(float64(stats.others), "other-events")
+		b.ReportMetric(float64(stats.bytes)/(1<<20), "streamed-MiB")
+		b.Logf("the event stream: %d states (the first %d bytes, the last %d), %d other events, %d bytes in all",
+			stats.states, stats.firstState, stats.lastState, stats.others, stats.bytes)
 	}
 }
 
@@ -86,10 +90,18 @@ func BenchmarkDevUIMemory(b *testing.B) {
 type eventStream struct {
 	cancel context.CancelFunc
 	done   chan struct{}
-	// states counts the states received; first and last are the sizes of
-	// the first and the latest.
-	states, first, last atomic.Int64
-	err                 error
+	// stats and err are the goroutine's until done is closed.
+	stats streamStats
+	err   error
+}
+
+// streamStats counts what a page's event stream sent: the whole states,
+// the first's and the last's size, and the other events (updates of one
+// part) with all their bytes.
+type streamStats struct {
+	states, firstState, lastState int
+	others                        int
+	bytes                         int64
 }
 
 // readEvents connects to the event stream of the page at url.
@@ -112,17 +124,27 @@ func readEvents(b *testing.B, url string) *eventStream {
 		defer close(s.done)
 		defer res.Body.Close()
 		lines := bufio.NewReader(res.Body)
+		event := ""
 		for {
 			line, err := lines.ReadString('\n')
 			if err != nil {
 				s.err = err
 				return
 			}
-			if data, ok := strings.CutPrefix(line, "data: "); ok {
-				if s.states.Add(1) == 1 {
-					s.first.Store(int64(len(data)))
+			s.stats.bytes += int64(len(line))
+			if name, ok := strings.CutPrefix(line, "event: "); ok {
+				event = strings.TrimSpace(name)
+			}
+			data, ok := strings.CutPrefix(line, "data: ")
+			switch {
+			case !ok:
+			case event == "state":
+				if s.stats.states++; s.stats.states == 1 {
+					s.stats.firstState = len(data)
 				}
-				s.last.Store(int64(len(data)))
+				s.stats.lastState = len(data)
+			default:
+				s.stats.others++
 			}
 		}
 	}()
@@ -130,15 +152,15 @@ func readEvents(b *testing.B, url string) *eventStream {
 }
 
 // stop disconnects; it fails if the stream had ended before.
-func (s *eventStream) stop() (states, first, last int64, err error) {
+func (s *eventStream) stop() (streamStats, error) {
 	select {
 	case <-s.done:
-		return 0, 0, 0, fmt.Errorf("the event stream ended early: %w", s.err)
+		return streamStats{}, fmt.Errorf("the event stream ended early: %w", s.err)
 	default:
 	}
 	s.cancel()
 	<-s.done
-	return s.states.Load(), s.first.Load(), s.last.Load(), nil
+	return s.stats, nil
 }
 
 // rssSamples are a process's resident sizes in MiB, one per interval.
