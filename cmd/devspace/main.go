@@ -12,15 +12,10 @@ import (
 	"github.com/devspace-engine/devspace/lifecycle"
 )
 
-// stopProfiles ends the profiles DEVSPACE_CPUPROFILE and DEVSPACE_TRACE
-// asked for (see startProfiles).
-var stopProfiles = func() {}
-
 // shutdownDeadline bounds how long devspace may take to stop after a signal.
 const shutdownDeadline = 5 * time.Second
 
 func main() {
-	stopProfiles = startProfiles()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
@@ -43,7 +38,6 @@ func main() {
 // a second signal that does not wait for the run to unwind — no child
 // process group it started keeps running and no temp directory stays.
 func exit(code int) {
-	stopProfiles()
 	lifecycle.Abort()
 	os.Exit(code)
 }
