@@ -103,6 +103,13 @@ func registryDigest(ctx context.Context, creds *authCache, ref reference.NamedTa
 	if d, ok := headDigest(ctx, creds, ref); ok {
 		return d, nil
 	}
+	return pulledDigest(ctx, creds, ref)
+}
+
+// pulledDigest is registryDigest through go-containerregistry alone: a
+// ping (GET /v2/), the login or token it asks for, HEAD, and GET when the
+// HEAD gave no digest; a refusal is explained.
+func pulledDigest(ctx context.Context, creds *authCache, ref reference.NamedTagged) (string, error) {
 	l, puller, err := newPuller(ctx, creds, ref)
 	if err != nil {
 		return "", err
