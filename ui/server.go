@@ -42,6 +42,11 @@ type Options struct {
 	// Run runs an action's script, a builtin call, with arg as $1 (as a
 	// pipeline's line, through the engine); nil offers no actions.
 	Run func(ctx context.Context, script, arg string) error
+	// Restart runs the process of a dev config's running session again
+	// (devspace restart); Open waits for a forwarded local port of one to
+	// answer and returns its URL (dev.*.open). nil offers no such button.
+	Restart func(ctx context.Context, dev string) error
+	Open    func(ctx context.Context, dev string, port int) (string, error)
 }
 
 // Server collects a run's events and serves the page. The zero value is
@@ -85,6 +90,7 @@ func (s *Server) Start(ctx context.Context, p Project, opts Options) (string, er
 	}
 	s.token, s.opts = hex.EncodeToString(token), opts
 	p.Actions = opts.Run != nil
+	p.DevActions = opts.Restart != nil && opts.Open != nil
 	s.board.setProject(p)
 	addr := opts.Addr
 	if addr == "" {
@@ -134,6 +140,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/log", s.log)
 	mux.HandleFunc("POST /api/rebuild", s.start(rebuildAction))
 	mux.HandleFunc("POST /api/redeploy", s.start(redeployAction))
+	mux.HandleFunc("GET /api/devlog", s.devLog)
+	mux.HandleFunc("POST /api/restart", s.restart)
+	mux.HandleFunc("POST /api/open", s.open)
 	return s.guard(mux)
 }
 
