@@ -34,6 +34,11 @@ func (b *board) apply(job, event string, data map[string]string) {
 		}
 		b.applyDev(job, phase, subject, b.devConfig(name), data)
 	case "dev":
+		if phase == "log" { // a line: only the log's readers need to know
+			b.applyDevLog(b.devConfig(name), data)
+			b.touchLogs()
+			return
+		}
 		b.applyDevEvent(phase, b.devConfig(name), data)
 	case "builtin": // error:builtin:NAME, a builtin's failure as printed
 		b.problem(job, "builtin "+name, data["error"])

@@ -78,25 +78,53 @@ func (r *lineRing) since(after int64) (first int64, lines []string) {
 	return first, ordered[int64(len(ordered))-n:]
 }
 
-// applyDevEvent handles a dev config's own events: start:dev, stop:dev
-// and log:dev (b.mu held).
-func (b *board) applyDevEvent(phase string, d *DevConfig, data map[string]string) {
+// applyDevEvent handles start:dev and stop:dev (b.mu held).
+func (b *board) applyDevEvent(phase string, d *DevConfig, _ map[string]string) {
 	switch phase {
 	case "start":
 		d.Running = true
 	case "stop":
 		d.Running = false
-	case "log":
-		if d.logs == nil {
-			d.logs = map[string]*lineRing{}
-		}
-		r := d.logs[data["container"]]
-		if r == nil {
-			r = &lineRing{}
-			d.logs[data["container"]] = r
-		}
-		r.add(data["line"], maxDevLogLines)
 	}
+}
+
+// applyDevLog keeps a line of a container's log (log:dev; b.mu held).
+func (b *board) applyDevLog(d *DevConfig, data map[string]string) {
+	if d.logs == nil {
+		d.logs = map[string]*lineRing{}
+	}
+	r := d.logs[data["container"]]
+	if r == nil {
+		r = &lineRing{}
+		d.logs[data["container"]] = r
+	}
+	r.add(data["line"], maxDevLogLines)
+}
+
+// touchLogs records new log lines (b.mu held): the streams wake, but the
+// state's version stays, so that a chatty container sends the page only
+// the log counts (logCounts), not the whole state ten times a second.
+func (b *board) touchLogs() {
+	b.logVersion++
+	close(b.changed)
+	b.changed = make(chan struct{})
+}
+
+// logCounts are the lines each dev config's containers have had, by dev
+// config and container, and the version they are of.
+func (b *board) logCounts() (uint64, map[string]map[string]int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := map[string]map[string]int64{}
+	for name, d := range b.dev {
+		for c, r := range d.logs {
+			if out[name] == nil {
+				out[name] = map[string]int64{}
+			}
+			out[name][c] = r.total
+		}
+	}
+	return b.logVersion, out
 }
 
 // applySyncChanges records one batch of a sync (changes:sync:NAME).

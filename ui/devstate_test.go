@@ -12,12 +12,18 @@ import (
 func TestBoardKeepsDevLogsBounded(t *testing.T) {
 	t.Parallel()
 	b := newBoard()
+	b.apply("", "start:dev:api", nil)
+	before := b.snapshot().Version
 	total := 3*maxDevLogLines + 7
 	for i := range total {
 		b.apply("", "log:dev:api", map[string]string{"container": "main", "line": "line " + strconv.Itoa(i)})
 	}
 	b.apply("", "log:dev:api", map[string]string{"container": "sidecar", "line": "sidecar says hi"})
 	snap := b.snapshot()
+	// Lines wake the page's stream with their counts, not the whole state.
+	if v, counts := b.logCounts(); snap.Version != before || v != uint64(total+1) || counts["api"]["main"] != int64(total) {
+		t.Errorf("after %d lines: state version %d (was %d), log version %d, counts %v; want the state's unchanged", total+1, snap.Version, before, v, counts)
+	}
 	if got := snap.Dev[0].Logs; len(got) != 2 || got[0] != (LogCount{"main", int64(total)}) || got[1] != (LogCount{"sidecar", 1}) {
 		t.Fatalf("log counts = %+v, want main %d and sidecar 1", got, total)
 	}

@@ -179,21 +179,23 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	var sent uint64
+	var sent, sentLogs uint64
 	for {
 		changed := s.board.wait()
 		snap := s.board.snapshot()
 		if snap.Version != sent || sent == 0 {
-			body, err := json.Marshal(snap)
-			if err != nil {
+			if !sendEvent(w, "state", snap) {
 				return
 			}
-			if _, err := fmt.Fprintf(w, "event: state\ndata: %s\n\n", body); err != nil {
-				return
-			}
-			flusher.Flush()
 			sent = snap.Version
 		}
+		if v, counts := s.board.logCounts(); v != sentLogs {
+			if !sendEvent(w, "logs", counts) {
+				return
+			}
+			sentLogs = v
+		}
+		flusher.Flush()
 		select {
 		case <-r.Context().Done():
 			return
@@ -205,6 +207,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(throttle):
 		}
 	}
+}
+
+// sendEvent writes one server-sent event of JSON data.
+func sendEvent(w io.Writer, name string, data any) bool {
+	body, err := json.Marshal(data)
+	if err != nil {
+		return false
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, body)
+	return err == nil
 }
 
 // log sends the end of an image's last build log: the file once built,

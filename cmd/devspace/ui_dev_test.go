@@ -105,6 +105,7 @@ func TestUIShowsADevSession(t *testing.T) {
 			urls = append(urls, i.URL)
 		}
 		if strings.Contains(strings.Join(urls, " "), want) {
+			browsertest.Screenshot(t, browser, shots, "dev-opened")
 			break
 		}
 		if time.Now().After(deadline) {

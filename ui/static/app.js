@@ -205,6 +205,23 @@ function syncTable(d) {
   return `<table class="syncs"><tr><th>Sync</th><th>Last upload</th><th>Last download</th><th>Files up / down</th><th>Conflicts</th></tr>${rows}</table>`;
 }
 
+// followLogs takes the line counts of the dev configs' containers (the
+// logs event, sent instead of the whole state when only logs grew) and
+// fetches the lines the page lacks.
+function followLogs(counts) {
+  if (!state || !rendered) return; // the next state has the counts
+  for (const d of state.dev) {
+    const card = $("dev").querySelector(`.devcard[data-dev="${CSS.escape(d.name)}"]`);
+    if (!card) continue;
+    for (const [container, lines] of Object.entries(counts[d.name] || {})) {
+      let l = d.logs.find((x) => x.container === container);
+      if (!l) d.logs.push((l = { container, lines }));
+      l.lines = lines;
+      followLog(card, d.name, l);
+    }
+  }
+}
+
 // logs holds, per dev config and container, the lines the page has.
 const logs = new Map();
 
@@ -308,6 +325,7 @@ function schedule() {
 function connect() {
   const es = new EventSource("api/events");
   es.addEventListener("state", (e) => { if (!state) performance.mark("devspace-first-state"); state = JSON.parse(e.data); schedule(); });
+  es.addEventListener("logs", (e) => followLogs(JSON.parse(e.data)));
   es.onopen = () => { live = true; if ($("conn")) $("conn").textContent = "live"; };
   es.onerror = () => { live = false; if ($("conn")) $("conn").textContent = "disconnected, retrying…"; };
 }
