@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/devspace-engine/devspace/ui/browsertest"
@@ -103,6 +105,21 @@ func TestPageDevSession(t *testing.T) {
 	}
 	waitTab(t, ctx, app.URL+"/")
 	browsertest.Screenshot(t, ctx, shots, "dev")
+
+	// A long log keeps the page's lines bounded as the board's are. (The
+	// page's tab in front again: a hidden one draws nothing.)
+	if _, err := chromedp.Call(ctx, page.BringToFront, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('.devcard[data-dev="api"] input.log-search');
+		i.value = ""; i.dispatchEvent(new Event("input", {bubbles: true})); })()`)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxDevLogLines + 100 {
+		feed(s, "", "log:dev:api", map[string]string{"container": "main", "line": "burst " + strconv.Itoa(i)})
+	}
+	browsertest.WaitText(t, ctx, card+` pre.devlog`, "burst "+strconv.Itoa(maxDevLogLines+99))
+	browsertest.WaitText(t, ctx, card+` .log-count`, strconv.Itoa(maxDevLogLines)+" lines")
 }
 
 // waitTab waits until the browser has a tab at url.
