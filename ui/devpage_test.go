@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -152,9 +153,14 @@ func TestDevActionsRefused(t *testing.T) {
 	t.Parallel()
 	s, url := startServer(t, Project{Name: "p", Dev: []string{"api", "idle"}}, Options{
 		Restart: func(context.Context, string) error { return nil },
-		Open:    func(context.Context, string, int) (string, error) { return "http://localhost:1/", nil },
+		Open: func(_ context.Context, _ string, port int) (string, error) {
+			if port == 18081 {
+				return "", fmt.Errorf("http://localhost:18081/ does not answer")
+			}
+			return "http://localhost:18080/", nil
+		},
 	})
-	feed(s, "", "start:portForwarding:api", map[string]string{"ports": "18080:8080"})
+	feed(s, "", "start:portForwarding:api", map[string]string{"ports": "18080:8080,18081:8081"})
 	feed(s, "", "start:dev:api", nil)
 	base, query, _ := strings.Cut(url, "?")
 	for _, c := range []struct {
@@ -166,6 +172,7 @@ func TestDevActionsRefused(t *testing.T) {
 		{"api/restart?dev=nope&" + query, http.StatusNotFound},
 		{"api/open?dev=api&port=18080&" + query, http.StatusOK},
 		{"api/open?dev=api&port=9999&" + query, http.StatusNotFound},
+		{"api/open?dev=api&port=18081&" + query, http.StatusGatewayTimeout},
 		{"api/restart?dev=api", http.StatusForbidden},
 		{"api/open?dev=api&port=18080", http.StatusForbidden},
 	} {
