@@ -213,6 +213,7 @@ func (r *buildRun) pinBases(rebuild []imagebuild.Request, all []imagebuild.Reque
 		}
 		req.KeyDockerfile = req.DockerfileText
 		req.DockerfileText = imagebuild.RewriteBaseRefs(req.DockerfileText, g.Refs[req.Name], exact)
+		req.Options.Contexts = imagebuild.PinContexts(req.Options.Contexts, g.Refs[req.Name], exact)
 		for _, dep := range g.Deps[req.Name] {
 			if j := slices.IndexFunc(rebuild[:i], func(o imagebuild.Request) bool { return o.Name == dep }); j >= 0 {
 				deps[i] = append(deps[i], j)

@@ -1,0 +1,103 @@
+package imagebuild
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/devspace-engine/devspace/config"
+)
+
+func graphWithContexts(r Request, contexts ...config.BuildContext) Request {
+	r.Options.Contexts = contexts
+	return r
+}
+
+// A docker-image:// named context is a base image: a project image's
+// repository orders the build after it, an external one is kept for its
+// digest; the name it answers in the Dockerfile is no reference, and a
+// directory or URL context is none either.
+func TestNewGraphContextRefs(t *testing.T) {
+	t.Parallel()
+	app := graphWithContexts(graphReq("app", "FROM base\nCOPY --from=tools / /t\nCOPY --from=src / /s\n"),
+		config.BuildContext{Name: "base", Value: "docker-image://127.0.0.1:5000/base:v1"},
+		config.BuildContext{Name: "tools", Value: "docker-image://alpine:3.20"},
+		config.BuildContext{Name: "src", Value: "/cfg/src"},
+		config.BuildContext{Name: "git", Value: "https://github.com/o/r.git#main"})
+	g, err := NewGraph([]Request{app, graphReq("base", "FROM scratch\n")}, graphRepos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"base", "app"}, g.Order); diff != "" {
+		t.Errorf("Order (-want +got):\n%s", diff)
+	}
+	want := []BaseRef{
+		{Ref: "127.0.0.1:5000/base:v1", Instr: InstrContext, Context: "base", Image: "base"},
+		{Ref: "alpine:3.20", Instr: InstrContext, Context: "tools"},
+	}
+	if diff := cmp.Diff(want, g.Refs["app"]); diff != "" {
+		t.Errorf("Refs[app] (-want +got):\n%s", diff)
+	}
+}
+
+// A cycle through a named context names the context, not a line.
+func TestNewGraphContextCycle(t *testing.T) {
+	t.Parallel()
+	app := graphWithContexts(graphReq("app", "FROM base\n"), config.BuildContext{Name: "base", Value: "docker-image://127.0.0.1:5000/base"})
+	_, err := NewGraph([]Request{app, graphReq("base", "FROM 127.0.0.1:5000/app\n")}, graphRepos)
+	want := "build order: images depend on each other: app → base (--build-context base=docker-image://127.0.0.1:5000/base)" +
+		" → app (base/Dockerfile:1 FROM 127.0.0.1:5000/app)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}
+
+// The image of a docker-image:// context is part of the key: a re-pushed
+// external image (a new digest) changes it, as a project base's key does.
+func TestFoldBasesContextDigest(t *testing.T) {
+	t.Parallel()
+	keyWith := func(digest string) string {
+		app := graphWithContexts(graphReq("app", "FROM base\n"), config.BuildContext{Name: "base", Value: "docker-image://alpine:3.20"})
+		app.Key, app.Parts = "k", KeyParts{Dockerfile: "d"}
+		reqs := []Request{app}
+		g, err := NewGraph(reqs, graphRepos)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := FoldBases(reqs, g, map[string]string{"alpine:3.20": digest}, nil); err != nil {
+			t.Fatal(err)
+		}
+		return reqs[0].Key
+	}
+	if a, b := keyWith(graphDigest), keyWith("sha256:ffff"); a == b || a == "k" {
+		t.Errorf("keys %s and %s: the context image's digest must enter the key", a, b)
+	}
+}
+
+// A context naming a project image is pinned to the exact tag built;
+// others, and the caller's slice, are left as they were.
+func TestPinContexts(t *testing.T) {
+	t.Parallel()
+	contexts := []config.BuildContext{
+		{Name: "base", Value: "docker-image://127.0.0.1:5000/base"},
+		{Name: "tools", Value: "docker-image://alpine:3.20"},
+		{Name: "src", Value: "/cfg/src"},
+	}
+	refs := []BaseRef{
+		{Ref: "127.0.0.1:5000/base", Instr: InstrContext, Context: "base", Image: "base"},
+		{Ref: "alpine:3.20", Instr: InstrContext, Context: "tools"},
+		{Ref: "127.0.0.1:5000/base", Line: 1, Instr: InstrFrom, Image: "base"},
+	}
+	got := PinContexts(contexts, refs, map[string]string{"base": "127.0.0.1:5000/base:ds-abc"})
+	want := []config.BuildContext{
+		{Name: "base", Value: "docker-image://127.0.0.1:5000/base:ds-abc"},
+		{Name: "tools", Value: "docker-image://alpine:3.20"},
+		{Name: "src", Value: "/cfg/src"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pinned (-want +got):\n%s", diff)
+	}
+	if contexts[0].Value != "docker-image://127.0.0.1:5000/base" {
+		t.Errorf("the caller's contexts changed: %v", contexts)
+	}
+}
