@@ -15,15 +15,18 @@ func graphWithContexts(r Request, contexts ...config.BuildContext) Request {
 
 // A docker-image:// named context is a base image: a project image's
 // repository orders the build after it, an external one is kept for its
-// digest; the name it answers in the Dockerfile is no reference, and a
-// directory or URL context is none either.
+// digest; a Git repository at a ref that can move is kept for its
+// commit. The name a context answers in the Dockerfile is no reference,
+// and a directory, a tarball or a repository at a commit is none either.
 func TestNewGraphContextRefs(t *testing.T) {
 	t.Parallel()
 	app := graphWithContexts(graphReq("app", "FROM base\nCOPY --from=tools / /t\nCOPY --from=src / /s\n"),
 		config.BuildContext{Name: "base", Value: "docker-image://127.0.0.1:5000/base:v1"},
 		config.BuildContext{Name: "tools", Value: "docker-image://alpine:3.20"},
 		config.BuildContext{Name: "src", Value: "/cfg/src"},
-		config.BuildContext{Name: "git", Value: "https://github.com/o/r.git#main"})
+		config.BuildContext{Name: "git", Value: "https://github.com/o/r.git#main"},
+		config.BuildContext{Name: "pinned", Value: "https://github.com/o/r.git#0123456789abcdef0123456789abcdef01234567"},
+		config.BuildContext{Name: "tarball", Value: "https://example.com/src.tar.gz"})
 	g, err := NewGraph([]Request{app, graphReq("base", "FROM scratch\n")}, graphRepos)
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +37,7 @@ func TestNewGraphContextRefs(t *testing.T) {
 	want := []BaseRef{
 		{Ref: "127.0.0.1:5000/base:v1", Instr: InstrContext, Context: "base", Image: "base"},
 		{Ref: "alpine:3.20", Instr: InstrContext, Context: "tools"},
+		{Ref: "https://github.com/o/r.git#main", Instr: InstrGitContext, Context: "git"},
 	}
 	if diff := cmp.Diff(want, g.Refs["app"]); diff != "" {
 		t.Errorf("Refs[app] (-want +got):\n%s", diff)
@@ -99,5 +103,40 @@ func TestPinContexts(t *testing.T) {
 	}
 	if contexts[0].Value != "docker-image://127.0.0.1:5000/base" {
 		t.Errorf("the caller's contexts changed: %v", contexts)
+	}
+}
+
+// A Git context's repository and ref are read as BuildKit reads them;
+// a commit, a checksum or a non-Git URL cannot move.
+func TestGitContext(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value, remote, ref string
+		ok                 bool
+	}{
+		{"https://github.com/o/r.git#main:sub/dir", "https://github.com/o/r.git", "main", true},
+		{"https://github.com/o/r.git", "https://github.com/o/r.git", "", true},
+		{"git@github.com:o/r.git#v1.2", "git@github.com:o/r.git", "v1.2", true},
+		{"https://github.com/o/r.git?branch=dev", "https://github.com/o/r.git", "refs/heads/dev", true},
+		{"https://github.com/o/r.git#0123456789abcdef0123456789abcdef01234567", "", "", false},
+		{"https://github.com/o/r.git?ref=main&checksum=0123456", "", "", false},
+		{"https://example.com/src.tar.gz", "", "", false},
+		{"docker-image://alpine", "", "", false},
+	} {
+		remote, ref, ok := GitContext(tt.value)
+		if remote != tt.remote || ref != tt.ref || ok != tt.ok {
+			t.Errorf("GitContext(%q) = %q, %q, %v; want %q, %q, %v", tt.value, remote, ref, ok, tt.remote, tt.ref, tt.ok)
+		}
+	}
+}
+
+// A moved Git context says so in the rebuild's reasons, by its URL.
+func TestDiffBasesGitContext(t *testing.T) {
+	t.Parallel()
+	url := "https://github.com/o/r.git#main"
+	got := diffBases(map[string]string{url: "git:0123456789abcdef"}, map[string]string{url: "git:fedcba9876543210"})
+	want := []string{"build context https://github.com/o/r.git#main moved (git:0123456789ab… → git:fedcba987654…)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("reasons (-want +got):\n%s", diff)
 	}
 }

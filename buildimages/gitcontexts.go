@@ -1,0 +1,33 @@
+package buildimages
+
+import (
+	"context"
+	"sync"
+
+	"github.com/devspace-engine/devspace/imagebuild"
+	"github.com/devspace-engine/devspace/source"
+)
+
+// gitCommits asks each Git build context's repository, all at once,
+// which commit its ref names now (git ls-remote, with the user's git and
+// credentials), into found as git:COMMIT by URL, or failed. The key
+// then changes when the branch moves, as BuildKit would fetch a new
+// commit.
+func gitCommits(ctx context.Context, urls []string, found map[string]string, failed map[string]error) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, u := range urls {
+		remote, ref, _ := imagebuild.GitContext(u)
+		wg.Go(func() {
+			sha, err := source.RemoteCommit(ctx, remote, ref)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed[u] = err
+			} else {
+				found[u] = imagebuild.GitCommitPrefix + sha
+			}
+		})
+	}
+	wg.Wait()
+}
