@@ -10,22 +10,24 @@ import (
 
 // gitCommits asks each Git build context's repository, all at once,
 // which commit its ref names now (git ls-remote, with the user's git and
-// credentials), into found as git:COMMIT by URL, or failed. The key
-// then changes when the branch moves, as BuildKit would fetch a new
+// credentials), into found as git:COMMIT, or failed, by the URL as
+// shown (urls maps it to the URL as written, credentials included; git
+// leaves them out of its messages, and so does RemoteCommit). The
+// key then changes when the branch moves, as BuildKit would fetch a new
 // commit.
-func gitCommits(ctx context.Context, urls []string, found map[string]string, failed map[string]error) {
+func gitCommits(ctx context.Context, urls map[string]string, found map[string]string, failed map[string]error) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, u := range urls {
-		remote, ref, _ := imagebuild.GitContext(u)
+	for shown, written := range urls {
+		remote, ref, _ := imagebuild.GitContext(written)
 		wg.Go(func() {
 			sha, err := source.RemoteCommit(ctx, remote, ref)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				failed[u] = err
+				failed[shown] = err
 			} else {
-				found[u] = imagebuild.GitCommitPrefix + sha
+				found[shown] = imagebuild.GitCommitPrefix + sha
 			}
 		})
 	}

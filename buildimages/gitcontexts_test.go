@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/devspace-engine/devspace/config"
 	"github.com/devspace-engine/devspace/imagebuild"
 	"github.com/devspace-engine/devspace/testbed"
 )
@@ -70,9 +71,14 @@ func TestBaseDigestsGitContext(t *testing.T) {
 		t.Errorf("a push to main kept the digest %s and key %s", moved, movedKey)
 	}
 
-	g.Refs["app"][0].Ref = srv.URL + "/missing.git#main"
+	// The repository is asked with the credentials written in the URL,
+	// which no message shows.
+	missing := strings.Replace(srv.URL, "http://", "http://user:tok3n@", 1) + "/missing.git#main"
+	shown := strings.Replace(srv.URL, "http://", "http://xxxxx:xxxxx@", 1) + "/missing.git#main"
+	reqs[0].Options.Contexts = []config.BuildContext{{Name: "src", Value: missing}}
+	g.Refs["app"][0].Ref = shown
 	_, err := r.baseDigests(context.Background(), reqs, g)
-	if err == nil || !strings.HasPrefix(err.Error(), "build context "+srv.URL+"/missing.git#main: git ls-remote:") {
+	if err == nil || !strings.HasPrefix(err.Error(), "build context "+shown+": git ls-remote:") || strings.Contains(err.Error(), "tok3n") {
 		t.Errorf("missing repository: err = %v", err)
 	}
 }

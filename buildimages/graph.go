@@ -98,15 +98,14 @@ func (r *buildRun) printOrder(reqs []imagebuild.Request, g *imagebuild.Graph) {
 // digest of the image's last build, with a warning; without one it is an
 // error.
 func (r *buildRun) baseDigests(ctx context.Context, reqs []imagebuild.Request, g *imagebuild.Graph) (map[string]string, error) {
-	var refs, gits []string
+	var refs []string
+	gits := map[string]string{} // Git contexts: as shown → as written
 	for _, req := range reqs {
 		for _, ref := range g.Refs[req.Name] {
 			switch {
 			case ref.Image != "":
 			case ref.Instr == imagebuild.InstrGitContext:
-				if !slices.Contains(gits, ref.Ref) {
-					gits = append(gits, ref.Ref)
-				}
+				gits[ref.Ref] = imagebuild.GitContextURL(req, ref)
 			case !slices.Contains(refs, ref.Ref):
 				refs = append(refs, ref.Ref)
 			}
@@ -124,7 +123,7 @@ func (r *buildRun) baseDigests(ctx context.Context, reqs []imagebuild.Request, g
 	gitCommits(ctx, gits, out, failed)
 	for ref, lookupErr := range failed {
 		what := "base image"
-		if slices.Contains(gits, ref) {
+		if _, ok := gits[ref]; ok {
 			what = "build context"
 		}
 		last, ok := r.lastBaseDigest(reqs, ref)

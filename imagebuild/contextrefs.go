@@ -1,11 +1,13 @@
 package imagebuild
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/dfgitutil"
 	"github.com/moby/buildkit/util/gitutil"
+	"github.com/moby/buildkit/util/urlutil"
 
 	"github.com/devspace-engine/devspace/config"
 )
@@ -43,10 +45,29 @@ func contextRefs(contexts []config.BuildContext) []BaseRef {
 		if ref, ok := strings.CutPrefix(c.Value, dockerImageScheme); ok && ref != "" {
 			refs = append(refs, BaseRef{Ref: ref, Instr: InstrContext, Context: c.Name})
 		} else if _, _, ok := GitContext(c.Value); ok && !c.Local() {
-			refs = append(refs, BaseRef{Ref: c.Value, Instr: InstrGitContext, Context: c.Name})
+			refs = append(refs, BaseRef{Ref: redactURL(c.Value), Instr: InstrGitContext, Context: c.Name})
 		}
 	}
 	return refs
+}
+
+// redactURL masks the credentials of a URL that has them: a Git
+// context's reference is shown in reasons and kept in the build record.
+func redactURL(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		return urlutil.RedactCredentials(v)
+	}
+	return v
+}
+
+// GitContextURL is the URL of a Git context reference of req as written,
+// with its credentials (ref.Ref has them masked).
+func GitContextURL(req Request, ref BaseRef) string {
+	i := slices.IndexFunc(req.Options.Contexts, func(c config.BuildContext) bool { return c.Name == ref.Context })
+	if i < 0 {
+		return ref.Ref
+	}
+	return req.Options.Contexts[i].Value
 }
 
 // GitContext reads a Git build context's URL as BuildKit does

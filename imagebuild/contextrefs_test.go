@@ -25,6 +25,7 @@ func TestNewGraphContextRefs(t *testing.T) {
 		config.BuildContext{Name: "tools", Value: "docker-image://alpine:3.20"},
 		config.BuildContext{Name: "src", Value: "/cfg/src"},
 		config.BuildContext{Name: "git", Value: "https://github.com/o/r.git#main"},
+		config.BuildContext{Name: "private", Value: "https://user:tok3n@git.example.com/o/r.git#main"},
 		config.BuildContext{Name: "pinned", Value: "https://github.com/o/r.git#0123456789abcdef0123456789abcdef01234567"},
 		config.BuildContext{Name: "tarball", Value: "https://example.com/src.tar.gz"})
 	g, err := NewGraph([]Request{app, graphReq("base", "FROM scratch\n")}, graphRepos)
@@ -38,9 +39,13 @@ func TestNewGraphContextRefs(t *testing.T) {
 		{Ref: "127.0.0.1:5000/base:v1", Instr: InstrContext, Context: "base", Image: "base"},
 		{Ref: "alpine:3.20", Instr: InstrContext, Context: "tools"},
 		{Ref: "https://github.com/o/r.git#main", Instr: InstrGitContext, Context: "git"},
+		{Ref: "https://xxxxx:xxxxx@git.example.com/o/r.git#main", Instr: InstrGitContext, Context: "private"},
 	}
 	if diff := cmp.Diff(want, g.Refs["app"]); diff != "" {
 		t.Errorf("Refs[app] (-want +got):\n%s", diff)
+	}
+	if u := GitContextURL(app, want[3]); u != "https://user:tok3n@git.example.com/o/r.git#main" {
+		t.Errorf("GitContextURL = %q, want the URL as written", u)
 	}
 }
 

@@ -33,5 +33,5 @@ func RemoteCommit(ctx context.Context, remote, ref string) (string, error) {
 			return sha, nil
 		}
 	}
-	return "", fmt.Errorf("git ls-remote %s: no branch or tag %q", remote, pattern)
+	return "", fmt.Errorf("git ls-remote: the repository has no branch or tag %q", pattern)
 }

@@ -28,7 +28,7 @@ func TestRemoteCommit(t *testing.T) {
 	if got, err := RemoteCommit(ctx, o.url(), "main"); err != nil || got != third {
 		t.Errorf("after a push: got %s, %v; want %s", got, err, third)
 	}
-	if _, err := RemoteCommit(ctx, o.url(), "nope"); err == nil || !strings.Contains(err.Error(), `no branch or tag "nope"`) {
+	if _, err := RemoteCommit(ctx, o.url(), "nope"); err == nil || !strings.Contains(err.Error(), `the repository has no branch or tag "nope"`) {
 		t.Errorf("missing ref: err = %v", err)
 	}
 }
