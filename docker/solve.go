@@ -49,6 +49,7 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req imageb
 	resp, err := bk.Solve(ctx, nil, opt, statusCh) // closes statusCh
 	wg.Wait()
 	progress.close()
+	req.Sent.Add(stats.fileBytes.Load())
 	if err != nil {
 		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
 			err = &StepError{Step: step, Err: err}

@@ -104,6 +104,9 @@ type Request struct {
 	// Secrets are the run's secret values: masked in the build's log and
 	// stored only hashed in its inputs. Nil means none.
 	Secrets *redact.Set
+	// Sent counts the build context the builder sends (set by Schedule
+	// for each build; nil counts nothing).
+	Sent *Sent
 }
 
 // Ref returns image:tag for the first tag.
