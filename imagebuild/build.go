@@ -86,6 +86,11 @@ type Request struct {
 	// that runs its own command (custom) they are the matches of OnChange,
 	// relative to Dir. Set by Hasher.Key.
 	Files []ContextFile
+	// Named are the local named build contexts' files (--build-context
+	// NAME=DIR) after that directory's own .dockerignore, exactly as
+	// hashed into the key, sorted by name; builders send these. Set by
+	// Hasher.Key.
+	Named []NamedFiles
 	// Push says whether to push every tag after building.
 	Push bool
 	// RegistryForgets says the registry may lose images (the local

@@ -1,6 +1,7 @@
 package imagebuild
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -49,9 +51,11 @@ func InputsOf(req Request) Inputs {
 	in := Inputs{Files: map[string]string{}, Args: map[string]string{}, Target: req.Target,
 		Network: req.Network, Options: req.Parts.Options, Bases: req.Bases}
 	covered := coveredFiles(req)
+	var b []byte
 	for _, f := range req.Files {
 		if !f.Mode.IsDir() && !covered[f.Path] {
-			in.Files[f.Path] = fmt.Sprintf("%o:%x", uint32(f.Mode), f.Digest[:8])
+			b = fileInput(b[:0], f)
+			in.Files[f.Path] = string(b)
 		}
 	}
 	for k, v := range req.BuildArgs {
@@ -72,6 +76,15 @@ func InputsOf(req Request) Inputs {
 		in.Dockerfile = strings.Split(string(text), "\n")
 	}
 	return in
+}
+
+// fileInput appends how Inputs.Files records f, "MODE:DIGEST" (octal
+// mode, the digest's first 8 bytes in hex), to b: formatted without fmt,
+// which a context of many files would wait for.
+func fileInput(b []byte, f ContextFile) []byte {
+	b = strconv.AppendUint(b, uint64(f.Mode), 8)
+	b = append(b, ':')
+	return hex.AppendEncode(b, f.Digest[:8])
 }
 
 // coveredFiles are the context files whose changes other inputs already
@@ -281,12 +294,21 @@ func diffBases(old, cur map[string]string) []string {
 		case strings.HasPrefix(ref, projectBasePrefix):
 			out = append(out, "base "+strings.TrimPrefix(ref, projectBasePrefix)+" changed")
 		case !had:
-			out = append(out, "base "+ref+" added")
+			out = append(out, baseLabel(v)+" "+ref+" added")
 		default:
-			out = append(out, fmt.Sprintf("base %s moved (%s → %s)", ref, short(o), short(v)))
+			out = append(out, fmt.Sprintf("%s %s moved (%s → %s)", baseLabel(v), ref, short(o), short(v)))
 		}
 	}
 	return out
+}
+
+// baseLabel names what a Bases entry of digest d is: a Git build
+// context's commit, or a base image.
+func baseLabel(d string) string {
+	if strings.HasPrefix(d, GitCommitPrefix) {
+		return "build context"
+	}
+	return "base"
 }
 
 // short abbreviates a digest: sha256:1a2b3c4d….

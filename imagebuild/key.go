@@ -158,12 +158,11 @@ func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
 	if err != nil {
 		return fmt.Errorf("image %q: %w", r.Name, err)
 	}
-	named, err := h.namedContexts(ctx, r)
-	if err != nil {
+	if r.Named, err = h.namedContexts(ctx, r); err != nil {
 		return fmt.Errorf("image %q: %w", r.Name, err)
 	}
 	r.Parts = KeyInputs{
-		Named:      named,
+		Named:      r.Named,
 		Dockerfile: r.DockerfileText,
 		Files:      r.Files,
 		BuildArgs:  r.BuildArgs,
@@ -198,18 +197,26 @@ func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup
 	})
 }
 
-// namedContexts walks and hashes r's local named build contexts, whole
-// (as the session serves them), by name.
+// namedContexts walks and hashes r's local named build contexts, by
+// name. Each is what BuildKit's Dockerfile frontend loads for a named
+// local context: the directory less what its own .dockerignore excludes
+// (never the Dockerfile's <Dockerfile>.dockerignore, which is the main
+// context's alone), the ignore file itself included unless it excludes
+// itself.
 func (h *Hasher) namedContexts(ctx context.Context, r *Request) ([]NamedFiles, error) {
 	var out []NamedFiles
 	for _, c := range r.Options.Contexts {
 		if !c.Local() {
 			continue
 		}
+		patterns, err := NamedContextIgnore(c.Value)
+		if err != nil {
+			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
+		}
 		if err := h.acquire(ctx); err != nil {
 			return nil, err
 		}
-		entries, err := walkContext(c.Value, nil)
+		entries, err := walkContext(c.Value, patterns)
 		<-h.slots
 		if err != nil {
 			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
