@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -42,30 +41,8 @@ func TestUIShowsADevSession(t *testing.T) {
 	})
 	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "devp", "--show-ui", "-n", ns, "--kubeconfig", kubeconfig)
 	cmd.Dir = dir
-	output := &testbed.SyncBuffer{}
-	cmd.Stdout = output
-	stdinR, stdinW, err := os.Pipe() // stdin stays open: the page stays up
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stdinR.Close()
-	t.Cleanup(func() { stdinW.Close() })
-	cmd.Stdin = stdinR
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("devspace run-pipeline devp --show-ui said:\n%s", output.String())
-		}
-	})
-	url := pageURL(t, stderr, output)
+	page := startPage(t, cmd)
+	url, output := page.url, page.output
 	if err := chromedp.Do(browser, chromedp.Navigate(url+"#dev")); err != nil {
 		t.Fatal(err)
 	}
