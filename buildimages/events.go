@@ -18,7 +18,8 @@ import (
 // repository and tags when it is about one image, as DevSpace gives them).
 // An image's events also say what observers such as `devspace ui` show:
 // the project images it builds FROM (bases, a JSON list), the decision
-// (reason) and, once it ran, duration_ms, log_file and error (extra).
+// (reason) and, once it ran, duration_ms, log_file, context_bytes (the
+// build context the builder sent, when it counts it) and error (extra).
 func (r *buildRun) emit(ctx context.Context, event string, req *imagebuild.Request, extra ...string) error {
 	if r.opts.Events == nil || r.opts.Explain {
 		return nil
@@ -52,6 +53,9 @@ func (r *buildRun) withEvents(b imagebuild.Builder) imagebuild.Builder {
 		res, err := b.Build(ctx, req)
 		ran := []string{"duration_ms", strconv.FormatInt(time.Since(start).Milliseconds(), 10),
 			"log_file", filepath.Join(imagebuild.LogDir(r.opts.Config.Path), imagebuild.LogFileName(req.Name))}
+		if n, ok := req.Sent.Bytes(); ok {
+			ran = append(ran, "context_bytes", strconv.FormatInt(n, 10))
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				_ = r.emit(ctx, "error:build:"+req.Name, &req, append(ran, "error", err.Error())...) // error hooks only warn

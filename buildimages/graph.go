@@ -3,6 +3,7 @@ package buildimages
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -92,35 +93,44 @@ func (r *buildRun) printOrder(reqs []imagebuild.Request, g *imagebuild.Graph) {
 }
 
 // baseDigests resolves the external base images of docker builds: the
-// daemon's image when it has it, else the registry's digest. A lookup
-// that fails falls back to the digest of the image's last build, with a
-// warning; without one it is an error.
+// daemon's image when it has it, else the registry's digest; and the
+// commits of Git build contexts. A lookup that fails falls back to the
+// digest of the image's last build, with a warning; without one it is an
+// error.
 func (r *buildRun) baseDigests(ctx context.Context, reqs []imagebuild.Request, g *imagebuild.Graph) (map[string]string, error) {
 	var refs []string
+	gits := map[string]string{} // Git contexts: as shown → as written
 	for _, req := range reqs {
 		for _, ref := range g.Refs[req.Name] {
-			if ref.Image == "" && !slices.Contains(refs, ref.Ref) {
+			switch {
+			case ref.Image != "":
+			case ref.Instr == imagebuild.InstrGitContext:
+				gits[ref.Ref] = imagebuild.GitContextURL(req, ref)
+			case !slices.Contains(refs, ref.Ref):
 				refs = append(refs, ref.Ref)
 			}
 		}
 	}
-	if len(refs) == 0 {
-		return nil, nil
+	out, failed := map[string]string{}, map[string]error{}
+	if len(refs) > 0 {
+		found, errs, err := r.lookUpBases(ctx, reqs, refs)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, found)
+		maps.Copy(failed, errs)
 	}
-	found, failed, err := r.lookUpBases(ctx, reqs, refs)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for ref, d := range found {
-		out[ref] = d
-	}
+	gitCommits(ctx, gits, out, failed)
 	for ref, lookupErr := range failed {
+		what := "base image"
+		if _, ok := gits[ref]; ok {
+			what = "build context"
+		}
 		last, ok := r.lastBaseDigest(reqs, ref)
 		if !ok {
-			return nil, fmt.Errorf("base image %s: %w", ref, lookupErr)
+			return nil, fmt.Errorf("%s %s: %w", what, ref, lookupErr)
 		}
-		fmt.Fprintf(r.opts.Output.Stderr, "build_images: warning: base image %s: %v; using the digest of its last build, %s\n", ref, lookupErr, last)
+		fmt.Fprintf(r.opts.Output.Stderr, "build_images: warning: %s %s: %v; using the digest of its last build, %s\n", what, ref, lookupErr, last)
 		out[ref] = last
 	}
 	return out, nil
@@ -213,6 +223,7 @@ func (r *buildRun) pinBases(rebuild []imagebuild.Request, all []imagebuild.Reque
 		}
 		req.KeyDockerfile = req.DockerfileText
 		req.DockerfileText = imagebuild.RewriteBaseRefs(req.DockerfileText, g.Refs[req.Name], exact)
+		req.Options.Contexts = imagebuild.PinContexts(req.Options.Contexts, g.Refs[req.Name], exact)
 		for _, dep := range g.Deps[req.Name] {
 			if j := slices.IndexFunc(rebuild[:i], func(o imagebuild.Request) bool { return o.Name == dep }); j >= 0 {
 				deps[i] = append(deps[i], j)

@@ -81,7 +81,7 @@ func (r *buildRun) execute(ctx context.Context) (Results, error) {
 	if err := r.connect(ctx, rebuild); err != nil {
 		return Results{}, err
 	}
-	outcomes, buildErr := imagebuild.Schedule(ctx, rebuild, r.withEvents(r.builder()), imagebuild.ScheduleOptions{
+	outcomes, buildErr := imagebuild.Schedule(ctx, rebuild, r.oneAtATime(r.withEvents(r.builder())), imagebuild.ScheduleOptions{
 		Limiter: r.limiter(), ClusterLimiter: r.clusterLimiter(), Sequential: r.opts.Sequential, KeepGoing: r.opts.KeepGoing,
 		LogDir: imagebuild.LogDir(cfg.Path), OnDone: r.done, Deps: deps, Await: r.awaits(rebuild, g),
 	})

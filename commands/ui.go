@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/devspace-engine/devspace/buildimages"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/hook"
 	"github.com/devspace-engine/devspace/ui"
@@ -56,6 +57,13 @@ func startUI(ctx context.Context, s *session, srv *ui.Server, addr string) error
 		Deployments: slices.Sorted(maps.Keys(s.cfg.Deployments)),
 		Dev:         slices.Sorted(maps.Keys(s.cfg.Dev)),
 	}
+	// The build graph's edges from the Dockerfiles, before any build:
+	// read only when the page is on, as the build reads them again.
+	bases, err := buildimages.ProjectBases(s.cfg)
+	if err != nil {
+		fmt.Fprintf(s.stdio.Stderr, "devspace ui: the build graph shows no FROM edges until a build: %v\n", err)
+	}
+	p.Bases = bases
 	url, err := srv.Start(ctx, p, ui.Options{Addr: addr, Run: func(ctx context.Context, script, arg string) error {
 		return s.eng.RunScript(ctx, engine.Script{Name: "devspace ui: " + script, Text: script}, engine.RunOptions{Args: []string{arg}})
 	}})

@@ -431,5 +431,27 @@ func (c *Config) checkBuildArgs(name string, img *Image) error {
 		}
 		return c.ErrorAt(path, "%s: %v", path, err)
 	}
+	return c.checkKanikoArgs(name, img)
+}
+
+// checkKanikoArgs refuses --build-context in an image's kaniko.args:
+// kaniko's executor has no named contexts, and its pod would only fail
+// on the unknown flag after the context was uploaded.
+func (c *Config) checkKanikoArgs(name string, img *Image) error {
+	lists := map[string][]string{}
+	if img.Kaniko != nil {
+		lists["images."+name+".kaniko.args"] = img.Kaniko.Args
+	}
+	if b := img.Build; b != nil && b.Kaniko != nil {
+		lists["images."+name+".build.kaniko.args"] = b.Kaniko.Args
+	}
+	for _, path := range slices.Sorted(maps.Keys(lists)) {
+		for i, a := range lists[path] {
+			if a == "--build-context" || strings.HasPrefix(a, "--build-context=") {
+				at := fmt.Sprintf("%s[%d]", path, i)
+				return c.ErrorAt(at, "%s: kaniko has no named build contexts (--build-context is BuildKit's): build this image with docker: or buildKit: (buildKit.inCluster builds in the cluster too)", at)
+			}
+		}
+	}
 	return nil
 }

@@ -44,6 +44,10 @@ func TestBuildArgsRefused(t *testing.T) {
 			wantPos{6, 26, `images.app.docker.args[1]: --build-context "x=oci-layout://dir": oci-layout contexts are not supported`}},
 		{"build-context named twice", "docker:\n      args: [--build-context=x=a, --build-context=x=b]",
 			wantPos{6, 35, `context "x" is named twice`}},
+		{"build-context for kaniko", "kaniko:\n      args: [--cache=true, --build-context, extra=./extra]",
+			wantPos{6, 28, `images.app.kaniko.args[1]: kaniko has no named build contexts (--build-context is BuildKit's): build this image with docker: or buildKit:`}},
+		{"build-context for the older kaniko block", "build:\n      kaniko:\n        args: [\"--build-context=extra=./extra\"]",
+			wantPos{7, 16, `images.app.build.kaniko.args[0]: kaniko has no named build contexts`}},
 		{"older build block", "build:\n      docker:\n        args: [--output=type=tar]",
 			wantPos{7, 16, `images.app.build.docker.args[0]: --output is not supported here`}},
 	}

@@ -59,6 +59,7 @@ func (b *Builder) buildBuildKit(ctx context.Context, req imagebuild.Request, out
 	close(finished)
 	wg.Wait()
 	progress.close()
+	req.Sent.Add(sess.stats.fileBytes.Load())
 	switch {
 	case ctx.Err() != nil:
 		return "", ctx.Err()

@@ -39,7 +39,7 @@ func (b *Builder) buildLegacy(ctx context.Context, req imagebuild.Request, out *
 	go func() {
 		defer wg.Done()
 		start := time.Now()
-		stats, err := writeContext(ctx, pw, req.ContextDir, excludes, req.DockerfileText)
+		stats, err := writeContext(ctx, req.Sent.Writer(pw), req.ContextDir, excludes, req.DockerfileText)
 		pw.CloseWithError(err)
 		tarErr = err
 		if err == nil {

@@ -2,9 +2,11 @@ package docker
 
 import (
 	"errors"
+	iofs "io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,5 +114,39 @@ func TestPlatformError(t *testing.T) {
 	}
 	if err := platformError(imagebuild.Request{}, base, true); err != base {
 		t.Errorf("native: %v", err)
+	}
+}
+
+// A local named context serves exactly the files its key hashed (the
+// directory less its .dockerignore), so an ignored file never reaches
+// the daemon; an image or URL context is passed as written.
+func TestSolveOptNamedContexts(t *testing.T) {
+	dir, extra := t.TempDir(), t.TempDir()
+	for name, data := range map[string]string{"x": "kept", "build.log": "ignored", ".dockerignore": "*.log\n"} {
+		if err := os.WriteFile(filepath.Join(extra, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, ContextDir: dir, Dockerfile: filepath.Join(dir, "Dockerfile"),
+		Options: config.BuildOptions{Contexts: []config.BuildContext{{Name: "extra", Value: extra}, {Name: "base", Value: "docker-image://alpine:3.20"}}},
+		Named:   []imagebuild.NamedFiles{{Name: "extra", Files: []imagebuild.ContextFile{{Path: ".dockerignore"}, {Path: "x"}}}},
+	}
+	opt, _, err := (&Credentials{creds: newAuthCache(nil, nil)}).solveOpt(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := opt.FrontendAttrs["context:extra"], opt.FrontendAttrs["context:base"]; a != "local:named-context-extra" || b != "docker-image://alpine:3.20" {
+		t.Errorf("context attrs: extra %q, base %q", a, b)
+	}
+	var sent []string
+	err = opt.LocalMounts["named-context-extra"].Walk(t.Context(), "", func(p string, _ iofs.DirEntry, err error) error {
+		sent = append(sent, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{".dockerignore", "x"}; !slices.Equal(sent, want) {
+		t.Errorf("named context sends %v, want %v", sent, want)
 	}
 }

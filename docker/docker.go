@@ -138,6 +138,8 @@ func (b *Builder) Close() error { return b.api.Close() }
 // and req.DockerfileText (req.Dockerfile is read only when the text is
 // empty), streaming the daemon's output to req.Log as whole lines, and
 // pushes every tag when req.Push; Result.Digest is the pushed manifest's.
+// req.Sent counts the context sent: the classic builder's tar stream, or
+// the files the BuildKit session served.
 //
 // Cancelling ctx aborts the request, so the daemon stops the build; the
 // build containers the daemon announced are removed before Build returns.

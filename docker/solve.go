@@ -49,6 +49,7 @@ func (c *Credentials) Solve(ctx context.Context, bk *bkclient.Client, req imageb
 	resp, err := bk.Solve(ctx, nil, opt, statusCh) // closes statusCh
 	wg.Wait()
 	progress.close()
+	req.Sent.Add(stats.fileBytes.Load())
 	if err != nil {
 		if step := progress.failedStep(); step != "" && ctx.Err() == nil {
 			err = &StepError{Step: step, Err: err}
@@ -137,20 +138,40 @@ func (c *Credentials) solveOpt(req imagebuild.Request) (bkclient.SolveOpt, *tran
 // namedContexts adds req's --build-context to the frontend's attrs: a
 // local directory is served by the session under a mount of its own
 // (context:NAME = local:MOUNT), anything else (docker-image://REF, a URL)
-// the daemon fetches as written.
+// the daemon fetches as written. A directory serves exactly the files its
+// key hashed (req.Named: the directory less its .dockerignore, which the
+// frontend applies again, to the same effect).
 func namedContexts(req imagebuild.Request, attrs map[string]string, mounts map[string]fsutil.FS, stats *transferStats) error {
 	for _, c := range req.Options.Contexts {
 		if !c.Local() {
 			attrs["context:"+c.Name] = c.Value
 			continue
 		}
-		fs, err := fsutil.NewFS(c.Value)
+		base, err := fsutil.NewFS(c.Value)
+		if err != nil {
+			return fmt.Errorf("build context %s: %w", c.Name, err)
+		}
+		filtered, err := fsutil.NewFilterFS(base, &fsutil.FilterOpt{Map: keepOnly(namedFiles(req.Named, c.Name))})
 		if err != nil {
 			return fmt.Errorf("build context %s: %w", c.Name, err)
 		}
 		mount := "named-context-" + c.Name
-		mounts[mount] = &countingFS{FS: fs, stats: stats}
+		mounts[mount] = &countingFS{FS: filtered, stats: stats}
 		attrs["context:"+c.Name] = "local:" + mount
 	}
 	return nil
+}
+
+// namedFiles are the hashed files of the named context name: never nil
+// once hashed (an empty directory sends nothing), nil when req was not
+// hashed (the whole directory is sent).
+func namedFiles(named []imagebuild.NamedFiles, name string) []imagebuild.ContextFile {
+	i := slices.IndexFunc(named, func(n imagebuild.NamedFiles) bool { return n.Name == name })
+	if i < 0 {
+		return nil
+	}
+	if named[i].Files == nil {
+		return []imagebuild.ContextFile{}
+	}
+	return named[i].Files
 }

@@ -98,3 +98,44 @@ func buildTimed(t *testing.T, b interface {
 	}
 	return time.Since(start).Round(time.Millisecond)
 }
+
+// TestContextBytesSent: req.Sent counts the build context as it is sent,
+// on both paths: a context of one 1 MiB file sends at least 1 MiB and
+// well under 2 (the tar's headers, the Dockerfile). A BuildKit rebuild of
+// the same directory sends only what changed (here nothing), the classic
+// builder's tar upload all of it again.
+func TestContextBytesSent(t *testing.T) {
+	for _, builder := range []string{"buildkit", "legacy"} {
+		t.Run(builder, func(t *testing.T) {
+			t.Parallel()
+			_, b := setupBuilder(t, builder)
+			req := newRequest(t, nil, "FROM devspace-test/busybox\nCOPY big /big\n")
+			big := make([]byte, 1<<20)
+			rand.Read(big)
+			if err := os.WriteFile(filepath.Join(req.ContextDir, "big"), big, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sent := func() int64 {
+				t.Helper()
+				r := withFiles(t, req)
+				r.Sent = &imagebuild.Sent{}
+				mustBuild(t, b, r)
+				n, counted := r.Sent.Bytes()
+				if !counted {
+					t.Fatal("the builder counted no bytes sent")
+				}
+				return n
+			}
+			if n := sent(); n < 1<<20 || n >= 2<<20 {
+				t.Errorf("first build sent %d bytes, want at least 1 MiB (%d) and under 2 MiB", n, 1<<20)
+			}
+			n := sent()
+			if builder == "buildkit" && n >= 64<<10 {
+				t.Errorf("BuildKit rebuild of an unchanged context sent %d bytes, want only the changed files (none)", n)
+			}
+			if builder == "legacy" && n < 1<<20 {
+				t.Errorf("classic rebuild sent %d bytes, want the whole context (at least 1 MiB) again", n)
+			}
+		})
+	}
+}

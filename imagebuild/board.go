@@ -9,12 +9,17 @@ import (
 // Board is where the build_images calls of one run, across the projects
 // of a dependency tree, say which image each builds or keeps, so that a
 // project whose Dockerfile is FROM a dependency's image builds on the very
-// image the dependency makes in this run. Share one per process.
+// image the dependency makes in this run, and which image each is
+// building right now, so that no two build one image at once (Building).
+// Share one per process.
 type Board struct {
 	mu      sync.Mutex
 	entries map[boardKey]*Announced
 	// changed is closed, and replaced, at each announcement.
 	changed chan struct{}
+	// building are the builds running now, each closed when it ends (see
+	// Building).
+	building map[boardKey]chan struct{}
 }
 
 type boardKey struct{ project, image string }
@@ -33,7 +38,7 @@ type Announced struct {
 
 // NewBoard returns an empty board.
 func NewBoard() *Board {
-	return &Board{entries: map[boardKey]*Announced{}, changed: make(chan struct{})}
+	return &Board{entries: map[boardKey]*Announced{}, changed: make(chan struct{}), building: map[boardKey]chan struct{}{}}
 }
 
 // Announce records that the project (its config path) builds or keeps
@@ -89,6 +94,43 @@ func (b *Board) Await(ctx context.Context, project, image string, running <-chan
 		case <-changed:
 		case <-running:
 			running = nil // look once more: it may have announced last
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Building marks the project's image as building until release is called.
+// When another call of this process is building it already (a Rebuild
+// clicked on `devspace ui` while the pipeline's build_images builds the
+// image, two pipelines run in parallel), it first waits for that build to
+// end, calling waiting once as it starts to wait: two builds of one image
+// at once would race for its tags and its log. The caller must not wait
+// for anything else between Building and release, so no wait can close a
+// circle.
+func (b *Board) Building(ctx context.Context, project, image string, waiting func()) (release func(), err error) {
+	key := boardKey{project, image}
+	for {
+		b.mu.Lock()
+		other, busy := b.building[key]
+		if !busy {
+			mine := make(chan struct{})
+			b.building[key] = mine
+			b.mu.Unlock()
+			return func() {
+				b.mu.Lock()
+				delete(b.building, key)
+				b.mu.Unlock()
+				close(mine)
+			}, nil
+		}
+		b.mu.Unlock()
+		if waiting != nil {
+			waiting()
+			waiting = nil
+		}
+		select {
+		case <-other:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

@@ -86,6 +86,11 @@ type Request struct {
 	// that runs its own command (custom) they are the matches of OnChange,
 	// relative to Dir. Set by Hasher.Key.
 	Files []ContextFile
+	// Named are the local named build contexts' files (--build-context
+	// NAME=DIR) after that directory's own .dockerignore, exactly as
+	// hashed into the key, sorted by name; builders send these. Set by
+	// Hasher.Key.
+	Named []NamedFiles
 	// Push says whether to push every tag after building.
 	Push bool
 	// RegistryForgets says the registry may lose images (the local
@@ -99,6 +104,9 @@ type Request struct {
 	// Secrets are the run's secret values: masked in the build's log and
 	// stored only hashed in its inputs. Nil means none.
 	Secrets *redact.Set
+	// Sent counts the build context the builder sends (set by Schedule
+	// for each build; nil counts nothing).
+	Sent *Sent
 }
 
 // Ref returns image:tag for the first tag.

@@ -66,6 +66,25 @@ func IgnorePatterns(contextDir, dockerfile string) ([]string, string, error) {
 	return nil, "", nil
 }
 
+// NamedContextIgnore returns the exclude patterns of a local named build
+// context: its directory's .dockerignore, as written (none without one).
+// BuildKit's frontend reads only that file for a named context and keeps
+// no file it excludes, the ignore file itself included.
+func NamedContextIgnore(dir string) ([]string, error) {
+	f, err := os.Open(filepath.Join(dir, dockerIgnore))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read ignore file: %w", err)
+	}
+	defer f.Close()
+	patterns, err := ignorefile.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read ignore file %s: %w", f.Name(), err)
+	}
+	return patterns, nil
+}
+
 // keepBuildFiles re-includes the ignore file and the Dockerfile when a
 // pattern excludes them.
 func keepBuildFiles(patterns []string, contextDir, dockerfile, ignoreFile string) []string {

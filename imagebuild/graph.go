@@ -33,6 +33,8 @@ type BaseRef struct {
 	Instr  string // "FROM", "COPY --from", "RUN --mount=from"
 	Image  string // name of the project image it refers to ("" when external)
 	Pinned bool   // the reference carries a digest
+	// Context is the --build-context NAME of an InstrContext reference.
+	Context string
 }
 
 // Graph is the dependency graph of a set of build requests.
@@ -63,7 +65,11 @@ func (e *CycleError) Error() string {
 	}
 	for i, r := range e.Refs {
 		next := e.Images[(i+1)%len(e.Images)]
-		fmt.Fprintf(&b, " → %s (%s:%d %s %s)", next, e.Files[i], r.Line, r.Instr, r.Ref)
+		if r.Instr == InstrContext {
+			fmt.Fprintf(&b, " → %s (%s %s=%s%s)", next, r.Instr, r.Context, dockerImageScheme, r.Ref)
+		} else {
+			fmt.Fprintf(&b, " → %s (%s:%d %s %s)", next, e.Files[i], r.Line, r.Instr, r.Ref)
+		}
 	}
 	return b.String()
 }
@@ -89,7 +95,7 @@ func NewGraph(reqs []Request, repos map[string]string) (*Graph, error) {
 		if err != nil {
 			return nil, placeError(r, err)
 		}
-		refs = dropNamedContexts(refs, r.Options.Contexts)
+		refs = append(dropNamedContexts(refs, r.Options.Contexts), contextRefs(r.Options.Contexts)...)
 		for i := range refs {
 			projects.resolve(&refs[i], r.Name)
 		}
@@ -104,8 +110,9 @@ func NewGraph(reqs []Request, repos map[string]string) (*Graph, error) {
 }
 
 // dropNamedContexts leaves out the references that a --build-context
-// answers: BuildKit reads them from the context, not from a registry, and
-// the context enters the key through its files or its value as written.
+// answers: BuildKit reads them from the context, not from a registry. A
+// directory enters the key through its files, an image as a base of its
+// own (contextRefs), a URL as written.
 func dropNamedContexts(refs []BaseRef, contexts []config.BuildContext) []BaseRef {
 	if len(contexts) == 0 {
 		return refs

@@ -283,12 +283,21 @@ func diffBases(old, cur map[string]string) []string {
 		case strings.HasPrefix(ref, projectBasePrefix):
 			out = append(out, "base "+strings.TrimPrefix(ref, projectBasePrefix)+" changed")
 		case !had:
-			out = append(out, "base "+ref+" added")
+			out = append(out, baseLabel(v)+" "+ref+" added")
 		default:
-			out = append(out, fmt.Sprintf("base %s moved (%s → %s)", ref, short(o), short(v)))
+			out = append(out, fmt.Sprintf("%s %s moved (%s → %s)", baseLabel(v), ref, short(o), short(v)))
 		}
 	}
 	return out
+}
+
+// baseLabel names what a Bases entry of digest d is: a Git build
+// context's commit, or a base image.
+func baseLabel(d string) string {
+	if strings.HasPrefix(d, GitCommitPrefix) {
+		return "build context"
+	}
+	return "base"
 }
 
 // short abbreviates a digest: sha256:1a2b3c4d….

@@ -210,15 +210,42 @@ func (h *Hasher) contextHash(ctx context.Context, r *Request, walks *walkGroup) 
 	}
 	// Named contexts follow the main one, each after its name, sorted by
 	// name; none leaves the keys of images without them as they were.
-	named := slices.DeleteFunc(slices.Clone(r.Options.Contexts), func(c config.BuildContext) bool { return !c.Local() })
-	slices.SortFunc(named, func(a, b config.BuildContext) int { return strings.Compare(a.Name, b.Name) })
-	for _, c := range named {
-		writeNamedHeader(sum, c.Name)
-		if _, err := h.streamContext(ctx, r.Name, c.Value, nil, sum, false); err != nil {
-			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
-		}
+	named, err := h.namedContexts(ctx, r, sum, !h.OmitFiles)
+	if err != nil {
+		return nil, err
+	}
+	if !h.OmitFiles {
+		r.Named = named
 	}
 	return sum, nil
+}
+
+// namedContexts walks and hashes r's local named build contexts, sorted
+// by name, writing each (after its name) to sum; their entries are
+// returned when keep is set. Each is what BuildKit's Dockerfile frontend
+// loads for a named local context: the directory less what its own
+// .dockerignore excludes (never the Dockerfile's
+// <Dockerfile>.dockerignore, which is the main context's alone), the
+// ignore file itself included unless it excludes itself.
+func (h *Hasher) namedContexts(ctx context.Context, r *Request, sum io.Writer, keep bool) ([]NamedFiles, error) {
+	local := slices.DeleteFunc(slices.Clone(r.Options.Contexts), func(c config.BuildContext) bool { return !c.Local() })
+	slices.SortFunc(local, func(a, b config.BuildContext) int { return strings.Compare(a.Name, b.Name) })
+	var out []NamedFiles
+	for _, c := range local {
+		patterns, err := NamedContextIgnore(c.Value)
+		if err != nil {
+			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
+		}
+		writeNamedHeader(sum, c.Name)
+		files, err := h.streamContext(ctx, r.Name, c.Value, patterns, sum, keep)
+		if err != nil {
+			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
+		}
+		if keep {
+			out = append(out, NamedFiles{Name: c.Name, Files: files})
+		}
+	}
+	return out, nil
 }
 
 // FilesOf runs Files, concurrently, for the requests need picks.
@@ -234,8 +261,8 @@ func (h *Hasher) FilesOf(ctx context.Context, reqs []Request, need func(Request)
 	return errors.Join(errs...)
 }
 
-// Files sets req.Files after Keys with OmitFiles: its context is walked
-// again (the digests of files unchanged since come from the memo). A file
+// Files sets req.Files (and req.Named) after Keys with OmitFiles: its
+// contexts are walked again (the digests of files unchanged since come from the memo). A file
 // changed in between is listed as it is now, as a builder reads the
 // content it sends when it sends it. Requests with Files, disabled or
 // custom images are left as they are.
@@ -249,6 +276,11 @@ func (h *Hasher) Files(ctx context.Context, req *Request) error {
 	}
 	if req.Files, err = h.streamContext(ctx, req.Name, req.ContextDir, patterns, io.Discard, true); err != nil {
 		return fmt.Errorf("image %q: %w", req.Name, err)
+	}
+	if req.Named == nil {
+		if req.Named, err = h.namedContexts(ctx, req, io.Discard, true); err != nil {
+			return fmt.Errorf("image %q: %w", req.Name, err)
+		}
 	}
 	return nil
 }

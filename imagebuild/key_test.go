@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -271,5 +272,49 @@ func TestKeyNamedContext(t *testing.T) {
 	testbed.WriteTree(t, filepath.Join(root, "extra"), map[string]string{"x": "two"})
 	if changed := keyWith(filepath.Join(root, "extra")); changed == with {
 		t.Error("a change in the named context kept the key")
+	}
+}
+
+// A local named context's files are what BuildKit's frontend loads for
+// it: the directory less its own .dockerignore (the Dockerfile's
+// <Dockerfile>.dockerignore is the main context's alone). A change to an
+// ignored file keeps the key, a change to a kept one changes it.
+func TestKeyNamedContextIgnore(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	testbed.WriteTree(t, filepath.Join(root, "app"), map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY --from=extra /x /x\n", "Dockerfile.dockerignore": "x\n",
+	})
+	testbed.WriteTree(t, filepath.Join(root, "extra"), map[string]string{
+		"x": "one", ".dockerignore": "*.log\nnotes/\n", "build.log": "noise", "notes/a.txt": "a",
+	})
+	key := func() Request {
+		req, err := NewRequest(filepath.Join(root, "app"), &config.Image{Name: "app", Image: "r/app"}, RequestOptions{Kinds: testKinds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Options.Contexts = []config.BuildContext{{Name: "extra", Value: filepath.Join(root, "extra")}}
+		if err := NewHasher(nil).Key(context.Background(), &req); err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	first := key()
+	var paths []string
+	for _, n := range first.Named {
+		for _, f := range n.Files {
+			paths = append(paths, n.Name+":"+f.Path)
+		}
+	}
+	if want := []string{"extra:.dockerignore", "extra:x"}; !slices.Equal(paths, want) {
+		t.Errorf("named files = %v, want %v", paths, want)
+	}
+	testbed.WriteTree(t, filepath.Join(root, "extra"), map[string]string{"build.log": "more noise", "notes/b.txt": "b"})
+	if k := key().Key; k != first.Key {
+		t.Error("a change to files the named context's .dockerignore excludes changed the key")
+	}
+	testbed.WriteTree(t, filepath.Join(root, "extra"), map[string]string{"x": "two"})
+	if k := key().Key; k == first.Key {
+		t.Error("a change to a kept file of the named context kept the key")
 	}
 }

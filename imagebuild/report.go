@@ -19,6 +19,9 @@ type ImageReport struct {
 	Error    string   `json:"error,omitempty"`
 	Duration float64  `json:"durationSeconds"`
 	LogFile  string   `json:"logFile,omitempty"`
+	// ContextBytes is the build context the builder sent (see Sent);
+	// absent when it does not count (a custom command) or did not build.
+	ContextBytes *int64 `json:"contextBytes,omitempty"`
 }
 
 // Report joins the requests, their decisions and the outcomes of those that
@@ -39,6 +42,9 @@ func Report(reqs []Request, ds []Decision, outcomes []Outcome) []ImageReport {
 			r.Status, r.Reasons, r.LogFile = string(o.Status), ds[i].Reasons, o.LogFile
 			r.Digest, r.ImageID = o.Result.Digest, o.Result.ID
 			r.Duration = o.Duration.Round(time.Millisecond).Seconds()
+			if n, ok := o.Request.Sent.Bytes(); ok {
+				r.ContextBytes = &n
+			}
 			if o.Err != nil {
 				r.Error = o.Err.Error()
 			}

@@ -28,9 +28,12 @@ func TestReportAndRuntime(t *testing.T) {
 		{Request: reqs[1], Status: StatusBuilt, Result: Result{ID: "id-b", Digest: "sha256:b"}, Duration: 1500 * time.Millisecond, LogFile: "/l/b.log"},
 		{Request: reqs[3], Status: StatusFailed, Err: errors.New("boom")},
 	}
+	outs[0].Request.Sent = &Sent{}
+	outs[0].Request.Sent.Add(1234) // b's builder sent 1234 bytes of context
+	sentB := int64(1234)
 	want := []ImageReport{
 		{Name: "a", Image: "r/a", Tags: []string{"ds-0"}, Key: "ka", Digest: "sha256:old", Status: "skipped"},
-		{Name: "b", Image: "r/b", Tags: []string{"v2", "latest"}, Key: "kb", Digest: "sha256:b", ImageID: "id-b", Status: "built", Reasons: []string{ReasonDockerfile}, Duration: 1.5, LogFile: "/l/b.log"},
+		{Name: "b", Image: "r/b", Tags: []string{"v2", "latest"}, Key: "kb", Digest: "sha256:b", ImageID: "id-b", Status: "built", Reasons: []string{ReasonDockerfile}, Duration: 1.5, LogFile: "/l/b.log", ContextBytes: &sentB},
 		{Name: "c", Image: "r/c", Tags: []string{"v1"}, Status: "disabled"},
 		{Name: "d", Image: "r/d", Tags: []string{"ds-4"}, Key: "kd", Status: "failed", Reasons: []string{ReasonForced}, Error: "boom"},
 	}

@@ -323,6 +323,7 @@ func (e siblingFailed) Error() string { return fmt.Sprintf("image %q failed", e.
 func (e siblingFailed) Unwrap() error { return context.Canceled }
 
 func (s *scheduler) build(o *Outcome) {
+	o.Request.Sent = &Sent{}
 	req := o.Request
 	log := openImageLog(s.opts.LogDir, req.Name, req.Log, s.opts.TailLines)
 	masked := req.Secrets.Writer(log) // the log file and tail never see a secret

@@ -14,12 +14,12 @@ import (
 	"github.com/devspace-engine/devspace/testbed"
 )
 
-// The keys of walkTree's image, as the code before the context was
-// streamed into the key computed them: plain, and with walkTree again as a
-// named context.
+// The key of walkTree's image and its context digest with walkTree again
+// as a named context (its own .dockerignore applied), as the code before
+// the contexts were streamed into the key computed them.
 const (
 	walkTreeKey      = "0d2f9172c0a7d6019a54e6c07ccafedbb84f45be52702b2b20acb943574b6d3a"
-	walkTreeNamedCtx = "bfb59ff19ad8794900cbcf0788212ac510197256cacd6ec3353288fe3b8f038c"
+	walkTreeNamedCtx = "812f1e78d47ef2b397ab77cdf8e40b94f1af08dfeb6a18fa361ea1365c27c44f"
 )
 
 // walkTreeRequest is walkTree's image, with extra as a named context

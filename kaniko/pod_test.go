@@ -147,6 +147,18 @@ func TestSecretsRefused(t *testing.T) {
 	}
 }
 
+// A docker image with named contexts never falls back to kaniko (it
+// needs the Engine for its buildkitd container); should one reach the
+// builder, it is refused before any pod, with what to do.
+func TestNamedContextsRefused(t *testing.T) {
+	o := config.BuildOptions{Contexts: []config.BuildContext{{Name: "extra", Value: "/src/extra"}}}
+	req := imagebuild.Request{Image: "r/app", Tags: []string{"t"}, Config: &config.Image{}, Options: o}
+	_, err := (&Builder{}).Build(t.Context(), req)
+	if err == nil || !strings.Contains(err.Error(), "kaniko cannot read --build-context") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 // A docker image's --cache-from/--cache-to (on the fallback) are
 // BuildKit's; kaniko says what it uses instead.
 func TestCacheFlagsRefused(t *testing.T) {

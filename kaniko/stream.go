@@ -25,7 +25,7 @@ import (
 func sendContext(ctx context.Context, c *kube.Client, namespace, podName string, req imagebuild.Request, sent func(docker.ContextStats)) error {
 	pr, pw := io.Pipe()
 	go func() {
-		gz, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed)
+		gz, _ := gzip.NewWriterLevel(req.Sent.Writer(pw), gzip.BestSpeed)
 		stats, err := docker.WriteContext(ctx, gz, req)
 		if err == nil {
 			err = gz.Close()

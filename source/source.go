@@ -262,24 +262,30 @@ const gitStopGrace = time.Second
 // still ask for a passphrase; then devspace stops waiting for the helper's
 // output after gitStopGrace, and the helper ends when the server answers.
 func git(ctx context.Context, dir string, args ...string) error {
+	_, err := gitOutput(ctx, dir, args...)
+	return err
+}
+
+// gitOutput is git that returns what git wrote to its standard output.
+func gitOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	cmd := exec.Command("git", args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !term.IsTerminal(int(os.Stdin.Fd()))}
 	cmd.WaitDelay = gitStopGrace
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_ADVICE=0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := lifecycle.Run(ctx, cmd, gitStopGrace); err != nil {
 		if ctx.Err() != nil { // stopped because the run was cancelled
-			return fmt.Errorf("git %s: %w", args[0], ctx.Err())
+			return nil, fmt.Errorf("git %s: %w", args[0], ctx.Err())
 		}
 		msg := gitReason(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
-		return fmt.Errorf("git %s: %s", args[0], msg)
+		return nil, fmt.Errorf("git %s: %s", args[0], msg)
 	}
-	return nil
+	return stdout.Bytes(), nil
 }
 
 // gitReason condenses git's stderr to its fatal and error lines, on one

@@ -98,7 +98,7 @@ func (b *board) applyBuild(phase, job string, img *Image, data map[string]string
 	}
 	switch phase {
 	case "before":
-		img.State, img.Error, img.Duration = "building", "", 0
+		img.State, img.Error, img.Duration, img.ContextBytes = "building", "", 0, nil
 		img.lines = img.lines[:0]
 	case "skip":
 		img.State = "skipped"
@@ -106,6 +106,9 @@ func (b *board) applyBuild(phase, job string, img *Image, data map[string]string
 		img.Builds++
 		img.Duration, _ = strconv.ParseInt(data["duration_ms"], 10, 64)
 		img.logFile = data["log_file"]
+		if n, err := strconv.ParseInt(data["context_bytes"], 10, 64); err == nil {
+			img.ContextBytes = &n
+		}
 		img.State = "built"
 		if phase == "error" {
 			img.State, img.Error = "failed", data["error"]

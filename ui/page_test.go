@@ -25,9 +25,10 @@ func feed(s *Server, job, name string, data map[string]string) {
 }
 
 // The page shows what events say, live: the jobs as a tree, the build
-// graph with its FROM edge, each image's reason and log, a deployment's
-// not-ready reason, a dev config's ports (links) and syncs, an error's
-// position, a running build's log as it grows; its redeploy button runs
+// graph with its FROM edge, each image's reason, log and the bytes of
+// context its build sent, a deployment's not-ready reason, a dev config's
+// ports (links) and syncs, an error's position, a running build's log as
+// it grows; its redeploy button runs
 // create_deployments, its rebuild button build_images, whose build the
 // page then shows.
 func TestPageShowsTheRun(t *testing.T) {
@@ -58,7 +59,8 @@ func TestPageShowsTheRun(t *testing.T) {
 	feed(s, "", "start:pipeline:deploy", map[string]string{"job": "1", "project": "shop"})
 	feed(s, "1", "start:pipeline:build", map[string]string{"job": "2", "parent": "1", "project": "shop"})
 	feed(s, "2", "before:build:base", map[string]string{"bases": "[]", "reason": "rebuild base: no previous build"})
-	feed(s, "2", "after:build:base", map[string]string{"bases": "[]", "reason": "rebuild base: no previous build", "duration_ms": "2345", "log_file": logFile})
+	feed(s, "2", "after:build:base", map[string]string{"bases": "[]", "reason": "rebuild base: no previous build", "duration_ms": "2345", "log_file": logFile,
+		"context_bytes": "12897485"})
 	feed(s, "2", "before:build:app", map[string]string{"bases": `["base"]`, "reason": "skip app: unchanged (tag abc)"})
 	feed(s, "2", "skip:build:app", map[string]string{"bases": `["base"]`, "reason": "skip app: unchanged (tag abc)"})
 	feed(s, "", "end:pipeline:build", map[string]string{"job": "2", "duration_ms": "2400"})
@@ -80,7 +82,11 @@ func TestPageShowsTheRun(t *testing.T) {
 	browsertest.Show(t, ctx, "builds")
 	browsertest.WaitText(t, ctx, `.card[data-image="base"] .reason`, "rebuild base: no previous build")
 	browsertest.WaitText(t, ctx, `.card[data-image="base"] .duration`, "2.3 s")
+	browsertest.WaitText(t, ctx, `.card[data-image="base"] .sent`, "sent 12.3 MiB")
 	browsertest.WaitText(t, ctx, `.card[data-image="app"] .reason`, "skip app: unchanged (tag abc)")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.card[data-image="app"] .sent').length`)); err != nil || n != 0 {
+		t.Errorf("the skipped image app shows bytes sent (%d, %v), want none", n, err)
+	}
 	edges, err := chromedp.Run(ctx, chromedp.Poll[int](`document.querySelectorAll('#graph path.edge[data-from="base"][data-to="app"]').length`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil || edges != 1 {
@@ -173,7 +179,7 @@ func BenchmarkFirstRender(b *testing.B) {
 			bases = fmt.Sprintf(`["image-%02d"]`, i-1)
 		}
 		feed(s, "1", "before:build:"+n, map[string]string{"bases": bases, "reason": "rebuild " + n + ": context changed (3 files)"})
-		feed(s, "1", "after:build:"+n, map[string]string{"bases": bases, "duration_ms": "1234"})
+		feed(s, "1", "after:build:"+n, map[string]string{"bases": bases, "duration_ms": "1234", "context_bytes": "12897485"})
 	}
 	for _, n := range names("deploy") {
 		feed(s, "1", "after:deploy:"+n, nil)

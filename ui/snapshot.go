@@ -12,6 +12,9 @@ type Project struct {
 	Images      []string `json:"-"`
 	Deployments []string `json:"-"`
 	Dev         []string `json:"-"`
+	// Bases are the project images each image builds on, as its
+	// Dockerfile says before any build (build events say it again).
+	Bases map[string][]string `json:"-"`
 	// Actions says whether the page may start builds (rebuild buttons).
 	Actions bool `json:"actions"`
 }
@@ -39,7 +42,10 @@ type Image struct {
 	Error    string   `json:"error,omitempty"`
 	Builds   int      `json:"builds"`
 	Job      string   `json:"job,omitempty"`
-	logFile  string
+	// ContextBytes is the build context the last build sent to its
+	// builder; null when it ran no build or its builder does not count.
+	ContextBytes *int64 `json:"contextBytes"`
+	logFile      string
 	// lines are the last maxLogLines of this build's log, as it runs.
 	lines []string
 }

@@ -25,14 +25,18 @@ func newBoard() *board {
 		deploys: map[string]*Deployment{}, dev: map[string]*DevConfig{}}
 }
 
-// setProject lists the config's images, deployments and dev configs as
-// pending until events say more.
+// setProject lists the config's images (with the bases their Dockerfiles
+// name), deployments and dev configs as pending until events say more.
 func (b *board) setProject(p Project) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.project = p
 	for _, n := range p.Images {
-		b.image(n)
+		if bases := p.Bases[n]; len(bases) > 0 {
+			b.image(n).Bases = slices.Clone(bases)
+		} else {
+			b.image(n)
+		}
 	}
 	for _, n := range p.Deployments {
 		b.deploy(n)

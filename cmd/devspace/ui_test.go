@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +27,10 @@ import (
 // and reads its page in headless Chromium: the build graph (base, and app
 // FROM it) with each build's reason and log, the deployment that cannot
 // pull its image with the reason it is not ready, the failed pipeline and
-// its error at its line of devspace.yaml, and the rebuild button, after which the page shows base's second build
-// and its reason. Screenshots of each view go to $DEVSPACE_UI_ARTIFACTS
-// (else the test's temp directory).
+// its error at its line of devspace.yaml, the bytes of context base's
+// build sent, and the rebuild button, after which the page shows base's
+// second build and its reason. Screenshots of each view go to
+// $DEVSPACE_UI_ARTIFACTS (else the test's temp directory).
 func TestUIShowsARealRun(t *testing.T) {
 	denv := testbed.Docker(t)
 	kenv := testbed.Kube(t)
@@ -41,7 +43,8 @@ func TestUIShowsARealRun(t *testing.T) {
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{
 		"devspace.yaml":   uiConfig,
-		"base/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo ui-e2e-base-says-hello\n",
+		"base/Dockerfile": "ARG BASE\nFROM ${BASE}\nCOPY big /big\nRUN echo ui-e2e-base-says-hello\n",
+		"base/big":        strings.Repeat("devspace", 1<<17), // 1 MiB of context to send
 		"app/Dockerfile":  "ARG REGISTRY\nARG UNIQUE\nFROM ${REGISTRY}/e2e/ui-base-${UNIQUE}\nLABEL app=yes\n",
 		"broken.yaml":     brokenDeployment,
 	})
@@ -82,6 +85,8 @@ func TestUIShowsARealRun(t *testing.T) {
 	browsertest.WaitText(t, browser, `.card[data-image="base"] .reason`, "rebuild base: no previous build")
 	browsertest.WaitMatch(t, browser, `.card[data-image="app"] .reason`, `^rebuild app: `)
 	browsertest.WaitMatch(t, browser, `.card[data-image="app"] .duration`, `[0-9.]+ m?s`)
+	// base's build sent its context: the 1 MiB file and a little more.
+	browsertest.WaitMatch(t, browser, `.card[data-image="base"] .sent`, `^sent 1\.[0-9] MiB$`)
 	edges, err := chromedp.Run(browser, chromedp.Poll[int](`document.querySelectorAll('path.edge[data-from="base"][data-to="app"]').length`))
 	if err != nil || edges != 1 {
 		t.Errorf("the FROM edge base → app is drawn %d times (%v), want once", edges, err)
@@ -135,13 +140,16 @@ func waitOutput(t *testing.T, ctx context.Context, output *testbed.SyncBuffer, p
 }
 
 // devspace ui alone serves the project's page: its images and deployments,
-// none run yet; no page without the token; Ctrl-C ends it. An argument is
-// refused.
+// none run yet, and the build graph's FROM edge (app is FROM base), read
+// from the Dockerfiles before any build; no page without the token;
+// Ctrl-C ends it. An argument is refused.
 func TestUICommandServesTheProject(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{"devspace.yaml": "version: v2beta1\nname: served\nimages:\n  app:\n    image: example.com/app\n" +
-		"deployments:\n  web:\n    kubectl:\n      manifests: [web.yaml]\n"})
+		"    dockerfile: app.Dockerfile\n  base:\n    image: example.com/base\n    dockerfile: base.Dockerfile\n" +
+		"deployments:\n  web:\n    kubectl:\n      manifests: [web.yaml]\n",
+		"app.Dockerfile": "FROM example.com/base\nLABEL app=yes\n", "base.Dockerfile": "FROM scratch\n"})
 	out, err := exec.Command(filepath.Join(binDir, "devspace"), "ui", "extra").CombinedOutput()
 	if !strings.Contains(string(out), `ui: unexpected argument "extra"`) || err == nil {
 		t.Errorf("devspace ui extra: %v\n%s\nwant it refused", err, out)
@@ -181,17 +189,36 @@ func TestUICommandServesTheProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	type image struct {
+		Name, State string
+		Bases       []string
+	}
 	var state struct {
 		Project     struct{ Name string }
-		Images      []struct{ Name, State string }
+		Images      []image
 		Deployments []struct{ Name, State string }
 	}
 	err = json.NewDecoder(res.Body).Decode(&state)
 	res.Body.Close()
-	if err != nil || state.Project.Name != "served" || len(state.Images) != 1 || state.Images[0] != (struct{ Name, State string }{"app", "pending"}) ||
-		len(state.Deployments) != 1 || state.Deployments[0].Name != "web" {
-		t.Errorf("state = %+v (%v), want project served with image app and deployment web, pending", state, err)
+	if err != nil || state.Project.Name != "served" || len(state.Deployments) != 1 || state.Deployments[0].Name != "web" ||
+		!slices.EqualFunc(state.Images, []image{{"app", "pending", []string{"base"}}, {"base", "pending", []string{}}}, func(a, b image) bool {
+			return a.Name == b.Name && a.State == b.State && slices.Equal(a.Bases, b.Bases)
+		}) {
+		t.Errorf("state = %+v (%v), want project served with images app (FROM base) and base and deployment web, pending", state, err)
 	}
+	// The page draws the edge, nothing built.
+	browser := browsertest.Open(t, 2*time.Minute)
+	if err := chromedp.Do(browser, chromedp.Navigate(url+"#builds")); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.WaitText(t, browser, `.card[data-image="app"]`, "FROM base")
+	edges, err := chromedp.Run(browser, chromedp.Poll[int](`document.querySelectorAll('path.edge[data-from="base"][data-to="app"]').length`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || edges != 1 {
+		t.Errorf("before any build, the FROM edge base → app is drawn %d times (%v), want once", edges, err)
+	}
+	browsertest.WaitText(t, browser, `.card[data-image="app"]`, "pending")
+	browsertest.Screenshot(t, browser, browsertest.ArtifactDir(t), "graph-before-build")
 
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
@@ -297,5 +324,84 @@ func TestShowUIEndsWithStdin(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
 		t.Fatalf("run-pipeline --show-ui with no stdin did not exit after the run:\n%s", out.String())
+	}
+}
+
+// TestUIRebuildWaitsForTheRunningBuild clicks Rebuild (the page's POST)
+// while the pipeline of a --show-ui run builds the same image: the
+// rebuild says in the terminal that it waits, and starts only once the
+// pipeline's build has ended — never two builds of one image at once.
+func TestUIRebuildWaitsForTheRunningBuild(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, map[string]string{
+		"devspace.yaml": "version: v2beta1\nname: overlap\nimages:\n  app:\n    image: example.com/overlap-app\n" +
+			"    custom:\n      command: sh build.sh\npipelines:\n  build: build_images app\n",
+		// Each build marks its start and end; it ends once the test
+		// creates the file release.
+		"build.sh": "echo start >> builds.txt\nwhile [ ! -e release ]; do sleep 0.05; done\necho end >> builds.txt\n",
+	})
+	cmd := exec.Command(filepath.Join(binDir, "devspace"), "run-pipeline", "build", "--show-ui")
+	cmd.Dir = dir
+	output := &testbed.SyncBuffer{}
+	cmd.Stdout = output
+	stdinR, stdinW, err := os.Pipe() // open stdin: the page stays up after the run
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdinR.Close()
+	t.Cleanup(func() { stdinW.Close() })
+	cmd.Stdin = stdinR
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("devspace run-pipeline build --show-ui said:\n%s", output.String())
+		}
+	})
+	url := pageURL(t, stderr, output)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	builds := func() string {
+		b, _ := os.ReadFile(filepath.Join(dir, "builds.txt"))
+		return string(b)
+	}
+	for builds() != "start\n" {
+		if time.Sleep(50 * time.Millisecond); ctx.Err() != nil {
+			t.Fatalf("the pipeline's build never started: builds.txt %q", builds())
+		}
+	}
+	base, query, _ := strings.Cut(url, "?")
+	res, err := http.Post(base+"api/rebuild?image=app&"+query, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST api/rebuild: %s", res.Status)
+	}
+	for !strings.Contains(output.String(), "build:app waiting: another build_images call of this process is building image app") {
+		if builds() != "start\n" {
+			t.Fatalf("the rebuild did not wait for the running build: builds.txt %q", builds())
+		}
+		if time.Sleep(50 * time.Millisecond); ctx.Err() != nil {
+			t.Fatal("the rebuild never said it waits")
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, ctx, output, `(?m)^build:app rebuild app: forced`)
+	for builds() != "start\nend\nstart\nend\n" {
+		if time.Sleep(50 * time.Millisecond); ctx.Err() != nil {
+			t.Fatalf("builds.txt %q, want the pipeline's build, then the rebuild", builds())
+		}
 	}
 }

@@ -19,6 +19,15 @@ function duration(ms) {
   return ms < 1000 ? ms + " ms" : (ms / 1000).toFixed(1) + " s";
 }
 
+// bytes formats a byte count in binary units: 512 B, 12.3 MiB.
+function bytes(n) {
+  if (n < 1024) return n + " B";
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let i = -1;
+  do { n /= 1024; i++; } while (n >= 1024 && i < units.length - 1);
+  return n.toFixed(1) + " " + units[i];
+}
+
 function badge(cls, text) {
   return `<span class="badge ${esc(cls)}">${esc(text ?? cls)}</span>`;
 }
@@ -81,7 +90,7 @@ function renderBuilds() {
     (columns[d] ||= []).push(i);
   }
   const card = (i) => `<div class="card image ${esc(i.state)}" data-image="${esc(i.name)}">
-    <div><span class="name">${esc(i.name)}</span> ${badge(i.state)} <span class="muted duration">${duration(i.durationMs)}</span></div>
+    <div><span class="name">${esc(i.name)}</span> ${badge(i.state)} <span class="muted duration">${duration(i.durationMs)}</span>${i.contextBytes != null ? ` <span class="muted">·</span> <span class="muted sent" title="build context sent to the builder">sent ${bytes(i.contextBytes)}</span>` : ""}</div>
     <div class="reason">${esc(i.reason || "")}</div>
     ${i.error ? `<div class="reason error">${esc(i.error)}</div>` : ""}
     ${i.bases.length ? `<div class="muted">FROM ${i.bases.map(esc).join(", ")}</div>` : ""}
