@@ -69,28 +69,39 @@ func TestStreamedKeyIsPinned(t *testing.T) {
 	}
 }
 
-// Files fills what Keys omitted: the entries ContextFiles lists.
+// Files fills what Keys omitted: the entries ContextFiles lists, and those
+// of the named contexts, as Keys keeps them without OmitFiles.
 func TestFilesAfterOmitFiles(t *testing.T) {
 	t.Parallel()
-	dir := writeWalkTree(t)
+	dir, extra := writeWalkTree(t), writeWalkTree(t)
 	want, err := ContextFiles(context.Background(), dir, filepath.Join(dir, "Dockerfile"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	kept := walkTreeRequest(t, dir, extra)
+	if err := NewHasher(nil).Key(context.Background(), &kept); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept.Named) != 1 || len(kept.Named[0].Files) == 0 {
+		t.Fatalf("Key kept named contexts %v", kept.Named)
+	}
 	h := NewHasher(NewMemo())
 	h.OmitFiles = true
-	reqs := []Request{walkTreeRequest(t, dir, "")}
+	reqs := []Request{walkTreeRequest(t, dir, extra)}
 	if err := h.Keys(context.Background(), reqs); err != nil {
 		t.Fatal(err)
 	}
-	if reqs[0].Files != nil {
-		t.Fatalf("Keys kept %d files with OmitFiles", len(reqs[0].Files))
+	if reqs[0].Files != nil || reqs[0].Named != nil {
+		t.Fatalf("Keys kept %d files, named contexts %v with OmitFiles", len(reqs[0].Files), reqs[0].Named)
 	}
 	if err := h.Files(context.Background(), &reqs[0]); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(reqs[0].Files, want) {
 		t.Errorf("Files = %v\nwant %v", reqs[0].Files, want)
+	}
+	if got := reqs[0].Named; len(got) != 1 || got[0].Name != "extra" || !slices.Equal(got[0].Files, kept.Named[0].Files) {
+		t.Errorf("Named = %v\nwant %v", got, kept.Named)
 	}
 }
 
