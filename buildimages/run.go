@@ -281,13 +281,17 @@ func (r *buildRun) mayFindPublished(reqs []imagebuild.Request) bool {
 }
 
 // recordFound records the images found in their registry as if built
-// here, so the next run decides from the record without asking.
+// here, so the next run decides from the record without asking. Each
+// record encodes the image's context files: the images are recorded at
+// once.
 func (r *buildRun) recordFound(reqs []imagebuild.Request, decisions []imagebuild.Decision) {
+	var wg sync.WaitGroup
 	for i, d := range decisions {
 		if d.FoundIn != "" && !d.Rebuild {
-			r.cache.RecordBuild(reqs[i], imagebuild.Result{Digest: d.Digest})
+			wg.Go(func() { r.cache.RecordBuild(reqs[i], imagebuild.Result{Digest: d.Digest}) })
 		}
 	}
+	wg.Wait()
 }
 
 // needsLookup says whether a skip may hinge on where the images of a kind

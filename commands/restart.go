@@ -16,14 +16,10 @@ func restartCommand(stdio IO) *cli.Command {
 	return podCommand("restart", "Run a dev container's process again through the restart helper (sync's startContainer / onUpload.restartContainer)", nil, stdio,
 		func(c *cli.Context, cl *kube.Client, pod kube.Pod, _ *flagValues) error {
 			started, err := dev.RestartProcess(c.Context, cl, pod)
-			switch {
-			case err != nil:
+			if err != nil {
 				return err
-			case started:
-				fmt.Fprintf(stdio.Stdout, "Started the process in %s\n", pod)
-			default:
-				fmt.Fprintf(stdio.Stdout, "Restarted the process in %s\n", pod)
 			}
+			fmt.Fprintln(stdio.Stdout, dev.Restarted(pod, started))
 			return nil
 		})
 }

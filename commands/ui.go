@@ -9,13 +9,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/devspace-engine/devspace/buildimages"
+	"github.com/devspace-engine/devspace/dev"
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/hook"
 	"github.com/devspace-engine/devspace/ui"
 )
 
 // uiCommand is `devspace ui`: the page of the project, serving until
-// Ctrl-C; its actions (rebuild an image) run through the engine as a
+// Ctrl-C; its actions (rebuild an image, restart a dev container) run through the engine as a
 // pipeline's builtins would, their output in the terminal.
 func uiCommand(stdio IO) *cli.Command {
 	portFlag := &cli.IntFlag{Name: "port", Usage: "serve on this port of 127.0.0.1 (0: a free one)"}
@@ -66,7 +67,7 @@ func startUI(ctx context.Context, s *session, srv *ui.Server, addr string) error
 	p.Bases = bases
 	url, err := srv.Start(ctx, p, ui.Options{Addr: addr, Run: func(ctx context.Context, script, arg string) error {
 		return s.eng.RunScript(ctx, engine.Script{Name: "devspace ui: " + script, Text: script}, engine.RunOptions{Args: []string{arg}})
-	}})
+	}, Restart: s.svc.RestartDev, Open: s.svc.OpenDevPort})
 	if err != nil {
 		return err
 	}
@@ -83,6 +84,13 @@ func observed(hooks *hook.Runner, observer engine.Events) engine.Events {
 }
 
 type teeEvents struct{ hooks, observer engine.Events }
+
+// WantsContainerLogs passes on the observer's wish for the dev
+// containers' logs (dev.ContainerLogsObserver).
+func (t teeEvents) WantsContainerLogs() bool {
+	o, ok := t.observer.(dev.ContainerLogsObserver)
+	return ok && o.WantsContainerLogs()
+}
 
 func (t teeEvents) Emit(ctx context.Context, name string, data map[string]string) error {
 	_ = t.observer.Emit(ctx, name, data) // an observer only records

@@ -101,9 +101,14 @@ type Manager struct {
 
 type session struct {
 	name, recordFile string
-	cancel           context.CancelFunc
-	done             chan struct{}
-	err              error
+	// c, cfg and sel are what the session runs with (sel selects its pod:
+	// the dev copy's when replaced), for the actions on it (Restart).
+	c      *kube.Client
+	cfg    Config
+	sel    kube.Selector
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
 }
 
 // NewManager returns a manager whose sessions stop when Close is called.
@@ -137,7 +142,7 @@ func (m *Manager) Start(ctx context.Context, c *kube.Client, cfg Config) error {
 		return err
 	}
 	sctx, cancel := context.WithCancel(m.ctx)
-	s := &session{name: cfg.Name, recordFile: cfg.RecordFile, cancel: cancel, done: make(chan struct{})}
+	s := &session{name: cfg.Name, recordFile: cfg.RecordFile, c: c, cfg: cfg, sel: sel, cancel: cancel, done: make(chan struct{})}
 	ready := make(chan error, 1)
 	go s.run(sctx, c, cfg, sel, ready, m.cancel)
 	select {
@@ -253,6 +258,12 @@ func (s *session) run(ctx context.Context, c *kube.Client, cfg Config, sel kube.
 		}
 	}
 	ready <- startErr
+	if startErr == nil {
+		_ = cfg.emit(ctx, "start:dev:"+cfg.Name, map[string]string{"dev_config": cfg.Name})
+		defer func() {
+			_ = cfg.emit(context.WithoutCancel(ctx), "stop:dev:"+cfg.Name, map[string]string{"dev_config": cfg.Name})
+		}()
+	}
 	for _, o := range cfg.Open {
 		if startErr == nil {
 			wg.Go(func() { OpenWhenReady(ctx, o, cfg.Log, cfg.Browser) })
@@ -304,6 +315,7 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 	}
 	for _, sc := range t.Syncs {
 		sc.OnInitialSync = cfg.initialSyncEvents
+		sc.OnActivity = cfg.syncActivity(sc.Local + ":" + sc.Remote)
 		wg.Go(func() {
 			synced := make(chan error, 1)
 			go func() { started <- <-synced }() // Sync reports exactly once
@@ -315,13 +327,10 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 			}
 		})
 	}
-	if t.Logs {
-		log := cfg.Log
-		if t.Container != "" {
-			log = &prefixed{w: cfg.Log, prefix: t.Container + ": "}
-		}
+	if t.Logs || cfg.wantsContainerLogs() {
+		log, follow, lastLines := containerLog(cfg, t, next)
 		wg.Go(func() {
-			if err := StreamLogs(ctx, c, next, t.LastLines, log); err != nil && ctx.Err() == nil {
+			if err := StreamLogs(ctx, c, follow, lastLines, log); err != nil && ctx.Err() == nil {
 				fail(err)
 			}
 		})
@@ -339,6 +348,28 @@ func (s *session) startServices(ctx context.Context, wg *sync.WaitGroup, c *kube
 		started <- nil
 	}
 	s.startSSH(ctx, wg, c, t, next, cfg, started, fail)
+}
+
+// pageTail is how much of a log that only the page shows (dev.*.logs
+// off) it starts with.
+const pageTail = 500
+
+// containerLog is where a container's log goes: printed with dev.*.logs,
+// and as events to an observer that wants them (next then records the
+// container, which names the lines); and the lines it starts with.
+func containerLog(cfg Config, t ContainerServices, next func(context.Context) (kube.Pod, error)) (io.Writer, func(context.Context) (kube.Pod, error), int) {
+	log, lastLines := io.Discard, pageTail
+	if t.Logs {
+		log, lastLines = cfg.Log, t.LastLines
+		if t.Container != "" {
+			log = &prefixed{w: cfg.Log, prefix: t.Container + ": "}
+		}
+	}
+	if !cfg.wantsContainerLogs() {
+		return log, next, lastLines
+	}
+	ev := &logEvents{cfg: cfg, container: t.Container}
+	return io.MultiWriter(ev, log), ev.follow(next), lastLines
 }
 
 // startSSH runs the container's SSH server and proxy commands, each

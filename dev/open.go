@@ -24,25 +24,35 @@ const openPoll = 500 * time.Millisecond
 // opens it in a browser when browser is true. It gives up quietly when
 // ctx ends.
 func OpenWhenReady(ctx context.Context, o OpenConfig, log io.Writer, browser bool) {
+	if _, err := http.NewRequest(http.MethodGet, o.URL, nil); err != nil {
+		fmt.Fprintf(log, "open %s: %v\n", o.URL, err)
+		return
+	}
+	if waitAnswer(ctx, o.URL) {
+		announce(ctx, o.URL, log, browser)
+	}
+}
+
+// waitAnswer waits until url answers an HTTP GET with a status below 500,
+// and reports whether it did before ctx ended.
+func waitAnswer(ctx context.Context, url string) bool {
 	client := &http.Client{Timeout: 2 * time.Second}
 	tick := time.NewTicker(openPoll)
 	defer tick.Stop()
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, o.URL, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
-			fmt.Fprintf(log, "open %s: %v\n", o.URL, err)
-			return
+			return false
 		}
 		if resp, err := client.Do(req); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode < 500 {
-				announce(ctx, o.URL, log, browser)
-				return
+				return true
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-tick.C:
 		}
 	}

@@ -2,6 +2,7 @@ package dev
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/devspace-engine/devspace/dev/replace"
 	"github.com/devspace-engine/devspace/dev/restart"
@@ -14,6 +15,15 @@ import (
 // with restart.ErrNoHelper's advice.
 func RestartProcess(ctx context.Context, c *kube.Client, pod kube.Pod) (started bool, err error) {
 	return restart.Restart(ctx, c, pod)
+}
+
+// Restarted says what RestartProcess did in pod, as `devspace restart`
+// prints it.
+func Restarted(pod kube.Pod, started bool) string {
+	if started {
+		return fmt.Sprintf("Started the process in %s", pod)
+	}
+	return fmt.Sprintf("Restarted the process in %s", pod)
 }
 
 // ResetPods restores every workload project replaced in namespace, of

@@ -96,8 +96,20 @@ func parseTagged(ref string) (reference.NamedTagged, error) {
 // registryDigest returns the manifest digest the registry serves for ref:
 // HEAD, and GET when the registry answers HEAD but not with a usable
 // digest. It signs in as the daemon would: anonymously first, then as
-// the registry's challenge asks (Basic, or a Bearer token).
+// the registry's challenge asks (Basic, or a Bearer token). One HEAD
+// answers most lookups (see headDigest); what it cannot answer is asked
+// again through go-containerregistry, which explains every refusal.
 func registryDigest(ctx context.Context, creds *authCache, ref reference.NamedTagged) (string, error) {
+	if d, ok := headDigest(ctx, creds, ref); ok {
+		return d, nil
+	}
+	return pulledDigest(ctx, creds, ref)
+}
+
+// pulledDigest is registryDigest through go-containerregistry alone: a
+// ping (GET /v2/), the login or token it asks for, HEAD, and GET when the
+// HEAD gave no digest; a refusal is explained.
+func pulledDigest(ctx context.Context, creds *authCache, ref reference.NamedTagged) (string, error) {
 	l, puller, err := newPuller(ctx, creds, ref)
 	if err != nil {
 		return "", err

@@ -159,7 +159,7 @@ func TestCredentialsNoPlainHTTPElsewhere(t *testing.T) {
 
 // serveRegistry starts an in-memory registry on host (an address to
 // listen on) behind wrap (nil: none) and returns its host:port.
-func serveRegistry(t *testing.T, host string, wrap func(http.Handler) http.Handler) string {
+func serveRegistry(t testing.TB, host string, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), "0"))
 	if err != nil {
@@ -180,7 +180,7 @@ func serveRegistry(t *testing.T, host string, wrap func(http.Handler) http.Handl
 }
 
 // pushRandom pushes a small random image as ref and returns its digest.
-func pushRandom(t *testing.T, ref string, opts ...remote.Option) string {
+func pushRandom(t testing.TB, ref string, opts ...remote.Option) string {
 	t.Helper()
 	tag, err := name.NewTag(ref, name.Insecure)
 	if err != nil {
@@ -201,7 +201,7 @@ func pushRandom(t *testing.T, ref string, opts ...remote.Option) string {
 }
 
 // credentialsWith reads a Docker config that holds configJSON.
-func credentialsWith(t *testing.T, configJSON string) *Credentials {
+func credentialsWith(t testing.TB, configJSON string) *Credentials {
 	t.Helper()
 	dir := t.TempDir()
 	testbed.WriteTree(t, dir, map[string]string{"config.json": configJSON})

@@ -190,20 +190,28 @@ func (c *Cache) RecordBuild(req Request, res Result) {
 // Save writes this run's records and memo changes. Under a lock on
 // <cache>.lock it re-reads the file, applies only this run's changes, and
 // replaces the file atomically (temp file, fsync, rename). Saving with no
-// changes does nothing. On error the changes are kept for a later Save.
+// changes does nothing. On error the records and memo changes are kept
+// for a later Save. The builds' inputs (see saveInputs) are written
+// meanwhile: each file's fsync waits for the disk at the same time.
 func (c *Cache) Save() error {
 	c.mu.Lock()
 	images, inputs := c.changed, c.inputs
 	c.changed, c.inputs = map[string]ImageRecord{}, nil
 	c.mu.Unlock()
-	if err := c.saveInputs(inputs); err != nil {
-		return fmt.Errorf("save build inputs: %w", err)
-	}
+	var inputsErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := c.saveInputs(inputs); err != nil {
+			inputsErr = fmt.Errorf("save build inputs: %w", err)
+		}
+	})
 	memo := c.memo.takeChanges()
 	if len(images) == 0 && len(memo) == 0 {
-		return nil
+		wg.Wait()
+		return inputsErr
 	}
 	err := c.merge(images, memo)
+	wg.Wait()
 	if err != nil {
 		c.mu.Lock()
 		for name, rec := range images {
@@ -213,46 +221,58 @@ func (c *Cache) Save() error {
 		}
 		c.mu.Unlock()
 		c.memo.restoreChanges(memo)
-		return fmt.Errorf("save build cache %s: %w", c.path, err)
+		return errors.Join(inputsErr, fmt.Errorf("save build cache %s: %w", c.path, err))
 	}
-	return nil
+	return inputsErr
 }
 
 func (c *Cache) merge(images map[string]ImageRecord, memoChanges map[fileID]memoEntry) error {
 	return statefile.Locked(c.path, func() error { return c.mergeLocked(images, memoChanges) })
 }
 
+// mergeLocked writes the records and the memo, the two files at once.
 func (c *Cache) mergeLocked(images map[string]ImageRecord, memoChanges map[fileID]memoEntry) error {
+	var imagesErr error
+	var wg sync.WaitGroup
 	if len(images) > 0 {
-		disk, err := readCacheFile(c.path)
-		if err != nil || disk.Images == nil { // a corrupt file was reported by LoadCache
-			disk = cacheFile{Images: map[string]ImageRecord{}}
-		}
-		maps.Copy(disk.Images, images)
-		disk.Version = cacheVersion
-		data, err := json.MarshalIndent(disk, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := statefile.WriteAtomic(c.path, append(data, '\n')); err != nil {
-			return err
-		}
+		wg.Go(func() { imagesErr = c.mergeImages(images) })
 	}
+	var memoErr error
 	if len(memoChanges) > 0 {
-		memo := NewMemo()
-		if readMemoFile(c.memoPath(), memo) != nil {
-			memo = NewMemo()
-		}
-		memo.apply(memoChanges)
-		data, err := memo.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		if err := statefile.WriteAtomic(c.memoPath(), data); err != nil {
-			return err
-		}
-		c.memo.adopt(memo)
+		memoErr = c.mergeMemo(memoChanges)
 	}
+	wg.Wait()
+	return errors.Join(imagesErr, memoErr)
+}
+
+func (c *Cache) mergeImages(images map[string]ImageRecord) error {
+	disk, err := readCacheFile(c.path)
+	if err != nil || disk.Images == nil { // a corrupt file was reported by LoadCache
+		disk = cacheFile{Images: map[string]ImageRecord{}}
+	}
+	maps.Copy(disk.Images, images)
+	disk.Version = cacheVersion
+	data, err := json.MarshalIndent(disk, "", "  ")
+	if err != nil {
+		return err
+	}
+	return statefile.WriteAtomic(c.path, append(data, '\n'))
+}
+
+func (c *Cache) mergeMemo(changes map[fileID]memoEntry) error {
+	memo := NewMemo()
+	if readMemoFile(c.memoPath(), memo) != nil {
+		memo = NewMemo()
+	}
+	memo.apply(changes)
+	data, err := memo.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if err := statefile.WriteAtomic(c.memoPath(), data); err != nil {
+		return err
+	}
+	c.memo.adopt(memo)
 	return nil
 }
 

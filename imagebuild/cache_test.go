@@ -66,6 +66,32 @@ func TestCacheRoundTrip(t *testing.T) {
 	}
 }
 
+// TestCacheSaveInputsFail: when the builds' inputs cannot be written,
+// Save says so, and the records and the memo are written all the same
+// (they are written at once, not after the inputs): the next run decides
+// from them; only a rebuild's reasons are coarser.
+func TestCacheSaveInputsFail(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "devspace.yaml")
+	// A file where the inputs' directory goes.
+	testbed.WriteTree(t, dir, map[string]string{".devspace/inputs": "not a directory"})
+	c, _ := LoadCache(cfg)
+	req := Request{Name: "app", Image: "repo/app", Tags: []string{"v1"}, Key: "k", Files: []ContextFile{{Path: "a"}}}
+	c.RecordBuild(req, Result{ID: "sha256:id"})
+	c.memo.store(fileID{1, 2}, stamp{3, 4, 5}, [32]byte{6})
+	if err := c.Save(); err == nil || !strings.Contains(err.Error(), "save build inputs") {
+		t.Fatalf("Save = %v; want an error about the build inputs", err)
+	}
+	c2, _ := LoadCache(cfg)
+	if rec, ok := c2.Image("app"); !ok || rec.Key != "k" {
+		t.Errorf("record after a failed inputs write = %+v, %v; want key k", rec, ok)
+	}
+	if _, ok := c2.Memo().lookup(fileID{1, 2}, stamp{3, 4, 5}); !ok {
+		t.Error("memo entry lost after a failed inputs write")
+	}
+}
+
 func TestCacheCorrupt(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, content, want string }{

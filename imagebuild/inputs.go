@@ -1,6 +1,7 @@
 package imagebuild
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -51,9 +53,11 @@ func InputsOf(req Request) Inputs {
 	in := Inputs{Files: map[string]string{}, Args: map[string]string{}, Target: req.Target,
 		Network: req.Network, Options: req.Parts.Options, Bases: req.Bases}
 	covered := coveredFiles(req)
+	var b []byte
 	for _, f := range req.Files {
 		if !f.Mode.IsDir() && !covered[f.Path] {
-			in.Files[f.Path] = fmt.Sprintf("%o:%x", uint32(f.Mode), f.Digest[:8])
+			b = fileInput(b[:0], f)
+			in.Files[f.Path] = string(b)
 		}
 	}
 	for k, v := range req.BuildArgs {
@@ -74,6 +78,15 @@ func InputsOf(req Request) Inputs {
 		in.Dockerfile = strings.Split(string(text), "\n")
 	}
 	return in
+}
+
+// fileInput appends how Inputs.Files records f, "MODE:DIGEST" (octal
+// mode, the digest's first 8 bytes in hex), to b: formatted without fmt,
+// which a context of many files would wait for.
+func fileInput(b []byte, f ContextFile) []byte {
+	b = strconv.AppendUint(b, uint64(f.Mode), 8)
+	b = append(b, ':')
+	return hex.AppendEncode(b, f.Digest[:8])
 }
 
 // coveredFiles are the context files whose changes other inputs already

@@ -2,6 +2,8 @@ package imagebuild
 
 import (
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -103,5 +105,20 @@ func TestInputsKeepSecretsHashed(t *testing.T) {
 	}
 	if r := DiffInputs(a, inputs("hunter2A"), false); len(r) != 0 {
 		t.Errorf("the same secret again: %v", r)
+	}
+}
+
+// TestFileInputFormat: a file's entry in Inputs.Files is written as the
+// inputs files of earlier versions hold it ("%o:%x" of the mode and the
+// digest's first 8 bytes), so a rebuild after an upgrade names only the
+// files that changed.
+func TestFileInputFormat(t *testing.T) {
+	digest := [32]byte{0x00, 0x1f, 0xa0, 0xff, 0x12, 0x34, 0x56, 0x78, 0x9a}
+	for _, mode := range []fs.FileMode{0o644, 0o755 | fs.ModeSetuid, fs.ModeSymlink | 0o777, 0} {
+		f := ContextFile{Path: "a", Mode: mode, Digest: digest}
+		want := fmt.Sprintf("%o:%x", uint32(f.Mode), f.Digest[:8])
+		if got := string(fileInput(nil, f)); got != want {
+			t.Errorf("fileInput(mode %v) = %q; want %q", mode, got, want)
+		}
 	}
 }

@@ -336,6 +336,9 @@ func mergeRecords(base []byte, changes map[fileID]memoEntry, keep func(memoEntry
 func (m *Memo) MarshalBinary() ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	if len(m.touched) == 0 { // as after apply: the records are the encoding
+		return append([]byte(memoMagic), m.records().b...), nil
+	}
 	recs := mergeRecords(m.records().b, m.touched, func(memoEntry) bool { return true })
 	return append([]byte(memoMagic), recs...), nil
 }

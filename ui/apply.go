@@ -28,7 +28,18 @@ func (b *board) apply(job, event string, data map[string]string) {
 	case "deploy":
 		b.applyDeploy(phase, job, b.deploy(name), data)
 	case "sync", "portForwarding", "reversePortForwarding", "initialSync":
+		if phase == "changes" {
+			b.devConfig(name).applySyncChanges(data)
+			break
+		}
 		b.applyDev(job, phase, subject, b.devConfig(name), data)
+	case "dev":
+		if phase == "log" { // a line: only the log's readers need to know
+			b.applyDevLog(b.devConfig(name), data)
+			b.touchLogs()
+			return
+		}
+		b.applyDevEvent(phase, b.devConfig(name), data)
 	case "builtin": // error:builtin:NAME, a builtin's failure as printed
 		b.problem(job, "builtin "+name, data["error"])
 	default:
@@ -142,8 +153,8 @@ func (b *board) applyDev(job, phase, kind string, d *DevConfig, data map[string]
 	if v := data["ports"]; v != "" && kind == "reversePortForwarding" {
 		d.ReversePorts = strings.Split(v, ",")
 	}
-	if v := data["sync_path"]; v != "" && !slices.Contains(d.Syncs, v) {
-		d.Syncs = append(d.Syncs, v)
+	if v := data["sync_path"]; v != "" {
+		d.syncState(v)
 	}
 	if e := data["error"]; e != "" {
 		d.Error = e

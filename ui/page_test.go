@@ -115,7 +115,7 @@ func TestPageShowsTheRun(t *testing.T) {
 	}
 
 	browsertest.Show(t, ctx, "dev")
-	browsertest.WaitText(t, ctx, `tr[data-dev="api"] .syncs`, "./src:/app")
+	browsertest.WaitText(t, ctx, `.devcard[data-dev="api"] .syncs`, "./src:/app")
 	browsertest.WaitText(t, ctx, `tr[data-dev="api"]`, "initialSync: after")
 	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('tr[data-dev="api"] a.port').href`))
 	if err != nil || link != "http://localhost:18080/" {

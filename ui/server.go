@@ -42,6 +42,11 @@ type Options struct {
 	// Run runs an action's script, a builtin call, with arg as $1 (as a
 	// pipeline's line, through the engine); nil offers no actions.
 	Run func(ctx context.Context, script, arg string) error
+	// Restart runs the process of a dev config's running session again
+	// (devspace restart); Open waits for a forwarded local port of one to
+	// answer and returns its URL (dev.*.open). nil offers no such button.
+	Restart func(ctx context.Context, dev string) error
+	Open    func(ctx context.Context, dev string, port int) (string, error)
 }
 
 // Server collects a run's events and serves the page. The zero value is
@@ -85,6 +90,7 @@ func (s *Server) Start(ctx context.Context, p Project, opts Options) (string, er
 	}
 	s.token, s.opts = hex.EncodeToString(token), opts
 	p.Actions = opts.Run != nil
+	p.DevActions = opts.Restart != nil && opts.Open != nil
 	s.board.setProject(p)
 	addr := opts.Addr
 	if addr == "" {
@@ -134,6 +140,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/log", s.log)
 	mux.HandleFunc("POST /api/rebuild", s.start(rebuildAction))
 	mux.HandleFunc("POST /api/redeploy", s.start(redeployAction))
+	mux.HandleFunc("GET /api/devlog", s.devLog)
+	mux.HandleFunc("POST /api/restart", s.restart)
+	mux.HandleFunc("POST /api/open", s.open)
 	return s.guard(mux)
 }
 
@@ -170,21 +179,23 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	var sent uint64
+	var sent, sentLogs uint64
 	for {
 		changed := s.board.wait()
 		snap := s.board.snapshot()
 		if snap.Version != sent || sent == 0 {
-			body, err := json.Marshal(snap)
-			if err != nil {
+			if !sendEvent(w, "state", snap) {
 				return
 			}
-			if _, err := fmt.Fprintf(w, "event: state\ndata: %s\n\n", body); err != nil {
-				return
-			}
-			flusher.Flush()
 			sent = snap.Version
 		}
+		if v, counts := s.board.logCounts(); v != sentLogs {
+			if !sendEvent(w, "logs", counts) {
+				return
+			}
+			sentLogs = v
+		}
+		flusher.Flush()
 		select {
 		case <-r.Context().Done():
 			return
@@ -196,6 +207,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(throttle):
 		}
 	}
+}
+
+// sendEvent writes one server-sent event of JSON data.
+func sendEvent(w io.Writer, name string, data any) bool {
+	body, err := json.Marshal(data)
+	if err != nil {
+		return false
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, body)
+	return err == nil
 }
 
 // log sends the end of an image's last build log: the file once built,

@@ -1,9 +1,6 @@
 package ui
 
-import (
-	"maps"
-	"slices"
-)
+import "slices"
 
 // Project is what `devspace ui` shows before anything ran: the config's
 // names.
@@ -17,6 +14,9 @@ type Project struct {
 	Bases map[string][]string `json:"-"`
 	// Actions says whether the page may start builds (rebuild buttons).
 	Actions bool `json:"actions"`
+	// DevActions says whether it may restart dev containers and open
+	// their forwarded ports.
+	DevActions bool `json:"devActions"`
 }
 
 // Job is one pipeline run.
@@ -60,17 +60,24 @@ type Deployment struct {
 	Job    string `json:"job,omitempty"`
 }
 
-// DevConfig is one dev config's services (sync, port forwarding, …) and
-// what each last did.
+// DevConfig is one dev config's session: its services (sync, port
+// forwarding, …) and what each last did, its syncs' state and its
+// containers' logs.
 type DevConfig struct {
 	Name     string            `json:"name"`
 	Services map[string]string `json:"services"`
+	// Running says the session runs (in this process).
+	Running bool `json:"running"`
 	// Ports are the forwarded ports (LOCAL:REMOTE), ReversePorts the
-	// reverse ones, Syncs the synced paths (LOCAL:REMOTE).
-	Ports        []string `json:"ports"`
-	ReversePorts []string `json:"reversePorts"`
-	Syncs        []string `json:"syncs"`
-	Error        string   `json:"error,omitempty"`
+	// reverse ones, Syncs the synced paths (LOCAL:REMOTE) and what each did.
+	Ports        []string    `json:"ports"`
+	ReversePorts []string    `json:"reversePorts"`
+	Syncs        []SyncState `json:"syncs"`
+	// Logs count each container's log lines; the lines are in logs (the
+	// last maxDevLogLines), sent by api/devlog.
+	Logs  []LogCount `json:"logs"`
+	Error string     `json:"error,omitempty"`
+	logs  map[string]*lineRing
 }
 
 // Problem is an error of the run, with the devspace.yaml position it
@@ -120,12 +127,7 @@ func (b *board) snapshot() Snapshot {
 		s.Deployments = append(s.Deployments, *b.deploys[n])
 	}
 	for _, n := range sortedKeys(b.dev) {
-		d := *b.dev[n]
-		d.Services = maps.Clone(d.Services)
-		d.Ports = append([]string{}, d.Ports...)
-		d.ReversePorts = append([]string{}, d.ReversePorts...)
-		d.Syncs = append([]string{}, d.Syncs...)
-		s.Dev = append(s.Dev, d)
+		s.Dev = append(s.Dev, copyDev(b.dev[n]))
 	}
 	if s.Problems == nil {
 		s.Problems = []Problem{}

@@ -8,16 +8,18 @@ import (
 // board is the state, changed by events; every change wakes the page's
 // streams.
 type board struct {
-	mu       sync.Mutex
-	version  uint64
-	changed  chan struct{} // closed and replaced at each change
-	project  Project
-	jobs     map[string]*Job
-	jobOrder []string
-	images   map[string]*Image
-	deploys  map[string]*Deployment
-	dev      map[string]*DevConfig
-	problems []Problem
+	mu      sync.Mutex
+	version uint64
+	// logVersion counts the changes of the dev logs alone (touchLogs).
+	logVersion uint64
+	changed    chan struct{} // closed and replaced at each change
+	project    Project
+	jobs       map[string]*Job
+	jobOrder   []string
+	images     map[string]*Image
+	deploys    map[string]*Deployment
+	dev        map[string]*DevConfig
+	problems   []Problem
 }
 
 func newBoard() *board {

@@ -68,6 +68,8 @@ type SyncConfig struct {
 	// OnInitialSync, when set, is told of each initial sync: "before"
 	// (an error stops the sync), then "after" or "error" with its error.
 	OnInitialSync func(ctx context.Context, phase string, err error) error
+	// OnActivity, when set, is told what each batch moved (see Activity).
+	OnActivity func(ctx context.Context, a Activity)
 }
 
 // initialEvent tells OnInitialSync of a phase of an initial sync.
@@ -175,6 +177,8 @@ type syncer struct {
 	// what sync wrote, or saw equal. A change is a state that differs
 	// from it; a delete propagates only for a file in it.
 	base map[string]pair
+	// batch is what the batch under way did, for OnActivity.
+	batch Activity
 }
 
 func (s *syncer) connect(ctx context.Context, pod kube.Pod) error {

@@ -18,6 +18,7 @@ func (s *syncer) localChanged(ctx context.Context, changed, removed []string) er
 	if !s.cfg.Upload {
 		return nil
 	}
+	defer s.report(ctx, false)
 	var up []string
 	for _, p := range changed {
 		l := syncproto.Stat(s.cfg.Local, p)
@@ -63,6 +64,7 @@ func (s *syncer) remoteChanged(ctx context.Context, changes map[string]*syncprot
 	if !s.cfg.Download || len(changes) == 0 {
 		return nil
 	}
+	defer s.report(ctx, false)
 	paths := make([]string, 0, len(changes))
 	for p := range changes {
 		paths = append(paths, p)
@@ -126,6 +128,7 @@ func (s *syncer) remoteChanged(ctx context.Context, changes map[string]*syncprot
 func (s *syncer) conflict(ctx context.Context, p string) error {
 	if !s.cfg.Download {
 		delete(s.base, p)
+		s.batch.conflict(p + ": changed in the container too; replaced with the local version (downloads are off)")
 		_, _, err := s.upload(ctx, []string{p}, true)
 		return err
 	}
@@ -213,6 +216,7 @@ func (s *syncer) keepLocal(ctx context.Context, p string, r syncproto.Entry, dat
 }
 
 func (s *syncer) logConflict(p, kept, saved string) {
+	s.batch.conflict(fmt.Sprintf("%s: kept %s (newer), the other saved as %s", p, kept, saved))
 	fmt.Fprintf(s.log, "sync %s: conflict: %s changed on both sides; kept %s (newer) in place, the other is saved as %s\n", s.cfg.Remote, p, kept, saved)
 }
 

@@ -33,6 +33,7 @@ func (s *syncer) initial(ctx context.Context) error {
 		return err
 	}
 	st, err := s.apply(ctx, plan(s.cfg.Initial, d.onlyLocal, d.onlyRemote, d.differ, local, remote), local, remote)
+	s.report(ctx, true)
 	if err != nil {
 		return err
 	}

@@ -42,8 +42,12 @@ func (s *syncer) upload(ctx context.Context, files []string, force bool) (n int,
 				conflicts = append(conflicts, r.Path)
 			case r.Err != "":
 				fmt.Fprintf(s.log, "sync %s: upload %s: %s\n", s.cfg.Remote, r.Path, r.Err)
+				s.batch.failure("upload " + r.Path + ": " + r.Err)
 			default:
 				s.base[r.Path] = pair{local: sent[r.Path], remote: r.Entry}
+				if e := sent[r.Path]; e != nil {
+					s.batch.Up.wrote(r.Path, e.Size)
+				}
 				s.uploaded = append(s.uploaded, r.Path)
 				n++
 			}
@@ -102,13 +106,16 @@ func (s *syncer) download(ctx context.Context, files []string, want, remote map[
 			wrote, local, err := syncproto.WriteFile(s.cfg.Local, h.Entry, bodies[i], divert)
 			if err != nil {
 				fmt.Fprintf(s.log, "sync %s: download %s: %v\n", s.cfg.Remote, h.Path, err)
+				s.batch.failure(fmt.Sprintf("download %s: %v", h.Path, err))
 				continue
 			}
 			if wrote != h.Path {
 				fmt.Fprintf(s.log, "sync %s: conflict: %s changed on both sides; kept the local one, the container's is saved as %s\n", s.cfg.Remote, h.Path, wrote)
+				s.batch.conflict(fmt.Sprintf("%s: kept the local one, the container's saved as %s", h.Path, wrote))
 				continue // uploaded as a new file by the watch
 			}
 			s.base[h.Path] = pair{local: local, remote: &remote}
+			s.batch.Down.wrote(h.Path, h.Entry.Size)
 			n++
 		}
 	}
@@ -136,7 +143,9 @@ func (s *syncer) deleteRemote(ctx context.Context, files []string) (n int, chang
 			changed = append(changed, r.Path)
 		case r.Err != "":
 			fmt.Fprintf(s.log, "sync %s: delete %s: %s\n", s.cfg.Remote, r.Path, r.Err)
+			s.batch.failure("delete " + r.Path + ": " + r.Err)
 		default:
+			s.batch.Up.Removed++
 			n++
 		}
 	}
@@ -151,8 +160,10 @@ func (s *syncer) deleteLocal(rel string, want *syncproto.Entry) bool {
 	}
 	if err := syncproto.RemoveFile(s.cfg.Local, rel); err != nil {
 		fmt.Fprintf(s.log, "sync %s: delete %s locally: %v\n", s.cfg.Remote, rel, err)
+		s.batch.failure(fmt.Sprintf("delete %s locally: %v", rel, err))
 		return false
 	}
+	s.batch.Down.Removed++
 	delete(s.base, rel)
 	return true
 }

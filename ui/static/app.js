@@ -147,17 +147,155 @@ function renderDeployments() {
     `<p class="muted">No deployments.</p>`;
 }
 
+function size(n) {
+  return n < 1024 ? n + " B" : n < 1 << 20 ? (n / 1024).toFixed(1) + " KiB" : (n / (1 << 20)).toFixed(1) + " MiB";
+}
+
+function clock(ms) {
+  return new Date(ms).toLocaleTimeString();
+}
+
+// Dev: a card per dev config, its summary and syncs redrawn from the
+// state; its log panel kept (the lines fetched once, the search box
+// typed in) and only added to.
 function renderDev() {
-  const rows = state.dev.map((d) => {
-    const services = Object.entries(d.services).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(", ");
-    // A forwarded port opens on this machine: LOCAL:REMOTE links to LOCAL.
-    const ports = d.ports.map((p) => `<a class="port" target="_blank" rel="noopener" href="http://localhost:${encodeURIComponent(p.split(":")[0])}/">${esc(p)}</a>`);
-    const reverse = d.reversePorts.map((p) => `<span class="reverse-port">${esc(p)} (reverse)</span>`);
-    return `<tr class="devconfig" data-dev="${esc(d.name)}"><td>${esc(d.name)}</td><td>${services || `<span class="muted">not started</span>`}</td>` +
-      `<td class="ports">${[...ports, ...reverse].join(" ")}</td><td class="syncs">${d.syncs.map(esc).join("<br>")}</td><td>${esc(d.error || "")}</td></tr>`;
-  }).join("");
-  $("dev").innerHTML = rows ? `<table><tr><th>Dev config</th><th>Services</th><th>Ports</th><th>Sync</th><th>Last error</th></tr>${rows}</table>` :
-    `<p class="muted">No dev configs.</p>`;
+  const root = $("dev");
+  if (!state.dev.length) {
+    root.innerHTML = `<p class="muted">No dev configs.</p>`;
+    return;
+  }
+  for (const d of state.dev) {
+    let card = root.querySelector(`.devcard[data-dev="${CSS.escape(d.name)}"]`);
+    if (!card) {
+      card = document.createElement("div");
+      card.className = "devcard";
+      card.dataset.dev = d.name;
+      card.innerHTML = `<div class="summary"></div><div class="syncstate"></div>
+        <div class="logs"><input class="log-search" type="search" placeholder="Search the log" aria-label="Search the log of ${esc(d.name)}">
+        <span class="log-count muted"></span><div class="containers"></div></div>`;
+      root.appendChild(card);
+    }
+    card.querySelector(".summary").innerHTML = devSummary(d);
+    card.querySelector(".syncstate").innerHTML = syncTable(d);
+    for (const l of d.logs) followLog(card, d.name, l);
+  }
+}
+
+function devSummary(d) {
+  const services = Object.entries(d.services).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(", ");
+  const acts = state.project.devActions && d.running;
+  // A forwarded port opens on this machine: LOCAL:REMOTE links to LOCAL.
+  const ports = d.ports.map((p) => {
+    const local = p.split(":")[0];
+    return `<a class="port" target="_blank" rel="noopener" href="http://localhost:${encodeURIComponent(local)}/">${esc(p)}</a>` +
+      (acts ? `<button class="open-port" data-dev="${esc(d.name)}" data-port="${esc(local)}">Open</button>` : "");
+  });
+  const reverse = d.reversePorts.map((p) => `<span class="reverse-port">${esc(p)} (reverse)</span>`);
+  const restart = acts ? `<button class="restart" data-dev="${esc(d.name)}">Restart</button>` : "";
+  const running = d.running ? badge("running") : "";
+  return `<table><tr><th>Dev config</th><th>Services</th><th>Ports</th><th>Last error</th><th></th></tr>` +
+    `<tr class="devconfig" data-dev="${esc(d.name)}"><td>${esc(d.name)} ${running}</td><td>${services || `<span class="muted">not started</span>`}</td>` +
+    `<td class="ports">${[...ports, ...reverse].join(" ")}</td><td>${esc(d.error || "")}</td><td>${restart}</td></tr></table>`;
+}
+
+function syncBatch(b) {
+  if (!b) return `<span class="muted">none yet</span>`;
+  const what = [b.files ? `${b.files} file${b.files === 1 ? "" : "s"}, ${size(b.bytes)}` : "", b.removed ? `${b.removed} removed` : ""].filter(Boolean).join(", ");
+  return `${esc(clock(b.at))}${b.initial ? " (initial sync)" : ""} · ${esc(what)}` + (b.path ? ` · <span class="path">${esc(b.path)}</span>` : "");
+}
+
+function syncTable(d) {
+  if (!d.syncs.length) return "";
+  const rows = d.syncs.map((s) => `<tr class="sync" data-path="${esc(s.path)}"><td>${esc(s.path)}</td>` +
+    `<td class="last-up">${syncBatch(s.up.last)}</td><td class="last-down">${syncBatch(s.down.last)}</td>` +
+    `<td class="totals">↑ ${s.up.files} (${size(s.up.bytes)}) ↓ ${s.down.files} (${size(s.down.bytes)})</td>` +
+    `<td class="conflicts">${s.conflicts}${s.lastConflict ? ` <span class="muted">last: ${esc(s.lastConflict)}</span>` : ""}` +
+    (s.failed ? `<div class="error">${s.failed} failed, last: ${esc(s.lastFailure)}</div>` : "") + `</td></tr>`).join("");
+  return `<table class="syncs"><tr><th>Sync</th><th>Last upload</th><th>Last download</th><th>Files up / down</th><th>Conflicts</th></tr>${rows}</table>`;
+}
+
+// followLogs takes the line counts of the dev configs' containers (the
+// logs event, sent instead of the whole state when only logs grew) and
+// fetches the lines the page lacks.
+function followLogs(counts) {
+  if (!state || !rendered) return; // the next state has the counts
+  for (const d of state.dev) {
+    const card = $("dev").querySelector(`.devcard[data-dev="${CSS.escape(d.name)}"]`);
+    if (!card) continue;
+    for (const [container, lines] of Object.entries(counts[d.name] || {})) {
+      let l = d.logs.find((x) => x.container === container);
+      if (!l) d.logs.push((l = { container, lines }));
+      l.lines = lines;
+      followLog(card, d.name, l);
+    }
+  }
+}
+
+// logs holds, per dev config and container, the lines the page has.
+const logs = new Map();
+
+function followLog(card, dev, l) {
+  const key = dev + "\n" + l.container;
+  let log = logs.get(key);
+  if (!log) {
+    const box = document.createElement("div");
+    box.className = "container-log";
+    box.dataset.container = l.container;
+    box.innerHTML = `<h3>${esc(l.container || "log")}</h3><pre class="devlog"></pre>`;
+    card.querySelector(".containers").appendChild(box);
+    log = { have: 0, busy: false, pre: box.querySelector("pre") };
+    logs.set(key, log);
+  }
+  if (l.lines > log.have && !log.busy) fetchLog(card, dev, l.container, log);
+}
+
+async function fetchLog(card, dev, container, log) {
+  log.busy = true;
+  try {
+    const res = await fetch(`api/devlog?dev=${encodeURIComponent(dev)}&container=${encodeURIComponent(container)}&after=${log.have}`);
+    if (!res.ok) return;
+    const got = await res.json();
+    const query = card.querySelector(".log-search").value.toLowerCase();
+    const stick = log.pre.scrollTop + log.pre.clientHeight >= log.pre.scrollHeight - 4;
+    const frag = document.createDocumentFragment();
+    if (got.first > log.have) frag.appendChild(line(`… ${got.first - log.have} older lines not kept`, "gap"));
+    for (const t of got.lines) {
+      const div = line(t, "line");
+      div.hidden = query !== "" && !t.toLowerCase().includes(query);
+      frag.appendChild(div);
+    }
+    log.pre.appendChild(frag);
+    while (log.pre.childElementCount > got.keep) log.pre.firstElementChild.remove();
+    log.have = got.total;
+    if (stick) log.pre.scrollTop = log.pre.scrollHeight;
+    countLines(card);
+  } finally {
+    log.busy = false;
+  }
+  const d = state.dev.find((x) => x.name === dev);
+  const l = d?.logs.find((x) => x.container === container);
+  if (l && l.lines > log.have) fetchLog(card, dev, container, log);
+}
+
+function line(text, cls) {
+  const div = document.createElement("div");
+  div.className = cls;
+  div.textContent = text;
+  return div;
+}
+
+// filterLog shows the lines of a card's logs that hold the search text
+// (any case).
+function filterLog(card) {
+  const query = card.querySelector(".log-search").value.toLowerCase();
+  for (const div of card.querySelectorAll("pre.devlog .line")) div.hidden = query !== "" && !div.textContent.toLowerCase().includes(query);
+  countLines(card);
+}
+
+function countLines(card) {
+  const all = card.querySelectorAll("pre.devlog .line").length;
+  const shown = card.querySelectorAll("pre.devlog .line:not([hidden])").length;
+  card.querySelector(".log-count").textContent = card.querySelector(".log-search").value ? `${shown} of ${all} lines` : `${all} lines`;
 }
 
 function renderErrors() {
@@ -196,6 +334,7 @@ function schedule() {
 function connect() {
   const es = new EventSource("api/events");
   es.addEventListener("state", (e) => { if (!state) performance.mark("devspace-first-state"); state = JSON.parse(e.data); schedule(); });
+  es.addEventListener("logs", (e) => followLogs(JSON.parse(e.data)));
   es.onopen = () => { live = true; if ($("conn")) $("conn").textContent = "live"; };
   es.onerror = () => { live = false; if ($("conn")) $("conn").textContent = "disconnected, retrying…"; };
 }
@@ -219,7 +358,36 @@ document.addEventListener("click", async (e) => {
     b.disabled = true;
     await act("api/redeploy?deployment=" + encodeURIComponent(b.dataset.deployment));
   }
+  if (b.classList.contains("restart")) {
+    b.disabled = true;
+    await act("api/restart?dev=" + encodeURIComponent(b.dataset.dev));
+  }
+  if (b.classList.contains("open-port")) openPort(b);
 });
+document.addEventListener("input", (e) => {
+  const card = e.target.closest(".devcard");
+  if (card && e.target.classList.contains("log-search")) filterLog(card);
+});
+
+// openPort asks devspace to open a forwarded port: it waits for the port
+// to answer and says so in the terminal; the page opens the URL in a tab
+// it takes at the click (a tab opened after the wait would be blocked).
+async function openPort(b) {
+  const tab = window.open("about:blank", "_blank");
+  b.disabled = true;
+  try {
+    const res = await fetch(`api/open?dev=${encodeURIComponent(b.dataset.dev)}&port=${encodeURIComponent(b.dataset.port)}`, { method: "POST" });
+    if (!res.ok) {
+      tab?.close();
+      alert(await res.text());
+      return;
+    }
+    const { url } = await res.json();
+    if (tab) tab.location = url;
+  } finally {
+    b.disabled = false;
+  }
+}
 window.addEventListener("hashchange", showView);
 window.addEventListener("resize", drawEdges);
 setInterval(() => { if (state && state.jobs.some((j) => j.state === "running")) schedule(); }, 1000);
