@@ -130,9 +130,16 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	}
 	r.hasher = imagebuild.NewHasher(r.cache.Memo())
 	r.hasher.Progress = r.hashProgress()
-	// The lists of context files are made only for the images that need
-	// them (see contextFiles): most of a large no-change run's memory.
-	r.hasher.OmitFiles = true
+	// The lists of context files of images built before are made only
+	// when they turn out to be needed (see contextFiles): they are most
+	// of a large no-change run's memory. Images never built need them
+	// (to be built, or recorded when found in their registry), and their
+	// files may be too new for the memo: the walk that computes the key
+	// keeps them rather than reading those files twice.
+	r.hasher.OmitFiles = func(req *imagebuild.Request) bool {
+		_, ok := r.cache.Image(req.Name)
+		return ok
+	}
 	if err := r.hasher.Keys(ctx, reqs); err != nil {
 		return nil, nil, err
 	}

@@ -29,11 +29,12 @@ type Hasher struct {
 	// total entries, total 0 while the context is still being listed. It
 	// may be called from several goroutines at once.
 	Progress func(name string, done, total int)
-	// OmitFiles leaves Request.Files unset in Key and Keys: the key is
-	// computed as the context is walked, without a list of its entries
-	// (a large context's list is most of a no-change run's memory). Files
-	// sets them for the requests that need them.
-	OmitFiles bool
+	// OmitFiles, when set, picks the requests whose Files (and Named)
+	// Key and Keys leave unset: their keys are computed as their contexts
+	// are walked, without a list of the entries (a large context's list
+	// is most of a no-change run's memory). Files sets them for the
+	// requests that turn out to need them.
+	OmitFiles func(*Request) bool
 
 	entries, reads, bytesRead atomic.Int64
 }
@@ -126,6 +127,9 @@ func (h *Hasher) hashEntries(ctx context.Context, name string, w walk) ([]Contex
 	}
 	return out, nil
 }
+
+// keeps says whether Key keeps r's Files.
+func (h *Hasher) keeps(r *Request) bool { return h.OmitFiles == nil || !h.OmitFiles(r) }
 
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {

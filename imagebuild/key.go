@@ -144,7 +144,7 @@ func DefaultTag(key string) string {
 	return DefaultTagPrefix + key[:min(12, len(key))]
 }
 
-// Key computes req's Files (unless h.OmitFiles), Parts and Key, and sets
+// Key computes req's Files (unless h.OmitFiles picks it), Parts and Key, and sets
 // the default tag when no tag is configured. Disabled images get no key.
 func (h *Hasher) Key(ctx context.Context, req *Request) error {
 	return h.key(ctx, req, nil)
@@ -189,7 +189,7 @@ func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
 
 // contextHash writes r's context entries, then its local named contexts',
 // to a new context hash, which it returns; r.Files are set unless
-// h.OmitFiles.
+// h.OmitFiles picks r.
 func (h *Hasher) contextHash(ctx context.Context, r *Request, walks *walkGroup) (hash.Hash, error) {
 	sum := sha256.New()
 	if r.Kind.watches() {
@@ -210,11 +210,11 @@ func (h *Hasher) contextHash(ctx context.Context, r *Request, walks *walkGroup) 
 	}
 	// Named contexts follow the main one, each after its name, sorted by
 	// name; none leaves the keys of images without them as they were.
-	named, err := h.namedContexts(ctx, r, sum, !h.OmitFiles)
+	named, err := h.namedContexts(ctx, r, sum, h.keeps(r))
 	if err != nil {
 		return nil, err
 	}
-	if !h.OmitFiles {
+	if h.keeps(r) {
 		r.Named = named
 	}
 	return sum, nil
@@ -287,16 +287,17 @@ func (h *Hasher) Files(ctx context.Context, req *Request) error {
 
 // dockerContext walks and hashes r's context after its ignore file, and
 // returns the context hash's state after its entries and, unless
-// h.OmitFiles, the entries.
+// h.OmitFiles picks r, the entries.
 func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup) ([]byte, []ContextFile, error) {
 	patterns, _, err := IgnorePatterns(r.ContextDir, r.Dockerfile)
 	if err != nil {
 		return nil, nil, err
 	}
-	id := r.ContextDir + "\x00" + strings.Join(patterns, "\x00")
+	keep := h.keeps(r)
+	id := fmt.Sprint(keep, "\x00", r.ContextDir, "\x00", strings.Join(patterns, "\x00"))
 	c := walks.do(ctx, id, func() (c walkCall) {
 		sum := sha256.New()
-		if c.files, c.err = h.streamContext(ctx, r.Name, r.ContextDir, patterns, sum, !h.OmitFiles); c.err == nil {
+		if c.files, c.err = h.streamContext(ctx, r.Name, r.ContextDir, patterns, sum, keep); c.err == nil {
 			c.state, c.err = sum.(encoding.BinaryMarshaler).MarshalBinary()
 		}
 		return c

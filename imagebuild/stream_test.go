@@ -22,6 +22,8 @@ const (
 	walkTreeNamedCtx = "812f1e78d47ef2b397ab77cdf8e40b94f1af08dfeb6a18fa361ea1365c27c44f"
 )
 
+func omitAll(*Request) bool { return true }
+
 // walkTreeRequest is walkTree's image, with extra as a named context
 // when it is not "".
 func walkTreeRequest(t *testing.T, dir, extra string) Request {
@@ -45,8 +47,8 @@ func TestStreamedKeyIsPinned(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		h    *Hasher
-	}{{"files", NewHasher(nil)}, {"omit files", &Hasher{memo: memo, slots: make(chan struct{}, 1), OmitFiles: true}},
-		{"memo", &Hasher{memo: memo, slots: make(chan struct{}, 4), OmitFiles: true}}} {
+	}{{"files", NewHasher(nil)}, {"omit files", &Hasher{memo: memo, slots: make(chan struct{}, 1), OmitFiles: omitAll}},
+		{"memo", &Hasher{memo: memo, slots: make(chan struct{}, 4), OmitFiles: omitAll}}} {
 		plain := walkTreeRequest(t, dir, "")
 		named := walkTreeRequest(t, dir, extra)
 		if err := c.h.Key(context.Background(), &named); err != nil {
@@ -63,8 +65,8 @@ func TestStreamedKeyIsPinned(t *testing.T) {
 		if named.Parts.Context != walkTreeNamedCtx {
 			t.Errorf("%s: with a named context: context %s, want %s", c.name, named.Parts.Context, walkTreeNamedCtx)
 		}
-		if c.h.OmitFiles != (plain.Files == nil) {
-			t.Errorf("%s: OmitFiles %v, Files %v", c.name, c.h.OmitFiles, plain.Files)
+		if (c.h.OmitFiles != nil) != (plain.Files == nil) {
+			t.Errorf("%s: Files %v", c.name, plain.Files)
 		}
 	}
 }
@@ -86,7 +88,7 @@ func TestFilesAfterOmitFiles(t *testing.T) {
 		t.Fatalf("Key kept named contexts %v", kept.Named)
 	}
 	h := NewHasher(NewMemo())
-	h.OmitFiles = true
+	h.OmitFiles = omitAll
 	reqs := []Request{walkTreeRequest(t, dir, extra)}
 	if err := h.Keys(context.Background(), reqs); err != nil {
 		t.Fatal(err)
@@ -153,7 +155,7 @@ func TestStreamedOrderOnABigTree(t *testing.T) {
 	memo := NewMemo()
 	for _, run := range []string{"cold", "warm"} {
 		h := NewHasher(memo)
-		h.OmitFiles = true
+		h.OmitFiles = omitAll
 		reqs := []Request{{Name: "big", Kind: testDocker, ContextDir: dir}}
 		if err := h.Keys(context.Background(), reqs); err != nil {
 			t.Fatal(err)
@@ -175,4 +177,24 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// OmitFiles picks requests: two images of one context, one with its
+// files and one without, each get what they asked for.
+func TestOmitFilesPicks(t *testing.T) {
+	t.Parallel()
+	dir := writeWalkTree(t)
+	reqs := []Request{walkTreeRequest(t, dir, ""), walkTreeRequest(t, dir, "")}
+	reqs[1].Name = "kept"
+	h := NewHasher(NewMemo())
+	h.OmitFiles = func(r *Request) bool { return r.Name != "kept" }
+	if err := h.Keys(context.Background(), reqs); err != nil {
+		t.Fatal(err)
+	}
+	if reqs[0].Files != nil || len(reqs[1].Files) == 0 {
+		t.Errorf("files: omitted %d, kept %d", len(reqs[0].Files), len(reqs[1].Files))
+	}
+	if reqs[0].Key != walkTreeKey || reqs[1].Key != walkTreeKey {
+		t.Errorf("keys %s, %s; want %s", reqs[0].Key, reqs[1].Key, walkTreeKey)
+	}
 }
