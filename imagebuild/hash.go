@@ -22,8 +22,9 @@ type Hasher struct {
 	slots chan struct{}
 	// racyWindow: a file changed this recently is hashed but not memoized,
 	// since a second change within the file system's timestamp granularity
-	// could leave size, mtime and ctime unchanged.
-	racyWindow time.Duration
+	// could leave size, mtime and ctime unchanged. fineRacyWindow replaces
+	// it for files whose timestamps show sub-second precision (see settled).
+	racyWindow, fineRacyWindow time.Duration
 	// Progress, when set, is called as the files of a context with more
 	// than ProgressThreshold entries are hashed: name is the image, done of
 	// total entries, total 0 while the context is still being listed. It
@@ -62,9 +63,10 @@ const hashChunk = 64
 // NewHasher returns a Hasher that uses memo (nil: read every file).
 func NewHasher(memo *Memo) *Hasher {
 	return &Hasher{
-		memo:       memo,
-		slots:      make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
-		racyWindow: 2 * time.Second,
+		memo:           memo,
+		slots:          make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
+		racyWindow:     2 * time.Second,
+		fineRacyWindow: 100 * time.Millisecond,
 	}
 }
 
@@ -248,8 +250,24 @@ func (h *Hasher) fileDigest(dir contextDir, name string, fst fileStat, start tim
 	h.bytesRead.Add(n)
 	var d [32]byte
 	sum.Sum(d[:0])
-	if memoable && start.UnixNano()-max(fst.st.mtime, fst.st.ctime) > int64(h.racyWindow) {
+	if memoable && h.settled(start, fst.st) {
 		h.memo.store(fst.id, fst.st, d)
 	}
 	return d, nil
+}
+
+// settled says whether a file last changed long enough before start that a
+// further change must show in its stamp. A ctime with a sub-second part
+// comes from a file system keeping nanoseconds, which Linux stamps from a
+// clock that ticks at least every 10 ms, so fineRacyWindow is ample there;
+// the full racyWindow stays for whole-second (or coarser) file systems.
+// Why it matters: a CI job clones and then runs devspace within a second
+// or two, and a 2 s window would memoize nothing in that first run, so
+// every later command of the job would read every file again.
+func (h *Hasher) settled(start time.Time, st stamp) bool {
+	window := h.racyWindow
+	if st.ctime%int64(time.Second) != 0 {
+		window = min(window, h.fineRacyWindow)
+	}
+	return start.UnixNano()-max(st.mtime, st.ctime) > int64(window)
 }
