@@ -19,7 +19,9 @@ import (
 type buildRun struct {
 	opts  Options
 	cache *imagebuild.Cache
-	logs  []LineWriter
+	// hasher computed the keys (without the lists of context files).
+	hasher *imagebuild.Hasher
+	logs   []LineWriter
 	// logMu keeps the lines of this call's parallel builds whole. It is
 	// not the engine's output lock: inside run_pipelines the output is
 	// itself a writer that takes that lock, and holding it while writing
@@ -126,9 +128,19 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	if err := r.rewriteToLocalRegistry(ctx, reqs); err != nil {
 		return nil, nil, err
 	}
-	hasher := imagebuild.NewHasher(r.cache.Memo())
-	hasher.Progress = r.hashProgress()
-	if err := hasher.Keys(ctx, reqs); err != nil {
+	r.hasher = imagebuild.NewHasher(r.cache.Memo())
+	r.hasher.Progress = r.hashProgress()
+	// The lists of context files of images built before are made only
+	// when they turn out to be needed (see contextFiles): they are most
+	// of a large no-change run's memory. Images never built need them
+	// (to be built, or recorded when found in their registry), and their
+	// files may be too new for the memo: the walk that computes the key
+	// keeps them rather than reading those files twice.
+	r.hasher.OmitFiles = func(req *imagebuild.Request) bool {
+		_, ok := r.cache.Image(req.Name)
+		return ok
+	}
+	if err := r.hasher.Keys(ctx, reqs); err != nil {
 		return nil, nil, err
 	}
 	if r.foreign, err = r.foreignBases(ctx, reqs, g); err != nil {
@@ -145,7 +157,24 @@ func (r *buildRun) keyedRequests(ctx context.Context) ([]imagebuild.Request, *im
 	for name, fb := range r.foreign {
 		keys[name] = fb.key
 	}
-	return reqs, g, imagebuild.FoldBases(reqs, g, digests, keys)
+	if err := imagebuild.FoldBases(reqs, g, digests, keys); err != nil {
+		return nil, nil, err
+	}
+	return reqs, g, r.contextFiles(ctx, reqs, nil)
+}
+
+// contextFiles lists the context files of the images whose key is not
+// their record's (deciding says which files changed, and a build or a find
+// in the registry records them), and of those in rebuild (when not nil),
+// which the builder sends.
+func (r *buildRun) contextFiles(ctx context.Context, reqs []imagebuild.Request, rebuild map[string]bool) error {
+	return r.hasher.FilesOf(ctx, reqs, func(req imagebuild.Request) bool {
+		if rebuild != nil {
+			return rebuild[req.Name]
+		}
+		rec, ok := r.cache.Image(req.Name)
+		return !ok || rec.Key != req.Key
+	})
 }
 
 func (r *buildRun) requests() ([]imagebuild.Request, error) {
@@ -218,6 +247,13 @@ func (r *buildRun) decide(ctx context.Context, reqs []imagebuild.Request) ([]ima
 		return nil, nil, err
 	}
 	imagebuild.MarkRebuiltBases(reqs, decisions)
+	rebuilt := map[string]bool{}
+	for i, d := range decisions {
+		rebuilt[reqs[i].Name] = d.Rebuild
+	}
+	if err := r.contextFiles(ctx, reqs, rebuilt); err != nil {
+		return nil, nil, err
+	}
 	r.announce(reqs, decisions)
 	var rebuild []imagebuild.Request
 	r.reasons = make(map[string]string, len(reqs))
@@ -383,11 +419,16 @@ func (r *buildRun) hashProgress() func(name string, done, total int) {
 	return func(name string, done, total int) {
 		mu.Lock()
 		defer mu.Unlock()
-		if time.Since(start) < time.Second || (time.Since(last[name]) < time.Second && done < total) {
+		finished := total > 0 && done == total
+		if time.Since(start) < time.Second || (time.Since(last[name]) < time.Second && !finished) {
 			return
 		}
 		last[name] = time.Now()
-		if !r.opts.Output.Silent {
+		switch {
+		case r.opts.Output.Silent:
+		case total == 0: // still being listed
+			fmt.Fprintf(r.opts.Output.Stderr, "build:%s hashing the context: %d files so far\n", name, done)
+		default:
 			fmt.Fprintf(r.opts.Output.Stderr, "build:%s hashing the context: %d of %d files\n", name, done, total)
 		}
 	}

@@ -45,7 +45,10 @@ type ImageRecord struct {
 	Pushed     bool      `json:"pushed"`
 	BuiltAt    time.Time `json:"builtAt"`
 	// Files are compact fingerprints of the context files (see
-	// fingerprints), to count changed files on the next rebuild.
+	// fingerprints), to count changed files on the next rebuild. Records
+	// written by RecordBuild keep them in the image's inputs instead (see
+	// Inputs.Fingerprints): cache.json is read on every run, and they were
+	// most of it.
 	Files []byte `json:"files,omitempty"`
 }
 
@@ -128,6 +131,19 @@ func (c *Cache) Path() string { return c.path }
 // Memo returns the file memo to give to NewHasher.
 func (c *Cache) Memo() *Memo { return c.memo }
 
+// previous returns the last successful build of an image for a request
+// with the given key: when the key changed, with the fingerprints of its
+// files (from its inputs, where RecordBuild keeps them).
+func (c *Cache) previous(name, key string) (ImageRecord, bool) {
+	rec, ok := c.Image(name)
+	if ok && rec.Key != key && rec.Files == nil {
+		if in, found := c.PreviousInputs(name); found {
+			rec.Files = in.Fingerprints
+		}
+	}
+	return rec, ok
+}
+
 // Image returns the last successful build of an image.
 func (c *Cache) Image(name string) (ImageRecord, bool) {
 	c.mu.Lock()
@@ -147,6 +163,7 @@ func (c *Cache) Record(name string, rec ImageRecord) {
 // RecordBuild records req, built and (if req.Push) pushed as res, now.
 func (c *Cache) RecordBuild(req Request, res Result) {
 	in := InputsOf(req)
+	in.Fingerprints = fingerprints(req.Files)
 	c.mu.Lock()
 	if c.inputs == nil {
 		c.inputs = map[string]Inputs{}
@@ -167,7 +184,6 @@ func (c *Cache) RecordBuild(req Request, res Result) {
 		ImageID:    res.ID,
 		Pushed:     req.Push,
 		BuiltAt:    time.Now().UTC(),
-		Files:      fingerprints(req.Files),
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -279,5 +280,49 @@ func TestCacheAtomic(t *testing.T) {
 		if strings.HasSuffix(e.Name(), ".tmp") {
 			t.Errorf("temp file left: %s", e.Name())
 		}
+	}
+}
+
+// The fingerprints of a build's files stay out of cache.json, which every
+// run reads: they are read from the image's inputs when its key changed.
+// A cache.json written with them still gives them.
+func TestCacheFingerprintsInInputs(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(t.TempDir(), "devspace.yaml")
+	c, _ := LoadCache(cfg)
+	var files []ContextFile
+	for i := range 100 {
+		files = append(files, ContextFile{Path: fmt.Sprintf("f%d", i), Digest: [32]byte{byte(i)}})
+	}
+	c.RecordBuild(Request{Name: "app", Image: "repo/app", Key: "k", Files: files}, Result{})
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(c.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), `"files"`) {
+		t.Errorf("cache.json holds the files' fingerprints:\n%s", data)
+	}
+	c2, _ := LoadCache(cfg)
+	if rec, _ := c2.previous("app", "k"); rec.Files != nil {
+		t.Error("the fingerprints were read for an unchanged key")
+	}
+	if rec, _ := c2.previous("app", "changed"); !slices.Equal(rec.Files, fingerprints(files)) {
+		t.Errorf("fingerprints after a key change: %d bytes, want %d", len(rec.Files), len(fingerprints(files)))
+	}
+	// An older cache.json, with the fingerprints in the record.
+	old := ImageRecord{Key: "k", Image: "repo/old", Files: fingerprints(files[:3])}
+	data, err = json.Marshal(cacheFile{Version: cacheVersion, Images: map[string]ImageRecord{"old": old}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.Path(), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c3, _ := LoadCache(cfg)
+	if rec, _ := c3.previous("old", "changed"); !slices.Equal(rec.Files, old.Files) {
+		t.Error("the fingerprints of an older cache.json were lost")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -102,130 +101,19 @@ func keepBuildFiles(patterns []string, contextDir, dockerfile, ignoreFile string
 	return patterns
 }
 
-// walkEntry is a context entry found by the walk, not yet stat'ed or hashed:
-// its slash-separated path relative to the context, its name in the
-// directory that holds it (a substring of rel or of the matched path, not a
-// string of its own), and that directory (an index into the walk's dirs).
-// The walk keeps no absolute path per entry.
+// walkEntry is an entry found by walkGlobs, not yet stat'ed or hashed: its
+// slash-separated path relative to the base, its name in the directory
+// that holds it, and that directory (an index into the walk's dirs).
 type walkEntry struct {
 	rel, name string
 	dir       int32
 }
 
-// walk is a walk's result: the entries, sorted by path, and the absolute
+// walk is walkGlobs' result: the entries, sorted by path, and the absolute
 // paths of the directories that hold them.
 type walk struct {
 	entries []walkEntry
 	dirs    []string
-}
-
-// walkContext lists the entries of contextDir that the patterns keep, sorted
-// by path. Directories named .devspace (DevSpace's cache and logs) are never
-// part of a context. Symlinks are listed, not followed.
-func walkContext(contextDir string, patterns []string) (walk, error) {
-	var pm *patternmatcher.PatternMatcher
-	if len(patterns) > 0 {
-		var err error
-		if pm, err = patternmatcher.New(patterns); err != nil {
-			return walk{}, fmt.Errorf("ignore patterns: %w", err)
-		}
-	}
-	w := &walker{pm: pm}
-	if err := w.dir(contextDir, "", patternmatcher.MatchInfo{}); err != nil {
-		return walk{}, err
-	}
-	w.out.entries = slices.Concat(w.chunks...)
-	slices.SortFunc(w.out.entries, func(a, b walkEntry) int { return strings.Compare(a.rel, b.rel) })
-	return w.out, nil
-}
-
-// walkChunk is how many entries the walker collects in one slice: joined
-// once at the end, so a big context's list is not copied again and again
-// while it grows.
-const walkChunk = 4096
-
-type walker struct {
-	pm     *patternmatcher.PatternMatcher
-	out    walk
-	chunks [][]walkEntry
-	lister dirLister
-	relBuf []byte
-}
-
-func (w *walker) add(e walkEntry) {
-	if n := len(w.chunks); n == 0 || len(w.chunks[n-1]) == walkChunk {
-		w.chunks = append(w.chunks, make([]walkEntry, 0, walkChunk))
-	}
-	last := &w.chunks[len(w.chunks)-1]
-	*last = append(*last, e)
-}
-
-// subdir is a directory found by the walk, entered once its parent's
-// listing is done.
-type subdir struct {
-	rel  string
-	info patternmatcher.MatchInfo
-}
-
-func (w *walker) dir(abs, rel string, parent patternmatcher.MatchInfo) error {
-	dirIndex := int32(len(w.out.dirs))
-	w.out.dirs = append(w.out.dirs, abs)
-	var subdirs []subdir
-	var matchErr error
-	err := w.lister.list(abs, func(name []byte, isDir bool) error {
-		if isDir && string(name) == ".devspace" {
-			return nil
-		}
-		e := walkEntry{dir: dirIndex}
-		if rel == "" {
-			e.rel = string(name)
-		} else {
-			w.relBuf = append(append(append(w.relBuf[:0], rel...), '/'), name...)
-			e.rel = string(w.relBuf)
-		}
-		e.name = e.rel[len(e.rel)-len(name):]
-		excluded, info := false, patternmatcher.MatchInfo{}
-		if w.pm != nil {
-			var err error
-			if excluded, info, err = w.pm.MatchesUsingParentResults(e.rel, parent); err != nil {
-				matchErr = fmt.Errorf("match %s against .dockerignore: %w", e.rel, err)
-				return matchErr
-			}
-		}
-		if !excluded {
-			w.add(e)
-		}
-		if isDir && (!excluded || w.mayReinclude(e.rel)) {
-			subdirs = append(subdirs, subdir{rel: e.rel, info: info})
-		}
-		return nil
-	})
-	if matchErr != nil {
-		return matchErr
-	} else if err != nil {
-		return fmt.Errorf("read context directory: %w", err)
-	}
-	for _, d := range subdirs {
-		if err := w.dir(abs+string(filepath.Separator)+path.Base(d.rel), d.rel, d.info); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// mayReinclude says whether an exception pattern (!dir/file) may keep
-// something below an excluded directory, as the docker CLI decides it.
-func (w *walker) mayReinclude(dir string) bool {
-	if !w.pm.Exclusions() {
-		return false
-	}
-	prefix := dir + "/"
-	for _, p := range w.pm.Patterns() {
-		if p.Exclusion() && strings.HasPrefix(filepath.ToSlash(p.String())+"/", prefix) {
-			return true
-		}
-	}
-	return false
 }
 
 // walkGlobs lists the files matching absolute doublestar globs (a matched

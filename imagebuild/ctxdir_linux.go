@@ -95,19 +95,28 @@ func (d contextDir) hashFile(name string, sum hash.Hash, buf []byte) (int64, err
 	}
 }
 
+// openSub opens the subdirectory name of d, relative to d, without
+// following a symlink.
+func (d contextDir) openSub(name string) (contextDir, error) {
+	for {
+		fd, err := unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err == unix.EINTR {
+			continue
+		} else if err != nil {
+			return contextDir{}, &fs.PathError{Op: "open", Path: d.path + "/" + name, Err: err}
+		}
+		return contextDir{path: d.path + "/" + name, fd: fd}, nil
+	}
+}
+
 // dirLister lists directories with getdents into one reused buffer: no
 // allocation per entry, and no stat where the file system gives the type.
 type dirLister struct{ buf []byte }
 
-// list calls fn for each entry of the directory at path but . and ..,
-// with the name (valid only during the call) and whether it is a
-// directory (not following a symlink). An error from fn stops the listing.
-func (l *dirLister) list(path string, fn func(name []byte, isDir bool) error) error {
-	d, err := openContextDir(path)
-	if err != nil {
-		return err
-	}
-	defer d.close()
+// list calls fn for each entry of the open directory d but . and .., with
+// the name (valid only during the call) and whether it is a directory (not
+// following a symlink). An error from fn stops the listing.
+func (l *dirLister) list(d contextDir, fn func(name []byte, isDir bool) error) error {
 	if l.buf == nil {
 		l.buf = make([]byte, 32<<10)
 	}
@@ -116,7 +125,7 @@ func (l *dirLister) list(path string, fn func(name []byte, isDir bool) error) er
 		if err == unix.EINTR {
 			continue
 		} else if err != nil {
-			return &fs.PathError{Op: "readdirent", Path: path, Err: err}
+			return &fs.PathError{Op: "readdirent", Path: d.path, Err: err}
 		}
 		if n <= 0 {
 			return nil

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
+	"io"
 	"io/fs"
 	"runtime"
 	"sync"
@@ -22,12 +22,20 @@ type Hasher struct {
 	slots chan struct{}
 	// racyWindow: a file changed this recently is hashed but not memoized,
 	// since a second change within the file system's timestamp granularity
-	// could leave size, mtime and ctime unchanged.
-	racyWindow time.Duration
+	// could leave size, mtime and ctime unchanged. fineRacyWindow replaces
+	// it for files whose timestamps show sub-second precision (see settled).
+	racyWindow, fineRacyWindow time.Duration
 	// Progress, when set, is called as the files of a context with more
 	// than ProgressThreshold entries are hashed: name is the image, done of
-	// total entries. It may be called from several goroutines at once.
+	// total entries, total 0 while the context is still being listed. It
+	// may be called from several goroutines at once.
 	Progress func(name string, done, total int)
+	// OmitFiles, when set, picks the requests whose Files (and Named)
+	// Key and Keys leave unset: their keys are computed as their contexts
+	// are walked, without a list of the entries (a large context's list
+	// is most of a no-change run's memory). Files sets them for the
+	// requests that turn out to need them.
+	OmitFiles func(*Request) bool
 
 	entries, reads, bytesRead atomic.Int64
 }
@@ -55,9 +63,10 @@ const hashChunk = 64
 // NewHasher returns a Hasher that uses memo (nil: read every file).
 func NewHasher(memo *Memo) *Hasher {
 	return &Hasher{
-		memo:       memo,
-		slots:      make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
-		racyWindow: 2 * time.Second,
+		memo:           memo,
+		slots:          make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
+		racyWindow:     2 * time.Second,
+		fineRacyWindow: 100 * time.Millisecond,
 	}
 }
 
@@ -74,19 +83,11 @@ func (h *Hasher) ContextFiles(ctx context.Context, contextDir, dockerfile string
 	if err != nil {
 		return nil, err
 	}
-	return h.contextFiles(ctx, "", contextDir, patterns)
+	return h.streamContext(ctx, "", contextDir, patterns, io.Discard, true)
 }
 
-func (h *Hasher) contextFiles(ctx context.Context, name, contextDir string, patterns []string) ([]ContextFile, error) {
-	w, err := walkContext(contextDir, patterns)
-	if err != nil {
-		return nil, err
-	}
-	return h.hashEntries(ctx, name, w)
-}
-
-// hashEntries stats and hashes a walk's entries in chunks, in parallel;
-// entries that vanished meanwhile and sockets are dropped.
+// hashEntries stats and hashes the entries of walkGlobs in chunks, in
+// parallel; entries that vanished meanwhile and sockets are dropped.
 func (h *Hasher) hashEntries(ctx context.Context, name string, w walk) ([]ContextFile, error) {
 	entries := w.entries
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -128,6 +129,9 @@ func (h *Hasher) hashEntries(ctx context.Context, name string, w walk) ([]Contex
 	}
 	return out, nil
 }
+
+// keeps says whether Key keeps r's Files.
+func (h *Hasher) keeps(r *Request) bool { return h.OmitFiles == nil || !h.OmitFiles(r) }
 
 func (h *Hasher) acquire(ctx context.Context) error {
 	select {
@@ -171,23 +175,39 @@ func (c *dirCursor) close() {
 
 func (h *Hasher) hashEntry(dirs *dirCursor, e walkEntry, start time.Time) (ContextFile, bool, error) {
 	dir, err := dirs.open(e.dir)
-	var fst fileStat
-	if err == nil {
-		fst, err = dir.lstat(e.name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return ContextFile{}, false, nil
+		}
+		return ContextFile{}, false, &entryError{op: "stat", rel: e.rel, err: err}
 	}
+	f, ok, err := h.hashAt(dir, e.name, start, &dirs.memoHint)
+	if err != nil {
+		err.(*entryError).rel = e.rel
+		return ContextFile{}, false, err
+	}
+	f.Path = e.rel
+	return f, ok, nil
+}
+
+// hashAt stats the entry name of dir and hashes it (from the memo when it
+// can), all but its Path; ok is false for an entry that vanished meanwhile
+// and for a socket, which are left out of a context. An error is an
+// *entryError without its path.
+func (h *Hasher) hashAt(dir contextDir, name string, start time.Time, memoHint *int) (f ContextFile, ok bool, err error) {
+	fst, err := dir.lstat(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return ContextFile{}, false, nil
 	} else if err != nil {
-		return ContextFile{}, false, fmt.Errorf("stat context file %s: %w", e.rel, err)
+		return ContextFile{}, false, &entryError{op: "stat", err: err}
 	}
-	h.entries.Add(1)
-	f := ContextFile{Path: e.rel, Mode: fst.mode}
+	f.Mode = fst.mode
 	switch {
 	case fst.mode.IsRegular():
 		f.Size = fst.st.size
-		f.Digest, err = h.fileDigest(dir, e.name, fst, start, &dirs.memoHint)
+		f.Digest, err = h.fileDigest(dir, name, fst, start, memoHint)
 	case fst.mode&fs.ModeSymlink != 0:
-		f.Link, err = dir.readlink(e.name)
+		f.Link, err = dir.readlink(name)
 		f.Digest = sha256.Sum256([]byte(f.Link))
 	case fst.mode&fs.ModeSocket != 0:
 		return ContextFile{}, false, nil
@@ -195,10 +215,20 @@ func (h *Hasher) hashEntry(dirs *dirCursor, e walkEntry, start time.Time) (Conte
 	if errors.Is(err, fs.ErrNotExist) {
 		return ContextFile{}, false, nil
 	} else if err != nil {
-		return ContextFile{}, false, fmt.Errorf("hash context file %s: %w", e.rel, err)
+		return ContextFile{}, false, &entryError{op: "hash", err: err}
 	}
 	return f, true, nil
 }
+
+// entryError is a context entry that could not be stat'ed (op "stat") or
+// read ("hash").
+type entryError struct {
+	op, rel string
+	err     error
+}
+
+func (e *entryError) Error() string { return e.op + " context file " + e.rel + ": " + e.err.Error() }
+func (e *entryError) Unwrap() error { return e.err }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
@@ -220,8 +250,24 @@ func (h *Hasher) fileDigest(dir contextDir, name string, fst fileStat, start tim
 	h.bytesRead.Add(n)
 	var d [32]byte
 	sum.Sum(d[:0])
-	if memoable && start.UnixNano()-max(fst.st.mtime, fst.st.ctime) > int64(h.racyWindow) {
+	if memoable && h.settled(start, fst.st) {
 		h.memo.store(fst.id, fst.st, d)
 	}
 	return d, nil
+}
+
+// settled says whether a file last changed long enough before start that a
+// further change must show in its stamp. A ctime with a sub-second part
+// comes from a file system keeping nanoseconds, which Linux stamps from a
+// clock that ticks at least every 10 ms, so fineRacyWindow is ample there;
+// the full racyWindow stays for whole-second (or coarser) file systems.
+// Why it matters: a CI job clones and then runs devspace within a second
+// or two, and a 2 s window would memoize nothing in that first run, so
+// every later command of the job would read every file again.
+func (h *Hasher) settled(start time.Time, st stamp) bool {
+	window := h.racyWindow
+	if st.ctime%int64(time.Second) != 0 {
+		window = min(window, h.fineRacyWindow)
+	}
+	return start.UnixNano()-max(st.mtime, st.ctime) > int64(window)
 }

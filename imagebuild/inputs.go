@@ -35,6 +35,8 @@ type Inputs struct {
 	// Bases maps external base references to their digests and project
 	// bases ("image:REPO") to their build keys.
 	Bases map[string]string `json:"bases,omitempty"`
+	// Fingerprints are ImageRecord.Files of the build, kept here.
+	Fingerprints []byte `json:"fingerprints,omitempty"`
 }
 
 // secretMark starts a stored build arg that is a secret's hash.

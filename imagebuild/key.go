@@ -3,15 +3,19 @@ package imagebuild
 import (
 	"context"
 	"crypto/sha256"
+	"encoding"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/devspace-engine/devspace/config"
 )
 
 // KeyInputs is everything a build key covers. Tags, skipPush,
@@ -35,6 +39,11 @@ type KeyInputs struct {
 	// NAME=DIR), by name; other named contexts enter through Options, as
 	// written.
 	Named []NamedFiles
+
+	// context, when set, has had Files and Named written to it already
+	// (streamed by the Hasher, see contextHash): Parts takes the context
+	// digest from it.
+	context hash.Hash
 }
 
 // NamedFiles are the entries of one local named build context.
@@ -57,13 +66,17 @@ type KeyParts struct {
 
 // Parts digests each part of in.
 func (in KeyInputs) Parts() KeyParts {
-	ctx := sha256.New()
-	b := hashFiles(ctx, make([]byte, 0, 512), in.Files)
-	// Named contexts follow the main one, each after its name; none
-	// leaves the keys of images without them as they were.
-	for _, n := range in.Named {
-		ctx.Write(appendString([]byte("\x00named context\x00"), n.Name))
-		b = hashFiles(ctx, b, n.Files)
+	ctx := in.context
+	b := make([]byte, 0, 512)
+	if ctx == nil {
+		ctx = sha256.New()
+		b = hashFiles(ctx, b, in.Files)
+		// Named contexts follow the main one, each after its name; none
+		// leaves the keys of images without them as they were.
+		for _, n := range in.Named {
+			writeNamedHeader(ctx, n.Name)
+			b = hashFiles(ctx, b, n.Files)
+		}
 	}
 	b = b[:0]
 	for _, k := range slices.Sorted(maps.Keys(in.BuildArgs)) {
@@ -112,6 +125,11 @@ func hashFiles(h io.Writer, b []byte, files []ContextFile) []byte {
 	return b
 }
 
+// writeNamedHeader starts a named context's entries in the context hash.
+func writeNamedHeader(h io.Writer, name string) {
+	h.Write(appendString([]byte("\x00named context\x00"), name))
+}
+
 func appendString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
@@ -126,8 +144,8 @@ func DefaultTag(key string) string {
 	return DefaultTagPrefix + key[:min(12, len(key))]
 }
 
-// Key computes req's Files, Parts and Key, and sets the default tag when no
-// tag is configured. Disabled images get no key.
+// Key computes req's Files (unless h.OmitFiles picks it), Parts and Key, and sets
+// the default tag when no tag is configured. Disabled images get no key.
 func (h *Hasher) Key(ctx context.Context, req *Request) error {
 	return h.key(ctx, req, nil)
 }
@@ -146,25 +164,16 @@ func (h *Hasher) Keys(ctx context.Context, reqs []Request) error {
 }
 
 func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
-	var err error
-	switch {
-	case r.Kind == Disabled:
+	if r.Kind == Disabled {
 		return nil
-	case r.Kind.watches():
-		r.Files, err = h.globFiles(ctx, r)
-	default:
-		r.Files, err = h.dockerContext(ctx, r, walks)
 	}
+	sum, err := h.contextHash(ctx, r, walks)
 	if err != nil {
 		return fmt.Errorf("image %q: %w", r.Name, err)
 	}
-	if r.Named, err = h.namedContexts(ctx, r); err != nil {
-		return fmt.Errorf("image %q: %w", r.Name, err)
-	}
 	r.Parts = KeyInputs{
-		Named:      r.Named,
+		context:    sum,
 		Dockerfile: r.DockerfileText,
-		Files:      r.Files,
 		BuildArgs:  r.BuildArgs,
 		Target:     r.Target,
 		Network:    r.Network,
@@ -178,57 +187,122 @@ func (h *Hasher) key(ctx context.Context, r *Request, walks *walkGroup) error {
 	return nil
 }
 
-func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup) ([]ContextFile, error) {
-	patterns, _, err := IgnorePatterns(r.ContextDir, r.Dockerfile)
-	if err != nil {
-		return nil, err
-	}
-	id := r.ContextDir + "\x00" + strings.Join(patterns, "\x00")
-	return walks.do(ctx, id, func() ([]ContextFile, error) {
-		if err := h.acquire(ctx); err != nil {
+// contextHash writes r's context entries, then its local named contexts',
+// to a new context hash, which it returns; r.Files are set unless
+// h.OmitFiles picks r.
+func (h *Hasher) contextHash(ctx context.Context, r *Request, walks *walkGroup) (hash.Hash, error) {
+	sum := sha256.New()
+	if r.Kind.watches() {
+		var err error
+		if r.Files, err = h.globFiles(ctx, r); err != nil {
 			return nil, err
 		}
-		w, err := walkContext(r.ContextDir, patterns)
-		<-h.slots
+		hashFiles(sum, nil, r.Files)
+	} else {
+		state, files, err := h.dockerContext(ctx, r, walks)
 		if err != nil {
 			return nil, err
 		}
-		return h.hashEntries(ctx, r.Name, w)
-	})
+		if err := sum.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return nil, err
+		}
+		r.Files = files
+	}
+	// Named contexts follow the main one, each after its name, sorted by
+	// name; none leaves the keys of images without them as they were.
+	named, err := h.namedContexts(ctx, r, sum, h.keeps(r))
+	if err != nil {
+		return nil, err
+	}
+	if h.keeps(r) {
+		r.Named = named
+	}
+	return sum, nil
 }
 
-// namedContexts walks and hashes r's local named build contexts, by
-// name. Each is what BuildKit's Dockerfile frontend loads for a named
-// local context: the directory less what its own .dockerignore excludes
-// (never the Dockerfile's <Dockerfile>.dockerignore, which is the main
-// context's alone), the ignore file itself included unless it excludes
-// itself.
-func (h *Hasher) namedContexts(ctx context.Context, r *Request) ([]NamedFiles, error) {
+// namedContexts walks and hashes r's local named build contexts, sorted
+// by name, writing each (after its name) to sum; their entries are
+// returned when keep is set. Each is what BuildKit's Dockerfile frontend
+// loads for a named local context: the directory less what its own
+// .dockerignore excludes (never the Dockerfile's
+// <Dockerfile>.dockerignore, which is the main context's alone), the
+// ignore file itself included unless it excludes itself.
+func (h *Hasher) namedContexts(ctx context.Context, r *Request, sum io.Writer, keep bool) ([]NamedFiles, error) {
+	local := slices.DeleteFunc(slices.Clone(r.Options.Contexts), func(c config.BuildContext) bool { return !c.Local() })
+	slices.SortFunc(local, func(a, b config.BuildContext) int { return strings.Compare(a.Name, b.Name) })
 	var out []NamedFiles
-	for _, c := range r.Options.Contexts {
-		if !c.Local() {
-			continue
-		}
+	for _, c := range local {
 		patterns, err := NamedContextIgnore(c.Value)
 		if err != nil {
 			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
 		}
-		if err := h.acquire(ctx); err != nil {
-			return nil, err
-		}
-		entries, err := walkContext(c.Value, patterns)
-		<-h.slots
+		writeNamedHeader(sum, c.Name)
+		files, err := h.streamContext(ctx, r.Name, c.Value, patterns, sum, keep)
 		if err != nil {
 			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
 		}
-		files, err := h.hashEntries(ctx, r.Name, entries)
-		if err != nil {
-			return nil, fmt.Errorf("build context %s: %w", c.Name, err)
+		if keep {
+			out = append(out, NamedFiles{Name: c.Name, Files: files})
 		}
-		out = append(out, NamedFiles{Name: c.Name, Files: files})
 	}
-	slices.SortFunc(out, func(a, b NamedFiles) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// FilesOf runs Files, concurrently, for the requests need picks.
+func (h *Hasher) FilesOf(ctx context.Context, reqs []Request, need func(Request) bool) error {
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i := range reqs {
+		if need(reqs[i]) {
+			wg.Go(func() { errs[i] = h.Files(ctx, &reqs[i]) })
+		}
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Files sets req.Files (and req.Named) after Keys with OmitFiles: its
+// contexts are walked again (the digests of files unchanged since come from the memo). A file
+// changed in between is listed as it is now, as a builder reads the
+// content it sends when it sends it. Requests with Files, disabled or
+// custom images are left as they are.
+func (h *Hasher) Files(ctx context.Context, req *Request) error {
+	if req.Files != nil || req.Kind == Disabled || req.Kind.watches() {
+		return nil
+	}
+	patterns, _, err := IgnorePatterns(req.ContextDir, req.Dockerfile)
+	if err != nil {
+		return fmt.Errorf("image %q: %w", req.Name, err)
+	}
+	if req.Files, err = h.streamContext(ctx, req.Name, req.ContextDir, patterns, io.Discard, true); err != nil {
+		return fmt.Errorf("image %q: %w", req.Name, err)
+	}
+	if req.Named == nil {
+		if req.Named, err = h.namedContexts(ctx, req, io.Discard, true); err != nil {
+			return fmt.Errorf("image %q: %w", req.Name, err)
+		}
+	}
+	return nil
+}
+
+// dockerContext walks and hashes r's context after its ignore file, and
+// returns the context hash's state after its entries and, unless
+// h.OmitFiles picks r, the entries.
+func (h *Hasher) dockerContext(ctx context.Context, r *Request, walks *walkGroup) ([]byte, []ContextFile, error) {
+	patterns, _, err := IgnorePatterns(r.ContextDir, r.Dockerfile)
+	if err != nil {
+		return nil, nil, err
+	}
+	keep := h.keeps(r)
+	id := fmt.Sprint(keep, "\x00", r.ContextDir, "\x00", strings.Join(patterns, "\x00"))
+	c := walks.do(ctx, id, func() (c walkCall) {
+		sum := sha256.New()
+		if c.files, c.err = h.streamContext(ctx, r.Name, r.ContextDir, patterns, sum, keep); c.err == nil {
+			c.state, c.err = sum.(encoding.BinaryMarshaler).MarshalBinary()
+		}
+		return c
+	})
+	return c.state, c.files, c.err
 }
 
 func (h *Hasher) globFiles(ctx context.Context, r *Request) ([]ContextFile, error) {
@@ -250,11 +324,12 @@ type walkGroup struct {
 
 type walkCall struct {
 	done  chan struct{}
+	state []byte // of the context hash after the entries
 	files []ContextFile
 	err   error
 }
 
-func (g *walkGroup) do(ctx context.Context, id string, fn func() ([]ContextFile, error)) ([]ContextFile, error) {
+func (g *walkGroup) do(ctx context.Context, id string, fn func() walkCall) walkCall {
 	if g == nil {
 		return fn()
 	}
@@ -266,13 +341,14 @@ func (g *walkGroup) do(ctx context.Context, id string, fn func() ([]ContextFile,
 	}
 	g.mu.Unlock()
 	if !ok {
-		c.files, c.err = fn()
+		r := fn()
+		c.state, c.files, c.err = r.state, r.files, r.err
 		close(c.done)
 	}
 	select {
 	case <-c.done:
-		return c.files, c.err
+		return *c
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return walkCall{err: ctx.Err()}
 	}
 }

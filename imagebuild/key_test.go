@@ -318,3 +318,37 @@ func TestKeyNamedContextIgnore(t *testing.T) {
 		t.Error("a change to a kept file of the named context kept the key")
 	}
 }
+
+// TestMemoSoonAfterCheckout: files on a file system with nanosecond
+// timestamps are memoized once fineRacyWindow has passed, as in a CI job
+// that runs devspace a moment after its clone; whole-second stamps keep
+// the full window.
+func TestMemoSoonAfterCheckout(t *testing.T) {
+	t.Parallel()
+	h := NewHasher(NewMemo())
+	now := time.Unix(1_000_000, 0)
+	coarse := stamp{mtime: now.Add(-time.Second).UnixNano(), ctime: now.Add(-time.Second).UnixNano()}
+	if h.settled(now, coarse) {
+		t.Error("a whole-second stamp 1 s old counts as settled; want the full window")
+	}
+	fine := stamp{mtime: coarse.mtime + 1, ctime: coarse.ctime + 1}
+	if !h.settled(now, fine) {
+		t.Error("a nanosecond stamp 1 s old does not count as settled")
+	}
+
+	dir := t.TempDir()
+	testbed.WriteTree(t, dir, baseTree)
+	fst, err := lstat(filepath.Join(dir, "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fst.st.ctime%int64(time.Second) == 0 {
+		t.Log("this file system's ctime has no sub-second part: the whole-second window applies")
+		return
+	}
+	time.Sleep(h.fineRacyWindow + 50*time.Millisecond)
+	keyOf(t, h, dir, config.Image{})
+	if n := h.memo.Len(); n != 4 {
+		t.Errorf("memoized %d files %v after their change, want 4", n, h.fineRacyWindow+50*time.Millisecond)
+	}
+}

@@ -148,6 +148,48 @@ func (r *memoRecords) find(id fileID) (int, bool) {
 	return lo, lo < r.len() && r.id(lo) == id
 }
 
+// memoGallop is how far past a lookup's hint findFrom looks (doubling its
+// step) before it searches all the records.
+const memoGallop = 256
+
+// findFrom is find for an id expected a little after the record at hint:
+// the records after it are searched in steps of 1, 2, 4… first, so that
+// a near record costs a few comparisons, not a search of all of them.
+func (r *memoRecords) findFrom(id fileID, hint int) (int, bool) {
+	n := r.len()
+	if hint < 0 || hint >= n || r.id(hint).compare(id) >= 0 {
+		return r.find(id)
+	}
+	lo, step := hint, 1 // r.id(lo) < id
+	for {
+		next := hint + step
+		if next >= n || step > memoGallop {
+			if step > memoGallop {
+				return r.find(id)
+			}
+			break
+		}
+		c := r.id(next).compare(id)
+		if c == 0 {
+			return next, true
+		} else if c > 0 {
+			n = next
+			break
+		}
+		lo, step = next, step*2
+	}
+	// The record is after lo and before n.
+	lo++
+	for lo < n {
+		if mid := int(uint(lo+n) >> 1); r.id(mid).compare(id) < 0 {
+			lo = mid + 1
+		} else {
+			n = mid
+		}
+	}
+	return lo, lo < r.len() && r.id(lo) == id
+}
+
 func (m *Memo) lookup(id fileID, st stamp) ([32]byte, bool) {
 	var hint int
 	return m.lookupNear(id, st, &hint)
@@ -167,10 +209,8 @@ func (m *Memo) lookupNear(id fileID, st stamp, hint *int) ([32]byte, bool) {
 		}
 	}
 	base := m.records()
-	i, ok := *hint+1, false
-	if i < base.len() && base.id(i) == id {
-		ok = true
-	} else if i, ok = base.find(id); !ok {
+	i, ok := base.findFrom(id, *hint)
+	if !ok {
 		return [32]byte{}, false
 	}
 	*hint = i

@@ -91,3 +91,34 @@ func TestMemoApply(t *testing.T) {
 		t.Error("the replaced stamp of {1 3} is still found")
 	}
 }
+
+// findFrom finds what find finds, from any hint: before the record, just
+// after it, far after it, past the end.
+func TestMemoFindFrom(t *testing.T) {
+	t.Parallel()
+	var recs []byte
+	var ids []fileID
+	ino := uint64(0)
+	for range 2000 {
+		ino += 1 + uint64(rand.IntN(20))
+		id := fileID{dev: 1, ino: ino}
+		ids = append(ids, id)
+		recs = appendRecord(recs, id, memoEntry{})
+	}
+	r := newMemoRecords(recs)
+	for range 20000 {
+		id := fileID{dev: 1, ino: uint64(rand.IntN(int(ino) + 10))}
+		if rand.IntN(2) == 0 {
+			id = ids[rand.IntN(len(ids))]
+		}
+		hint := rand.IntN(len(ids)+4) - 2
+		if rand.IntN(2) == 0 { // near: just before the record
+			i, _ := r.find(id)
+			hint = max(-1, i-1-rand.IntN(8))
+		}
+		wi, wok := r.find(id)
+		if gi, gok := r.findFrom(id, hint); gok != wok || (wok && gi != wi) {
+			t.Fatalf("findFrom(%v, %d) = %d, %v; find = %d, %v", id, hint, gi, gok, wi, wok)
+		}
+	}
+}

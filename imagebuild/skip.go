@@ -360,7 +360,7 @@ func DecideAll(ctx context.Context, reqs []Request, cache *Cache, opts DecideOpt
 		wg.Go(func() {
 			var prev *ImageRecord
 			if cache != nil {
-				if rec, ok := cache.Image(req.Name); ok {
+				if rec, ok := cache.previous(req.Name, req.Key); ok {
 					prev = &rec
 				}
 			}

@@ -3,6 +3,7 @@ package imagebuild
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -96,11 +97,16 @@ func TestDecide(t *testing.T) {
 				img.Tags = []string{"v1"}
 			}
 			before := keyOf(t, NewHasher(nil), dir, img)
-			c := &Cache{memo: NewMemo(), images: map[string]ImageRecord{}, changed: map[string]ImageRecord{}}
+			c, _ := LoadCache(filepath.Join(t.TempDir(), "devspace.yaml"))
 			c.RecordBuild(before, Result{})
-			prev, _ := c.Image("app")
+			if err := c.Save(); err != nil {
+				t.Fatal(err)
+			}
 			tt.change(t, dir, &img)
 			req := keyOf(t, NewHasher(nil), dir, img)
+			// As DecideAll finds it: with the fingerprints of the
+			// files when the key changed.
+			prev, _ := c.previous("app", req.Key)
 			req.RegistryForgets = tt.forgets
 			if tt.renamed {
 				req.Image = "localhost:31000/app"

@@ -34,10 +34,17 @@ func main() {
 	exit(code)
 }
 
+// atExit are run by exit first (the profiles of a build with -tags
+// profile).
+var atExit []func()
+
 // exit ends the process. Whichever way devspace stops — done, failed, or
 // a second signal that does not wait for the run to unwind — no child
 // process group it started keeps running and no temp directory stays.
 func exit(code int) {
+	for _, f := range atExit {
+		f()
+	}
 	lifecycle.Abort()
 	os.Exit(code)
 }

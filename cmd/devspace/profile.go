@@ -1,0 +1,45 @@
+//go:build profile
+
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+)
+
+// Built with -tags profile, devspace writes a CPU profile of its whole run
+// to $DEVSPACE_CPUPROFILE and a heap profile at exit to
+// $DEVSPACE_MEMPROFILE: what a benchmark's -cpuprofile cannot show, since
+// the benchmarks run devspace as a child process. Released binaries have
+// neither.
+func init() {
+	if path := os.Getenv("DEVSPACE_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cpu profile:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "cpu profile:", err)
+			os.Exit(1)
+		}
+		atExit = append(atExit, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	if path := os.Getenv("DEVSPACE_MEMPROFILE"); path != "" {
+		runtime.MemProfileRate = 4096
+		atExit = append(atExit, func() {
+			runtime.GC() // the profile is as of the last collection
+			f, err := os.Create(path)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "heap profile:", err)
+				return
+			}
+			defer f.Close()
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				fmt.Fprintln(os.Stderr, "heap profile:", err)
+			}
+		})
+	}
+}
