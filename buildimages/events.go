@@ -1,18 +1,15 @@
 package buildimages
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/devspace-engine/devspace/engine"
 	"github.com/devspace-engine/devspace/imagebuild"
+	"github.com/devspace-engine/devspace/linesplit"
 )
 
 // emit reports an event of the call to the hooks (with the image's name,
@@ -78,75 +75,17 @@ func (r *buildRun) skipped(ctx context.Context, req imagebuild.Request) error {
 
 // lineEvents reports each whole line an image's log receives as
 // log:build:NAME (line), for observers such as `devspace ui`, which show
-// a build's log as it runs. No hook can name the event.
-type lineEvents struct {
-	mu      sync.Mutex
-	events  engine.Events
-	name    string
-	partial []byte
-	// long says the line under way was reported cut at maxEventLine: the
-	// rest of it, up to its newline, is dropped.
-	long bool
+// a build's log as it runs. No hook can name the event. Lines are cut at
+// maxEventLine; the log file keeps them whole.
+func lineEvents(events engine.Events, name string) *linesplit.Writer {
+	return linesplit.New(maxEventLine, func(line string) {
+		_ = events.Emit(context.Background(), "log:build:"+name, map[string]string{"line": line})
+	})
 }
 
 // maxEventLine bounds a line reported, and what is held waiting for its
-// newline: output without newlines (a progress bar redrawn with \r, a
-// binary dump) must become neither one huge event nor a line the page
-// keeps. The log file keeps it whole.
+// newline.
 const maxEventLine = 4 << 10
-
-func (l *lineEvents) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(p)
-	for len(p) > 0 {
-		i := bytes.IndexByte(p, '\n')
-		part := p
-		if i >= 0 {
-			part = p[:i]
-		}
-		if !l.long {
-			l.partial = append(l.partial, part[:min(len(part), maxEventLine+1-len(l.partial))]...)
-			if len(l.partial) > maxEventLine {
-				l.emit(cutLine(l.partial))
-				l.partial, l.long = l.partial[:0], true
-			}
-		}
-		if i < 0 {
-			break
-		}
-		if !l.long {
-			l.emit(string(l.partial))
-		}
-		l.partial, l.long, p = l.partial[:0], false, p[i+1:]
-	}
-	return n, nil
-}
-
-// cutLine is the first maxEventLine bytes of line (whole characters),
-// marked as cut.
-func cutLine(line []byte) string {
-	end := maxEventLine
-	for end > 0 && !utf8.RuneStart(line[end]) {
-		end--
-	}
-	return string(line[:end]) + "…"
-}
-
-// Flush reports the last line, when it has no newline.
-func (l *lineEvents) Flush() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.partial) > 0 && !l.long {
-		l.emit(string(l.partial))
-	}
-	l.partial, l.long = nil, false
-	return nil
-}
-
-func (l *lineEvents) emit(line string) {
-	_ = l.events.Emit(context.Background(), "log:build:"+l.name, map[string]string{"line": strings.TrimSuffix(line, "\r")})
-}
 
 // withLineEvents is log, and, when the call has events, each line of it
 // reported as log:build:NAME.
@@ -154,12 +93,12 @@ func (r *buildRun) withLineEvents(name string, log LineWriter) LineWriter {
 	if r.opts.Events == nil || r.opts.Explain {
 		return log
 	}
-	return teeLines{log, &lineEvents{events: r.opts.Events, name: name}}
+	return teeLines{log, lineEvents(r.opts.Events, name)}
 }
 
 type teeLines struct {
 	out    LineWriter
-	events *lineEvents
+	events *linesplit.Writer
 }
 
 func (t teeLines) Write(p []byte) (int, error) {
@@ -168,6 +107,6 @@ func (t teeLines) Write(p []byte) (int, error) {
 }
 
 func (t teeLines) Flush() error {
-	_ = t.events.Flush()
+	t.events.Flush()
 	return t.out.Flush()
 }

@@ -368,7 +368,7 @@ func containerLog(cfg Config, t ContainerServices, next func(context.Context) (k
 	if !cfg.wantsContainerLogs() {
 		return log, next, lastLines
 	}
-	ev := &logEvents{cfg: cfg, container: t.Container}
+	ev := newLogEvents(cfg, t.Container)
 	return io.MultiWriter(ev, log), ev.follow(next), lastLines
 }
 

@@ -1,13 +1,13 @@
 package dev
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"sync"
 
 	"github.com/devspace-engine/devspace/dev/filesync"
 	"github.com/devspace-engine/devspace/kube"
+	"github.com/devspace-engine/devspace/linesplit"
 )
 
 // The events of this file are for observers (devspace ui), not hooks: no
@@ -39,7 +39,13 @@ type logEvents struct {
 	cfg       Config
 	mu        sync.Mutex
 	container string
-	partial   []byte
+	lines     *linesplit.Writer
+}
+
+func newLogEvents(cfg Config, container string) *logEvents {
+	l := &logEvents{cfg: cfg, container: container}
+	l.lines = linesplit.New(maxEventLine, l.emit)
+	return l
 }
 
 // follow makes next record the container it picks, which names the
@@ -56,30 +62,13 @@ func (l *logEvents) follow(next func(context.Context) (kube.Pod, error)) func(co
 	}
 }
 
-func (l *logEvents) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.partial = append(l.partial, p...)
-	for {
-		i := bytes.IndexByte(l.partial, '\n')
-		if i < 0 {
-			if len(l.partial) > maxEventLine {
-				l.emit(l.partial)
-				l.partial = l.partial[:0]
-			}
-			return len(p), nil
-		}
-		l.emit(l.partial[:i])
-		l.partial = l.partial[i+1:]
-	}
-}
+func (l *logEvents) Write(p []byte) (int, error) { return l.lines.Write(p) }
 
-func (l *logEvents) emit(line []byte) {
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	if len(line) > maxEventLine {
-		line = append(line[:maxEventLine:maxEventLine], "…"...)
-	}
-	_ = l.cfg.emit(context.Background(), "log:dev:"+l.cfg.Name, map[string]string{"dev_config": l.cfg.Name, "container": l.container, "line": string(line)})
+func (l *logEvents) emit(line string) {
+	l.mu.Lock()
+	container := l.container
+	l.mu.Unlock()
+	_ = l.cfg.emit(context.Background(), "log:dev:"+l.cfg.Name, map[string]string{"dev_config": l.cfg.Name, "container": container, "line": line})
 }
 
 // syncActivity reports one batch of a sync as changes:sync:NAME.
