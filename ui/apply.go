@@ -91,7 +91,9 @@ func (b *board) explained(id string) bool {
 func (b *board) applyBuild(phase, job string, img *Image, data map[string]string) {
 	if phase == "log" {
 		img.lines = append(img.lines, data["line"])
-		if len(img.lines) > maxLogLines {
+		// Trimmed only once twice the bound: one copy per maxLogLines
+		// lines, not one per line, while a long build runs.
+		if len(img.lines) >= 2*maxLogLines {
 			img.lines = slices.Delete(img.lines, 0, len(img.lines)-maxLogLines)
 		}
 		return

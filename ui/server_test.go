@@ -116,3 +116,21 @@ func TestBoardStaysBounded(t *testing.T) {
 		t.Errorf("%d problems kept, want %d", len(snap.Problems), maxProblems)
 	}
 }
+
+// A long build's live log keeps its newest maxLogLines lines, and holds at
+// most twice as many between trims.
+func TestBoardKeepsBuildLogBounded(t *testing.T) {
+	t.Parallel()
+	b := newBoard()
+	b.apply("j", "before:build:app", nil)
+	for i := range 5*maxLogLines + 7 {
+		b.apply("j", "log:build:app", map[string]string{"line": strconv.Itoa(i)})
+		if n := len(b.images["app"].lines); n >= 2*maxLogLines {
+			t.Fatalf("%d lines held, want under %d", n, 2*maxLogLines)
+		}
+	}
+	_, lines := b.buildLog("app")
+	if len(lines) != maxLogLines || lines[0] != strconv.Itoa(4*maxLogLines+7) || lines[len(lines)-1] != strconv.Itoa(5*maxLogLines+6) {
+		t.Errorf("%d lines, first %s, last %s; want the newest %d", len(lines), lines[0], lines[len(lines)-1], maxLogLines)
+	}
+}

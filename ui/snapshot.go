@@ -46,7 +46,8 @@ type Image struct {
 	// builder; null when it ran no build or its builder does not count.
 	ContextBytes *int64 `json:"contextBytes"`
 	logFile      string
-	// lines are the last maxLogLines of this build's log, as it runs.
+	// lines end with the last maxLogLines of this build's log, as it
+	// runs (up to twice as many are held: see applyBuild).
 	lines []string
 }
 
@@ -147,7 +148,7 @@ func (b *board) buildLog(name string) (path string, lines []string) {
 	if img.logFile != "" && (img.State == "built" || img.State == "failed") {
 		return img.logFile, nil
 	}
-	return "", slices.Clone(img.lines)
+	return "", slices.Clone(img.lines[max(0, len(img.lines)-maxLogLines):])
 }
 
 func sortedKeys[V any](m map[string]V) []string {
