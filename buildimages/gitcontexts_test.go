@@ -2,8 +2,6 @@ package buildimages
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,30 +11,17 @@ import (
 	"github.com/devspace-engine/devspace/testbed"
 )
 
-func gitIn(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // A Git build context at a branch enters the key by the commit the
 // branch names now, asked of the repository (over HTTP here, as from a
 // git host): a push changes the key, and a repository that cannot be
 // asked, never asked before, fails the run with the context's URL.
 func TestBaseDigestsGitContext(t *testing.T) {
 	work, root := t.TempDir(), t.TempDir()
-	gitIn(t, work, "init", "-q", "-b", "main")
+	testbed.Git(t, work, "init", "-q", "-b", "main")
 	testbed.WriteTree(t, work, map[string]string{"y": "one"})
-	gitIn(t, work, "add", ".")
-	gitIn(t, work, "commit", "-q", "-m", "one")
-	gitIn(t, "", "clone", "-q", "--bare", work, filepath.Join(root, "src.git"))
+	testbed.Git(t, work, "add", ".")
+	testbed.Git(t, work, "commit", "-q", "-m", "one")
+	testbed.Git(t, "", "clone", "-q", "--bare", work, filepath.Join(root, "src.git"))
 	srv := testbed.ServeGit(t, root)
 	url := srv.URL + "/src.git#main"
 
@@ -58,15 +43,15 @@ func TestBaseDigestsGitContext(t *testing.T) {
 		return digests[url], folded[0].Key
 	}
 	commit, key := keyNow()
-	if want := "git:" + gitIn(t, work, "rev-parse", "HEAD"); commit != want {
+	if want := "git:" + testbed.Git(t, work, "rev-parse", "HEAD"); commit != want {
 		t.Errorf("digest %s, want %s", commit, want)
 	}
 	if again, keyAgain := keyNow(); again != commit || keyAgain != key {
 		t.Errorf("nothing pushed: %s/%s, then %s/%s", commit, key, again, keyAgain)
 	}
 	testbed.WriteTree(t, work, map[string]string{"y": "two"})
-	gitIn(t, work, "commit", "-q", "-am", "two")
-	gitIn(t, work, "push", "-q", filepath.Join(root, "src.git"), "main")
+	testbed.Git(t, work, "commit", "-q", "-am", "two")
+	testbed.Git(t, work, "push", "-q", filepath.Join(root, "src.git"), "main")
 	if moved, movedKey := keyNow(); moved == commit || movedKey == key {
 		t.Errorf("a push to main kept the digest %s and key %s", moved, movedKey)
 	}

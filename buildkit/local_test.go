@@ -23,9 +23,8 @@ import (
 // a rebuild of the unchanged directory sends nothing again.
 func TestLocalContextBytesSent(t *testing.T) {
 	env := testbed.Docker(t)
-	image := os.Getenv(testbed.EnvBuildKitImage)
-	if image == "" {
-		testbed.Require(t, testbed.EnvBuildKitImage+` not set: build the test bed's buildkitd image with eval "$(testbed/testbed env)"`)
+	image, ok := testbed.BuildKitImage(t)
+	if !ok {
 		return
 	}
 	unique := fmt.Sprintf("%016x", mrand.Uint64())

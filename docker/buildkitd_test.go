@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,9 +22,8 @@ import (
 // asked for.
 func TestBuildKitd(t *testing.T) {
 	env := testbed.Docker(t)
-	image := os.Getenv(testbed.EnvBuildKitImage)
-	if image == "" {
-		testbed.Require(t, testbed.EnvBuildKitImage+` not set: build the test bed's buildkitd image with eval "$(testbed/testbed env)"`)
+	image, ok := testbed.BuildKitImage(t)
+	if !ok {
 		return
 	}
 	ctx := context.Background()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/devspace-engine/devspace/testbed"
 )
 
 // RemoteCommit names the commit a branch, a tag (an annotated one
@@ -11,8 +13,8 @@ import (
 // remote says, and follows a branch that moves.
 func TestRemoteCommit(t *testing.T) {
 	o := newOrigin(t)
-	first := run(t, o.work, "rev-parse", "HEAD")
-	run(t, o.work, "tag", "-a", "-m", "annotated", "v1a")
+	first := testbed.Git(t, o.work, "rev-parse", "HEAD")
+	testbed.Git(t, o.work, "tag", "-a", "-m", "annotated", "v1a")
 	o.push("v1a")
 	second := o.commit("app/file.txt", "v2")
 	o.push("main")

@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,28 +18,15 @@ type origin struct {
 	bare string
 }
 
-func run(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func newOrigin(t *testing.T) *origin {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	processRun = NewRun()
 	o := &origin{t: t, work: t.TempDir(), bare: filepath.Join(t.TempDir(), "repo.git")}
-	run(t, o.work, "init", "--quiet", "--initial-branch=main")
+	testbed.Git(t, o.work, "init", "--quiet", "--initial-branch=main")
 	o.commit("app/file.txt", "v1")
-	run(t, o.work, "tag", "v1")
-	run(t, "", "clone", "--quiet", "--bare", o.work, o.bare)
-	run(t, o.work, "remote", "add", "origin", o.bare)
+	testbed.Git(t, o.work, "tag", "v1")
+	testbed.Git(t, "", "clone", "--quiet", "--bare", o.work, o.bare)
+	testbed.Git(t, o.work, "remote", "add", "origin", o.bare)
 	return o
 }
 
@@ -55,13 +41,13 @@ func (o *origin) commit(name, content string) string {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		o.t.Fatal(err)
 	}
-	run(o.t, o.work, "add", ".")
-	run(o.t, o.work, "commit", "--quiet", "-m", content)
-	return run(o.t, o.work, "rev-parse", "HEAD")
+	testbed.Git(o.t, o.work, "add", ".")
+	testbed.Git(o.t, o.work, "commit", "--quiet", "-m", content)
+	return testbed.Git(o.t, o.work, "rev-parse", "HEAD")
 }
 
 func (o *origin) push(refs ...string) {
-	run(o.t, o.work, append([]string{"push", "--quiet", "origin"}, refs...)...)
+	testbed.Git(o.t, o.work, append([]string{"push", "--quiet", "origin"}, refs...)...)
 }
 
 func read(t *testing.T, dir, name string) string {
@@ -86,7 +72,7 @@ func TestGitRefsAndSubPath(t *testing.T) {
 	o := newOrigin(t)
 	v2 := o.commit("app/file.txt", "v2")
 	o.commit("app/file.txt", "v3")
-	run(t, o.work, "branch", "feature", v2)
+	testbed.Git(t, o.work, "branch", "feature", v2)
 	o.push("main", "feature", "v1")
 
 	for _, tc := range []struct {

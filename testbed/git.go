@@ -135,3 +135,19 @@ func BareRepo(t testing.TB, root, name string, files map[string]string) {
 		}
 	}
 }
+
+// Git runs git with args in dir as a fixed author and committer (so
+// commits need no user config) and returns its trimmed output; a failure
+// ends the test with git's output.
+func Git(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}

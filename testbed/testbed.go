@@ -274,3 +274,15 @@ func start() (env *DockerEnv, skip string, err error) {
 	}
 	return env, "", nil
 }
+
+// BuildKitImage is the test bed's buildkitd image ($DEVSPACE_TEST_BUILDKIT_IMAGE);
+// without one the test is skipped, or fails under CI. ok is false then.
+func BuildKitImage(t testing.TB) (image string, ok bool) {
+	t.Helper()
+	image = os.Getenv(EnvBuildKitImage)
+	if image == "" {
+		Require(t, EnvBuildKitImage+` not set: build the test bed's buildkitd image with eval "$(testbed/testbed env)"`)
+		return "", false
+	}
+	return image, true
+}

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -72,10 +71,7 @@ func removeContainer(api *client.Client, name string) error {
 // buildKitImage is the test bed's buildkitd image, or "" after t was
 // skipped (failed under CI=true) for want of it.
 func buildKitImage(t testing.TB) string {
-	image := os.Getenv(testbed.EnvBuildKitImage)
-	if image == "" {
-		testbed.Require(t, testbed.EnvBuildKitImage+` not set: build the test bed's buildkitd image with eval "$(testbed/testbed env)"`)
-	}
+	image, _ := testbed.BuildKitImage(t)
 	return image
 }
 
