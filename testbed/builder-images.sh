@@ -11,8 +11,9 @@
 #   so one pod spec fits both.
 # - buildkit: buildkitd and buildctl of testbed/buildkit's buildkit
 #   requirement in /usr/bin like moby/buildkit (rootful), with the host's
-#   runc and the libraries it links, /etc/buildkit/buildkitd.toml, and
-#   testbed/buildkit/entrypoint as ENTRYPOINT: it remounts the container's
+#   runc and git (for Git-URL contexts) and the libraries they link,
+#   /etc/buildkit/buildkitd.toml, and testbed/buildkit/entrypoint as
+#   ENTRYPOINT: it remounts the container's
 #   cgroups read-write (needs CAP_SYS_ADMIN) and execs buildkitd with the
 #   container's arguments.
 #
@@ -180,6 +181,26 @@ buildkit_image() {
 	for lib in $(ldd "$runc" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
 		stage "$lib" "$root$lib"
 	done
+	# git, for Git-URL build contexts: BuildKit's git source runs it; git
+	# fetches over HTTP(S) through git-remote-http (the https one is the
+	# same program), and BuildKit's `git submodule update` is a shell
+	# script (Debian's git 2.39), run by the static busybox's sh and
+	# applets (installed by the Dockerfile's RUN).
+	local prog core=/usr/lib/git-core
+	for prog in /usr/bin/git $core/git $core/git-remote-http $core/git-sh-i18n--envsubst; do
+		[ -x "$prog" ] || die "no $prog: install git"
+		stage "$prog" "$root$prog"
+		for lib in $(ldd "$prog" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }'); do
+			stage "$lib" "$root$lib"
+		done
+	done
+	for prog in git-submodule git-sh-setup git-sh-i18n; do
+		stage "$core/$prog" "$root$core/$prog"
+	done
+	ln -sf git-remote-http "$root$core/git-remote-https"
+	ln -sf git "$root$core/git-submodule--helper"
+	[ -x /bin/busybox ] || die "no /bin/busybox: run testbed/install.sh"
+	stage /bin/busybox "$root/bin/busybox"
 	stage "$ca_bundle" "$root/etc/ssl/certs/ca-certificates.crt"
 	# buildkitd's Dockerfile frontend makes temporary directories (`failed
 	# to read dockerfile: failed to create temp dir: stat /tmp`).
@@ -201,6 +222,7 @@ EOF
 	cat >"$dir/Dockerfile" <<'EOF'
 FROM scratch
 COPY rootfs/ /
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 VOLUME /var/lib/buildkit
 ENTRYPOINT ["/usr/bin/buildkitd-entrypoint"]

@@ -35,6 +35,11 @@ func TestMultiPlatformScripts(t *testing.T) {
 		return
 	}
 	api := env.API(t)
+	// A git host on loopback for Git-URL build contexts: a script puts its
+	// bare repositories under $GITROOT, served at $GITURL/NAME.git, which
+	// the buildkitd container (on the host's network) fetches.
+	gitRoot := t.TempDir()
+	git := testbed.ServeGit(t, gitRoot)
 	runBuildScripts(t, env, "buildkit", testscript.Params{
 		Dir: "testdata/multiplatform",
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
@@ -46,6 +51,8 @@ func TestMultiPlatformScripts(t *testing.T) {
 			name := fmt.Sprintf("devspace-buildkitd-test-%016x", rand.Uint64())
 			e.Setenv(buildkit.EnvLocalImage, image)
 			e.Setenv(buildkit.EnvLocalName, name)
+			e.Setenv("GITROOT", gitRoot)
+			e.Setenv("GITURL", git.URL)
 			e.Defer(func() {
 				if err := removeContainer(api, name); err != nil {
 					e.T().Fatal(err)
