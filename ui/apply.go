@@ -90,12 +90,7 @@ func (b *board) explained(id string) bool {
 
 func (b *board) applyBuild(phase, job string, img *Image, data map[string]string) {
 	if phase == "log" {
-		img.lines = append(img.lines, data["line"])
-		// Trimmed only once twice the bound: one copy per maxLogLines
-		// lines, not one per line, while a long build runs.
-		if len(img.lines) >= 2*maxLogLines {
-			img.lines = slices.Delete(img.lines, 0, len(img.lines)-maxLogLines)
-		}
+		img.lines.add(data["line"], maxLogLines)
 		return
 	}
 	img.Job = job
@@ -112,7 +107,7 @@ func (b *board) applyBuild(phase, job string, img *Image, data map[string]string
 	switch phase {
 	case "before":
 		img.State, img.Error, img.Duration, img.ContextBytes = "building", "", 0, nil
-		img.lines = img.lines[:0]
+		img.lines = lineRing{}
 	case "skip":
 		img.State = "skipped"
 	case "after", "error":

@@ -106,8 +106,7 @@ func (b *board) applyDevLog(d *DevConfig, data map[string]string) {
 // the log counts (logCounts), not the whole state ten times a second.
 func (b *board) touchLogs() {
 	b.logVersion++
-	close(b.changed)
-	b.changed = make(chan struct{})
+	b.wake()
 }
 
 // logCounts are the lines each dev config's containers have had, by dev

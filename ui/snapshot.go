@@ -46,9 +46,8 @@ type Image struct {
 	// builder; null when it ran no build or its builder does not count.
 	ContextBytes *int64 `json:"contextBytes"`
 	logFile      string
-	// lines end with the last maxLogLines of this build's log, as it
-	// runs (up to twice as many are held: see applyBuild).
-	lines []string
+	// lines are the last maxLogLines of this build's log, as it runs.
+	lines lineRing
 }
 
 // Deployment is one deployment and its readiness.
@@ -148,7 +147,8 @@ func (b *board) buildLog(name string) (path string, lines []string) {
 	if img.logFile != "" && (img.State == "built" || img.State == "failed") {
 		return img.logFile, nil
 	}
-	return "", slices.Clone(img.lines[max(0, len(img.lines)-maxLogLines):])
+	_, lines = img.lines.since(0)
+	return "", lines
 }
 
 func sortedKeys[V any](m map[string]V) []string {

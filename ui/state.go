@@ -52,6 +52,11 @@ func (b *board) setProject(p Project) {
 // touch records a change (b.mu held).
 func (b *board) touch() {
 	b.version++
+	b.wake()
+}
+
+// wake wakes the page's streams (b.mu held).
+func (b *board) wake() {
 	close(b.changed)
 	b.changed = make(chan struct{})
 }
